@@ -1,0 +1,35 @@
+package org.computeledger.ingest;
+
+import java.io.Serializable;
+import java.time.ZoneId;
+import java.util.List;
+
+/**
+ * Parameters of an ingest, parsed once by the command line.
+ *
+ * @param schedulerZone zone of times printed without an offset (sacct, nvidia-smi); default UTC
+ * @param sacctColumns column names for sacct files without a header line (e.g. from
+ *     {@code sacct --format=...}); empty when not given
+ * @param cluster cluster name for records that do not name one (sacct without a Cluster column)
+ * @param pseudonymKey secret mixed into user pseudonyms so that they cannot be reversed by a
+ *     dictionary of user names; the same key gives the same pseudonyms across runs
+ */
+public record IngestParams(
+    ZoneId schedulerZone, List<String> sacctColumns, String cluster, String pseudonymKey)
+    implements Serializable {
+
+  public static final String DEFAULT_CLUSTER = "default";
+  public static final String DEFAULT_PSEUDONYM_KEY = "compute-ledger";
+
+  public static IngestParams defaults() {
+    return new IngestParams(ZoneId.of("UTC"), List.of(), DEFAULT_CLUSTER, DEFAULT_PSEUDONYM_KEY);
+  }
+
+  public IngestParams withSchedulerZone(ZoneId zone) {
+    return new IngestParams(zone, sacctColumns, cluster, pseudonymKey);
+  }
+
+  public IngestParams withSacctColumns(List<String> columns) {
+    return new IngestParams(schedulerZone, List.copyOf(columns), cluster, pseudonymKey);
+  }
+}

@@ -1,0 +1,13 @@
+package org.computeledger.ingest;
+
+import java.io.Serializable;
+
+/**
+ * One input file as a parser sees it.
+ *
+ * @param path the path as written to outputs (relative to the input folder)
+ * @param folderName name of the folder holding the file; nvidia-smi logs name no host, and by the
+ *     input contract (PRODUCT.md §4) the host is this folder's name
+ * @param params the run's ingest parameters
+ */
+public record InputFile(String path, String folderName, IngestParams params) implements Serializable {}
