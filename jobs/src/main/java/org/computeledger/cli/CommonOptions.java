@@ -1,0 +1,49 @@
+package org.computeledger.cli;
+
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import org.computeledger.common.LedgerException;
+import org.computeledger.ingest.IngestParams;
+import picocli.CommandLine.Option;
+
+/** Options every command accepts (PRODUCT.md §3), resolved once into the parameter records. */
+final class CommonOptions {
+  @Option(names = "--master", paramLabel = "URL",
+      description = "Spark master (e.g. spark://host:7077). Default: embedded local[*], or what spark-submit set.")
+  String master;
+
+  @Option(names = "--scheduler-timezone", paramLabel = "TZ", defaultValue = "UTC",
+      description = "Zone of times printed without an offset (sacct, nvidia-smi). Default: ${DEFAULT-VALUE}.")
+  String schedulerTimezone;
+
+  @Option(names = "--standard", paramLabel = "ID",
+      description = "Accounting standard to apply (repeatable). Default: every built-in standard.")
+  List<String> standards = new ArrayList<>();
+
+  @Option(names = "--sacct-columns", paramLabel = "LIST", split = ",",
+      description = "Column names of sacct files written without a header line, in order "
+          + "(as given to sacct --format), e.g. JobID,JobName,User,...")
+  List<String> sacctColumns = new ArrayList<>();
+
+  @Option(names = "--cluster", paramLabel = "NAME", defaultValue = IngestParams.DEFAULT_CLUSTER,
+      description = "Cluster name for scheduler records that name none. Default: ${DEFAULT-VALUE}.")
+  String cluster;
+
+  @Option(names = "--quiet", description = "No progress lines on stderr.")
+  boolean quiet;
+
+  IngestParams ingestParams() {
+    ZoneId zone;
+    try {
+      zone = ZoneId.of(schedulerTimezone);
+    } catch (DateTimeException e) {
+      throw new LedgerException("--scheduler-timezone: unknown time zone '" + schedulerTimezone
+          + "' (expected an IANA name such as Europe/Amsterdam)");
+    }
+    String key = System.getenv("LEDGER_PSEUDONYM_KEY");
+    return new IngestParams(zone, List.copyOf(sacctColumns), cluster,
+        key == null || key.isEmpty() ? IngestParams.DEFAULT_PSEUDONYM_KEY : key);
+  }
+}

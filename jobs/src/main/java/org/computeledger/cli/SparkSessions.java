@@ -1,0 +1,47 @@
+package org.computeledger.cli;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one place a job gets its SparkSession: embedded {@code local[*]} by default, a cluster with
+ * {@code --master} or when launched by spark-submit (which sets {@code spark.master}). Precedence:
+ * command-line option, then Spark's own configuration, then these defaults.
+ */
+final class SparkSessions {
+  private SparkSessions() {}
+
+  static SparkSession create(String appName, String master) {
+    SparkConf conf = new SparkConf();
+    if (master != null) {
+      conf.setMaster(master);
+    } else if (!conf.contains("spark.master")) {
+      conf.setMaster("local[*]");
+    }
+    boolean local = conf.get("spark.master").startsWith("local");
+    conf.setAppName(appName);
+    conf.setIfMissing("spark.sql.session.timeZone", "UTC");
+    conf.setIfMissing("spark.ui.enabled", "false");
+    conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    conf.setIfMissing("spark.sql.parquet.compression.codec", "zstd");
+    // no Hadoop checksum side files next to outputs: the manifest holds the SHA-256 of every file
+    conf.setIfMissing("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
+    if (local) {
+      int cores = Runtime.getRuntime().availableProcessors();
+      conf.setIfMissing("spark.sql.shuffle.partitions", Integer.toString(Math.max(4, 4 * cores)));
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+    } else {
+      String jars = System.getProperty("ledger.appJars");
+      if (jars != null && !conf.contains("spark.jars")) {
+        // launched with java -cp and --master: executors need the application's own jars
+        conf.set("spark.jars", jars);
+      }
+      if (conf.get("spark.master").startsWith("spark://127.0.0.1")) {
+        conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      }
+    }
+    SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    return spark;
+  }
+}

@@ -1,0 +1,354 @@
+package org.computeledger.ingest;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.GenericRow;
+import org.apache.spark.util.SerializableConfiguration;
+import org.computeledger.schema.Table;
+import scala.collection.JavaConverters;
+
+/**
+ * Executor side of ingest: reads one input file (given as a row of path, display path, folder and
+ * format) in order, hands it to its parser and returns the envelope rows: accepted rows, quarantined
+ * records, and one summary with the file's SHA-256 and counts. Parsers push rows; Spark pulls them,
+ * so a producer thread parses ahead into a small bounded queue of batches and a file never has to
+ * fit in memory.
+ */
+final class FileParseTask implements FlatMapFunction<Row, Row> {
+  private static final long serialVersionUID = 1L;
+  private static final int BATCH = 2048;
+  private static final int QUEUE_BATCHES = 8;
+
+  private final Table table;
+  private final IngestParams params;
+  private final SerializableConfiguration hadoopConf;
+
+  FileParseTask(Table table, IngestParams params, SerializableConfiguration hadoopConf) {
+    this.table = table;
+    this.params = params;
+    this.hadoopConf = hadoopConf;
+  }
+
+  @Override
+  public Iterator<Row> call(Row task) {
+    String path = task.getString(0);
+    String display = task.getString(1);
+    String folder = task.getString(2);
+    FormatParser parser = Formats.byId(task.getString(3));
+    return new ParsingIterator(path, new InputFile(display, folder, params), parser);
+  }
+
+  /** Opens a file as stored, gzip or not (told by its magic bytes, not its name), hashing the stored bytes. */
+  static InputStream openDecompressed(InputStream stored) throws IOException {
+    BufferedInputStream in = new BufferedInputStream(stored, 1 << 16);
+    in.mark(2);
+    int b0 = in.read();
+    int b1 = in.read();
+    in.reset();
+    if (b0 == 0x1f && b1 == 0x8b) {
+      return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+    }
+    return in;
+  }
+
+  /** Skips a UTF-8 byte-order mark, which some exporters write and which would corrupt the first field. */
+  static Reader utf8Reader(InputStream in) throws IOException {
+    InputStream b = in.markSupported() ? in : new BufferedInputStream(in);
+    b.mark(3);
+    byte[] bom = b.readNBytes(3);
+    if (!(bom.length == 3 && (bom[0] & 0xFF) == 0xEF && (bom[1] & 0xFF) == 0xBB && (bom[2] & 0xFF) == 0xBF)) {
+      b.reset();
+    }
+    return new InputStreamReader(b, StandardCharsets.UTF_8);
+  }
+
+  private final class ParsingIterator implements Iterator<Row> {
+    private final String path;
+    private final InputFile file;
+    private final FormatParser parser;
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
+    private Thread producer;
+    private List<Row> current = List.of();
+    private int pos;
+    private boolean done;
+
+    ParsingIterator(String path, InputFile file, FormatParser parser) {
+      this.path = path;
+      this.file = file;
+      this.parser = parser;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (producer == null) {
+        start();
+      }
+      while (pos >= current.size()) {
+        if (done) {
+          return false;
+        }
+        Object next;
+        try {
+          next = queue.take();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while reading " + file.path(), e);
+        }
+        if (next instanceof Failure f) {
+          done = true;
+          throw f.error;
+        }
+        @SuppressWarnings("unchecked")
+        List<Row> batch = (List<Row>) next;
+        if (batch.isEmpty()) {
+          done = true;
+          return false;
+        }
+        current = batch;
+        pos = 0;
+      }
+      return true;
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return current.get(pos++);
+    }
+
+    private void start() {
+      producer = new Thread(this::produce, "ledger-parse " + file.path());
+      producer.setDaemon(true);
+      TaskContext ctx = TaskContext.get();
+      if (ctx != null) {
+        ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> producer.interrupt());
+      }
+      producer.start();
+    }
+
+    private void produce() {
+      try {
+        EnvelopeSink sink = new EnvelopeSink(table, file, parser.format(), queue);
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        Path p = new Path(path);
+        long bytes;
+        try (CountingStream counted = new CountingStream(
+                new DigestInputStream(p.getFileSystem(hadoopConf.value()).open(p), sha));
+            Reader reader = utf8Reader(openDecompressed(counted))) {
+          parser.parse(file, reader, sink);
+          // hash the whole file as stored, even where a parser stopped early
+          byte[] skip = new byte[1 << 16];
+          while (counted.read(skip) >= 0) {
+            // draining
+          }
+          bytes = counted.count;
+        } catch (IOException | RuntimeException e) {
+          throw new InputFileException(file.path() + ": cannot be read: " + oneLine(e), e);
+        }
+        sink.finish(hex(sha.digest()), bytes);
+        queue.put(List.of());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException | NoSuchAlgorithmException e) {
+        try {
+          RuntimeException r = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+          queue.put(new Failure(r));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  static String oneLine(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return m.replace('\n', ' ');
+  }
+
+  private record Failure(RuntimeException error) {}
+
+  private static String hex(byte[] b) {
+    StringBuilder sb = new StringBuilder(b.length * 2);
+    for (byte x : b) {
+      sb.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
+    }
+    return sb.toString();
+  }
+
+  /** Counts the stored bytes read through it. */
+  private static final class CountingStream extends java.io.FilterInputStream {
+    long count;
+
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      int n = super.read(buf, off, len);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+  }
+
+  /** Builds envelope rows in batches and tallies the file's counts. */
+  static final class EnvelopeSink implements RowSink {
+    private final Table table;
+    private final InputFile file;
+    private final String format;
+    private final BlockingQueue<Object> queue;
+    private final int width;
+    private final int envWidth;
+    private final int iSourceFile;
+    private final int iSourceLine;
+    private final int iSourceFormat;
+    private final int[] mapColumns;
+    private List<Row> batch = new ArrayList<>(BATCH);
+    private long maxLine;
+    private long accepted;
+    private long quarantined;
+    private long ignored;
+    private long rows;
+
+    EnvelopeSink(Table table, InputFile file, String format, BlockingQueue<Object> queue) {
+      this.table = table;
+      this.file = file;
+      this.format = format;
+      this.queue = queue;
+      this.width = table.width();
+      this.envWidth = width + Envelope.EXTRA.length;
+      this.iSourceFile = table.index("source_file");
+      this.iSourceLine = table.index("source_line");
+      this.iSourceFormat = table.schema().getFieldIndex("source_format").isDefined()
+          ? table.index("source_format") : -1;
+      this.mapColumns = java.util.stream.IntStream.range(0, width)
+          .filter(i -> table.schema().fields()[i].dataType() instanceof org.apache.spark.sql.types.MapType)
+          .toArray();
+    }
+
+    @Override
+    public Object[] newRow() {
+      return new Object[envWidth];
+    }
+
+    @Override
+    public void emit(long line, Object[] row) {
+      Object[] values = row.length == envWidth ? row : java.util.Arrays.copyOf(row, envWidth);
+      values[iSourceFile] = file.path();
+      values[iSourceLine] = line;
+      if (iSourceFormat >= 0) {
+        values[iSourceFormat] = format;
+      }
+      for (int i : mapColumns) {
+        if (values[i] instanceof Map<?, ?> m) {
+          values[i] = JavaConverters.mapAsScalaMap(m);
+        }
+      }
+      values[width] = Envelope.KIND_ROW;
+      rows++;
+      seen(line);
+      add(new GenericRow(values));
+    }
+
+    @Override
+    public void recordAccepted() {
+      accepted++;
+    }
+
+    @Override
+    public void quarantine(long line, String reason, String raw) {
+      Object[] values = new Object[envWidth];
+      values[iSourceFile] = file.path();
+      values[iSourceLine] = line;
+      values[width] = Envelope.KIND_QUARANTINE;
+      values[width + 1] = format;
+      values[width + 2] = reason;
+      values[width + 3] = raw;
+      quarantined++;
+      seen(line);
+      add(new GenericRow(values));
+    }
+
+    @Override
+    public void ignore(long line) {
+      ignored++;
+      seen(line);
+    }
+
+    private void seen(long line) {
+      if (line > maxLine) {
+        maxLine = line;
+      }
+    }
+
+    private void add(Row r) {
+      batch.add(r);
+      if (batch.size() >= BATCH) {
+        flush();
+      }
+    }
+
+    private void flush() {
+      if (batch.isEmpty()) {
+        return;
+      }
+      try {
+        queue.put(batch);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while parsing " + file.path(), e);
+      }
+      batch = new ArrayList<>(BATCH);
+    }
+
+    void finish(String sha256, long bytes) {
+      Object[] values = new Object[envWidth];
+      values[iSourceFile] = file.path();
+      values[width] = Envelope.KIND_SUMMARY;
+      values[width + 1] = format;
+      values[width + 4] = sha256;
+      values[width + 5] = bytes;
+      values[width + 6] = maxLine;
+      values[width + 7] = accepted;
+      values[width + 8] = quarantined;
+      values[width + 9] = ignored;
+      values[width + 10] = rows;
+      values[width + 11] = file.path();
+      add(new GenericRow(values));
+      flush();
+    }
+  }
+}

@@ -1,0 +1,242 @@
+package org.computeledger.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.SerializableConfiguration;
+import org.computeledger.common.LedgerException;
+import org.computeledger.common.Progress;
+import org.computeledger.schema.GpuSamples;
+import org.computeledger.schema.Quarantine;
+import org.computeledger.schema.Table;
+
+/**
+ * Ingest: raw logs to canonical tables. Lists the input folder, detects every file's format from its
+ * content before anything is written, parses each file in one task, and splits what the parsers made
+ * into the canonical tables, the quarantine and per-file counts for the manifest.
+ */
+public final class Ingest {
+  /** Top-level files of the input folder that are not logs (PRODUCT.md §4); read by the main job. */
+  public static final List<String> DECLARATIONS = List.of("registry.yaml", "registry.yml", "prices.csv");
+
+  /** One input file and what detection made of it. */
+  public record Source(String path, String display, String folder, long bytes, FormatParser parser,
+      String skippedAs) {}
+
+  /** Counts of one parsed file, as the manifest reports them. */
+  public record FileCounts(String file, String format, String sha256, long bytes, long lines,
+      long accepted, long quarantined, long ignored, long rows) {
+    public long read() {
+      return accepted + quarantined;
+    }
+  }
+
+  /** What an ingest wrote, for the manifest and the summary line. */
+  public record Result(List<Source> sources, List<FileCounts> files, Map<Table, Long> tableRows) {}
+
+  private Ingest() {}
+
+  /** Lists and detects every input file; throws one clear error if any file is in no known format. */
+  public static List<Source> discover(Configuration conf, String inputDir, IngestParams params) {
+    Path root = new Path(inputDir);
+    List<Source> sources = new ArrayList<>();
+    List<String> unknown = new ArrayList<>();
+    try {
+      FileSystem fs = root.getFileSystem(conf);
+      if (!fs.exists(root)) {
+        throw new LedgerException(inputDir + ": input folder does not exist");
+      }
+      root = fs.makeQualified(root);
+      String rootText = root.toString();
+      List<LocatedFileStatus> files = new ArrayList<>();
+      RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+      while (it.hasNext()) {
+        LocatedFileStatus s = it.next();
+        if (!hidden(rootText, s.getPath().toString())) {
+          files.add(s);
+        }
+      }
+      files.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
+      for (FileStatus s : files) {
+        String full = s.getPath().toString();
+        String display = full.length() > rootText.length() ? full.substring(rootText.length() + 1) : s.getPath().getName();
+        if (DECLARATIONS.contains(display)) {
+          sources.add(new Source(full, display, "", s.getLen(), null, "declaration (" + display + ")"));
+          continue;
+        }
+        List<String> head = head(fs, s.getPath(), display);
+        String folder = s.getPath().getParent() == null ? "" : s.getPath().getParent().getName();
+        FormatDetector.Detection d = FormatDetector.detect(s.getPath().getName(), head, params);
+        if (!d.known()) {
+          String first = FormatDetector.firstNonBlank(head);
+          unknown.add(display + ": no known input format (first line: '"
+              + (first == null ? "" : abbreviate(first, 80)) + "')");
+        }
+        sources.add(new Source(full, display, folder, s.getLen(), d.parser(), d.skippedAs()));
+      }
+    } catch (IOException e) {
+      throw new LedgerException(inputDir + ": cannot list the input folder: " + e.getMessage(), e);
+    }
+    if (!unknown.isEmpty()) {
+      throw new LedgerException(unknown.get(0)
+          + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + " more such files)" : ""));
+    }
+    return sources;
+  }
+
+  /**
+   * Parses every detected file and writes the canonical tables and the quarantine under
+   * {@code outDir} (which the caller commits atomically).
+   */
+  public static Result run(SparkSession spark, List<Source> sources, IngestParams params, String outDir) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    SerializableConfiguration conf = new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
+    Map<Table, List<Source>> byTable = new EnumMap<>(Table.class);
+    for (Source s : sources) {
+      if (s.parser() != null) {
+        byTable.computeIfAbsent(s.parser().table(), t -> new ArrayList<>()).add(s);
+      }
+    }
+    List<FileCounts> counts = new ArrayList<>();
+    Map<Table, Long> tableRows = new EnumMap<>(Table.class);
+    Dataset<Row> quarantine = spark.createDataFrame(List.of(), Table.QUARANTINE.schema());
+    List<Dataset<Row>> persisted = new ArrayList<>();
+    for (Table table : new Table[] {Table.ALLOCATIONS, Table.GPU_SAMPLES, Table.FLOP_COUNTS, Table.CHARGES}) {
+      List<Source> files = byTable.getOrDefault(table, List.of());
+      Dataset<Row> env = parse(spark, jsc, conf, table, files, params);
+      env.persist(StorageLevel.MEMORY_AND_DISK());
+      persisted.add(env);
+      Progress.say("ingest: parsing %d %s file(s)", files.size(), table.tableName());
+      Dataset<Row> rows = rows(env, table, mergingFormats(files));
+      rows.write().mode("overwrite").parquet(outDir + "/" + table.tableName());
+      quarantine = quarantine.unionByName(quarantined(env));
+      for (Row r : env.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList()) {
+        counts.add(new FileCounts(r.getAs(Envelope.FILE), r.getAs(Envelope.FORMAT), r.getAs(Envelope.SHA256),
+            r.<Long>getAs(Envelope.BYTES), r.<Long>getAs(Envelope.LINES), r.<Long>getAs(Envelope.ACCEPTED),
+            r.<Long>getAs(Envelope.QUARANTINED), r.<Long>getAs(Envelope.IGNORED), r.<Long>getAs(Envelope.ROWS)));
+      }
+      tableRows.put(table, spark.read().schema(table.schema()).parquet(outDir + "/" + table.tableName()).count());
+    }
+    quarantine.coalesce(1).write().mode("overwrite").parquet(outDir + "/" + Table.QUARANTINE.tableName());
+    tableRows.put(Table.QUARANTINE,
+        spark.read().schema(Table.QUARANTINE.schema()).parquet(outDir + "/" + Table.QUARANTINE.tableName()).count());
+    persisted.forEach(Dataset::unpersist);
+    counts.sort((a, b) -> a.file().compareTo(b.file()));
+    return new Result(sources, counts, tableRows);
+  }
+
+  /** The parse stage: one task per file, each file read once, in order. */
+  static Dataset<Row> parse(SparkSession spark, JavaSparkContext jsc, SerializableConfiguration conf,
+      Table table, List<Source> files, IngestParams params) {
+    List<Row> tasks = new ArrayList<>();
+    // biggest files first, so that the longest tasks start early
+    List<Source> ordered = new ArrayList<>(files);
+    ordered.sort((a, b) -> Long.compare(b.bytes(), a.bytes()));
+    for (Source s : ordered) {
+      tasks.add(RowFactory.create(s.path(), s.display(), s.folder(), s.parser().format()));
+    }
+    JavaRDD<Row> rdd = jsc.parallelize(tasks, Math.max(1, tasks.size()))
+        .flatMap(new FileParseTask(table, params, conf));
+    return spark.createDataFrame(rdd, Envelope.schema(table));
+  }
+
+  /** The accepted rows in the table's declared shape; telemetry with one metric per line merged per sample. */
+  static Dataset<Row> rows(Dataset<Row> env, Table table, List<String> mergingFormats) {
+    Dataset<Row> rows = env.filter(col(Envelope.KIND).equalTo(Envelope.KIND_ROW));
+    if (table == Table.GPU_SAMPLES && !mergingFormats.isEmpty()) {
+      Column merging = col(Envelope.FORMAT).isin(mergingFormats.toArray());
+      Dataset<Row> single = rows.filter(merging.isNull().or(merging.unary_$bang()));
+      Dataset<Row> merged = mergeSamples(rows.filter(merging));
+      return single.select(columns(table)).unionByName(merged.select(columns(table)));
+    }
+    return rows.select(columns(table));
+  }
+
+  /**
+   * One row per (file, host, GPU, MIG instance, timestamp) from rows that carry one metric each. The
+   * max of each metric is kept (a duplicate line cannot inflate a value) and the first line of the
+   * sample is its source line.
+   */
+  static Dataset<Row> mergeSamples(Dataset<Row> perMetric) {
+    List<Column> aggs = new ArrayList<>();
+    for (String m : GpuSamples.MEASURES) {
+      aggs.add(max(col(m)).as(m));
+    }
+    for (String c : new String[] {GpuSamples.GPU_INDEX, GpuSamples.GPU_MODEL, GpuSamples.HPC_JOB,
+        GpuSamples.POD, GpuSamples.NAMESPACE, GpuSamples.SOURCE_FORMAT}) {
+      aggs.add(first(col(c), true).as(c));
+    }
+    aggs.add(min(col(GpuSamples.SOURCE_LINE)).as(GpuSamples.SOURCE_LINE));
+    return perMetric
+        .groupBy(col(GpuSamples.SOURCE_FILE), col(GpuSamples.HOST), col(GpuSamples.GPU_UUID),
+            col(GpuSamples.MIG_PROFILE), col(GpuSamples.MIG_INSTANCE), col(GpuSamples.TS))
+        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+  }
+
+  static Dataset<Row> quarantined(Dataset<Row> env) {
+    return env.filter(col(Envelope.KIND).equalTo(Envelope.KIND_QUARANTINE))
+        .select(col(Quarantine.SOURCE_FILE), col(Quarantine.SOURCE_LINE), col(Envelope.FORMAT).as(Quarantine.FORMAT),
+            col(Envelope.REASON).as(Quarantine.REASON), col(Envelope.RAW).as(Quarantine.RAW));
+  }
+
+  private static List<String> mergingFormats(List<Source> files) {
+    return files.stream().map(Source::parser).filter(FormatParser::mergesSamples).map(FormatParser::format)
+        .distinct().toList();
+  }
+
+  private static Column[] columns(Table table) {
+    return java.util.Arrays.stream(table.schema().fieldNames()).map(n -> col(n)).toArray(Column[]::new);
+  }
+
+  private static boolean hidden(String root, String path) {
+    String rel = path.length() > root.length() ? path.substring(root.length()) : path;
+    for (String part : rel.split("/")) {
+      if (part.startsWith(".") || part.startsWith("_")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static List<String> head(FileSystem fs, Path p, String display) {
+    List<String> lines = new ArrayList<>();
+    try (InputStream in = FileParseTask.openDecompressed(fs.open(p));
+        BufferedReader r = new BufferedReader(FileParseTask.utf8Reader(in))) {
+      String line;
+      while (lines.size() < FormatDetector.HEAD_LINES && (line = r.readLine()) != null) {
+        lines.add(line);
+      }
+    } catch (IOException e) {
+      throw new LedgerException(display + ": cannot be read: " + FileParseTask.oneLine(e), e);
+    }
+    return lines;
+  }
+
+  private static String abbreviate(String s, int n) {
+    return s.length() <= n ? s : s.substring(0, n) + "…";
+  }
+}
