@@ -39,7 +39,22 @@ public final class GpuAttribution {
   public static final String WEIGHT = "weight";
   public static final String RULE = "rule";
 
+  /** Fixed-point resolution of the per-window sums (parts per unit). */
+  static final double FIXED_POINT = 1e6;
+
   private GpuAttribution() {}
+
+  /**
+   * Sum in fixed point (micro-units as long): exact and independent of the order rows arrive in, so
+   * the same input gives the same ledger on every run; 1e-6 of a GPU-second is far below any
+   * estimate's range. Counted FLOP are summed as decimals for the same reason.
+   */
+  static Column exactSum(String name, Column c) {
+    if (name.equals(Activity.COUNTED_FLOP)) {
+      return sum(c.cast("decimal(38,2)")).cast("double");
+    }
+    return sum(round(c.multiply(FIXED_POINT)).cast("long")).cast("double").divide(FIXED_POINT);
+  }
 
   /**
    * Job-level allocation rows that held GPU time, keyed: steps are left out (their resources lie
@@ -111,9 +126,9 @@ public final class GpuAttribution {
     String[] sums = Activity.sums();
     List<Column> weighted = new ArrayList<>();
     for (String s : sums) {
-      weighted.add(sum(col(s).multiply(col(WEIGHT))).as(s));
+      weighted.add(exactSum(s, col(s).multiply(col(WEIGHT))).as(s));
     }
-    weighted.add(sum(col("samples").multiply(col(WEIGHT))).as("samples"));
+    weighted.add(exactSum("samples", col("samples").multiply(col(WEIGHT))).as("samples"));
     weighted.add(min(col("_ts").minus(col(SampleWindows.DT))).as("window_start_s"));
     weighted.add(max(col("_ts")).as("window_end_s"));
     weighted.add(first(col(RULE)).as(RULE));
@@ -124,9 +139,9 @@ public final class GpuAttribution {
 
     List<Column> totals = new ArrayList<>();
     for (String s : sums) {
-      totals.add(sum(col(s)).as(s));
+      totals.add(exactSum(s, col(s)).as(s));
     }
-    totals.add(sum(col("samples")).cast("double").as("samples"));
+    totals.add(exactSum("samples", col("samples")).as("samples"));
     totals.add(min(col("_ts").minus(col(SampleWindows.DT))).as("window_start_s"));
     totals.add(max(col("_ts")).as("window_end_s"));
     Dataset<Row> total = w.groupBy(col(SampleWindows.SERIES_KEY), col(BUCKET))
@@ -134,9 +149,9 @@ public final class GpuAttribution {
 
     List<Column> taken = new ArrayList<>();
     for (String s : sums) {
-      taken.add(sum(col(s)).as("t_" + s));
+      taken.add(exactSum(s, col(s)).as("t_" + s));
     }
-    taken.add(sum(col("samples")).as("t_samples"));
+    taken.add(exactSum("samples", col("samples")).as("t_samples"));
     Dataset<Row> takenBy = attributed.groupBy(col(SampleWindows.SERIES_KEY), col(BUCKET))
         .agg(taken.get(0), taken.subList(1, taken.size()).toArray(new Column[0]));
 

@@ -59,6 +59,7 @@ final class IngestCommand implements Callable<Integer> {
     OutputDir dir = OutputDir.begin(out, spark.sparkContext().hadoopConfiguration());
     try {
       Ingest.Result result = Ingest.run(spark, sources, params, dir.path());
+      copyDeclarations(spark, sources, dir.child(DECLARATIONS));
       ObjectNode manifest = Manifest.newManifest(command, parameters(input, params));
       Manifest.addInputs(manifest, result);
       Manifest.addOutputs(manifest, spark.sparkContext().hadoopConfiguration(), dir.path());
@@ -68,6 +69,24 @@ final class IngestCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       dir.abandon();
       throw e;
+    }
+  }
+
+  /** Folder of an ingest output that keeps the input's registry.yaml and prices.csv for a later run. */
+  static final String DECLARATIONS = "declarations";
+
+  static void copyDeclarations(SparkSession spark, List<Ingest.Source> sources, String toDir) {
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    for (Ingest.Source s : sources) {
+      if (s.parser() == null && Ingest.DECLARATIONS.contains(s.display())) {
+        try {
+          org.apache.hadoop.fs.Path from = new org.apache.hadoop.fs.Path(s.path());
+          org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(toDir, s.display());
+          org.apache.hadoop.fs.FileUtil.copy(from.getFileSystem(conf), from, to.getFileSystem(conf), to, false, conf);
+        } catch (java.io.IOException e) {
+          throw new org.computeledger.common.LedgerException(s.display() + ": cannot be copied: " + e.getMessage(), e);
+        }
+      }
     }
   }
 

@@ -1,25 +1,231 @@
 package org.computeledger.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.computeledger.attribute.MarketPrices;
+import org.computeledger.attribute.Registry;
+import org.computeledger.common.LedgerException;
+import org.computeledger.common.OutputDir;
+import org.computeledger.common.Progress;
+import org.computeledger.estimate.EstimateParams;
+import org.computeledger.estimate.Flop;
+import org.computeledger.estimate.PeakCatalog;
+import org.computeledger.ingest.Ingest;
+import org.computeledger.ingest.IngestParams;
+import org.computeledger.report.MainJob;
+import org.computeledger.report.Manifest;
+import org.computeledger.report.Methodology;
+import org.computeledger.schema.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code ledger run}: the main job. */
+/** {@code ledger run}: the main job, from raw logs (or an ingest output) to the itemized report. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = "The main job: ingest, estimate, attribute, report (not available yet).")
+    description = "The main job: ingest, estimate FLOP, attribute GPU-seconds and cost, write the itemized report.")
 final class RunCommand implements Callable<Integer> {
-  @Option(names = "--input", required = true, paramLabel = "DIR", description = "Folder of raw logs, or an ingest output.")
+  @Option(names = "--input", required = true, paramLabel = "DIR",
+      description = "Folder of raw logs (PRODUCT.md §4), or a folder written by 'ledger ingest'.")
   String input;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Report folder; replaced atomically.")
   String out;
 
+  @Option(names = "--max-gap-factor", paramLabel = "X", defaultValue = "3",
+      description = "A telemetry sample covers at most X times its series' median cadence. Default: ${DEFAULT-VALUE}.")
+  double maxGapFactor;
+
+  @Option(names = "--assumed-utilization", paramLabel = "U", defaultValue = "0.4",
+      description = "Utilization assumed for held GPUs without telemetry (allocation method). Default: ${DEFAULT-VALUE}.")
+  double assumedUtilization;
+
   @Mixin CommonOptions common;
 
   @Override
   public Integer call() {
-    System.err.println("ledger: run is not available yet; use ledger ingest");
-    return 2;
+    Progress.setQuiet(common.quiet);
+    if (!(maxGapFactor >= 1)) {
+      throw new LedgerException("--max-gap-factor: expected a number of at least 1, got " + maxGapFactor);
+    }
+    if (!(assumedUtilization > 0 && assumedUtilization <= 1)) {
+      throw new LedgerException("--assumed-utilization: expected a share in (0, 1], got " + assumedUtilization);
+    }
+    IngestParams ip = common.ingestParams();
+    EstimateParams d = EstimateParams.defaults();
+    EstimateParams ep = new EstimateParams(maxGapFactor, d.pipeRelError(), d.utilLowFactor(), d.utilHighFactor(),
+        assumedUtilization, Math.min(d.allocUtilLow(), assumedUtilization), Math.max(d.allocUtilHigh(), assumedUtilization),
+        d.defaultPrecision(), d.bucketSeconds());
+    SparkSession spark = SparkSessions.create("ledger run", common.master);
+    try {
+      String summary = run(spark, input, out, ip, ep);
+      System.out.println(summary);
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  static String run(SparkSession spark, String input, String out, IngestParams ip, EstimateParams ep) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    boolean fromIngest = isIngestOutput(conf, input);
+    List<Ingest.Source> sources = fromIngest ? List.of() : Ingest.discover(conf, input, ip);
+    OutputDir dir = OutputDir.begin(out, conf);
+    try {
+      String canonical;
+      String declarations;
+      Ingest.Result ingest = null;
+      if (fromIngest) {
+        Progress.say("run: reading canonical tables from the ingest output %s", input);
+        canonical = input;
+        declarations = new Path(input, IngestCommand.DECLARATIONS).toString();
+        spark.read().schema(Table.QUARANTINE.schema()).parquet(input + "/" + Table.QUARANTINE.tableName())
+            .write().parquet(dir.child("quarantine"));
+      } else {
+        Progress.say("run: %d input file(s) under %s", sources.size(), input);
+        canonical = dir.child("canonical");
+        declarations = input;
+        ingest = Ingest.run(spark, sources, ip, canonical, dir.child("quarantine"));
+        IngestCommand.copyDeclarations(spark, sources, dir.child(IngestCommand.DECLARATIONS));
+      }
+      Registry registry = loadRegistry(conf, declarations);
+      Dataset<Row> prices = null;
+      Path pricesPath = new Path(declarations, "prices.csv");
+      if (exists(conf, pricesPath)) {
+        prices = MarketPrices.read(spark, pricesPath.toString());
+      }
+      PeakCatalog catalog = PeakCatalog.load();
+      MainJob.Inputs in = new MainJob.Inputs(read(spark, canonical, Table.ALLOCATIONS),
+          read(spark, canonical, Table.GPU_SAMPLES), read(spark, canonical, Table.FLOP_COUNTS),
+          read(spark, canonical, Table.CHARGES), prices);
+      Progress.say("run: estimating and attributing");
+      MainJob.Outputs o = MainJob.compute(spark, in, registry, new Flop(catalog, ep), ep);
+
+      o.lineItems().coalesce(1).write().parquet(dir.child("line_items"));
+      o.jobs().orderBy("job_key").coalesce(1).write().parquet(dir.child("jobs"));
+      o.gpuUsage().write().partitionBy("day").parquet(dir.child("gpu_usage"));
+      o.costReconciliation().orderBy("provider", "currency").coalesce(1).write().parquet(dir.child("cost_reconciliation"));
+      if (o.calibration() != null) {
+        o.calibration().coalesce(1).write().parquet(dir.child("calibration"));
+      }
+      Progress.say("run: writing methodology and manifest");
+      Dataset<Row> lineItems = spark.read().parquet(dir.child("line_items"));
+      Dataset<Row> reconciliation = spark.read().parquet(dir.child("cost_reconciliation"));
+      Dataset<Row> calibration = o.calibration() == null ? null : spark.read().parquet(dir.child("calibration"));
+      long quarantined = spark.read().parquet(dir.child("quarantine")).count();
+      String methodology = Methodology.render(new Methodology.Facts(ip, ep, catalog, registry, lineItems.collectAsList(),
+          reconciliation.collectAsList(), calibration == null ? List.of() : calibration.collectAsList(),
+          o.modelNames(), quarantined, input, fromIngest));
+      writeText(conf, dir.child("methodology.md"), methodology);
+
+      ObjectNode manifest = Manifest.newManifest("run", parameters(input, ip, ep, catalog));
+      if (ingest != null) {
+        Manifest.addInputs(manifest, ingest);
+      } else {
+        ObjectNode prior = Manifest.read(conf, input);
+        manifest.set("inputs", prior.get("inputs"));
+        manifest.set("inputs_not_parsed", prior.get("inputs_not_parsed"));
+        manifest.set("input_totals", prior.get("input_totals"));
+        manifest.put("ingest_manifest_sha256", sha256OfManifest(conf, input));
+      }
+      Manifest.addOutputs(manifest, conf, dir.path());
+      Manifest.write(manifest, conf, dir.path());
+      dir.commit();
+      return summary(lineItems.collectAsList(), quarantined, dir.target());
+    } catch (RuntimeException e) {
+      dir.abandon();
+      throw e;
+    }
+  }
+
+  static String summary(List<Row> items, long quarantined, String target) {
+    double flop = 0;
+    for (Row r : items) {
+      flop += r.<Double>getAs(Flop.FLOP) == null ? 0 : r.<Double>getAs(Flop.FLOP);
+    }
+    return String.format(Locale.ROOT, "run: %d line item(s), %.4e FLOP in all, %,d quarantined record(s); report in %s"
+        + " (start with %s/methodology.md)", items.size(), flop, quarantined, target, target);
+  }
+
+  static boolean isIngestOutput(Configuration conf, String dir) {
+    Path m = new Path(dir, Manifest.FILE);
+    if (!exists(conf, m)) {
+      return false;
+    }
+    JsonNode command = Manifest.read(conf, dir).get("command");
+    return command != null && "ingest".equals(command.asText());
+  }
+
+  static Registry loadRegistry(Configuration conf, String dir) {
+    for (String name : List.of("registry.yaml", "registry.yml")) {
+      Path p = new Path(dir, name);
+      if (exists(conf, p)) {
+        try (var in = p.getFileSystem(conf).open(p)) {
+          return Registry.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), name);
+        } catch (java.io.IOException e) {
+          throw new LedgerException(p + ": cannot be read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+          throw new LedgerException(e.getMessage(), e);
+        }
+      }
+    }
+    Progress.say("run: no registry.yaml in %s: every job is reported as unattributed", dir);
+    return new Registry("(no registry)", List.of());
+  }
+
+  static Dataset<Row> read(SparkSession spark, String dir, Table t) {
+    return spark.read().schema(t.schema()).parquet(dir + "/" + t.tableName());
+  }
+
+  static boolean exists(Configuration conf, Path p) {
+    try {
+      FileSystem fs = p.getFileSystem(conf);
+      return fs.exists(p);
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  static void writeText(Configuration conf, String path, String text) {
+    Path p = new Path(path);
+    try (var os = p.getFileSystem(conf).create(p, true)) {
+      os.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      throw new LedgerException(path + ": cannot be written: " + e.getMessage(), e);
+    }
+  }
+
+  static String sha256OfManifest(Configuration conf, String dir) {
+    for (String[] f : Manifest.hashTree(conf, dir)) {
+      if (f[0].equals(Manifest.FILE)) {
+        return f[1];
+      }
+    }
+    return null;
+  }
+
+  static Map<String, Object> parameters(String input, IngestParams ip, EstimateParams ep, PeakCatalog catalog) {
+    Map<String, Object> m = new LinkedHashMap<>(IngestCommand.parameters(input, ip));
+    m.put("max_gap_factor", ep.maxGapFactor());
+    m.put("pipe_relative_error", ep.pipeRelError());
+    m.put("utilization_low_factor", ep.utilLowFactor());
+    m.put("utilization_high_factor", ep.utilHighFactor());
+    m.put("assumed_utilization", ep.allocUtil());
+    m.put("assumed_utilization_low", ep.allocUtilLow());
+    m.put("assumed_utilization_high", ep.allocUtilHigh());
+    m.put("default_precision", ep.defaultPrecision());
+    m.put("bucket_seconds", ep.bucketSeconds());
+    m.put("peak_catalog_version", catalog.version());
+    return m;
   }
 }

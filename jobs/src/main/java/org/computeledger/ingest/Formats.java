@@ -4,7 +4,9 @@ import java.util.List;
 
 /** Every input format the ledger reads, in the order detection tries them (most specific first). */
 public final class Formats {
-  private static final List<FormatParser> ALL = List.of();
+  private static final List<FormatParser> ALL = List.of(
+      new PrometheusParser(),
+      new NvidiaSmiParser());
 
   private Formats() {}
 

@@ -113,6 +113,12 @@ public final class Ingest {
    * {@code outDir} (which the caller commits atomically).
    */
   public static Result run(SparkSession spark, List<Source> sources, IngestParams params, String outDir) {
+    return run(spark, sources, params, outDir, outDir + "/" + Table.QUARANTINE.tableName());
+  }
+
+  /** As {@link #run(SparkSession, List, IngestParams, String)}, with the quarantine written elsewhere. */
+  public static Result run(SparkSession spark, List<Source> sources, IngestParams params, String outDir,
+      String quarantineDir) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     SerializableConfiguration conf = new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
     Map<Table, List<Source>> byTable = new EnumMap<>(Table.class);
@@ -141,9 +147,9 @@ public final class Ingest {
       }
       tableRows.put(table, spark.read().schema(table.schema()).parquet(outDir + "/" + table.tableName()).count());
     }
-    quarantine.coalesce(1).write().mode("overwrite").parquet(outDir + "/" + Table.QUARANTINE.tableName());
-    tableRows.put(Table.QUARANTINE,
-        spark.read().schema(Table.QUARANTINE.schema()).parquet(outDir + "/" + Table.QUARANTINE.tableName()).count());
+    quarantine.orderBy(col(Quarantine.SOURCE_FILE), col(Quarantine.SOURCE_LINE))
+        .coalesce(1).write().mode("overwrite").parquet(quarantineDir);
+    tableRows.put(Table.QUARANTINE, spark.read().schema(Table.QUARANTINE.schema()).parquet(quarantineDir).count());
     persisted.forEach(Dataset::unpersist);
     counts.sort((a, b) -> a.file().compareTo(b.file()));
     return new Result(sources, counts, tableRows);

@@ -1,0 +1,269 @@
+package org.computeledger.report;
+
+import static org.apache.spark.sql.functions.*;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.computeledger.attribute.BranchAssignment;
+import org.computeledger.attribute.CostAttribution;
+import org.computeledger.attribute.GpuAttribution;
+import org.computeledger.attribute.MarketPrices;
+import org.computeledger.attribute.Registry;
+import org.computeledger.estimate.Activity;
+import org.computeledger.estimate.EstimateParams;
+import org.computeledger.estimate.Flop;
+import org.computeledger.estimate.GpuModels;
+import org.computeledger.estimate.SampleWindows;
+import org.computeledger.schema.Allocations;
+import org.computeledger.schema.FlopCounts;
+import org.computeledger.schema.GpuSamples;
+
+/**
+ * The main job's computation, from canonical tables to report tables, as Dataset functions: windows
+ * and activity per telemetry sample, attribution to allocations, FLOP by the best method per window,
+ * the allocation method for held GPU time without telemetry, costs, and the roll-ups per job and per
+ * (project, branch). Reading and writing stay in the command.
+ */
+public final class MainJob {
+  public static final String UNATTRIBUTED = "(unattributed)";
+  public static final String IDLE_BRANCH = "(idle or unallocated GPUs)";
+
+  /** The canonical inputs; {@code prices} may be null. */
+  public record Inputs(Dataset<Row> allocations, Dataset<Row> gpuSamples, Dataset<Row> flopCounts,
+      Dataset<Row> charges, Dataset<Row> prices) {}
+
+  /** The report tables, and the small figures the methodology quotes. */
+  public record Outputs(Dataset<Row> gpuUsage, Dataset<Row> jobs, Dataset<Row> lineItems,
+      Dataset<Row> costReconciliation, Dataset<Row> calibration, Dataset<Row> series,
+      Map<String, String> modelNames, double logEndSeconds) {}
+
+  private MainJob() {}
+
+  public static Outputs compute(SparkSession spark, Inputs in, Registry registry, Flop flop, EstimateParams p) {
+    long bucket = p.bucketSeconds();
+
+    // 1. telemetry windows and their activity-seconds; used by several aggregations, so kept
+    Dataset<Row> windows = Activity.withActivity(SampleWindows.withWindows(in.gpuSamples(), p.maxGapFactor()))
+        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+
+    // 2. one row per GPU series: small (GPUs, not samples)
+    Dataset<Row> seriesRaw = windows.groupBy(col(SampleWindows.SERIES_KEY)).agg(
+        first(col(GpuSamples.HOST)).as(GpuSamples.HOST),
+        first(col(GpuSamples.GPU_UUID), true).as(GpuSamples.GPU_UUID),
+        first(col(GpuSamples.GPU_INDEX), true).as(GpuSamples.GPU_INDEX),
+        first(col(GpuSamples.GPU_MODEL), true).as(GpuSamples.GPU_MODEL),
+        first(col(GpuSamples.MIG_PROFILE), true).as(GpuSamples.MIG_PROFILE),
+        first(col(GpuSamples.MIG_INSTANCE), true).as(GpuSamples.MIG_INSTANCE),
+        first(col(SampleWindows.CADENCE), true).as(SampleWindows.CADENCE),
+        count(lit(1)).as("samples"),
+        sum(col(SampleWindows.GAP_S)).as("gap_s"),
+        min(col(GpuSamples.TS)).as("first_ts"),
+        max(col(GpuSamples.TS)).as("last_ts"))
+        .persist();
+
+    // model names are few: normalise them on the driver, then look them up as a map literal
+    List<String> rawModels = new ArrayList<>();
+    for (Row r : seriesRaw.select(GpuSamples.GPU_MODEL).distinct().collectAsList()) {
+      rawModels.add(r.getString(0));
+    }
+    for (Row r : in.allocations().select(Allocations.GPU_MODEL).distinct().collectAsList()) {
+      rawModels.add(r.getString(0));
+    }
+    Map<String, String> modelIds = new HashMap<>();
+    for (String raw : rawModels) {
+      if (raw != null && !modelIds.containsKey(raw)) {
+        String id = GpuModels.normalize(raw);
+        if (id != null) {
+          modelIds.put(raw, id);
+        }
+      }
+    }
+    Map<String, Double> migFractions = new HashMap<>();
+    for (Row r : seriesRaw.select(GpuSamples.MIG_PROFILE).distinct().collectAsList()) {
+      String profile = r.getString(0);
+      if (profile != null) {
+        Double f = GpuModels.migFraction(profile);
+        if (f != null) {
+          migFractions.put(profile, f);
+        }
+      }
+    }
+    Column modelMap = typedLit(scala.collection.JavaConverters.mapAsScalaMap(modelIds));
+    Column migMap = typedLit(scala.collection.JavaConverters.mapAsScalaMap(migFractions));
+
+    // a GPU split into MIG instances is counted through its instances only
+    Dataset<Row> migParents = seriesRaw.filter(col(GpuSamples.MIG_INSTANCE).isNotNull())
+        .select(col(GpuSamples.HOST).as("mp_host"), col(GpuSamples.GPU_UUID).as("mp_uuid")).distinct();
+    Dataset<Row> series = seriesRaw
+        .withColumn(Flop.MODEL_ID, element_at(modelMap, col(GpuSamples.GPU_MODEL)))
+        .withColumn(Flop.MIG_FRACTION, when(col(GpuSamples.MIG_PROFILE).isNull(), lit(1.0))
+            .otherwise(element_at(migMap, col(GpuSamples.MIG_PROFILE))))
+        .join(migParents, col(GpuSamples.HOST).equalTo(col("mp_host"))
+            .and(col(GpuSamples.GPU_UUID).equalTo(col("mp_uuid")))
+            .and(col(GpuSamples.MIG_INSTANCE).isNull()), "left")
+        .withColumn("mig_parent", col("mp_host").isNotNull())
+        .drop("mp_host", "mp_uuid")
+        .persist();
+
+    Dataset<Row> nodeFromTelemetry = series.filter(col(GpuSamples.MIG_INSTANCE).isNull())
+        .groupBy(col(GpuSamples.HOST))
+        .agg(countDistinct(col(GpuSamples.GPU_UUID)).cast("int").as("telemetry_gpus"),
+            first(col(Flop.MODEL_ID), true).as("node_model_id"));
+
+    // 3. log end: a job still running at the end of the logs is held until then
+    Row ends = in.allocations().agg(max(greatest(col(Allocations.START_TIME), col(Allocations.END_TIME),
+        col(Allocations.SUBMIT_TIME))).cast("double")).first();
+    Row tEnd = series.agg(max(col("last_ts")).cast("double")).first();
+    double logEnd = Math.max(ends.isNullAt(0) ? 0 : ends.getDouble(0), tEnd.isNullAt(0) ? 0 : tEnd.getDouble(0));
+
+    // 4. allocations with project, branch, precision and GPU model
+    Map<String, String> precisions = new HashMap<>();
+    for (Registry.Project proj : registry.projects()) {
+      precisions.put(proj.id(), proj.precision().yamlName());
+    }
+    Column precisionMap = typedLit(scala.collection.JavaConverters.mapAsScalaMap(precisions));
+    Dataset<Row> assigned = BranchAssignment.assignBranches(in.allocations(), registry);
+    Dataset<Row> accountable = GpuAttribution.accountable(assigned, logEnd)
+        .join(broadcast(nodeFromTelemetry), col(Allocations.NODE).equalTo(nodeFromTelemetry.col(GpuSamples.HOST)), "left")
+        .drop(nodeFromTelemetry.col(GpuSamples.HOST))
+        .withColumn(Flop.MODEL_ID, coalesce(element_at(modelMap, col(Allocations.GPU_MODEL)), col("node_model_id")))
+        .withColumn(Flop.PRECISION, coalesce(element_at(precisionMap, col(BranchAssignment.PROJECT)),
+            lit(p.defaultPrecision())))
+        .withColumn("alloc_gpu_s", when(col(GpuAttribution.START).isNotNull(),
+            greatest(lit(0.0), col(GpuAttribution.END).minus(col(GpuAttribution.START)))
+                .multiply(coalesce(col(Allocations.GPU_COUNT), lit(0))))
+            .otherwise(lit(0.0)))
+        .persist();
+    Dataset<Row> nodeGpus = accountable.groupBy(col(Allocations.NODE).as(GpuSamples.HOST))
+        .agg(max(col(Allocations.GPU_COUNT)).as("max_alloc_gpus"))
+        .join(nodeFromTelemetry.select(col(GpuSamples.HOST), col("telemetry_gpus")), GpuSamples.HOST, "full")
+        .select(col(GpuSamples.HOST), greatest(coalesce(col("max_alloc_gpus"), lit(0)),
+            coalesce(col("telemetry_gpus"), lit(0))).as(GpuAttribution.NODE_GPUS));
+    Dataset<Row> exploded = GpuAttribution.exploded(accountable, bucket);
+
+    // 5. counted intervals replace the telemetry windows they cover, and become windows themselves
+    Dataset<Row> counted = countedWindows(in.flopCounts(), series, bucket);
+    Dataset<Row> sampleWindows = windows;
+    Dataset<Row> superseded = null;
+    if (counted != null) {
+      Dataset<Row> c = counted.select(col(SampleWindows.SERIES_KEY).as("c_series"),
+          explode(sequence(floor(col("c_start").divide(bucket)), floor(col("c_end").divide(bucket)))).as("c_bucket"),
+          col("c_start"), col("c_end"), col("c_id"));
+      Dataset<Row> flagged = sampleWindows
+          .withColumn("_b", floor(col(GpuSamples.TS).cast("double").divide(bucket)))
+          .join(c, col(SampleWindows.SERIES_KEY).equalTo(col("c_series")).and(col("_b").equalTo(col("c_bucket")))
+              .and(col(GpuSamples.TS).cast("double").gt(col("c_start")))
+              .and(col(GpuSamples.TS).cast("double").leq(col("c_end"))), "left");
+      superseded = flagged.filter(col("c_id").isNotNull());
+      sampleWindows = flagged.filter(col("c_id").isNull()).drop("_b", "c_series", "c_bucket", "c_start", "c_end", "c_id");
+    }
+    List<String> windowCols = new ArrayList<>(List.of(SampleWindows.SERIES_KEY, GpuSamples.TS, SampleWindows.DT,
+        GpuSamples.HOST, GpuSamples.GPU_INDEX, GpuSamples.HPC_JOB, GpuSamples.POD, GpuSamples.NAMESPACE));
+    windowCols.addAll(List.of(Activity.sums()));
+    Column[] wc = windowCols.stream().map(c -> col(c)).toArray(Column[]::new);
+    Dataset<Row> allWindows = sampleWindows.select(wc);
+    if (counted != null) {
+      allWindows = allWindows.unionByName(counted.select(wc));
+    }
+
+    // 6. attribution, then FLOP with each row's model and precision
+    Dataset<Row> attributed = GpuAttribution.attribute(allWindows, exploded, nodeGpus, bucket);
+    Dataset<Row> allocFacts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"),
+        col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH), col(Flop.PRECISION).as("alloc_precision"));
+    Dataset<Row> usage = attributed
+        .join(broadcast(series.select(col(SampleWindows.SERIES_KEY), col(GpuSamples.HOST), col(GpuSamples.GPU_UUID),
+            col(GpuSamples.GPU_INDEX), col(GpuSamples.GPU_MODEL), col(GpuSamples.MIG_PROFILE),
+            col(GpuSamples.MIG_INSTANCE), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION), col("mig_parent"))),
+            SampleWindows.SERIES_KEY, "left")
+        .join(allocFacts, col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
+        .drop("f_alloc")
+        .withColumn(BranchAssignment.PROJECT, coalesce(col(BranchAssignment.PROJECT), lit(UNATTRIBUTED)))
+        .withColumn(BranchAssignment.BRANCH, coalesce(col(BranchAssignment.BRANCH), lit(IDLE_BRANCH)))
+        .withColumn(Flop.PRECISION, coalesce(col("alloc_precision"), lit(p.defaultPrecision())))
+        .drop("alloc_precision")
+        // a MIG parent's own rows would count the instances' work twice
+        .withColumn(Flop.MIG_FRACTION, when(col("mig_parent"), lit(0.0)).otherwise(col(Flop.MIG_FRACTION)));
+    Dataset<Row> usageFlop = flop.telemetryFlop(usage)
+        .withColumn(Flop.FLOP_COUNTED, col(Activity.COUNTED_FLOP))
+        .withColumn(Flop.FLOP, col(Flop.FLOP).plus(col(Flop.FLOP_COUNTED)))
+        .withColumn(Flop.FLOP_LOW, col(Flop.FLOP_LOW).plus(col(Flop.FLOP_COUNTED)))
+        .withColumn(Flop.FLOP_HIGH, col(Flop.FLOP_HIGH).plus(col(Flop.FLOP_COUNTED)))
+        .withColumn(Flop.UNPRICED_S, when(col(Flop.PEAK).isNull(),
+            col(Activity.COVERED_S).minus(col(Activity.COUNTED_S))).otherwise(lit(0.0)))
+        .withColumn(Flop.FLOP_ALLOCATION, lit(0.0))
+        .withColumn("method", when(col(Activity.COUNTED_S).geq(greatest(col(Activity.PIPE_COVERED_S),
+                col(Activity.UTIL_COVERED_S))).and(col(Activity.COUNTED_S).gt(0)), lit(Activity.METHOD_COUNTED))
+            .when(col(Activity.PIPE_COVERED_S).geq(col(Activity.UTIL_COVERED_S)).and(col(Activity.PIPE_COVERED_S).gt(0)),
+                lit(Activity.METHOD_PIPE))
+            .when(col(Activity.UTIL_COVERED_S).gt(0), lit(Activity.METHOD_UTIL))
+            .otherwise(lit(Activity.METHOD_NONE)))
+        .withColumn("gpu_seconds", col(Activity.COVERED_S).multiply(coalesce(col(Flop.MIG_FRACTION), lit(1.0))))
+        .persist();
+
+    // 7. held GPU time that telemetry did not cover falls to the allocation method
+    Dataset<Row> coveredPerAlloc = usageFlop.filter(col(GpuAttribution.ALLOC_ID).isNotNull())
+        .groupBy(col(GpuAttribution.ALLOC_ID).as("c_alloc"))
+        .agg(sum(col("gpu_seconds")).as("covered_gpu_s"));
+    Dataset<Row> allocRows = accountable.join(coveredPerAlloc, col(GpuAttribution.ALLOC_ID).equalTo(col("c_alloc")), "left")
+        .withColumn("uncovered_gpu_s", greatest(lit(0.0), col("alloc_gpu_s").minus(coalesce(col("covered_gpu_s"), lit(0.0)))));
+    Dataset<Row> allocFlop = flop.allocationFlop(allocRows, "uncovered_gpu_s", p.allocUtil());
+
+    // 8. costs
+    Dataset<Row> costAllocs = accountable.filter(col(GpuAttribution.START).isNotNull()
+            .and(col(GpuAttribution.END).gt(col(GpuAttribution.START))).and(col(Allocations.NODE).isNotNull()))
+        .select(col(GpuAttribution.ALLOC_ID), col(Allocations.NODE),
+            col(GpuAttribution.START).cast("timestamp").as(Allocations.START_TIME),
+            col(GpuAttribution.END).cast("timestamp").as(Allocations.END_TIME),
+            coalesce(col(Allocations.GPU_COUNT), lit(0)).as(Allocations.GPU_COUNT), col(Flop.MODEL_ID).as(Allocations.GPU_MODEL));
+    Dataset<Row> costNodes = nodeGpus.select(col(GpuSamples.HOST).as("node"), col(GpuAttribution.NODE_GPUS).as("gpu_total"));
+    Dataset<Row> allocCost = CostAttribution.allocCosts(costAllocs, in.charges(), costNodes);
+    Dataset<Row> reconciliation = CostAttribution.reconciliation(costAllocs, in.charges(), costNodes);
+    Dataset<Row> market = in.prices() == null ? null : MarketPrices.allocMarketCost(costAllocs, in.prices());
+
+    // 9. roll-ups
+    Dataset<Row> jobs = Rollups.jobs(accountable, usageFlop, allocFlop, allocCost, market);
+    Dataset<Row> idle = usageFlop.filter(col(GpuAttribution.ALLOC_ID).isNull());
+    Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
+    Dataset<Row> gpuUsage = Rollups.gpuUsage(usageFlop, allocFlop, bucket);
+    Dataset<Row> calibration = superseded == null ? null : Rollups.calibration(superseded, counted, series, flop);
+    return new Outputs(gpuUsage, jobs, lineItems, reconciliation, calibration, series, modelIds, logEnd);
+  }
+
+  /**
+   * Counter intervals as windows: each keyed to its GPU series (by UUID, or by index on its host) and
+   * carrying its exact FLOP; null when there are none.
+   */
+  static Dataset<Row> countedWindows(Dataset<Row> flopCounts, Dataset<Row> series, long bucket) {
+    if (flopCounts == null || flopCounts.isEmpty()) {
+      return null;
+    }
+    Dataset<Row> byIndex = series.filter(col(GpuSamples.MIG_INSTANCE).isNull())
+        .select(col(GpuSamples.HOST).as("s_host"), col(GpuSamples.GPU_INDEX).as("s_index"),
+            col(GpuSamples.GPU_UUID).as("s_uuid"));
+    Dataset<Row> c = flopCounts.join(broadcast(byIndex), col(FlopCounts.HOST).equalTo(col("s_host"))
+            .and(col(FlopCounts.GPU_INDEX).equalTo(col("s_index"))), "left")
+        .withColumn("uuid", coalesce(col(FlopCounts.GPU_UUID), col("s_uuid")))
+        .withColumn(SampleWindows.SERIES_KEY, SampleWindows.seriesKey(col(FlopCounts.HOST), col("uuid"), lit(null)))
+        .withColumn("c_start", col(FlopCounts.INTERVAL_START).cast("double"))
+        .withColumn("c_end", col(FlopCounts.INTERVAL_END).cast("double"))
+        .withColumn("c_id", xxhash64(col(FlopCounts.SOURCE_FILE), col(FlopCounts.SOURCE_LINE)))
+        .withColumn(SampleWindows.DT, col("c_end").minus(col("c_start")));
+    Column[] zeros = java.util.Arrays.stream(Activity.sums())
+        .filter(s -> !s.equals(Activity.COUNTED_FLOP) && !s.equals(Activity.COUNTED_S) && !s.equals(Activity.COVERED_S))
+        .map(s -> lit(0.0).as(s)).toArray(Column[]::new);
+    List<Column> cols = new ArrayList<>(List.of(col(SampleWindows.SERIES_KEY), col("c_id"), col("c_start"), col("c_end"),
+        col(FlopCounts.INTERVAL_END).as(GpuSamples.TS), col(SampleWindows.DT), col(FlopCounts.HOST).as(GpuSamples.HOST),
+        col(FlopCounts.GPU_INDEX).as(GpuSamples.GPU_INDEX), lit(null).cast("string").as(GpuSamples.HPC_JOB),
+        lit(null).cast("string").as(GpuSamples.POD), lit(null).cast("string").as(GpuSamples.NAMESPACE),
+        col(FlopCounts.FLOP).as(Activity.COUNTED_FLOP), col(SampleWindows.DT).as(Activity.COUNTED_S),
+        col(SampleWindows.DT).as(Activity.COVERED_S), col(FlopCounts.PRECISION).as("counted_precision")));
+    cols.addAll(List.of(zeros));
+    return c.select(cols.toArray(new Column[0]));
+  }
+}

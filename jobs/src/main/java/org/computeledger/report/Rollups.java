@@ -1,0 +1,269 @@
+package org.computeledger.report;
+
+import static org.apache.spark.sql.functions.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.computeledger.attribute.BranchAssignment;
+import org.computeledger.attribute.GpuAttribution;
+import org.computeledger.attribute.Registry;
+import org.computeledger.estimate.Activity;
+import org.computeledger.estimate.EstimateParams;
+import org.computeledger.estimate.Flop;
+import org.computeledger.estimate.SampleWindows;
+import org.computeledger.schema.Allocations;
+import org.computeledger.schema.GpuSamples;
+
+/** The report's roll-ups: per-GPU-interval ledger, per job, per (project, branch), calibration. */
+public final class Rollups {
+  private Rollups() {}
+
+  /**
+   * An order-independent sum of a double column: floating-point addition is not associative, and
+   * the same input must give the same line items on every run whatever order the rows arrive in.
+   */
+  static Column dsum(Column c) {
+    return sum(c.cast("decimal(38,4)")).cast("double");
+  }
+
+  /** Sums of the ledger quantities that every roll-up carries, in one order. */
+  static final String[] QUANTITIES = {
+    "gpu_seconds", "telemetry_gpu_seconds", "uncovered_gpu_seconds", "counted_seconds", "pipe_gpu_seconds",
+    "util_seconds", "util_weighted_seconds", Flop.FLOP, Flop.FLOP_LOW, Flop.FLOP_HIGH, Flop.FLOP_COUNTED,
+    Flop.FLOP_PIPE, Flop.FLOP_UTIL, Flop.FLOP_ALLOCATION, Flop.UNPRICED_S
+  };
+
+  /** Per allocation: the telemetry part of the ledger. */
+  static Dataset<Row> telemetryPerAlloc(Dataset<Row> usageFlop) {
+    return usageFlop.filter(col(GpuAttribution.ALLOC_ID).isNotNull())
+        .groupBy(col(GpuAttribution.ALLOC_ID).as("t_alloc"))
+        .agg(dsum(col("gpu_seconds")).as("telemetry_gpu_seconds"),
+            dsum(col(Activity.COUNTED_S)).as("counted_seconds"),
+            dsum(col(Activity.PIPE_COVERED_S)).as("pipe_gpu_seconds"),
+            dsum(col(Activity.UTIL_COVERED_S)).as("util_seconds"),
+            dsum(col(Activity.UTIL_S)).as("util_weighted_seconds"),
+            dsum(col(Flop.FLOP)).as("t_flop"), dsum(col(Flop.FLOP_LOW)).as("t_low"), dsum(col(Flop.FLOP_HIGH)).as("t_high"),
+            dsum(col(Flop.FLOP_COUNTED)).as(Flop.FLOP_COUNTED), dsum(col(Flop.FLOP_PIPE)).as(Flop.FLOP_PIPE),
+            dsum(col(Flop.FLOP_UTIL)).as(Flop.FLOP_UTIL), dsum(col(Flop.UNPRICED_S)).as("t_unpriced"),
+            dsum(col("samples")).as("samples"),
+            concat_ws(",", sort_array(collect_set(col(GpuAttribution.RULE)))).as("attribution_rules"));
+  }
+
+  /** One row per scheduler job or pod: GPU-seconds, FLOP by method with range, cost. */
+  public static Dataset<Row> jobs(Dataset<Row> accountable, Dataset<Row> usageFlop, Dataset<Row> allocFlop,
+      Dataset<Row> allocCost, Dataset<Row> market) {
+    Dataset<Row> t = telemetryPerAlloc(usageFlop);
+    Dataset<Row> a = allocFlop.select(col(GpuAttribution.ALLOC_ID).as("a_alloc"), col("uncovered_gpu_s"),
+        col(Flop.FLOP_ALLOCATION), col(Flop.FLOP).as("a_flop"), col(Flop.FLOP_LOW).as("a_low"),
+        col(Flop.FLOP_HIGH).as("a_high"), col(Flop.UNPRICED_S).as("a_unpriced"));
+    Dataset<Row> c = allocCost.groupBy(col(GpuAttribution.ALLOC_ID).as("k_alloc"))
+        .agg(sum(col("cost_billed")).as("cost_billed"), sum(col("cost_effective")).as("cost_effective"),
+            first(col("currency")).as("currency"));
+    Dataset<Row> per = accountable
+        .join(t, col(GpuAttribution.ALLOC_ID).equalTo(col("t_alloc")), "left")
+        .join(a, col(GpuAttribution.ALLOC_ID).equalTo(col("a_alloc")), "left")
+        .join(c, col(GpuAttribution.ALLOC_ID).equalTo(col("k_alloc")), "left");
+    if (market != null) {
+      per = per.join(market.select(col(GpuAttribution.ALLOC_ID).as("m_alloc"), col("cost_market"), col("market_currency")),
+          col(GpuAttribution.ALLOC_ID).equalTo(col("m_alloc")), "left");
+    } else {
+      per = per.withColumn("cost_market", lit(null).cast("decimal(38,12)"))
+          .withColumn("market_currency", lit(null).cast("string"));
+    }
+    Column z = lit(0.0);
+    return per.groupBy(col(GpuAttribution.JOB_KEY))
+        .agg(first(col(Allocations.CLUSTER)).as(Allocations.CLUSTER),
+            first(col(Allocations.JOB_ID)).as(Allocations.JOB_ID),
+            first(col(Allocations.ARRAY_JOB_ID)).as(Allocations.ARRAY_JOB_ID),
+            first(col(Allocations.ARRAY_TASK_ID)).as(Allocations.ARRAY_TASK_ID),
+            first(col(Allocations.JOB_NAME)).as(Allocations.JOB_NAME),
+            first(col(Allocations.USER_HASH)).as(Allocations.USER_HASH),
+            first(col(Allocations.ACCOUNT)).as(Allocations.ACCOUNT),
+            first(col(Allocations.PARTITION)).as(Allocations.PARTITION),
+            first(col(Allocations.STATE)).as(Allocations.STATE),
+            first(col(Allocations.SOURCE_FORMAT)).as(Allocations.SOURCE_FORMAT),
+            first(col(BranchAssignment.PROJECT)).as(BranchAssignment.PROJECT),
+            first(col(BranchAssignment.BRANCH)).as(BranchAssignment.BRANCH),
+            first(col(BranchAssignment.MATCH_CONFLICT), true).as(BranchAssignment.MATCH_CONFLICT),
+            min(col(Allocations.START_TIME)).as(Allocations.START_TIME),
+            max(col(Allocations.END_TIME)).as(Allocations.END_TIME),
+            countDistinct(col(Allocations.NODE)).as("nodes"),
+            dsum(coalesce(col(Allocations.GPU_COUNT), lit(0))).as(Allocations.GPU_COUNT),
+            first(col(Flop.MODEL_ID), true).as(Flop.MODEL_ID),
+            first(col(Flop.PRECISION)).as(Flop.PRECISION),
+            dsum(col("alloc_gpu_s")).as("gpu_seconds"),
+            dsum(coalesce(col("telemetry_gpu_seconds"), z)).as("telemetry_gpu_seconds"),
+            dsum(coalesce(col("uncovered_gpu_s"), z)).as("uncovered_gpu_seconds"),
+            dsum(coalesce(col("counted_seconds"), z)).as("counted_seconds"),
+            dsum(coalesce(col("pipe_gpu_seconds"), z)).as("pipe_gpu_seconds"),
+            dsum(coalesce(col("util_seconds"), z)).as("util_seconds"),
+            dsum(coalesce(col("util_weighted_seconds"), z)).as("util_weighted_seconds"),
+            dsum(coalesce(col("t_flop"), z).plus(coalesce(col("a_flop"), z))).as(Flop.FLOP),
+            dsum(coalesce(col("t_low"), z).plus(coalesce(col("a_low"), z))).as(Flop.FLOP_LOW),
+            dsum(coalesce(col("t_high"), z).plus(coalesce(col("a_high"), z))).as(Flop.FLOP_HIGH),
+            dsum(coalesce(col(Flop.FLOP_COUNTED), z)).as(Flop.FLOP_COUNTED),
+            dsum(coalesce(col(Flop.FLOP_PIPE), z)).as(Flop.FLOP_PIPE),
+            dsum(coalesce(col(Flop.FLOP_UTIL), z)).as(Flop.FLOP_UTIL),
+            dsum(coalesce(col(Flop.FLOP_ALLOCATION), z)).as(Flop.FLOP_ALLOCATION),
+            dsum(coalesce(col("t_unpriced"), z).plus(coalesce(col("a_unpriced"), z))).as(Flop.UNPRICED_S),
+            dsum(coalesce(col("samples"), z)).as("samples"),
+            concat_ws(",", array_distinct(flatten(collect_list(split(coalesce(col("attribution_rules"), lit("")), ","))))).as("attribution_rules"),
+            sum(col("cost_billed")).cast("decimal(38,12)").as("cost_billed"),
+            sum(col("cost_effective")).cast("decimal(38,12)").as("cost_effective"),
+            first(col("currency"), true).as("currency"),
+            sum(col("cost_market")).cast("decimal(38,12)").as("cost_market"),
+            first(col("market_currency"), true).as("market_currency"))
+        .withColumn("attribution_rules", regexp_replace(regexp_replace(col("attribution_rules"), "^,|,$", ""), ",,", ","));
+  }
+
+  /**
+   * One row per (project, branch) with the registry's facts, plus one for GPU time no job held.
+   * {@code branches}: the registry's branch table.
+   */
+  public static Dataset<Row> lineItems(Dataset<Row> jobs, Dataset<Row> idleUsage, Dataset<Row> branches,
+      Registry registry, EstimateParams p) {
+    List<Column> aggs = new ArrayList<>();
+    for (String q : QUANTITIES) {
+      aggs.add(dsum(col(q)).as(q));
+    }
+    aggs.add(count(lit(1)).as("jobs"));
+    aggs.add(sum(col("cost_billed")).cast("decimal(38,12)").as("cost_billed"));
+    aggs.add(sum(col("cost_market")).cast("decimal(38,12)").as("cost_market"));
+    aggs.add(first(col("currency"), true).as("currency"));
+    aggs.add(concat_ws(",", array_sort(array_distinct(collect_list(col(Flop.MODEL_ID))))).as("gpu_models"));
+    aggs.add(concat_ws(",", array_sort(array_distinct(collect_list(col(Flop.PRECISION))))).as("precisions"));
+    Dataset<Row> fromJobs = jobs.groupBy(col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH))
+        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+
+    Dataset<Row> idle = idleUsage.agg(
+            dsum(col("gpu_seconds")).as("gpu_seconds"), dsum(col("gpu_seconds")).as("telemetry_gpu_seconds"),
+            lit(0.0).as("uncovered_gpu_seconds"), dsum(col(Activity.COUNTED_S)).as("counted_seconds"),
+            dsum(col(Activity.PIPE_COVERED_S)).as("pipe_gpu_seconds"), dsum(col(Activity.UTIL_COVERED_S)).as("util_seconds"),
+            dsum(col(Activity.UTIL_S)).as("util_weighted_seconds"),
+            dsum(col(Flop.FLOP)).as(Flop.FLOP), dsum(col(Flop.FLOP_LOW)).as(Flop.FLOP_LOW), dsum(col(Flop.FLOP_HIGH)).as(Flop.FLOP_HIGH),
+            dsum(col(Flop.FLOP_COUNTED)).as(Flop.FLOP_COUNTED), dsum(col(Flop.FLOP_PIPE)).as(Flop.FLOP_PIPE),
+            dsum(col(Flop.FLOP_UTIL)).as(Flop.FLOP_UTIL), lit(0.0).as(Flop.FLOP_ALLOCATION), dsum(col(Flop.UNPRICED_S)).as(Flop.UNPRICED_S),
+            lit(0L).as("jobs"), lit(null).cast("decimal(38,12)").as("cost_billed"),
+            lit(null).cast("decimal(38,12)").as("cost_market"), lit(null).cast("string").as("currency"),
+            concat_ws(",", array_sort(array_distinct(collect_list(col(Flop.MODEL_ID))))).as("gpu_models"),
+            concat_ws(",", array_sort(array_distinct(collect_list(col(Flop.PRECISION))))).as("precisions"))
+        .filter(col("gpu_seconds").isNotNull())
+        .withColumn(BranchAssignment.PROJECT, lit(MainJob.UNATTRIBUTED))
+        .withColumn(BranchAssignment.BRANCH, lit(MainJob.IDLE_BRANCH));
+
+    Dataset<Row> all = fromJobs.unionByName(idle);
+    Dataset<Row> facts = branches.select(col("project").as("b_project"), col("branch").as("b_branch"),
+        col("activity"), col("status"), col("description"), col("risk_only"), col("justification"));
+    Column openResources = openResources(registry);
+    Column avgPeakTflops = when(col("util_weighted_seconds").gt(0),
+        col(Flop.FLOP_UTIL).divide(col("util_weighted_seconds")).divide(1e12));
+    Column allocPeakTflops = when(col("uncovered_gpu_seconds").gt(0),
+        col(Flop.FLOP_ALLOCATION).divide(col("uncovered_gpu_seconds")).divide(p.allocUtil()).divide(1e12));
+    Column calculation = format_string(
+        "counted: %.4e FLOP over %,.0f GPU-s | pipe-activity: %,.0f GPU-s of DCGM pipe counters x dense peaks x clock ratio = %.4e FLOP"
+            + " | utilization: dsum(util x s) %,.1f GPU-s x %.1f TFLOP/s mean dense peak = %.4e FLOP"
+            + " | allocation: %,.0f uncovered GPU-s x %.2f assumed utilization x %.1f TFLOP/s = %.4e FLOP"
+            + " | total %.4e FLOP (range %.4e .. %.4e); unpriced %,.0f GPU-s",
+        col(Flop.FLOP_COUNTED), col("counted_seconds"), col("pipe_gpu_seconds"), col(Flop.FLOP_PIPE),
+        col("util_weighted_seconds"), coalesce(avgPeakTflops, lit(0.0)), col(Flop.FLOP_UTIL),
+        col("uncovered_gpu_seconds"), lit(p.allocUtil()), coalesce(allocPeakTflops, lit(0.0)), col(Flop.FLOP_ALLOCATION),
+        col(Flop.FLOP), col(Flop.FLOP_LOW), col(Flop.FLOP_HIGH), col(Flop.UNPRICED_S));
+    return all.join(facts, col(BranchAssignment.PROJECT).equalTo(col("b_project"))
+            .and(col(BranchAssignment.BRANCH).equalTo(col("b_branch"))), "left")
+        .drop("b_project", "b_branch")
+        .withColumn("line_item_id", concat_ws("/", col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH)))
+        .withColumn("risk_only", coalesce(col("risk_only"), lit(false)))
+        .withColumn("open_resources", openResources)
+        .withColumn("calculation", calculation)
+        .withColumn("description", coalesce(col("description"),
+            when(col(BranchAssignment.BRANCH).equalTo(MainJob.IDLE_BRANCH),
+                lit("GPU time seen in telemetry that no allocation held (idle, or jobs missing from the scheduler logs)"))
+                .when(col(BranchAssignment.PROJECT).equalTo(MainJob.UNATTRIBUTED),
+                    lit("Jobs that match no branch of the registry"))))
+        .select(col("line_item_id"), col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH), col("activity"),
+            col("status"), col("description"), col("jobs"), col("gpu_seconds"), col("telemetry_gpu_seconds"),
+            col("uncovered_gpu_seconds"), col(Flop.FLOP), col(Flop.FLOP_LOW), col(Flop.FLOP_HIGH),
+            col(Flop.FLOP_COUNTED), col(Flop.FLOP_PIPE), col(Flop.FLOP_UTIL), col(Flop.FLOP_ALLOCATION),
+            col(Flop.UNPRICED_S), col("gpu_models"), col("precisions"), col("cost_billed"), col("cost_market"),
+            col("currency"), col("risk_only"), col("justification"), col("open_resources"), col("calculation"))
+        .orderBy(col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH));
+  }
+
+  /** The project's open resources as declared in the registry, one text per project. */
+  static Column openResources(Registry registry) {
+    java.util.Map<String, String> texts = new java.util.HashMap<>();
+    for (Registry.Project proj : registry.projects()) {
+      List<String> parts = new ArrayList<>();
+      for (Registry.Use u : proj.uses()) {
+        if (u.isResource()) {
+          parts.add(u.resource() + " (open=" + u.open() + ", released by " + u.releasedBy() + " on " + u.releasedOn()
+              + (u.project() != null ? ", compute of project " + u.project() : "") + ")");
+        } else {
+          parts.add("project " + u.project() + " as " + (u.as() == null ? "dependency" : u.as().yamlName()));
+        }
+      }
+      if (!parts.isEmpty()) {
+        texts.put(proj.id(), String.join("; ", parts));
+      }
+    }
+    return element_at(typedLit(scala.collection.JavaConverters.mapAsScalaMap(texts)), col(BranchAssignment.PROJECT));
+  }
+
+  /** The per-GPU-interval ledger: telemetry rows per (GPU, hour, allocation) and allocation-method rows. */
+  public static Dataset<Row> gpuUsage(Dataset<Row> usageFlop, Dataset<Row> allocFlop, long bucket) {
+    Dataset<Row> tele = usageFlop.select(
+        col(GpuAttribution.BUCKET).multiply(bucket).cast("timestamp").as("interval_start"),
+        col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.GPU_INDEX), col(GpuSamples.GPU_MODEL),
+        col(Flop.MODEL_ID), col(GpuSamples.MIG_PROFILE), col(GpuSamples.MIG_INSTANCE),
+        col(GpuAttribution.ALLOC_ID), col(GpuAttribution.JOB_KEY), col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH),
+        col("method"), col(GpuAttribution.RULE), col(GpuAttribution.WEIGHT), col("samples"),
+        col("window_start_s").cast("timestamp").as("window_start"), col("window_end_s").cast("timestamp").as("window_end"),
+        col("gpu_seconds"), col(Flop.PRECISION), col(Flop.PEAK), col(Activity.UTIL_S).as("util_weighted_seconds"),
+        col(Flop.FLOP), col(Flop.FLOP_LOW), col(Flop.FLOP_HIGH), col(Flop.FLOP_COUNTED), col(Flop.FLOP_PIPE),
+        col(Flop.FLOP_UTIL), col(Flop.FLOP_ALLOCATION), col(Flop.UNPRICED_S));
+    Dataset<Row> alloc = allocFlop.filter(col("uncovered_gpu_s").gt(0)).select(
+        col(GpuAttribution.START).cast("timestamp").as("interval_start"),
+        col(Allocations.NODE).as(GpuSamples.HOST), lit(null).cast("string").as(GpuSamples.GPU_UUID),
+        lit(null).cast("int").as(GpuSamples.GPU_INDEX), col(Allocations.GPU_MODEL).as(GpuSamples.GPU_MODEL),
+        col(Flop.MODEL_ID), lit(null).cast("string").as(GpuSamples.MIG_PROFILE),
+        lit(null).cast("string").as(GpuSamples.MIG_INSTANCE), col(GpuAttribution.ALLOC_ID), col(GpuAttribution.JOB_KEY),
+        col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH), lit(Activity.METHOD_ALLOCATION).as("method"),
+        lit("held GPUs without telemetry").as(GpuAttribution.RULE), lit(1.0).as(GpuAttribution.WEIGHT),
+        lit(0.0).as("samples"), col(GpuAttribution.START).cast("timestamp").as("window_start"),
+        col(GpuAttribution.END).cast("timestamp").as("window_end"), col("uncovered_gpu_s").as("gpu_seconds"),
+        col(Flop.PRECISION), col(Flop.PEAK), lit(0.0).as("util_weighted_seconds"), col(Flop.FLOP), col(Flop.FLOP_LOW),
+        col(Flop.FLOP_HIGH), lit(0.0).as(Flop.FLOP_COUNTED), lit(0.0).as(Flop.FLOP_PIPE), lit(0.0).as(Flop.FLOP_UTIL),
+        col(Flop.FLOP_ALLOCATION), col(Flop.UNPRICED_S));
+    return tele.unionByName(alloc).withColumn("day", to_date(col("interval_start")).cast("string"));
+  }
+
+  /**
+   * Where counted windows overlap telemetry on the same GPU: the counted FLOP against what the
+   * pipe-activity and utilization methods would have estimated, per GPU model and precision.
+   */
+  public static Dataset<Row> calibration(Dataset<Row> superseded, Dataset<Row> counted, Dataset<Row> series, Flop flop) {
+    List<Column> sums = new ArrayList<>();
+    for (String s : Activity.sums()) {
+      if (!s.equals(Activity.COUNTED_FLOP) && !s.equals(Activity.COUNTED_S)) {
+        sums.add(dsum(col(s)).as(s));
+      }
+    }
+    Dataset<Row> est = superseded.groupBy(col("c_id").as("e_id"))
+        .agg(sums.get(0), sums.subList(1, sums.size()).toArray(new Column[0]));
+    Dataset<Row> joined = counted.select(col("c_id"), col(SampleWindows.SERIES_KEY), col(Activity.COUNTED_FLOP),
+            col("counted_precision").as(Flop.PRECISION))
+        .join(est, col("c_id").equalTo(col("e_id")))
+        .join(series.select(col(SampleWindows.SERIES_KEY), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION)), SampleWindows.SERIES_KEY);
+    Dataset<Row> withFlop = flop.telemetryFlop(joined);
+    return withFlop.groupBy(col(Flop.MODEL_ID), col(Flop.PRECISION))
+        .agg(count(lit(1)).as("counted_intervals"), dsum(col(Activity.COUNTED_FLOP)).as("counted_flop"),
+            dsum(col(Flop.FLOP_PIPE)).as("pipe_activity_estimate"), dsum(col(Flop.FLOP_UTIL)).as("utilization_estimate"))
+        .withColumn("ratio_counted_to_pipe_activity", when(col("pipe_activity_estimate").gt(0),
+            col("counted_flop").divide(col("pipe_activity_estimate"))))
+        .withColumn("ratio_counted_to_utilization", when(col("utilization_estimate").gt(0),
+            col("counted_flop").divide(col("utilization_estimate"))));
+  }
+}
