@@ -1,0 +1,176 @@
+package org.computeledger.report;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.computeledger.attribute.Registry;
+import org.computeledger.estimate.EstimateParams;
+import org.computeledger.estimate.PeakCatalog;
+import org.computeledger.ingest.IngestParams;
+
+/**
+ * {@code methodology.md}: how every number of the report was made, with the parameters this run used,
+ * the share of FLOP per method and anything left unpriced. Written from the report's own (small)
+ * tables, so it cannot disagree with them.
+ */
+public final class Methodology {
+  /** What the document states; line items, reconciliation and calibration are the report's rows. */
+  public record Facts(IngestParams ingest, EstimateParams estimate, PeakCatalog catalog, Registry registry,
+      List<Row> lineItems, List<Row> reconciliation, List<Row> calibration, Map<String, String> modelNames,
+      long quarantined, String input, boolean fromIngest) {}
+
+  private Methodology() {}
+
+  public static String render(Facts f) {
+    EstimateParams p = f.estimate();
+    StringBuilder md = new StringBuilder();
+    md.append("# Methodology\n\n");
+    md.append("Report of the compute (FLOP) and money spent by ").append(f.registry().developer())
+        .append(", made by compute-ledger ").append(Manifest.TOOL_VERSION).append(" from `").append(f.input())
+        .append(f.fromIngest() ? "` (an ingest output)" : "`").append(". Every figure below comes from this run's ")
+        .append("tables; `manifest.json` holds the SHA-256 of every input and output file.\n\n");
+
+    double flop = 0;
+    double low = 0;
+    double high = 0;
+    double counted = 0;
+    double pipe = 0;
+    double util = 0;
+    double alloc = 0;
+    double unpriced = 0;
+    double gpuSeconds = 0;
+    for (Row r : f.lineItems()) {
+      flop += d(r, "flop");
+      low += d(r, "flop_low");
+      high += d(r, "flop_high");
+      counted += d(r, "flop_counted");
+      pipe += d(r, "flop_pipe_activity");
+      util += d(r, "flop_utilization");
+      alloc += d(r, "flop_allocation");
+      unpriced += d(r, "unpriced_gpu_seconds");
+      gpuSeconds += d(r, "gpu_seconds");
+    }
+    md.append("## Totals\n\n");
+    md.append(String.format(Locale.ROOT, "- %d line items; %.4e FLOP in all (range %.4e – %.4e); %,.0f GPU-seconds.%n",
+        f.lineItems().size(), flop, low, high, gpuSeconds));
+    md.append(String.format(Locale.ROOT, "- Quarantined input records: %,d (see `quarantine/`, each with file, line and reason).%n%n",
+        f.quarantined()));
+
+    md.append("## Share of FLOP per method\n\n| method | FLOP | share |\n|---|---:|---:|\n");
+    for (Object[] m : new Object[][] {{"counted", counted}, {"pipe-activity", pipe}, {"utilization", util},
+        {"allocation", alloc}}) {
+      double v = (Double) m[1];
+      md.append(String.format(Locale.ROOT, "| %s | %.4e | %.1f %% |%n", m[0], v, flop > 0 ? 100 * v / flop : 0));
+    }
+    md.append('\n');
+
+    md.append("## Methods\n\nFor each GPU and time window the best available method wins, in this order.\n\n");
+    md.append("1. **counted** — exact FLOP from profiler counters (FLOP counter CSV). No range. A telemetry window ")
+        .append("whose end falls inside a counted interval of the same GPU is replaced by the count.\n");
+    md.append(String.format(Locale.ROOT, "2. **pipe-activity** — Σ over DCGM pipes (tensor, FP64, FP32, FP16) of pipe "
+        + "activity × that pipe's dense peak × (SM clock ÷ the catalog's boost clock) × seconds. The tensor pipe uses "
+        + "the project's precision; FP16 non-tensor falls back to the FP32 peak when the catalog has none. Range: ±%.0f %% "
+        + "(pipe counters are sampled ratios).%n", 100 * p.pipeRelError()));
+    md.append(String.format(Locale.ROOT, "3. **utilization** — GPU utilization (share of time a kernel ran) × dense peak "
+        + "for the precision × seconds. Utilization is an upper bound on tensor activity, so the range is %.2f – %.2f × "
+        + "the point value.%n", p.utilLowFactor(), p.utilHighFactor()));
+    md.append(String.format(Locale.ROOT, "4. **allocation** — held GPU-seconds that no telemetry covered × dense peak × "
+        + "assumed utilization %.2f (range %.2f – %.2f).%n%n", p.allocUtil(), p.allocUtilLow(), p.allocUtilHigh()));
+
+    md.append("## Windows\n\n");
+    md.append(String.format(Locale.ROOT, "A sample covers the time since the previous sample of the same GPU series (host, "
+        + "GPU UUID, MIG instance), capped at %.1f × the series' median cadence. A longer gap covers nothing: that time "
+        + "counts as no telemetry and falls to the allocation method where a job held the GPU. The first sample of a "
+        + "series covers one median cadence; a repeated sample (same time) covers zero seconds, so overlapping exports "
+        + "cannot count twice. A MIG instance counts as its profile's share of the parent GPU; the parent GPU's own rows "
+        + "are not counted when it is split.%n%n", p.maxGapFactor()));
+
+    md.append("## Attribution\n\n");
+    md.append("A window belongs to the allocation that held its GPU at the window's end. A job label on the sample "
+        + "(`hpc_job`, or `pod` in its namespace) names the job directly; else the scheduler's GPU indices; else every "
+        + "allocation on the node takes `allocated GPUs ÷ node GPUs` of each GPU's windows (all of them for a "
+        + "node-exclusive job; a pro-rated share on a shared node without indices — the `attribution_rules` column "
+        + "of `jobs/` says which rule applied). What no allocation takes is reported under project `(unattributed)`, "
+        + "branch `(idle or unallocated GPUs)`. Jobs matching no registry branch are reported under project "
+        + "`(unattributed)`. A job still running at the end of the logs is held until the latest time in the logs. ");
+    md.append(String.format(Locale.ROOT, "Interval joins use the node and a %d-second time bucket as equality keys.%n%n",
+        p.bucketSeconds()));
+
+    md.append("## Dense peak catalog\n\n");
+    md.append("Version ").append(f.catalog().version()).append(". Dense figures only: datasheet figures \"with sparsity\" "
+        + "are never used. Telemetry model names seen in this run and the catalog models they map to:\n\n");
+    md.append("| model name as logged | catalog model |\n|---|---|\n");
+    for (Map.Entry<String, String> e : new TreeMap<>(f.modelNames()).entrySet()) {
+      md.append("| ").append(e.getKey()).append(" | ").append(e.getValue()).append(" |\n");
+    }
+    md.append('\n');
+
+    md.append("## Unpriced compute\n\n");
+    if (unpriced > 0) {
+      md.append(String.format(Locale.ROOT, "%,.0f GPU-seconds ran on GPU models the peak catalog does not know (or "
+          + "with no model at all); they carry no FLOP estimate and are listed per line item in "
+          + "`unpriced_gpu_seconds`. They are never counted as 0 FLOP in silence.%n%n", unpriced));
+    } else {
+      md.append("None: every GPU-second was on a GPU model the catalog knows.\n\n");
+    }
+
+    md.append("## Calibration\n\n");
+    if (f.calibration().isEmpty()) {
+      md.append("No counted interval overlapped other telemetry, so no calibration could be made.\n\n");
+    } else {
+      md.append("Where counted intervals overlap DCGM telemetry on the same GPU, the counted FLOP compared with what the "
+          + "other methods would have estimated (reported, not applied):\n\n");
+      md.append("| model | precision | intervals | counted ÷ pipe-activity | counted ÷ utilization |\n|---|---|---:|---:|---:|\n");
+      for (Row r : f.calibration()) {
+        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s |%n", r.getAs("model_id"), r.getAs("precision"),
+            r.<Long>getAs("counted_intervals"), ratio(r, "ratio_counted_to_pipe_activity"),
+            ratio(r, "ratio_counted_to_utilization")));
+      }
+      md.append('\n');
+    }
+
+    md.append("## Cost\n\n");
+    md.append("A charge for a resource over a period is spread over that node's GPU-seconds in the period (GPU count × "
+        + "seconds); each job gets the share it held and the share nobody held is idle cost, reported as unallocated. "
+        + "A charge's node is its resource name, else a `ledger-node`/`node`/`hostname`/`Name` tag, else its resource id, "
+        + "when that names a known node. Charges for other resources are unallocated; charges with no resource (tax, "
+        + "support, credits) are not attributable. Market prices from `prices.csv` give `cost_market` where present.\n\n");
+    md.append("| provider | currency | input total | allocated | unallocated (idle) | unallocated (other resources) | not attributable |\n");
+    md.append("|---|---|---:|---:|---:|---:|---:|\n");
+    for (Row r : f.reconciliation()) {
+      md.append("| ").append((Object) r.getAs("provider")).append(" | ").append((Object) r.getAs("currency"));
+      for (String c : new String[] {"input_total", "allocated", "unallocated_idle", "unallocated_other_resource",
+          "not_attributable"}) {
+        Object v = r.getAs(c);
+        md.append(" | ").append(v == null ? "" : new java.math.BigDecimal(v.toString()).setScale(2, java.math.RoundingMode.HALF_EVEN));
+      }
+      md.append(" |\n");
+    }
+    md.append('\n');
+
+    md.append("## Parameters of this run\n\n");
+    md.append("| parameter | value |\n|---|---|\n");
+    md.append("| scheduler time zone | ").append(f.ingest().schedulerZone()).append(" |\n");
+    md.append("| max gap factor | ").append(p.maxGapFactor()).append(" |\n");
+    md.append("| pipe-activity relative error | ").append(p.pipeRelError()).append(" |\n");
+    md.append("| utilization range factors | ").append(p.utilLowFactor()).append(" – ").append(p.utilHighFactor()).append(" |\n");
+    md.append("| assumed utilization (allocation) | ").append(p.allocUtil()).append(" (").append(p.allocUtilLow())
+        .append(" – ").append(p.allocUtilHigh()).append(") |\n");
+    md.append("| default precision | ").append(p.defaultPrecision()).append(" |\n");
+    md.append("| time bucket | ").append(p.bucketSeconds()).append(" s |\n");
+    md.append("| peak catalog | ").append(f.catalog().version()).append(" |\n");
+    return md.toString();
+  }
+
+  private static double d(Row r, String c) {
+    Object v = r.getAs(c);
+    return v == null ? 0 : ((Number) v).doubleValue();
+  }
+
+  private static String ratio(Row r, String c) {
+    Object v = r.getAs(c);
+    return v == null ? "n/a" : String.format(Locale.ROOT, "%.3f", ((Number) v).doubleValue());
+  }
+}
