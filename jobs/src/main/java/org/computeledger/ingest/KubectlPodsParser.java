@@ -1,0 +1,439 @@
+package org.computeledger.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.Reader;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
+import java.util.BitSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.computeledger.schema.Allocations;
+import org.computeledger.schema.Table;
+
+/**
+ * Ingest of Kubernetes pod lists ({@code kubectl get pods -A -o json}) into the allocations table:
+ * one row per pod, on the node it was bound to.
+ *
+ * <p>A pod list is one JSON document over many lines, so its records are pods, not lines: each pod is
+ * accepted or quarantined at the line where its object opens, and every other line of the document is
+ * ignored, so the line counts still add up for kubectl's pretty-printed output. (Pods of minified JSON
+ * share one line; they are then all reported at it.) A syntax error ends the document: the pods before
+ * it stand, and its line is quarantined.
+ *
+ * <p>Choices: job_id is {@code namespace/name}, account the namespace, user_hash null (pods name no
+ * person); annotations are not copied into comment because they often hold whole manifests
+ * ({@code last-applied-configuration}) and the registry matches pods by label. gpu_count is the pod's
+ * effective GPU request as the scheduler sees it: the larger of the sum over app containers and the
+ * largest init container (limits, else requests, of {@code nvidia.com/gpu} and {@code amd.com/gpu});
+ * MIG slices ({@code nvidia.com/mig-*}) are not whole GPUs and are not counted. gpu_model comes from a
+ * {@code nvidia.com/gpu.product} node selector when the pod has one.
+ */
+public final class KubectlPodsParser implements FormatParser {
+  private static final long serialVersionUID = 1L;
+
+  public static final String FORMAT = "k8s-pods";
+
+  private static final String[] GPU_RESOURCES = {"nvidia.com/gpu", "amd.com/gpu"};
+  private static final String GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  // the caller owns the reader, and lines left after a syntax error still have to be counted
+  private static final JsonFactory JSON =
+      MAPPER.getFactory().copy().disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+  private static final Pattern KIND = Pattern.compile("\"kind\"\\s*:\\s*\"([^\"]*)\"");
+
+  private static final Table TABLE = Table.ALLOCATIONS;
+  private static final int I_CLUSTER = TABLE.index(Allocations.CLUSTER);
+  private static final int I_JOB_ID = TABLE.index(Allocations.JOB_ID);
+  private static final int I_ARRAY_JOB_ID = TABLE.index(Allocations.ARRAY_JOB_ID);
+  private static final int I_ACCOUNT = TABLE.index(Allocations.ACCOUNT);
+  private static final int I_JOB_NAME = TABLE.index(Allocations.JOB_NAME);
+  private static final int I_STATE = TABLE.index(Allocations.STATE);
+  private static final int I_SUBMIT = TABLE.index(Allocations.SUBMIT_TIME);
+  private static final int I_START = TABLE.index(Allocations.START_TIME);
+  private static final int I_END = TABLE.index(Allocations.END_TIME);
+  private static final int I_ELAPSED = TABLE.index(Allocations.ELAPSED_S);
+  private static final int I_NODE = TABLE.index(Allocations.NODE);
+  private static final int I_NODE_COUNT = TABLE.index(Allocations.NODE_COUNT);
+  private static final int I_GPU_COUNT = TABLE.index(Allocations.GPU_COUNT);
+  private static final int I_GPU_MODEL = TABLE.index(Allocations.GPU_MODEL);
+  private static final int I_LABELS = TABLE.index(Allocations.LABELS);
+
+  @Override
+  public String format() {
+    return FORMAT;
+  }
+
+  @Override
+  public Table table() {
+    return TABLE;
+  }
+
+  /**
+   * A JSON object whose head says it is a pod list. kubectl prints {@code "kind": "List"} after the
+   * items, so a pretty-printed head usually shows only {@code apiVersion}, {@code items} and the first
+   * item's {@code "kind": "Pod"}; a list of other objects (nodes, say) shows another kind there.
+   */
+  @Override
+  public boolean detect(String fileName, List<String> head, IngestParams params) {
+    try {
+      StringBuilder text = new StringBuilder();
+      for (String line : head) {
+        text.append(line).append('\n');
+      }
+      String s = text.toString().strip();
+      if (!s.isEmpty() && s.charAt(0) == '\uFEFF') {
+        s = s.substring(1).strip();
+      }
+      if (s.isEmpty() || s.charAt(0) != '{') {
+        return false;
+      }
+      boolean listKind = false;
+      boolean podKind = false;
+      Matcher m = KIND.matcher(s);
+      while (m.find()) {
+        String kind = m.group(1);
+        listKind |= kind.equals("List") || kind.equals("PodList");
+        podKind |= kind.equals("Pod");
+      }
+      return listKind || (podKind && s.contains("\"apiVersion\"") && s.contains("\"items\""));
+    } catch (RuntimeException e) {
+      // detection must never fail a run; a file we cannot judge is simply not ours
+      return false;
+    }
+  }
+
+  @Override
+  public void parse(InputFile file, Reader in, RowSink sink) throws IOException {
+    LineTrackingReader reader = new LineTrackingReader(in);
+    BitSet reported = new BitSet();
+    try (JsonParser p = JSON.createParser(reader)) {
+      JsonToken root;
+      while ((root = p.nextToken()) != null) {
+        long line = p.currentTokenLocation().getLineNr();
+        if (root != JsonToken.START_OBJECT) {
+          report(reported, line);
+          sink.quarantine(line, "expected a pod list object (kubectl get pods -o json), found " + root,
+              reader.lineText(line));
+          p.skipChildren();
+          continue;
+        }
+        if (!readList(p, file.params(), sink, reported)) {
+          report(reported, line);
+          sink.quarantine(line, "expected a pod list: an object with an items array (kubectl get pods -o json)",
+              reader.lineText(line));
+        }
+      }
+    } catch (JsonProcessingException e) {
+      long line = e.getLocation() == null ? Math.max(1, reader.lineNumber()) : e.getLocation().getLineNr();
+      String raw = reader.lineText(line);
+      reader.drain();
+      report(reported, line);
+      sink.quarantine(line, "not valid JSON at line " + line + ": " + e.getOriginalMessage(), raw);
+    }
+    reader.drain();
+    for (long l = 1; l <= reader.lineCount(); l++) {
+      if (!reported.get((int) l)) {
+        sink.ignore(l);
+      }
+    }
+  }
+
+  /**
+   * Reads one top-level object, handing each element of its {@code items} array to {@link #pod};
+   * false when it has no such array.
+   */
+  private static boolean readList(JsonParser p, IngestParams params, RowSink sink, BitSet reported)
+      throws IOException {
+    boolean items = false;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      if (!field.equals("items") || value != JsonToken.START_ARRAY) {
+        p.skipChildren();
+        continue;
+      }
+      items = true;
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+        long line = p.currentTokenLocation().getLineNr();
+        JsonNode node = MAPPER.readTree(p);
+        report(reported, line);
+        pod(line, node, params, sink);
+      }
+    }
+    return items;
+  }
+
+  private static void report(BitSet reported, long line) {
+    if (line >= 1 && line < Integer.MAX_VALUE) {
+      reported.set((int) line);
+    }
+  }
+
+  /** One pod: one row, or one quarantine entry naming the pod and the field. */
+  static void pod(long line, JsonNode pod, IngestParams params, RowSink sink) {
+    if (pod == null || !pod.isObject()) {
+      sink.quarantine(line, "items: expected a Pod object", String.valueOf(pod));
+      return;
+    }
+    String kind = text(pod, "kind");
+    if (kind != null && !kind.equals("Pod")) {
+      sink.quarantine(line, "field kind: expected Pod, '" + kind + "'", pod.toString());
+      return;
+    }
+    JsonNode meta = pod.path("metadata");
+    String name = text(meta, "name");
+    String namespace = text(meta, "namespace");
+    if (name == null || namespace == null) {
+      sink.quarantine(line, "pod " + (name == null ? "(unnamed)" : name) + ": field metadata."
+          + (name == null ? "name" : "namespace") + ": expected a non-empty string", pod.toString());
+      return;
+    }
+    String id = namespace + "/" + name;
+    JsonNode spec = pod.path("spec");
+    JsonNode status = pod.path("status");
+
+    Instant created = time(meta, "creationTimestamp");
+    Instant started = time(status, "startTime");
+    if (created == BAD_TIME || started == BAD_TIME) {
+      String field = created == BAD_TIME ? "metadata.creationTimestamp" : "status.startTime";
+      String printed = created == BAD_TIME ? text(meta, "creationTimestamp") : text(status, "startTime");
+      sink.quarantine(line, "pod " + id + ": field " + field + ": expected an RFC 3339 time, '" + printed + "'",
+          pod.toString());
+      return;
+    }
+
+    // the pod has ended only when every container has; until then it still holds its GPUs
+    Instant finished = null;
+    JsonNode statuses = status.path("containerStatuses");
+    boolean allTerminated = statuses.isArray() && statuses.size() > 0;
+    for (JsonNode cs : statuses) {
+      JsonNode terminated = cs.path("state").path("terminated");
+      if (!terminated.isObject()) {
+        allTerminated = false;
+        continue;
+      }
+      Instant t = time(terminated, "finishedAt");
+      if (t == BAD_TIME) {
+        sink.quarantine(line, "pod " + id + ": field status.containerStatuses[" + text(cs, "name")
+            + "].state.terminated.finishedAt: expected an RFC 3339 time, '" + text(terminated, "finishedAt") + "'",
+            pod.toString());
+        return;
+      }
+      if (t != null && (finished == null || t.isAfter(finished))) {
+        finished = t;
+      }
+    }
+    Instant ended = allTerminated ? finished : null;
+    if (started != null && ended != null && ended.isBefore(started)) {
+      sink.quarantine(line, "pod " + id + ": negative duration: last container finishedAt '" + ended
+          + "' is before status.startTime '" + started + "'", pod.toString());
+      return;
+    }
+
+    long appGpus = 0;
+    long initGpus = 0;
+    for (String list : new String[] {"containers", "initContainers"}) {
+      for (JsonNode c : spec.path(list)) {
+        long g = containerGpus(c);
+        if (g < 0) {
+          sink.quarantine(line, "pod " + id + ": field spec." + list + "[" + text(c, "name")
+              + "].resources: expected a whole number of GPUs", pod.toString());
+          return;
+        }
+        if (list.equals("containers")) {
+          appGpus += g;
+        } else {
+          initGpus = Math.max(initGpus, g);
+        }
+      }
+    }
+    long gpus = Math.max(appGpus, initGpus);
+    if (gpus > Integer.MAX_VALUE) {
+      sink.quarantine(line, "pod " + id + ": GPU request out of range: " + gpus, pod.toString());
+      return;
+    }
+
+    Map<String, String> labels = new LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> it = meta.path("labels").fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      labels.put(e.getKey(), e.getValue().asText());
+    }
+
+    String node = text(spec, "nodeName");
+    Object[] row = sink.newRow();
+    row[I_CLUSTER] = params.cluster();
+    row[I_JOB_ID] = id;
+    row[I_ARRAY_JOB_ID] = id;
+    row[I_ACCOUNT] = namespace;
+    row[I_JOB_NAME] = name;
+    row[I_STATE] = text(status, "phase");
+    row[I_SUBMIT] = created == null ? null : Timestamp.from(created);
+    row[I_START] = started == null ? null : Timestamp.from(started);
+    row[I_END] = ended == null ? null : Timestamp.from(ended);
+    row[I_ELAPSED] = started != null && ended != null ? ended.getEpochSecond() - started.getEpochSecond() : null;
+    row[I_NODE] = node;
+    row[I_NODE_COUNT] = node == null ? null : 1;
+    row[I_GPU_COUNT] = (int) gpus;
+    row[I_GPU_MODEL] = text(spec.path("nodeSelector"), GPU_PRODUCT_LABEL);
+    row[I_LABELS] = labels;
+    sink.emit(line, row);
+    sink.recordAccepted();
+  }
+
+  /** GPUs of one container: limits (which extended resources must set), else requests; -1 if malformed. */
+  private static long containerGpus(JsonNode container) {
+    JsonNode resources = container.path("resources");
+    long total = 0;
+    for (String resource : GPU_RESOURCES) {
+      JsonNode q = resources.path("limits").path(resource);
+      if (q.isMissingNode() || q.isNull()) {
+        q = resources.path("requests").path(resource);
+      }
+      if (q.isMissingNode() || q.isNull()) {
+        continue;
+      }
+      long v = SacctParser.parseWhole(q.asText());
+      if (v < 0) {
+        return -1;
+      }
+      total += v;
+    }
+    return total;
+  }
+
+  /** Marks a time that is present but unreadable, as opposed to absent (null). */
+  private static final Instant BAD_TIME = Instant.MIN;
+
+  private static Instant time(JsonNode parent, String field) {
+    String s = text(parent, field);
+    if (s == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(s).toInstant();
+    } catch (DateTimeParseException e) {
+      return BAD_TIME;
+    }
+  }
+
+  /** A string field, null when absent, JSON null or empty. */
+  private static String text(JsonNode parent, String field) {
+    JsonNode v = parent.path(field);
+    if (!v.isValueNode() || v.isNull()) {
+      return null;
+    }
+    String s = v.asText();
+    return s.isEmpty() ? null : s;
+  }
+
+  /**
+   * Counts the lines of what it passes to the JSON parser and keeps the text of the most recent ones,
+   * so a syntax error can be quarantined with its line as read. The parser reads ahead by one buffer
+   * of a few thousand characters; the kept window is far larger than that.
+   */
+  private static final class LineTrackingReader extends Reader {
+    private static final int KEEP_CHARS = 1 << 16;
+
+    private final Reader in;
+    private final ArrayDeque<String> recent = new ArrayDeque<>();
+    private final StringBuilder current = new StringBuilder();
+    private long completeLines;
+    private long keptChars;
+    private boolean started;
+
+    LineTrackingReader(Reader in) {
+      this.in = in;
+    }
+
+    @Override
+    public int read(char[] buf, int off, int len) throws IOException {
+      int n = in.read(buf, off, len);
+      if (n <= 0) {
+        return n;
+      }
+      if (!started) {
+        started = true;
+        if (buf[off] == '\uFEFF') {
+          // a byte-order mark is no JSON; drop it before the parser sees it
+          System.arraycopy(buf, off + 1, buf, off, n - 1);
+          n--;
+          if (n == 0) {
+            return read(buf, off, len);
+          }
+        }
+      }
+      for (int i = off; i < off + n; i++) {
+        char c = buf[i];
+        if (c == '\n') {
+          int end = current.length() > 0 && current.charAt(current.length() - 1) == '\r'
+              ? current.length() - 1 : current.length();
+          String text = current.substring(0, end);
+          current.setLength(0);
+          completeLines++;
+          recent.addLast(text);
+          keptChars += text.length() + 1;
+          while (keptChars > KEEP_CHARS && recent.size() > 1) {
+            keptChars -= recent.removeFirst().length() + 1;
+          }
+        } else if (current.length() < KEEP_CHARS) {
+          current.append(c);
+        }
+      }
+      return n;
+    }
+
+    /** Line number of the line being read now. */
+    long lineNumber() {
+      return completeLines + 1;
+    }
+
+    /** Lines in what was read, counting a last line without a newline. */
+    long lineCount() {
+      return completeLines + (current.length() > 0 ? 1 : 0);
+    }
+
+    /** Text of line {@code n} if it is still kept, else empty. */
+    String lineText(long n) {
+      if (n == completeLines + 1) {
+        return current.toString();
+      }
+      long first = completeLines - recent.size() + 1;
+      if (n < first || n > completeLines) {
+        return "";
+      }
+      Iterator<String> it = recent.iterator();
+      for (long i = first; i < n; i++) {
+        it.next();
+      }
+      return it.next();
+    }
+
+    void drain() throws IOException {
+      char[] buf = new char[8192];
+      while (read(buf, 0, buf.length) >= 0) {
+        // counting lines is all that is left to do
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+  }
+}

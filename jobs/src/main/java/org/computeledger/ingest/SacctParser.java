@@ -1,0 +1,951 @@
+package org.computeledger.ingest;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.Month;
+import java.time.Year;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.zone.ZoneRules;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.computeledger.schema.Allocations;
+import org.computeledger.schema.Table;
+
+/**
+ * Ingest of Slurm accounting ({@code sacct --parsable} or {@code --parsable2}, any delimiter) into
+ * the allocations table: one row per job, step or array task per node it ran on.
+ *
+ * <p>Columns are found by name in the header line, or, for a file written with {@code --noheader},
+ * from {@link IngestParams#sacctColumns()}. Times carry no offset and are read in
+ * {@link IngestParams#schedulerZone()}. User names are replaced by keyed pseudonyms; the uid in
+ * {@code CANCELLED by <uid>} is dropped.
+ *
+ * <p>GPUs come from AllocTRES only. An empty AllocTRES (a job that never started, a pending array
+ * range) gives a null gpu_count: nothing was allocated, and ReqTRES says what was asked for, not what
+ * ran. A non-empty AllocTRES without any {@code gres/gpu} gives 0 (some clusters allocate GPUs by
+ * partition without tracking them as TRES; that has to be resolved from node configuration later).
+ * GPU indices ({@code AllocGRES}/{@code Gres}, {@code gpu:a100:4(IDX:0-3)}) are printed once per job,
+ * so every node row of the job carries the same list.
+ */
+public final class SacctParser implements FormatParser {
+  private static final long serialVersionUID = 1L;
+
+  public static final String FORMAT = "slurm-sacct";
+
+  static final String NO_COLUMNS_REASON =
+      "sacct file without a header line: pass its column list (the sacct --format fields, in order)"
+          + " with --sacct-columns";
+
+  /** A host list that expands beyond this is treated as malformed rather than filling memory. */
+  static final int MAX_NODES_PER_RECORD = 100_000;
+
+  private static final Table TABLE = Table.ALLOCATIONS;
+  private static final int I_CLUSTER = TABLE.index(Allocations.CLUSTER);
+  private static final int I_JOB_ID = TABLE.index(Allocations.JOB_ID);
+  private static final int I_ARRAY_JOB_ID = TABLE.index(Allocations.ARRAY_JOB_ID);
+  private static final int I_ARRAY_TASK_ID = TABLE.index(Allocations.ARRAY_TASK_ID);
+  private static final int I_STEP_ID = TABLE.index(Allocations.STEP_ID);
+  private static final int I_USER_HASH = TABLE.index(Allocations.USER_HASH);
+  private static final int I_ACCOUNT = TABLE.index(Allocations.ACCOUNT);
+  private static final int I_PARTITION = TABLE.index(Allocations.PARTITION);
+  private static final int I_WCKEY = TABLE.index(Allocations.WCKEY);
+  private static final int I_COMMENT = TABLE.index(Allocations.COMMENT);
+  private static final int I_JOB_NAME = TABLE.index(Allocations.JOB_NAME);
+  private static final int I_STATE = TABLE.index(Allocations.STATE);
+  private static final int I_SUBMIT = TABLE.index(Allocations.SUBMIT_TIME);
+  private static final int I_START = TABLE.index(Allocations.START_TIME);
+  private static final int I_END = TABLE.index(Allocations.END_TIME);
+  private static final int I_ELAPSED = TABLE.index(Allocations.ELAPSED_S);
+  private static final int I_NODE = TABLE.index(Allocations.NODE);
+  private static final int I_NODE_COUNT = TABLE.index(Allocations.NODE_COUNT);
+  private static final int I_GPU_COUNT = TABLE.index(Allocations.GPU_COUNT);
+  private static final int I_GPU_MODEL = TABLE.index(Allocations.GPU_MODEL);
+  private static final int I_GPU_INDICES = TABLE.index(Allocations.GPU_INDICES);
+  private static final int I_LABELS = TABLE.index(Allocations.LABELS);
+
+  /** The sacct fields this parser reads; a header names them in any case and order. */
+  private enum Field {
+    JOBID, JOBIDRAW, CLUSTER, PARTITION, ACCOUNT, USER, WCKEY, COMMENT, JOBNAME, STATE, SUBMIT, START, END,
+    ELAPSED, NNODES, NODELIST, ALLOCTRES, ALLOCGRES, GRES;
+
+    private final String sacctName = name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Characters that occur inside sacct values, so a headerless file is unlikely to use them as delimiter. */
+  private static final String VALUE_CHARS = "-:._+[]/=@ ,()%*";
+
+  /** Parsed time marker for "present but not a time", distinct from null ("Unknown", "None", empty). */
+  private static final LocalDateTime BAD_TIME = LocalDateTime.MIN;
+
+  @Override
+  public String format() {
+    return FORMAT;
+  }
+
+  @Override
+  public Table table() {
+    return TABLE;
+  }
+
+  @Override
+  public boolean detect(String fileName, List<String> head, IngestParams params) {
+    try {
+      for (String raw : head) {
+        String line = stripBom(raw);
+        if (line.isBlank()) {
+          continue;
+        }
+        return Layout.fromHeader(line) != null || looksLikeHeaderlessRecord(line);
+      }
+      return false;
+    } catch (RuntimeException e) {
+      // detection must never fail a run; a file we cannot judge is simply not ours
+      return false;
+    }
+  }
+
+  @Override
+  public void parse(InputFile file, Reader in, RowSink sink) throws IOException {
+    BufferedReader reader = in instanceof BufferedReader b ? b : new BufferedReader(in, 1 << 16);
+    IngestParams params = file.params();
+    Clock clock = new Clock(params.schedulerZone());
+    Map<String, String> pseudonyms = new HashMap<>();
+    Layout layout = null;
+    String headerLine = null;
+    boolean firstContent = true;
+    long n = 0;
+    String line;
+    while ((line = reader.readLine()) != null) {
+      n++;
+      if (n == 1) {
+        line = stripBom(line);
+      }
+      if (line.isBlank()) {
+        sink.ignore(n);
+        continue;
+      }
+      if (firstContent) {
+        firstContent = false;
+        Layout header = Layout.fromHeader(line);
+        if (header != null) {
+          layout = header;
+          headerLine = line;
+          sink.ignore(n);
+          continue;
+        }
+      }
+      if (headerLine != null && line.equals(headerLine)) {
+        // concatenated sacct outputs repeat their header
+        sink.ignore(n);
+        continue;
+      }
+      if (layout == null) {
+        List<String> columns = params.sacctColumns();
+        if (columns == null || columns.isEmpty()) {
+          sink.quarantine(n, NO_COLUMNS_REASON, line);
+          continue;
+        }
+        layout = Layout.fromColumns(columns, line);
+        if (layout == null) {
+          sink.quarantine(n, "wrong field count: expected the " + columns.size()
+              + " fields of --sacct-columns separated by one delimiter", line);
+          continue;
+        }
+      }
+      parseRecord(n, line, layout, params, clock, pseudonyms, sink);
+    }
+  }
+
+  private static void parseRecord(long n, String line, Layout layout, IngestParams params,
+      Clock clock, Map<String, String> pseudonyms, RowSink sink) {
+    int[] f = layout.split(line);
+    if (f == null) {
+      sink.quarantine(n, "wrong field count: expected " + layout.names.length + " fields separated by '"
+          + layout.delimiter + "', found " + layout.countFields(line), line);
+      return;
+    }
+    String jobId = layout.get(line, f, Field.JOBID);
+    if (jobId == null) {
+      jobId = layout.get(line, f, Field.JOBIDRAW);
+    }
+    String[] idParts = new String[3];
+    if (jobId == null || !splitJobId(jobId, idParts)) {
+      sink.quarantine(n, "field JobID: expected a Slurm job id like 123, 123_4, 123_[1-3] or 123.batch, '"
+          + (jobId == null ? "" : jobId) + "'", line);
+      return;
+    }
+
+    LocalDateTime submit = parseLocalTime(layout.get(line, f, Field.SUBMIT));
+    LocalDateTime start = parseLocalTime(layout.get(line, f, Field.START));
+    LocalDateTime end = parseLocalTime(layout.get(line, f, Field.END));
+    Field badTime = submit == BAD_TIME ? Field.SUBMIT : start == BAD_TIME ? Field.START
+        : end == BAD_TIME ? Field.END : null;
+    if (badTime != null) {
+      sink.quarantine(n, "field " + layout.name(badTime) + ": expected an ISO time like 2023-08-31T12:29:47,"
+          + " Unknown or None, '" + layout.get(line, f, badTime) + "'", line);
+      return;
+    }
+    Instant submitAt = clock.toInstant(submit);
+    Instant startAt = clock.toInstant(start);
+    Instant endAt = clock.toInstant(end);
+    if (startAt != null && endAt != null && endAt.isBefore(startAt)) {
+      // Across the autumn fall-back hour a job can end at an earlier wall-clock time than it started;
+      // only the later offset makes such an End consistent, so it is taken there.
+      Instant later = clock.toInstantLaterOffset(end);
+      if (later.isBefore(startAt)) {
+        sink.quarantine(n, "negative duration: End '" + layout.get(line, f, Field.END) + "' is before Start '"
+            + layout.get(line, f, Field.START) + "'", line);
+        return;
+      }
+      endAt = later;
+    }
+
+    Long elapsed;
+    String elapsedText = layout.get(line, f, Field.ELAPSED);
+    if (elapsedText != null) {
+      long s = parseElapsed(elapsedText);
+      if (s < 0) {
+        sink.quarantine(n, "field Elapsed: expected [D-]HH:MM:SS or MM:SS[.mmm], '" + elapsedText + "'", line);
+        return;
+      }
+      elapsed = s;
+    } else if (!layout.has(Field.ELAPSED) && startAt != null && endAt != null) {
+      elapsed = endAt.getEpochSecond() - startAt.getEpochSecond();
+    } else {
+      elapsed = null;
+    }
+
+    Integer nodeCount = null;
+    String nnodes = layout.get(line, f, Field.NNODES);
+    if (nnodes != null) {
+      long v = parseWhole(nnodes);
+      if (v < 0 || v > Integer.MAX_VALUE) {
+        sink.quarantine(n, "field NNodes: expected a whole number of nodes, '" + nnodes + "'", line);
+        return;
+      }
+      nodeCount = (int) v;
+    }
+
+    String nodeList = layout.get(line, f, Field.NODELIST);
+    List<String> nodes;
+    if (nodeList == null || nodeList.equals("None assigned")) {
+      nodes = new ArrayList<>(1);
+      nodes.add(null);
+    } else {
+      nodes = expandHostList(nodeList);
+      if (nodes == null) {
+        sink.quarantine(n, "field NodeList: expected a Slurm host list like node[01-04],gpu7, '" + nodeList + "'",
+            line);
+        return;
+      }
+      if (nodeCount == null) {
+        nodeCount = nodes.size();
+      }
+    }
+
+    String allocTres = layout.get(line, f, Field.ALLOCTRES);
+    GpuTres gpus = GpuTres.parse(allocTres);
+    if (gpus == GpuTres.BAD) {
+      sink.quarantine(n, "field AllocTRES: expected whole GPU counts in gres/gpu=N or gres/gpu:TYPE=N, '"
+          + allocTres + "'", line);
+      return;
+    }
+
+    Field gresColumn = layout.has(Field.ALLOCGRES) ? Field.ALLOCGRES : Field.GRES;
+    String gres = layout.get(line, f, gresColumn);
+    String gpuIndices = null;
+    if (gres != null) {
+      gpuIndices = gpuIndices(gres);
+      if (gpuIndices != null && gpuIndices.isEmpty()) {
+        sink.quarantine(n, "field " + layout.name(gresColumn) + ": expected gpu[:TYPE]:N(IDX:0-3), '" + gres + "'",
+            line);
+        return;
+      }
+    }
+
+    String user = layout.get(line, f, Field.USER);
+    String userHash = user == null ? null
+        : pseudonyms.computeIfAbsent(user, u -> Pseudonyms.user(params.pseudonymKey(), u));
+    String cluster = layout.get(line, f, Field.CLUSTER);
+
+    Object[] template = sink.newRow();
+    template[I_CLUSTER] = cluster != null ? cluster : params.cluster();
+    template[I_JOB_ID] = jobId;
+    template[I_ARRAY_JOB_ID] = idParts[0];
+    template[I_ARRAY_TASK_ID] = idParts[1];
+    template[I_STEP_ID] = idParts[2];
+    template[I_USER_HASH] = userHash;
+    template[I_ACCOUNT] = layout.get(line, f, Field.ACCOUNT);
+    template[I_PARTITION] = layout.get(line, f, Field.PARTITION);
+    template[I_WCKEY] = layout.get(line, f, Field.WCKEY);
+    template[I_COMMENT] = layout.get(line, f, Field.COMMENT);
+    template[I_JOB_NAME] = layout.get(line, f, Field.JOBNAME);
+    template[I_STATE] = state(layout.get(line, f, Field.STATE));
+    template[I_SUBMIT] = submitAt == null ? null : Timestamp.from(submitAt);
+    template[I_START] = startAt == null ? null : Timestamp.from(startAt);
+    template[I_END] = endAt == null ? null : Timestamp.from(endAt);
+    template[I_ELAPSED] = elapsed;
+    template[I_NODE_COUNT] = nodeCount;
+    template[I_GPU_MODEL] = gpus == null ? null : gpus.model;
+    template[I_GPU_INDICES] = gpuIndices;
+    template[I_LABELS] = Map.of();
+
+    int k = nodes.size();
+    for (int i = 0; i < k; i++) {
+      Object[] row = i == k - 1 ? template : template.clone();
+      row[I_NODE] = nodes.get(i);
+      row[I_GPU_COUNT] = gpus == null ? null : gpusOnNode(gpus.total, k, i);
+      sink.emit(n, row);
+    }
+    sink.recordAccepted();
+  }
+
+  /**
+   * GPUs of node {@code i} of {@code nodes} when the job holds {@code total}. AllocTRES gives the
+   * job's total only; an even split is exact when it divides, and otherwise the remainder goes one
+   * each to the first nodes in list order, so a job's rows always add up to its total.
+   */
+  static int gpusOnNode(int total, int nodes, int i) {
+    return total / nodes + (i < total % nodes ? 1 : 0);
+  }
+
+  /** The state word without Slurm's {@code by <uid>} suffix: that is who cancelled, a uid, not a state. */
+  static String state(String printed) {
+    if (printed == null) {
+      return null;
+    }
+    int space = printed.indexOf(' ');
+    return space < 0 ? printed : printed.substring(0, space);
+  }
+
+  // ---------------------------------------------------------------- job ids
+
+  /**
+   * Splits a printed JobID into {@code out = {array_job_id, array_task_id, step_id}}. Accepts
+   * {@code 123}, {@code 123_4}, {@code 123_[9-11,13]} (a pending array range, kept with its brackets),
+   * {@code 123+0} (a heterogeneous job component) and any of these followed by {@code .step}.
+   */
+  static boolean splitJobId(String id, String[] out) {
+    int len = id.length();
+    int i = 0;
+    while (i < len && isDigit(id.charAt(i))) {
+      i++;
+    }
+    if (i == 0) {
+      return false;
+    }
+    out[0] = id.substring(0, i);
+    out[1] = null;
+    out[2] = null;
+    if (i < len && id.charAt(i) == '_') {
+      int taskStart = ++i;
+      if (i < len && id.charAt(i) == '[') {
+        int close = id.indexOf(']', i);
+        if (close < 0 || close == i + 1) {
+          return false;
+        }
+        i = close + 1;
+      } else {
+        while (i < len && isDigit(id.charAt(i))) {
+          i++;
+        }
+        if (i == taskStart) {
+          return false;
+        }
+      }
+      out[1] = id.substring(taskStart, i);
+    }
+    if (i < len && id.charAt(i) == '+') {
+      int compStart = ++i;
+      while (i < len && isDigit(id.charAt(i))) {
+        i++;
+      }
+      if (i == compStart) {
+        return false;
+      }
+    }
+    if (i < len && id.charAt(i) == '.') {
+      int stepStart = ++i;
+      while (i < len && (Character.isLetterOrDigit(id.charAt(i)) || id.charAt(i) == '+')) {
+        i++;
+      }
+      if (i == stepStart) {
+        return false;
+      }
+      out[2] = id.substring(stepStart, i);
+    }
+    return i == len;
+  }
+
+  // ---------------------------------------------------------------- times
+
+  /** A sacct local time; null for Unknown, None or empty; {@link #BAD_TIME} for anything else. */
+  static LocalDateTime parseLocalTime(String s) {
+    if (s == null || s.equals("Unknown") || s.equals("None")) {
+      return null;
+    }
+    if (s.length() != 19 || s.charAt(4) != '-' || s.charAt(7) != '-'
+        || (s.charAt(10) != 'T' && s.charAt(10) != ' ') || s.charAt(13) != ':' || s.charAt(16) != ':') {
+      return BAD_TIME;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 7);
+    int day = digits(s, 8, 10);
+    int hour = digits(s, 11, 13);
+    int minute = digits(s, 14, 16);
+    int second = digits(s, 17, 19);
+    if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+        || second < 0 || second > 59 || day > Month.of(month).length(Year.isLeap(year))) {
+      return BAD_TIME;
+    }
+    return LocalDateTime.of(year, month, day, hour, minute, second);
+  }
+
+  /** Scheduler-zone wall-clock time to UTC instants. */
+  private static final class Clock {
+    private final ZoneId zone;
+    private final ZoneRules rules;
+    private final boolean fixed;
+
+    Clock(ZoneId zone) {
+      this.zone = zone;
+      this.rules = zone.getRules();
+      this.fixed = rules.isFixedOffset();
+    }
+
+    /**
+     * {@link ZonedDateTime#ofLocal} semantics, not {@code ofStrict}: a time in the spring-forward gap
+     * (which the scheduler cannot have printed unless its clock and zone disagree) is shifted forward by
+     * the gap's length instead of being rejected, and a time in the fall-back overlap takes the earlier
+     * offset, i.e. the first pass through that hour.
+     */
+    Instant toInstant(LocalDateTime t) {
+      if (t == null) {
+        return null;
+      }
+      if (fixed) {
+        return Instant.ofEpochSecond(t.toEpochSecond(rules.getOffset(Instant.EPOCH)));
+      }
+      return ZonedDateTime.ofLocal(t, zone, null).toInstant();
+    }
+
+    Instant toInstantLaterOffset(LocalDateTime t) {
+      return ZonedDateTime.ofLocal(t, zone, null).withLaterOffsetAtOverlap().toInstant();
+    }
+  }
+
+  /**
+   * Seconds of an elapsed time as sacct prints it: {@code [D-]HH:MM:SS}, {@code MM:SS} or with
+   * milliseconds ({@code 00:02.617}, truncated to whole seconds); -1 when it is none of these.
+   */
+  static long parseElapsed(String s) {
+    int len = s.length();
+    long days = 0;
+    int i = 0;
+    int dash = s.indexOf('-');
+    if (dash >= 0) {
+      days = parseWhole(s.substring(0, dash));
+      if (days < 0) {
+        return -1;
+      }
+      i = dash + 1;
+    }
+    int dot = s.indexOf('.', i);
+    int clockEnd = dot < 0 ? len : dot;
+    if (dot >= 0 && (dot == len - 1 || parseWhole(s.substring(dot + 1)) < 0)) {
+      return -1;
+    }
+    long[] parts = new long[3];
+    int count = 0;
+    int fieldStart = i;
+    for (int p = i; p <= clockEnd; p++) {
+      if (p == clockEnd || s.charAt(p) == ':') {
+        if (count == 3 || p == fieldStart) {
+          return -1;
+        }
+        long v = parseWhole(s.substring(fieldStart, p));
+        if (v < 0) {
+          return -1;
+        }
+        parts[count++] = v;
+        fieldStart = p + 1;
+      }
+    }
+    if (count < 2 || (dash >= 0 && count != 3)) {
+      return -1;
+    }
+    long h = count == 3 ? parts[0] : 0;
+    long m = parts[count - 2];
+    long sec = parts[count - 1];
+    if (m > 59 || sec > 59) {
+      return -1;
+    }
+    return days * 86_400 + h * 3_600 + m * 60 + sec;
+  }
+
+  // ---------------------------------------------------------------- host lists
+
+  /**
+   * Expands a Slurm host list ({@code d09n04s[01-02],d13n[03,05,07-08,16],a[1-2]b[3-4]}) into host
+   * names in Slurm's order, keeping zero padding; null when it is malformed or absurdly large.
+   */
+  static List<String> expandHostList(String list) {
+    List<String> hosts = new ArrayList<>();
+    int depth = 0;
+    int start = 0;
+    for (int i = 0; i <= list.length(); i++) {
+      char c = i < list.length() ? list.charAt(i) : ',';
+      if (c == '[') {
+        if (++depth > 1) {
+          return null;
+        }
+      } else if (c == ']') {
+        if (--depth < 0) {
+          return null;
+        }
+      } else if (c == ',' && depth == 0) {
+        if (i == start || !expandHost(list, start, i, hosts)) {
+          return null;
+        }
+        start = i + 1;
+      }
+    }
+    return depth == 0 ? hosts : null;
+  }
+
+  /** Appends the hosts of one bracketed name, e.g. {@code a[1-2]b[3-4]}, leftmost range slowest. */
+  private static boolean expandHost(String list, int from, int to, List<String> hosts) {
+    List<String> prefixes = new ArrayList<>();
+    prefixes.add("");
+    int i = from;
+    while (i < to) {
+      int open = list.indexOf('[', i);
+      if (open < 0 || open >= to) {
+        appendToAll(prefixes, list.substring(i, to));
+        break;
+      }
+      appendToAll(prefixes, list.substring(i, open));
+      int close = list.indexOf(']', open);
+      List<String> values = expandRanges(list.substring(open + 1, close));
+      if (values == null || (long) prefixes.size() * values.size() + hosts.size() > MAX_NODES_PER_RECORD) {
+        return false;
+      }
+      List<String> next = new ArrayList<>(prefixes.size() * values.size());
+      for (String p : prefixes) {
+        for (String v : values) {
+          next.add(p + v);
+        }
+      }
+      prefixes = next;
+      i = close + 1;
+    }
+    for (String p : prefixes) {
+      if (p.isEmpty()) {
+        return false;
+      }
+    }
+    hosts.addAll(prefixes);
+    return hosts.size() <= MAX_NODES_PER_RECORD;
+  }
+
+  private static void appendToAll(List<String> prefixes, String text) {
+    if (!text.isEmpty()) {
+      prefixes.replaceAll(p -> p + text);
+    }
+  }
+
+  /** {@code 03,05,07-08} to {@code [03, 05, 07, 08]}; a range is padded to the width of its start. */
+  static List<String> expandRanges(String spec) {
+    List<String> out = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i <= spec.length(); i++) {
+      if (i < spec.length() && spec.charAt(i) != ',') {
+        continue;
+      }
+      String item = spec.substring(start, i);
+      start = i + 1;
+      int dash = item.indexOf('-');
+      String lo = dash < 0 ? item : item.substring(0, dash);
+      String hi = dash < 0 ? item : item.substring(dash + 1);
+      long a = parseWhole(lo);
+      long b = parseWhole(hi);
+      if (a < 0 || b < a || b - a >= MAX_NODES_PER_RECORD || out.size() + (b - a) >= MAX_NODES_PER_RECORD) {
+        return null;
+      }
+      for (long v = a; v <= b; v++) {
+        out.add(pad(v, lo.length()));
+      }
+    }
+    return out;
+  }
+
+  private static String pad(long v, int width) {
+    String s = Long.toString(v);
+    if (s.length() >= width) {
+      return s;
+    }
+    return "0".repeat(width - s.length()) + s;
+  }
+
+  // ---------------------------------------------------------------- GPUs
+
+  /** GPUs named in one AllocTRES value: the job's total over all its nodes, and the type if given. */
+  static final class GpuTres {
+    static final GpuTres BAD = new GpuTres(-1, null);
+
+    final int total;
+    final String model;
+
+    GpuTres(int total, String model) {
+      this.total = total;
+      this.model = model;
+    }
+
+    /**
+     * Null for an empty value (nothing allocated). Slurm lists GPUs both untyped ({@code gres/gpu=4})
+     * and per type ({@code gres/gpu:a100=4}) for the same devices, so the untyped total wins when it is
+     * there and the typed counts are summed only when it is not. {@code gres/gpumem} and
+     * {@code gres/gpuutil} are usage, not devices.
+     */
+    static GpuTres parse(String tres) {
+      if (tres == null) {
+        return null;
+      }
+      long untyped = -1;
+      long typed = 0;
+      String model = null;
+      int start = 0;
+      int len = tres.length();
+      for (int i = 0; i <= len; i++) {
+        if (i < len && tres.charAt(i) != ',') {
+          continue;
+        }
+        if (tres.startsWith("gres/gpu", start)) {
+          int eq = tres.indexOf('=', start);
+          if (eq < 0 || eq > i) {
+            return BAD;
+          }
+          int nameEnd = start + "gres/gpu".length();
+          if (eq == nameEnd || tres.charAt(nameEnd) == ':') {
+            long v = parseWhole(tres.substring(eq + 1, i));
+            if (v < 0) {
+              return BAD;
+            }
+            if (eq == nameEnd) {
+              untyped = v;
+            } else {
+              typed += v;
+              String type = tres.substring(nameEnd + 1, eq);
+              if (model == null) {
+                model = type;
+              } else if (!model.equals(type)) {
+                // one job on several GPU types: name them all rather than pick one
+                model = model + "," + type;
+              }
+            }
+          }
+        }
+        start = i + 1;
+      }
+      long total = untyped >= 0 ? untyped : typed;
+      return total > Integer.MAX_VALUE ? BAD : new GpuTres((int) total, model);
+    }
+  }
+
+  /**
+   * GPU indices from a GRES value such as {@code gpu:a100:4(IDX:0-3)}, expanded to {@code 0,1,2,3};
+   * null when the value names no indices (or {@code IDX:N/A}), the empty string when malformed.
+   */
+  static String gpuIndices(String gres) {
+    int gpu = gres.indexOf("gpu");
+    if (gpu < 0) {
+      return null;
+    }
+    int idx = gres.indexOf("(IDX:", gpu);
+    if (idx < 0) {
+      return null;
+    }
+    int close = gres.indexOf(')', idx);
+    if (close < 0) {
+      return "";
+    }
+    String spec = gres.substring(idx + 5, close);
+    if (spec.equals("N/A")) {
+      return null;
+    }
+    List<String> values = expandRanges(spec);
+    if (values == null) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String v : values) {
+      if (sb.length() > 0) {
+        sb.append(',');
+      }
+      sb.append(Long.parseLong(v));
+    }
+    return sb.toString();
+  }
+
+  // ---------------------------------------------------------------- layout and detection
+
+  /** Where each known field sits in a file's lines, and what separates them. */
+  static final class Layout {
+    final String delimiter;
+    final String[] names;
+    private final int[] index = new int[Field.values().length];
+
+    private Layout(String delimiter, String[] names) {
+      this.delimiter = delimiter;
+      this.names = names;
+      Arrays.fill(index, -1);
+      for (int i = 0; i < names.length; i++) {
+        String name = names[i].strip().toLowerCase(Locale.ROOT);
+        int pct = name.indexOf('%');
+        if (pct >= 0) {
+          name = name.substring(0, pct);
+        }
+        for (Field field : Field.values()) {
+          if (field.sacctName.equals(name) && index[field.ordinal()] < 0) {
+            index[field.ordinal()] = i;
+          }
+        }
+      }
+    }
+
+    /**
+     * The layout named by a header line, or null when the line is no sacct header. The delimiter is
+     * whatever separates the first column name from the second, so any delimiter works, including
+     * multi-byte ones like {@code ☃}; a header written with {@code --parsable} ends with it.
+     */
+    static Layout fromHeader(String line) {
+      int i = 0;
+      int len = line.length();
+      while (i < len && Character.isLetterOrDigit(line.charAt(i))) {
+        i++;
+      }
+      int d = i;
+      while (d < len && !Character.isLetterOrDigit(line.charAt(d))) {
+        d++;
+      }
+      if (i == 0 || d == i || d == len) {
+        return null;
+      }
+      String delimiter = line.substring(i, d);
+      List<String> names = splitAll(line, delimiter);
+      if (names.get(names.size() - 1).isEmpty()) {
+        names.remove(names.size() - 1);
+      }
+      boolean hasId = false;
+      for (String name : names) {
+        if (name.isEmpty() || !Character.isLetter(name.charAt(0))) {
+          return null;
+        }
+        for (int k = 0; k < name.length(); k++) {
+          if (!Character.isLetterOrDigit(name.charAt(k))) {
+            return null;
+          }
+        }
+        hasId |= name.equalsIgnoreCase("JobID") || name.equalsIgnoreCase("JobIDRaw");
+      }
+      return hasId ? new Layout(delimiter, names.toArray(new String[0])) : null;
+    }
+
+    /**
+     * The layout of a headerless file from its column list and a data line: the delimiter is the
+     * character that cuts the line into exactly that many fields (one more, empty, for
+     * {@code --parsable}). Characters that occur inside values lose to those that do not, and then the
+     * one seen first wins. Only single-character delimiters are recognised without a header.
+     */
+    static Layout fromColumns(List<String> columns, String line) {
+      int want = columns.size();
+      Map<Integer, Integer> counts = new HashMap<>();
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < line.length(); ) {
+        int cp = line.codePointAt(i);
+        i += Character.charCount(cp);
+        if (Character.isLetterOrDigit(cp)) {
+          continue;
+        }
+        if (counts.merge(cp, 1, Integer::sum) == 1) {
+          order.add(cp);
+        }
+      }
+      Integer best = null;
+      for (int cp : order) {
+        int c = counts.get(cp);
+        String d = new String(Character.toChars(cp));
+        boolean fits = c == want - 1 || (c == want && line.endsWith(d));
+        if (!fits) {
+          continue;
+        }
+        if (best == null || (VALUE_CHARS.indexOf(best) >= 0 && VALUE_CHARS.indexOf(cp) < 0)) {
+          best = cp;
+        }
+      }
+      if (best == null) {
+        return null;
+      }
+      return new Layout(new String(Character.toChars(best)), columns.toArray(new String[0]));
+    }
+
+    /** A known field's name as the file spells it. */
+    String name(Field known) {
+      return names[index[known.ordinal()]];
+    }
+
+    boolean has(Field known) {
+      return index[known.ordinal()] >= 0;
+    }
+
+    /** A known field's value; null when the column is absent or the value empty. */
+    String get(String line, int[] bounds, Field known) {
+      int i = index[known.ordinal()];
+      if (i < 0) {
+        return null;
+      }
+      int from = bounds[2 * i];
+      int to = bounds[2 * i + 1];
+      return from == to ? null : line.substring(from, to);
+    }
+
+    /**
+     * Start and end offsets of every field of a data line ({@code 2k}, {@code 2k+1} for field k), so
+     * that only the fields we use become strings; null when their number does not match the layout.
+     */
+    int[] split(String line) {
+      int want = names.length;
+      int[] bounds = new int[2 * want];
+      int dl = delimiter.length();
+      int start = 0;
+      for (int k = 0; k < want; k++) {
+        int next = line.indexOf(delimiter, start);
+        bounds[2 * k] = start;
+        if (k == want - 1) {
+          if (next < 0) {
+            bounds[2 * k + 1] = line.length();
+            return bounds;
+          }
+          // --parsable: one trailing delimiter and nothing after it
+          if (next + dl == line.length()) {
+            bounds[2 * k + 1] = next;
+            return bounds;
+          }
+          return null;
+        }
+        if (next < 0) {
+          return null;
+        }
+        bounds[2 * k + 1] = next;
+        start = next + dl;
+      }
+      return bounds;
+    }
+
+    /** Fields in a line, not counting the empty one after a --parsable trailing delimiter. */
+    int countFields(String line) {
+      int count = splitAll(line, delimiter).size();
+      return line.endsWith(delimiter) ? count - 1 : count;
+    }
+  }
+
+  /**
+   * Whether a line without header reads as a sacct record: it opens with a Slurm job id followed by a
+   * delimiter that is no character of a job id or time, and holds an offset-free ISO time ending at
+   * that same delimiter or at the end of the line.
+   */
+  static boolean looksLikeHeaderlessRecord(String line) {
+    int len = line.length();
+    int i = 0;
+    while (i < len && !isDelimiterCandidate(line, i)) {
+      i++;
+    }
+    if (i == 0 || i >= len) {
+      return false;
+    }
+    if (!splitJobId(line.substring(0, i), new String[3])) {
+      return false;
+    }
+    int cp = line.codePointAt(i);
+    String delimiter = new String(Character.toChars(cp));
+    for (int t = line.indexOf('T', i); t >= 0; t = line.indexOf('T', t + 1)) {
+      int from = t - 10;
+      if (from <= i) {
+        continue;
+      }
+      int to = from + 19;
+      if (to <= len && parseLocalTime(line.substring(from, to)) != BAD_TIME
+          && (to == len || line.startsWith(delimiter, to)) && (from == 0 || line.startsWith(delimiter,
+              from - delimiter.length()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A position that can start a headerless delimiter: nothing a job id, time or host name uses. */
+  private static boolean isDelimiterCandidate(String line, int i) {
+    char c = line.charAt(i);
+    return !Character.isLetterOrDigit(c) && "-:._+[],/ ".indexOf(c) < 0;
+  }
+
+  // ---------------------------------------------------------------- small scanners
+
+  private static List<String> splitAll(String line, String delimiter) {
+    List<String> parts = new ArrayList<>();
+    int start = 0;
+    int next;
+    while ((next = line.indexOf(delimiter, start)) >= 0) {
+      parts.add(line.substring(start, next));
+      start = next + delimiter.length();
+    }
+    parts.add(line.substring(start));
+    return parts;
+  }
+
+  /** A non-negative decimal number, or -1 when {@code s} is empty or not all digits. */
+  static long parseWhole(String s) {
+    int len = s.length();
+    if (len == 0 || len > 18) {
+      return -1;
+    }
+    long v = 0;
+    for (int i = 0; i < len; i++) {
+      char c = s.charAt(i);
+      if (!isDigit(c)) {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  private static int digits(String s, int from, int to) {
+    int v = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (!isDigit(c)) {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static String stripBom(String line) {
+    return !line.isEmpty() && line.charAt(0) == '\uFEFF' ? line.substring(1) : line;
+  }
+}
