@@ -5,6 +5,8 @@ import java.util.List;
 /** Every input format the ledger reads, in the order detection tries them (most specific first). */
 public final class Formats {
   private static final List<FormatParser> ALL = List.of(
+      new SacctParser(),
+      new KubectlPodsParser(),
       new PrometheusParser(),
       new NvidiaSmiParser());
 
