@@ -1,0 +1,269 @@
+package org.computeledger.estimate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.computeledger.estimate.GpuModels.ModelMatch;
+import org.computeledger.ingest.CollectingSink;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Names as telemetry, Kubernetes, vGPU and Slurm write them, including those in the real samples. */
+class GpuModelsTest {
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "NVIDIA H100 80GB HBM3|h100-sxm",
+        "NVIDIA H100 PCIe|h100-pcie",
+        "NVIDIA H100 NVL|h100-nvl",
+        "NVIDIA H200|h200-sxm",
+        "NVIDIA H200 NVL|h200-nvl",
+        "Tesla T4|t4",
+        "NVIDIA L4|l4",
+        "NVIDIA L40S|l40s",
+        "NVIDIA L40|l40",
+        "NVIDIA A100-SXM4-80GB|a100-sxm4-80gb",
+        "A100-SXM4-80GB|a100-sxm4-80gb",
+        "NVIDIA A100-SXM4-40GB|a100-sxm4-40gb",
+        "NVIDIA A100-PCIE-40GB|a100-pcie-40gb",
+        "NVIDIA A100 80GB PCIe|a100-pcie-80gb",
+        "Tesla V100-SXM2-32GB|v100-sxm2-32gb",
+        "Tesla V100-SXM2-16GB|v100-sxm2-16gb",
+        "Tesla V100-PCIE-16GB|v100-pcie",
+        "Tesla V100S-PCIE-32GB|v100s-pcie",
+        "Tesla P100-PCIE-16GB|p100-pcie",
+        "Tesla P100-SXM2-16GB|p100-sxm2",
+        "NVIDIA A10|a10",
+        "NVIDIA A30|a30",
+        "NVIDIA A40|a40",
+        "NVIDIA RTX A6000|rtx-a6000",
+        "NVIDIA B200|b200",
+        "NVIDIA GB200|gb200",
+        "AMD Instinct MI300X|mi300x",
+        "AMD Instinct MI250X|mi250x",
+      })
+  void productNamesFromNvidiaSmiAndDcgmMapToOneSku(String raw, String id) {
+    ModelMatch m = GpuModels.match(raw);
+    assertEquals(id, m.id());
+    assertTrue(m.exact(), raw + " names one SKU");
+    assertEquals(id, GpuModels.normalize(raw));
+  }
+
+  @Test
+  void kubernetesProductLabelsWithHyphensMapLikeTheNamesTheyCopy() {
+    // GPU feature discovery writes nvidia.com/gpu.product with the spaces of the product name as '-'
+    assertEquals(new ModelMatch("h100-sxm", true, null), GpuModels.match("NVIDIA-H100-80GB-HBM3"));
+    assertEquals(new ModelMatch("t4", true, null), GpuModels.match("Tesla-T4"));
+  }
+
+  @Test
+  void modelNamesInTheRealDcgmScrapesAreRecognised() throws IOException {
+    Set<String> names = new TreeSet<>();
+    for (String file :
+        List.of("dcgm/cncf-k8s-ai-conformance_ericsson-ccd.prom", "dcgm/cncf-k8s-ai-conformance_kops.prom")) {
+      Matcher m = Pattern.compile("modelName=\"([^\"]*)\"").matcher(read(file));
+      while (m.find()) {
+        names.add(m.group(1));
+      }
+    }
+    assertEquals(Set.of("Tesla T4", "NVIDIA L4"), names);
+    assertEquals(new ModelMatch("t4", true, null), GpuModels.match("Tesla T4"));
+    assertEquals(new ModelMatch("l4", true, null), GpuModels.match("NVIDIA L4"));
+  }
+
+  @Test
+  void nameColumnOfTheRealNvidiaSmiCapturesIsRecognised() throws IOException {
+    assertEquals("h100-sxm", smiName("nvidia-smi/linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.load.query-gpu.csv"));
+    assertEquals("l40s", smiName("nvidia-smi/linux-x86_64__nvidia-l40s__595.80.load.query-gpu.csv"));
+  }
+
+  @Test
+  void everyGresTypeInTheRealSlurmSamplesIsRecognised() throws IOException {
+    Set<String> types = new TreeSet<>();
+    for (String file : List.of("slurm/xdmod-alloc-tres-gpu-count.json", "slurm/habrok-sacct-noheader.txt")) {
+      Matcher m = Pattern.compile("gres/gpu:([A-Za-z][A-Za-z0-9_.-]*)").matcher(read(file));
+      while (m.find()) {
+        types.add(m.group(1));
+      }
+    }
+    assertEquals(Set.of("a100", "p100", "tesla", "v100", "volta"), types);
+    for (String type : types) {
+      assertNotNull(GpuModels.normalize(type), type);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "a100|a100-sxm4-40gb",
+        "a100_80gb|a100-sxm4-80gb",
+        "h100|h100-sxm",
+        "h200|h200-sxm",
+        "v100|v100-sxm2-32gb",
+        "volta|v100-sxm2-32gb",
+        "tesla|v100-sxm2-32gb",
+        "p100|p100-pcie",
+      })
+  void ambiguousSchedulerTypesMapToTheCommonSkuAndSaySo(String raw, String id) {
+    ModelMatch m = GpuModels.match(raw);
+    assertEquals(id, m.id());
+    assertFalse(m.exact(), raw + " leaves the SKU open");
+    assertTrue(m.note().contains("assumed"), m.note());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"t4", "l4", "l40s", "a10", "b200", "gb200", "mi300x"})
+  void schedulerTypesThatNameOneSkuAreExact(String raw) {
+    ModelMatch m = GpuModels.match(raw);
+    assertEquals(raw, m.id());
+    assertTrue(m.exact());
+  }
+
+  @Test
+  void vgpuTypesMapToTheirParentBoardAndSayTheyAreVgpus() {
+    ModelMatch pcie = GpuModels.match("GRID A100-40C");
+    assertEquals("a100-pcie-40gb", pcie.id());
+    assertFalse(pcie.exact());
+    assertTrue(pcie.note().contains("vGPU"), pcie.note());
+
+    ModelMatch hgx = GpuModels.match("GRID A100X-40C");
+    assertEquals("a100-sxm4-40gb", hgx.id());
+    assertFalse(hgx.exact());
+  }
+
+  @Test
+  void migBackedVgpuTypeStillMapsToItsParent() {
+    assertEquals("a100-pcie-40gb", GpuModels.normalize("GRID A100-3-20C"));
+  }
+
+  @Test
+  void migDeviceNameMapsToItsParentAndPointsToMigFraction() {
+    ModelMatch m = GpuModels.match("NVIDIA A100-SXM4-80GB MIG 1g.10gb");
+    assertEquals("a100-sxm4-80gb", m.id());
+    assertTrue(m.exact(), "the parent is named in full");
+    assertTrue(m.note().contains("1g.10gb") && m.note().contains("migFraction"), m.note());
+  }
+
+  @Test
+  void slurmMigTypeMapsToTheParentFamily() {
+    ModelMatch m = GpuModels.match("a100_3g.40gb");
+    assertEquals("a100-sxm4-40gb", m.id());
+    assertFalse(m.exact());
+    assertTrue(m.note().contains("3g.40gb"), m.note());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "NVIDIA A10G", // AWS's A10 variant has its own, lower, tensor rate
+        "NVIDIA A100X",
+        "NVIDIA A800 80GB PCIe",
+        "NVIDIA H800",
+        "NVIDIA GH200 480GB",
+        "Tesla K80",
+        "Tesla V100-SXM3-32GB",
+        "AMD Instinct MI250",
+        "[N/A]",
+      })
+  void namesOutsideTheCatalogAreUnknownRatherThanALookalike(String raw) {
+    assertNull(GpuModels.match(raw), raw);
+  }
+
+  @ParameterizedTest
+  @NullAndEmptySource
+  @ValueSource(strings = {"   ", "NVIDIA"})
+  void emptyNamesAreUnknown(String raw) {
+    assertNull(GpuModels.normalize(raw));
+  }
+
+  @Test
+  void l40AndL40sAreDifferentModels() {
+    assertEquals("l40", GpuModels.normalize("NVIDIA L40"));
+    assertEquals("l40s", GpuModels.normalize("NVIDIA L40S"));
+  }
+
+  @Test
+  void everyIdThatMatchCanReturnIsACatalogModel() {
+    Set<String> missing = new TreeSet<>(GpuModels.IDS);
+    missing.removeAll(PeakCatalog.load().models());
+    assertEquals(Set.of(), missing);
+  }
+
+  @ParameterizedTest(name = "{0} holds {1}/7")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "1g.10gb|1", // A100 80GB
+        "3g.40gb|3",
+        "7g.80gb|7",
+        "1g.5gb|1", // A100 40GB
+        "2g.20gb|2",
+        "4g.40gb|4",
+        "1g.12gb|1", // H100 94GB and 96GB
+        "1g.24gb|1",
+        "3g.47gb|3",
+        "1g.10gb+me|1", // media extensions add decoders, not SMs
+        "MIG 2g.20gb|2",
+        "1c.3g.40gb|1", // a compute instance holding one of its GPU instance's three slices
+      })
+  void migFractionIsComputeSlicesOverSeven(String profile, int slices) {
+    assertEquals(slices / 7.0, GpuModels.migFraction(profile), 1e-12);
+  }
+
+  @ParameterizedTest
+  @NullAndEmptySource
+  @ValueSource(strings = {"5g.50gb", "8g.80gb", "0g.10gb", "4c.3g.40gb", "1g", "1g.10", "gpu", "full"})
+  void unknownMigProfileIsNullNeverZero(String profile) {
+    assertNull(GpuModels.migFraction(profile));
+  }
+
+  @Test
+  void a30ProfilesCountFourSlices() {
+    assertEquals(0.25, GpuModels.migFraction("1g.6gb", "a30"), 1e-12);
+    assertEquals(0.5, GpuModels.migFraction("2g.12gb", "a30"), 1e-12);
+    assertEquals(1.0, GpuModels.migFraction("4g.24gb", "a30"), 1e-12);
+    assertNull(GpuModels.migFraction("3g.18gb", "a30"));
+  }
+
+  @Test
+  void migFractionWithAKnownSevenSliceParentMatchesTheOneArgumentForm() {
+    assertEquals(3 / 7.0, GpuModels.migFraction("3g.40gb", "h100-sxm"), 1e-12);
+  }
+
+  @Test
+  void migFractionOnAGpuWithoutMigIsNull() {
+    assertNull(GpuModels.migFraction("1g.10gb", "t4"));
+    assertNull(GpuModels.migFraction("1g.10gb", null));
+  }
+
+  private static String smiName(String file) throws IOException {
+    String[] lines = read(file).split("\n");
+    List<String> header = Arrays.asList(lines[0].split(",\\s*"));
+    String[] values = lines[1].split(",\\s*");
+    return GpuModels.normalize(values[header.indexOf("name")]);
+  }
+
+  private static String read(String relative) throws IOException {
+    Path p = CollectingSink.realSample(relative);
+    return Files.readString(p, StandardCharsets.UTF_8);
+  }
+}

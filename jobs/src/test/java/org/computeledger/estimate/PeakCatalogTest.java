@@ -1,0 +1,327 @@
+package org.computeledger.estimate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.computeledger.estimate.PeakCatalog.Peak;
+import org.computeledger.estimate.PeakCatalog.Resolution;
+import org.computeledger.ingest.CollectingSink;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The shipped catalog against datasheet figures typed by hand, its fallbacks, clocks and validation. */
+class PeakCatalogTest {
+  private static final double TERA = 1e12;
+  private static final PeakCatalog CATALOG = PeakCatalog.load();
+  private static final String HEADER = "gpu_model,precision,dense_tflops,boost_clock_mhz,source,source_date,notes\n";
+
+  @Test
+  void shippedCatalogLoadsWithADatedVersion() {
+    assertTrue(CATALOG.version().matches("\\d{4}-\\d{2}-\\d{2}\\.\\d+"), CATALOG.version());
+    assertFalse(CATALOG.rows().isEmpty());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "v100-sxm2-32gb", "v100-pcie", "a100-sxm4-40gb", "a100-sxm4-80gb", "a100-pcie-40gb", "a100-pcie-80gb",
+        "h100-sxm", "h100-pcie", "h200-sxm", "b200", "gb200", "l4", "l40s", "t4", "a10", "mi300x"
+      })
+  void everyRequiredModelHasABf16AndAnFp32Peak(String model) {
+    assertTrue(CATALOG.peakFlops(model, "bf16").isPresent(), model + " bf16");
+    assertTrue(CATALOG.peakFlops(model, "fp32").isPresent(), model + " fp32");
+  }
+
+  // Spot checks typed from the datasheets: the with-sparsity figure and its halving, never the CSV value.
+
+  @Test
+  void h100SxmBf16IsHalfTheDatasheetWithSparsityFigure() {
+    double datasheetWithSparsity = 1979; // TFLOPS, "BFLOAT16 Tensor Core 1,979 teraFLOPS*"
+    assertClose(datasheetWithSparsity / 2 * TERA, flops("h100-sxm", "bf16"), 1e-3);
+  }
+
+  @Test
+  void a100Bf16IsHalfTheDatasheetWithSparsityFigure() {
+    double datasheetWithSparsity = 624; // "BFLOAT16 Tensor Core 312 TFLOPS | 624 TFLOPS*"
+    assertClose(datasheetWithSparsity / 2 * TERA, flops("a100-sxm4-80gb", "bf16"), 1e-9);
+  }
+
+  @Test
+  void t4Fp16IsThePrintedFigureBecauseTuringHasNoSparsity() {
+    double datasheet = 65; // "Mixed Precision (FP16/FP32) 65 TFLOPS"
+    assertClose(datasheet * TERA, flops("t4", "fp16"), 1e-9);
+  }
+
+  @Test
+  void v100Sxm2TensorIsThePrintedFigureBecauseVoltaHasNoSparsity() {
+    double datasheet = 125; // "Tensor Performance 125 TFLOPS"
+    assertClose(datasheet * TERA, flops("v100-sxm2-32gb", "fp16"), 1e-9);
+  }
+
+  @Test
+  void l40sFp8IsHalfTheDatasheetWithSparsityFigure() {
+    double datasheetWithSparsity = 1466; // "FP8 Tensor Core 1,466 TFLOPS*"
+    assertClose(datasheetWithSparsity / 2 * TERA, flops("l40s", "fp8"), 1e-9);
+  }
+
+  @Test
+  void b200Bf16IsHalfThePerGpuWithSparsityFigure() {
+    double tableWithSparsity = 4.5e3; // HGX B200 column: "FP16/BF16 Tensor Core 4.5 PFLOPS"
+    assertClose(tableWithSparsity / 2 * TERA, flops("b200", "bf16"), 1e-9);
+  }
+
+  @Test
+  void gb200Bf16IsPerGpuAndHalfTheWithSparsityFigure() {
+    double tableWithSparsity = 5e3; // GB200 NVL72 column, per GPU: "FP16/BF16 Tensor Core 5 PFLOPS"
+    assertClose(tableWithSparsity / 2 * TERA, flops("gb200", "bf16"), 1e-9);
+  }
+
+  @Test
+  void mi300xBf16IsAmdsDenseFigure() {
+    double amdDense = 1307.4; // AMD prints dense and sparse apart: 1307.4 dense, 2614.9 with sparsity
+    assertClose(amdDense * TERA, flops("mi300x", "bf16"), 1e-9);
+  }
+
+  @Test
+  void mi250xFiguresArePerGcdBecauseSoftwareCountsEachGcdAsAGpu() {
+    double packageFp64 = 47.9; // "Peak Double Precision (FP64) Vector 47.9 TFLOPs" for the two-GCD OAM
+    assertClose(packageFp64 / 2 * TERA, flops("mi250x", "fp64"), 1e-9);
+  }
+
+  @Test
+  void h100SxmFp32IsTheVectorFigure() {
+    double whitepaper = 66.9; // 132 SMs x 128 FP32 lanes x 2 FLOP x 1.98 GHz
+    assertClose(whitepaper * TERA, flops("h100-sxm", "fp32"), 1e-9);
+  }
+
+  @ParameterizedTest(name = "{0} {1}: {2}* with sparsity")
+  @CsvSource({
+    "h100-sxm, tf32, 989", "h100-sxm, bf16, 1979", "h100-sxm, fp16, 1979", "h100-sxm, fp8, 3958",
+    "h100-sxm, int8, 3958",
+    "h100-pcie, tf32, 756", "h100-pcie, bf16, 1513", "h100-pcie, fp8, 3026",
+    "h100-nvl, bf16, 1671", "h100-nvl, fp8, 3341",
+    "h200-sxm, bf16, 1979", "h200-sxm, fp8, 3958", "h200-nvl, bf16, 1671",
+    "a100-sxm4-40gb, tf32, 312", "a100-sxm4-40gb, bf16, 624", "a100-sxm4-40gb, int8, 1248",
+    "a100-sxm4-80gb, bf16, 624", "a100-pcie-40gb, bf16, 624", "a100-pcie-80gb, fp16, 624",
+    "a30, bf16, 330", "a30, tf32, 165",
+    "a10, tf32, 125", "a10, bf16, 250",
+    "a40, bf16, 299.4", "a40, tf32, 149.6",
+    "rtx-a6000, fp16, 309.7",
+    "l4, tf32, 120", "l4, bf16, 242", "l4, fp8, 485",
+    "l40s, tf32, 366", "l40s, bf16, 733", "l40s, fp8, 1466",
+    "l40, bf16, 362.1", "l40, fp8, 724",
+    "b200, tf32, 2200", "b200, bf16, 4500", "b200, fp8, 9000",
+    "gb200, tf32, 2500", "gb200, bf16, 5000", "gb200, fp8, 10000",
+    "mi300x, tf32, 1307.4", "mi300x, bf16, 2614.9", "mi300x, fp8, 5229.8",
+  })
+  void tensorFigureIsHalfItsWithSparsityFigureNeverEqualToIt(String model, String precision, double sparseTflops) {
+    Peak row = CATALOG.peak(model, precision).orElseThrow();
+    assertClose(sparseTflops / 2 * TERA, row.flopsPerSecond(), 5e-3);
+  }
+
+  @Test
+  void everyNvidiaTensorRowFromAmpereOnSaysWhichSparsityFigureItHalved() {
+    Set<String> tensor = Set.of("tf32", "bf16", "fp16", "fp8", "int8");
+    Set<String> beforeSparsity = Set.of("p100-sxm2", "p100-pcie", "v100-sxm2-32gb", "v100-sxm2-16gb", "v100-pcie",
+        "v100s-pcie", "t4", "mi300x", "mi250x");
+    List<String> silent = new ArrayList<>();
+    for (Peak p : CATALOG.rows()) {
+      if (tensor.contains(p.precision()) && !beforeSparsity.contains(p.model())
+          && !p.notes().contains("with sparsity")) {
+        silent.add(p.model() + " " + p.precision());
+      }
+    }
+    assertEquals(List.of(), silent);
+  }
+
+  @Test
+  void directRowIsNotAFallback() {
+    Resolution r = CATALOG.resolve("h100-sxm", "bf16").orElseThrow();
+    assertFalse(r.isFallback());
+    assertEquals("bf16", r.peak().precision());
+  }
+
+  @Test
+  void v100Bf16UsesItsFp16TensorRateAndSaysSo() {
+    Resolution r = CATALOG.resolve("v100-sxm2-32gb", "bf16").orElseThrow();
+    assertTrue(r.isFallback());
+    assertEquals("fp16", r.peak().precision());
+    assertTrue(r.fallbackNote().contains("bf16 -> fp16"), r.fallbackNote());
+    assertClose(125 * TERA, r.peak().flopsPerSecond(), 1e-9);
+  }
+
+  @Test
+  void a100Fp8UsesBf16BecauseAmpereHasNoFp8() {
+    Resolution r = CATALOG.resolve("a100-sxm4-40gb", "fp8").orElseThrow();
+    assertEquals("bf16", r.peak().precision());
+    assertTrue(r.fallbackNote().contains("no fp8"), r.fallbackNote());
+  }
+
+  @Test
+  void v100Fp8ChainsThroughBf16ToFp16() {
+    Resolution r = CATALOG.resolve("v100-pcie", "fp8").orElseThrow();
+    assertEquals("fp16", r.peak().precision());
+    assertTrue(r.fallbackNote().contains("fp8 -> bf16") && r.fallbackNote().contains("bf16 -> fp16"),
+        r.fallbackNote());
+  }
+
+  @Test
+  void t4Tf32RunsAtItsFp32Rate() {
+    double datasheetFp32 = 8.1; // "Single-Precision 8.1 TFLOPS"
+    assertClose(datasheetFp32 * TERA, flops("t4", "tf32"), 1e-9);
+  }
+
+  @Test
+  void p100Fp16WithoutTensorCoresUsesTheVectorHalfPrecisionRate() {
+    double datasheetHalf = 21.2; // "Half-Precision Performance 21.2 TeraFLOPS" (SXM2)
+    assertClose(datasheetHalf * TERA, flops("p100-sxm2", "fp16"), 1e-9);
+  }
+
+  @Test
+  void vectorFp16WithoutAFigureFallsBackToFp32() {
+    Resolution r = CATALOG.resolve("l4", "fp16_nontensor").orElseThrow();
+    assertEquals("fp32", r.peak().precision());
+  }
+
+  @Test
+  void int8HasNoFallback() {
+    assertTrue(CATALOG.peakFlops("p100-pcie", "int8").isEmpty());
+  }
+
+  @Test
+  void unknownModelHasNoPeakAndNoClock() {
+    assertTrue(CATALOG.peakFlops("h800", "bf16").isEmpty());
+    assertTrue(CATALOG.boostClockMhz("h800").isEmpty());
+  }
+
+  @Test
+  void unknownPrecisionIsACallersBug() {
+    assertThrows(IllegalArgumentException.class, () -> CATALOG.peakFlops("h100-sxm", "fp4"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "h100-sxm, nvidia-smi/linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.load.query-gpu.csv",
+    "l40s, nvidia-smi/linux-x86_64__nvidia-l40s__595.80.load.query-gpu.csv",
+  })
+  void modelBoostClockIsTheMaxSmClockARealGpuReports(String model, String capture) throws IOException {
+    String[] lines = Files.readString(CollectingSink.realSample(capture), StandardCharsets.UTF_8).split("\n");
+    List<String> header = Arrays.asList(lines[0].split(",\\s*"));
+    String maxSm = lines[1].split(",\\s*")[header.indexOf("clocks.max.sm [MHz]")];
+    double reported = Double.parseDouble(maxSm.replace("MHz", "").trim());
+    assertEquals(reported, CATALOG.boostClockMhz(model).orElseThrow(), 1e-9);
+  }
+
+  @Test
+  void h100SxmTensorFiguresAreQuotedAtALowerClockThanItsVectorFigures() {
+    // 132 SMs x 4 tensor cores x 512 dense fp16 FMA x 2 FLOP = 540,672 FLOP per clock: 989.4 TFLOPS needs 1.83 GHz
+    double tensorClockMhz = 989.4e12 / (132 * 4 * 512 * 2) / 1e6;
+    // 132 SMs x 128 FP32 lanes x 2 FLOP = 33,792 FLOP per clock: 66.9 TFLOPS needs 1.98 GHz
+    double vectorClockMhz = 66.9e12 / (132 * 128 * 2) / 1e6;
+    assertEquals(tensorClockMhz, CATALOG.boostClockMhz("h100-sxm", "bf16").orElseThrow(), 1.0);
+    assertEquals(vectorClockMhz, CATALOG.boostClockMhz("h100-sxm", "fp32").orElseThrow(), 1.0);
+  }
+
+  @Test
+  void fallbackRowBringsItsOwnClock() {
+    assertEquals(1530, CATALOG.boostClockMhz("v100-sxm2-32gb", "bf16").orElseThrow(), 1e-9);
+  }
+
+  @Test
+  void catalogSurvivesJavaSerialization() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(CATALOG);
+    }
+    PeakCatalog copy;
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      copy = (PeakCatalog) in.readObject();
+    }
+    assertEquals(CATALOG.version(), copy.version());
+    assertEquals(CATALOG.rows(), copy.rows());
+    assertEquals(flops("gb200", "fp8"), copy.peakFlops("gb200", "fp8").orElseThrow(), 0.0);
+  }
+
+  // Validation: each bad catalog is the header plus one or two rows with one field wrong.
+
+  @Test
+  void duplicatePairIsRejectedNamingBothLines() {
+    String csv = HEADER
+        + "t4,fp32,8.1,1590,NVIDIA T4 datasheet,2019-03,\n"
+        + "t4,fp32,8.2,1590,NVIDIA T4 datasheet,2019-03,\n";
+    String message = rejected(csv).getMessage();
+    assertTrue(message.contains("line 3") && message.contains("already on line 2"), message);
+  }
+
+  @Test
+  void nonPositiveFigureIsRejected() {
+    String message = rejected(HEADER + "t4,fp32,-8.1,1590,NVIDIA T4 datasheet,2019-03,\n").getMessage();
+    assertTrue(message.contains("dense_tflops") && message.contains("-8.1"), message);
+  }
+
+  @Test
+  void zeroClockIsRejected() {
+    String message = rejected(HEADER + "t4,fp32,8.1,0,NVIDIA T4 datasheet,2019-03,\n").getMessage();
+    assertTrue(message.contains("boost_clock_mhz"), message);
+  }
+
+  @Test
+  void rowWithoutSourceIsRejected() {
+    String message = rejected(HEADER + "t4,fp32,8.1,1590,,2019-03,\n").getMessage();
+    assertTrue(message.contains("field source"), message);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "2019-13", "March 2019"})
+  void rowWithoutAValidDateIsRejected(String date) {
+    String message = rejected(HEADER + "t4,fp32,8.1,1590,NVIDIA T4 datasheet," + date + ",\n").getMessage();
+    assertTrue(message.contains("source_date"), message);
+  }
+
+  @Test
+  void unknownPrecisionInTheCatalogIsRejected() {
+    String message = rejected(HEADER + "b200,fp4,9000,1856,HGX B200 table,2025-03,\n").getMessage();
+    assertTrue(message.contains("precision") && message.contains("fp4"), message);
+  }
+
+  @Test
+  void catalogWithAnotherHeaderIsRejected() {
+    String csv = "model,precision,tflops,clock,source,date,notes\nt4,fp32,8.1,1590,NVIDIA T4 datasheet,2019-03,\n";
+    assertTrue(rejected(csv).getMessage().contains("header"));
+  }
+
+  @Test
+  void undatedVersionIsRejected() {
+    String csv = HEADER + "t4,fp32,8.1,1590,NVIDIA T4 datasheet,2019-03,\n";
+    assertThrows(IllegalStateException.class, () -> PeakCatalog.parse(new StringReader(csv), "latest"));
+  }
+
+  private static IllegalStateException rejected(String csv) {
+    return assertThrows(IllegalStateException.class, () -> PeakCatalog.parse(new StringReader(csv), "2026-11-23.1"));
+  }
+
+  private static double flops(String model, String precision) {
+    return CATALOG.peakFlops(model, precision).orElseThrow();
+  }
+
+  private static void assertClose(double expected, double actual, double relative) {
+    assertTrue(Math.abs(actual - expected) <= relative * Math.abs(expected),
+        "expected " + expected + " within " + relative + " (relative), was " + actual);
+  }
+}
