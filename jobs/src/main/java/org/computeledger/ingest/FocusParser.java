@@ -1,0 +1,165 @@
+package org.computeledger.ingest;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.computeledger.schema.Charges;
+import org.computeledger.schema.Table;
+
+/**
+ * Reads FOCUS 1.0–1.2 cost and usage exports into {@code charges}, one row per billing line. Both
+ * ResourceId and ResourceName are kept: attribution maps a GPU VM onto a cluster node by either.
+ */
+public final class FocusParser implements FormatParser {
+  public static final String FORMAT = "focus";
+  private static final long serialVersionUID = 1L;
+
+  private static final Table TABLE = Table.CHARGES;
+  private static final int PROVIDER = TABLE.index(Charges.PROVIDER);
+  private static final int START = TABLE.index(Charges.CHARGE_PERIOD_START);
+  private static final int END = TABLE.index(Charges.CHARGE_PERIOD_END);
+  private static final int CATEGORY = TABLE.index(Charges.CHARGE_CATEGORY);
+  private static final int RESOURCE_ID = TABLE.index(Charges.RESOURCE_ID);
+  private static final int RESOURCE_NAME = TABLE.index(Charges.RESOURCE_NAME);
+  private static final int SKU = TABLE.index(Charges.SKU);
+  private static final int SERVICE = TABLE.index(Charges.SERVICE);
+  private static final int BILLED = TABLE.index(Charges.BILLED_COST);
+  private static final int EFFECTIVE = TABLE.index(Charges.EFFECTIVE_COST);
+  private static final int LIST = TABLE.index(Charges.LIST_COST);
+  private static final int CURRENCY = TABLE.index(Charges.CURRENCY);
+  private static final int QUANTITY = TABLE.index(Charges.USAGE_QUANTITY);
+  private static final int UNIT = TABLE.index(Charges.USAGE_UNIT);
+  private static final int TAGS = TABLE.index(Charges.TAGS);
+
+  /** Without these a line is no charge we can place in time and money. */
+  private static final List<String> REQUIRED =
+      List.of("BilledCost", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency");
+
+  @Override
+  public String format() {
+    return FORMAT;
+  }
+
+  @Override
+  public Table table() {
+    return TABLE;
+  }
+
+  /**
+   * A header naming ChargePeriodStart and a FOCUS cost or currency column. A header that lacks
+   * BilledCost is still recognised, so that its lines are quarantined with that reason instead of
+   * the file being skipped as unknown.
+   */
+  @Override
+  public boolean detect(String fileName, List<String> head, IngestParams params) {
+    List<String> names = Csv.headerNames(head);
+    return names.contains("chargeperiodstart")
+        && (names.contains("billedcost") || names.contains("effectivecost")
+            || names.contains("billingcurrency"));
+  }
+
+  @Override
+  public void parse(InputFile file, Reader in, RowSink sink) throws IOException {
+    Csv.read(in, sink, new Lines(sink));
+  }
+
+  /** The state of one file: its header's column positions. */
+  private static final class Lines extends Csv.HeaderedLines {
+    private int provider;
+    private int start;
+    private int end;
+    private int category;
+    private int resourceId;
+    private int resourceName;
+    private int skuId;
+    private int skuPriceId;
+    private int service;
+    private int billed;
+    private int effective;
+    private int list;
+    private int currency;
+    private int consumedQuantity;
+    private int consumedUnit;
+    private int pricingQuantity;
+    private int pricingUnit;
+    private int tags;
+
+    Lines(RowSink sink) {
+      super(sink);
+    }
+
+    @Override
+    String header(Csv.Cursor c, Map<String, Integer> h) {
+      // FOCUS 1.2 renamed ProviderName to ServiceProviderName and kept the old column deprecated.
+      provider = Csv.column(h, "ServiceProviderName", "ProviderName");
+      start = Csv.column(h, "ChargePeriodStart");
+      end = Csv.column(h, "ChargePeriodEnd");
+      category = Csv.column(h, "ChargeCategory");
+      resourceId = Csv.column(h, "ResourceId");
+      resourceName = Csv.column(h, "ResourceName");
+      skuId = Csv.column(h, "SkuId");
+      skuPriceId = Csv.column(h, "SkuPriceId");
+      service = Csv.column(h, "ServiceName");
+      billed = Csv.column(h, "BilledCost");
+      effective = Csv.column(h, "EffectiveCost");
+      list = Csv.column(h, "ListCost");
+      currency = Csv.column(h, "BillingCurrency");
+      consumedQuantity = Csv.column(h, "ConsumedQuantity");
+      consumedUnit = Csv.column(h, "ConsumedUnit");
+      pricingQuantity = Csv.column(h, "PricingQuantity");
+      pricingUnit = Csv.column(h, "PricingUnit");
+      tags = Csv.column(h, "Tags");
+      return Csv.missingColumn(h, REQUIRED);
+    }
+
+    @Override
+    Object[] row(Csv.Cursor c) {
+      Instant from = f.time("ChargePeriodStart", c.value(start), false);
+      Instant to = f.time("ChargePeriodEnd", c.value(end), false);
+      if (from != null && to != null && to.isBefore(from)) {
+        f.fail("ChargePeriodEnd", "a time not before ChargePeriodStart " + c.value(start), c.value(end));
+      }
+      BigDecimal billedCost = f.money("BilledCost", c.value(billed), true);
+      BigDecimal effectiveCost = f.money("EffectiveCost", c.value(effective), false);
+      BigDecimal listCost = f.money("ListCost", c.value(list), false);
+      String billingCurrency = f.required("BillingCurrency", c.value(currency));
+      // Quantity and unit come as a pair: consumed when the line measures consumption (not for
+      // purchases or credits), else the pricing quantity the price was applied to.
+      Double quantity;
+      String unit;
+      if (c.value(consumedQuantity) != null) {
+        quantity = f.number("ConsumedQuantity", c.value(consumedQuantity), false, false);
+        unit = c.value(consumedUnit);
+      } else {
+        quantity = f.number("PricingQuantity", c.value(pricingQuantity), false, false);
+        unit = c.value(pricingUnit);
+      }
+      Map<String, String> tagMap = f.jsonObject("Tags", c.value(tags));
+      if (!f.ok()) {
+        return null;
+      }
+      Object[] row = sink.newRow();
+      row[PROVIDER] = c.value(provider);
+      row[START] = Timestamp.from(from);
+      row[END] = Timestamp.from(to);
+      row[CATEGORY] = c.value(category);
+      row[RESOURCE_ID] = c.value(resourceId);
+      row[RESOURCE_NAME] = c.value(resourceName);
+      String sku = c.value(skuId);
+      row[SKU] = sku != null ? sku : c.value(skuPriceId);
+      row[SERVICE] = c.value(service);
+      row[BILLED] = billedCost;
+      row[EFFECTIVE] = effectiveCost;
+      row[LIST] = listCost;
+      row[CURRENCY] = billingCurrency;
+      row[QUANTITY] = quantity;
+      row[UNIT] = unit;
+      row[TAGS] = tagMap;
+      return row;
+    }
+  }
+}
