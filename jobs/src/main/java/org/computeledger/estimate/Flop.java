@@ -38,7 +38,9 @@ public final class Flop {
       for (String precision : PeakCatalog.PRECISIONS) {
         catalog.peakFlops(model, precision).ifPresent(v -> p.put(model + "|" + precision, v));
       }
-      catalog.boostClockMhz(model).ifPresent(v -> b.put(model, v));
+      for (String precision : PeakCatalog.PRECISIONS) {
+        catalog.boostClockMhz(model, precision).ifPresent(v -> b.put(model + "|" + precision, v));
+      }
     }
     this.peaks = typedLit(scala.collection.JavaConverters.mapAsScalaMap(p));
     this.boosts = typedLit(scala.collection.JavaConverters.mapAsScalaMap(b));
@@ -54,6 +56,11 @@ public final class Flop {
     return element_at(peaks, concat(model, lit("|" + precision)));
   }
 
+  /** The clock (MHz) at which a model's figure for a precision is quoted. */
+  Column boost(Column model, Column precision) {
+    return element_at(boosts, concat(model, lit("|"), precision));
+  }
+
   /** Pipe seconds scaled by clock: Σ a·dt·clock / boost + Σ a·dt where the clock was unknown. */
   private Column pipeSeconds(String pipe, Column boost) {
     return coalesce(col(Activity.pipeClk(pipe)).divide(boost), lit(0.0)).plus(col(Activity.pipeNoClk(pipe)));
@@ -67,15 +74,16 @@ public final class Flop {
     Column model = col(MODEL_ID);
     Column frac = coalesce(col(MIG_FRACTION), lit(1.0));
     Column tensorPeak = peak(model, col(PRECISION));
-    Column boost = element_at(boosts, model);
     Column fp64 = coalesce(peak(model, "fp64"), peak(model, "fp32"));
     Column fp32 = peak(model, "fp32");
     Column fp16 = coalesce(peak(model, "fp16_nontensor"), peak(model, "fp32"));
+    // each datasheet figure is quoted at its own clock (Hopper's tensor figures at a lower one than FP32)
     Column pipe = frac.multiply(
-        coalesce(tensorPeak.multiply(pipeSeconds("tensor", boost)), lit(0.0))
-            .plus(coalesce(fp64.multiply(pipeSeconds("fp64", boost)), lit(0.0)))
-            .plus(coalesce(fp32.multiply(pipeSeconds("fp32", boost)), lit(0.0)))
-            .plus(coalesce(fp16.multiply(pipeSeconds("fp16", boost)), lit(0.0))));
+        coalesce(tensorPeak.multiply(pipeSeconds("tensor", boost(model, col(PRECISION)))), lit(0.0))
+            .plus(coalesce(fp64.multiply(pipeSeconds("fp64", coalesce(boost(model, lit("fp64")), boost(model, lit("fp32"))))), lit(0.0)))
+            .plus(coalesce(fp32.multiply(pipeSeconds("fp32", boost(model, lit("fp32")))), lit(0.0)))
+            .plus(coalesce(fp16.multiply(pipeSeconds("fp16", coalesce(boost(model, lit("fp16_nontensor")),
+                boost(model, lit("fp32"))))), lit(0.0))));
     Column util = frac.multiply(tensorPeak).multiply(col(Activity.UTIL_S));
     Column priced = tensorPeak.isNotNull();
     return rows

@@ -8,7 +8,10 @@ public final class Formats {
       new SacctParser(),
       new KubectlPodsParser(),
       new PrometheusParser(),
-      new NvidiaSmiParser());
+      new NvidiaSmiParser(),
+      new FlopCounterParser(),
+      new FocusParser(),
+      new AwsCurParser());
 
   private Formats() {}
 

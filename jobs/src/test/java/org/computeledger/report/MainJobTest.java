@@ -1,0 +1,266 @@
+package org.computeledger.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+import org.computeledger.SparkTestBase;
+import org.computeledger.attribute.Registry;
+import org.computeledger.estimate.EstimateParams;
+import org.computeledger.estimate.Flop;
+import org.computeledger.estimate.PeakCatalog;
+import org.computeledger.schema.Table;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The main job's arithmetic on small hand-made ledgers, each expectation computed by hand from the
+ * datasheet figure: H100 SXM dense BF16 = 1,979 TFLOP/s with sparsity ÷ 2 = 989.4 TFLOP/s (rounded
+ * as NVIDIA prints it: 989.4e12 FLOP/s).
+ */
+class MainJobTest extends SparkTestBase {
+  static final double H100_BF16 = 989.4e12;
+  static final long T0 = Instant.parse("2026-03-02T10:00:00Z").getEpochSecond();
+  static final String REGISTRY = """
+      developer: Test Lab
+      projects:
+        - id: atlas
+          development_start: 2026-01-01
+          precision: bf16
+          branches:
+            - id: pretrain
+              activity: pretraining
+              status: kept
+              description: Pre-training
+              match: { slurm: { account: atlas } }
+            - id: evals
+              activity: evaluation
+              status: kept
+              description: Evaluations
+              match: { slurm: { account: evals } }
+      """;
+
+  private static Timestamp ts(long secondsAfterT0) {
+    return Timestamp.from(Instant.ofEpochSecond(T0 + secondsAfterT0));
+  }
+
+  private Dataset<Row> table(Table t, List<Map<String, Object>> rows) {
+    StructType s = t.schema();
+    List<Row> out = new ArrayList<>();
+    for (Map<String, Object> m : rows) {
+      Object[] v = new Object[s.size()];
+      m.forEach((k, val) -> v[s.fieldIndex(k)] = val);
+      out.add(RowFactory.create(v));
+    }
+    return spark().createDataFrame(out, s);
+  }
+
+  private static Map<String, Object> alloc(String job, String account, String node, int gpus, long start, long end) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("cluster", "c1");
+    m.put("job_id", job);
+    m.put("array_job_id", job);
+    m.put("account", account);
+    m.put("state", "COMPLETED");
+    m.put("start_time", ts(start));
+    m.put("end_time", ts(end));
+    m.put("node", node);
+    m.put("node_count", 1);
+    m.put("gpu_count", gpus);
+    m.put("source_format", "slurm-sacct");
+    m.put("source_file", "sacct.txt");
+    m.put("source_line", 1L);
+    return m;
+  }
+
+  /** Samples every 10 s at (start, end] of one GPU at a constant utilization. */
+  private static List<Map<String, Object>> samples(String host, String uuid, int index, String model, double util,
+      long from, long to) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (long t = from + 10; t <= to; t += 10) {
+      Map<String, Object> m = new HashMap<>();
+      m.put("ts", ts(t));
+      m.put("host", host);
+      m.put("gpu_uuid", uuid);
+      m.put("gpu_index", index);
+      m.put("gpu_model", model);
+      m.put("gpu_util", util);
+      m.put("source_format", "prometheus-dcgm");
+      m.put("source_file", "dcgm.prom");
+      m.put("source_line", t);
+      rows.add(m);
+    }
+    return rows;
+  }
+
+  private MainJob.Outputs run(List<Map<String, Object>> allocs, List<Map<String, Object>> samples,
+      List<Map<String, Object>> counts, List<Map<String, Object>> charges) {
+    EstimateParams p = EstimateParams.defaults();
+    MainJob.Inputs in = new MainJob.Inputs(table(Table.ALLOCATIONS, allocs), table(Table.GPU_SAMPLES, samples),
+        table(Table.FLOP_COUNTS, counts), table(Table.CHARGES, charges), null);
+    return MainJob.compute(spark(), in, Registry.parse(REGISTRY, "registry.yaml"), new Flop(PeakCatalog.load(), p), p);
+  }
+
+  private static Row item(MainJob.Outputs o, String project, String branch) {
+    return o.lineItems().filter("project = '" + project + "' and branch = '" + branch + "'").collectAsList().get(0);
+  }
+
+  @Test
+  void aJobAtKnownUtilizationGetsUtilizationTimesPeakTimesSeconds() {
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 600)),
+        samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600), List.of(), List.of());
+    Row r = item(o, "atlas", "pretrain");
+    assertRelClose(0.5 * H100_BF16 * 600, r.<Double>getAs(Flop.FLOP), 1e-9);
+    assertRelClose(0.5 * H100_BF16 * 600, r.<Double>getAs(Flop.FLOP_UTIL), 1e-9);
+    assertEquals(0.0, r.<Double>getAs(Flop.FLOP_ALLOCATION));
+    assertRelClose(600, r.<Double>getAs("gpu_seconds"), 1e-12);
+    // utilization range: 0.25 .. 1 × the point value (EstimateParams defaults)
+    assertRelClose(0.25 * 0.5 * H100_BF16 * 600, r.<Double>getAs(Flop.FLOP_LOW), 1e-9);
+  }
+
+  @Test
+  void countedWindowsOverrideTheTelemetryTheyCover() {
+    Map<String, Object> c = new HashMap<>();
+    c.put("interval_start", ts(300));
+    c.put("interval_end", ts(360));
+    c.put("host", "n1");
+    c.put("gpu_uuid", "GPU-a");
+    c.put("gpu_index", 0);
+    c.put("flop", 4.1e16);
+    c.put("precision", "bf16");
+    c.put("source", "cupti");
+    c.put("source_file", "counter.csv");
+    c.put("source_line", 2L);
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 600)),
+        samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600), List.of(c), List.of());
+    Row r = item(o, "atlas", "pretrain");
+    // samples at 310..360 s (6 × 10 s) are replaced by the count; 540 s stay with utilization
+    assertRelClose(4.1e16, r.<Double>getAs(Flop.FLOP_COUNTED), 1e-12);
+    assertRelClose(0.5 * H100_BF16 * 540, r.<Double>getAs(Flop.FLOP_UTIL), 1e-9);
+    assertRelClose(4.1e16 + 0.5 * H100_BF16 * 540, r.<Double>getAs(Flop.FLOP), 1e-9);
+    // calibration: counted 4.1e16 against utilization 0.5 × peak × 60 s
+    Row cal = o.calibration().collectAsList().get(0);
+    assertRelClose(4.1e16 / (0.5 * H100_BF16 * 60), cal.<Double>getAs("ratio_counted_to_utilization"), 1e-9);
+  }
+
+  @Test
+  void aTelemetryGapFallsBackToTheAllocationMethod() {
+    List<Map<String, Object>> s = new ArrayList<>(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 300));
+    s.addAll(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 590, 600));
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 600)), s, List.of(), List.of());
+    Row r = item(o, "atlas", "pretrain");
+    // 30 samples cover 300 s; the sample after the 300 s gap (> 3 × 10 s) covers nothing
+    assertRelClose(0.5 * H100_BF16 * 300, r.<Double>getAs(Flop.FLOP_UTIL), 1e-9);
+    assertRelClose(300 * H100_BF16 * 0.4, r.<Double>getAs(Flop.FLOP_ALLOCATION), 1e-9);
+  }
+
+  @Test
+  void aJobWithNoTelemetryGetsTheAllocationMethod() {
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 2, 0, 3600)),
+        samples("n2", "GPU-z", 0, "NVIDIA H100 80GB HBM3", 0.1, 0, 30), List.of(), List.of());
+    Row r = item(o, "atlas", "pretrain");
+    // no telemetry on n1: 2 GPUs × 3600 s, the model unknown for n1 → unpriced, never 0 FLOP in silence
+    assertRelClose(7200, r.<Double>getAs(Flop.UNPRICED_S), 1e-12);
+    assertEquals(0.0, r.<Double>getAs(Flop.FLOP));
+  }
+
+  @Test
+  void aSharedNodeWithoutIndicesIsProRatedByAllocatedGpus() {
+    List<Map<String, Object>> s = new ArrayList<>(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 1.0, 0, 100));
+    s.addAll(samples("n1", "GPU-b", 1, "NVIDIA H100 80GB HBM3", 1.0, 0, 100));
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 100), alloc("200", "evals", "n1", 1, 0, 100)),
+        s, List.of(), List.of());
+    // each job holds 1 of the node's 2 GPUs: half of each GPU's 100 s at full utilization
+    assertRelClose(H100_BF16 * 100, item(o, "atlas", "pretrain").<Double>getAs(Flop.FLOP), 1e-9);
+    assertRelClose(H100_BF16 * 100, item(o, "atlas", "evals").<Double>getAs(Flop.FLOP), 1e-9);
+    List<Row> rules = o.jobs().select("attribution_rules").distinct().collectAsList();
+    assertEquals("pro-rated", rules.get(0).getString(0));
+  }
+
+  @Test
+  void telemetryNoAllocationCoversIsReportedAsIdleNotDropped() {
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 300)),
+        samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600), List.of(), List.of());
+    Row idle = item(o, MainJob.UNATTRIBUTED, MainJob.IDLE_BRANCH);
+    assertRelClose(0.5 * H100_BF16 * 300, idle.<Double>getAs(Flop.FLOP), 1e-9);
+    assertRelClose(0.5 * H100_BF16 * 300, item(o, "atlas", "pretrain").<Double>getAs(Flop.FLOP), 1e-9);
+  }
+
+  @Test
+  void anUnknownGpuModelIsReportedAsUnpricedCompute() {
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 600)),
+        samples("n1", "GPU-a", 0, "Quantum Abacus 9000", 0.5, 0, 600), List.of(), List.of());
+    Row r = item(o, "atlas", "pretrain");
+    assertEquals(0.0, r.<Double>getAs(Flop.FLOP));
+    assertRelClose(600, r.<Double>getAs(Flop.UNPRICED_S), 1e-12);
+  }
+
+  @Test
+  void jobsMatchingNoBranchAreUnattributed() {
+    MainJob.Outputs o = run(List.of(alloc("100", "somebody-else", "n1", 1, 0, 600)),
+        samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600), List.of(), List.of());
+    Row r = item(o, MainJob.UNATTRIBUTED, MainJob.UNATTRIBUTED);
+    assertRelClose(0.5 * H100_BF16 * 600, r.<Double>getAs(Flop.FLOP), 1e-9);
+  }
+
+  @Test
+  void billedCostIsSpreadOverHeldGpuSecondsAndReconcilesToTheCent() {
+    Map<String, Object> ch = new HashMap<>();
+    ch.put("provider", "AWS");
+    ch.put("charge_period_start", ts(0));
+    ch.put("charge_period_end", ts(3600));
+    ch.put("charge_category", "Usage");
+    ch.put("resource_id", "i-0abc");
+    ch.put("resource_name", "n1");
+    ch.put("billed_cost", new BigDecimal("98.320000000000"));
+    ch.put("effective_cost", new BigDecimal("98.320000000000"));
+    ch.put("currency", "USD");
+    ch.put("source_format", "focus");
+    ch.put("source_file", "focus.csv");
+    ch.put("source_line", 2L);
+    List<Map<String, Object>> s = new ArrayList<>(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 1.0, 0, 3600));
+    s.addAll(samples("n1", "GPU-b", 1, "NVIDIA H100 80GB HBM3", 1.0, 0, 3600));
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 1800)), s, List.of(), List.of(ch));
+    // 1 of 2 GPUs for half the hour: 98.32 × 1800 / 7200 = 24.58
+    assertEquals(0, new BigDecimal("24.58").compareTo(item(o, "atlas", "pretrain").<BigDecimal>getAs("cost_billed")
+        .setScale(2, java.math.RoundingMode.HALF_EVEN)));
+    Row rec = o.costReconciliation().collectAsList().get(0);
+    BigDecimal total = rec.getAs("input_total");
+    BigDecimal parts = ((BigDecimal) rec.getAs("allocated")).add(rec.getAs("unallocated_idle"))
+        .add(rec.getAs("unallocated_other_resource")).add(rec.getAs("not_attributable"));
+    assertEquals(0, total.compareTo(parts));
+    assertEquals(0, new BigDecimal("98.32").compareTo(total));
+  }
+
+  @Test
+  void intervalJoinsPlanNoCartesianProductOrNestedLoop() {
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 600)),
+        samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600), List.of(), List.of());
+    for (Dataset<Row> d : List.of(o.gpuUsage(), o.jobs(), o.lineItems())) {
+      String plan = d.queryExecution().executedPlan().toString();
+      assertFalse(plan.contains("CartesianProduct"), plan);
+      assertFalse(plan.contains("BroadcastNestedLoopJoin"), plan);
+    }
+  }
+
+  @Test
+  void theSameInputGivesTheSameLineItems() {
+    List<Map<String, Object>> s = new ArrayList<>(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.37, 0, 900));
+    s.addAll(samples("n1", "GPU-b", 1, "NVIDIA H100 80GB HBM3", 0.91, 0, 900));
+    List<Map<String, Object>> a = List.of(alloc("100", "atlas", "n1", 1, 0, 700), alloc("200", "evals", "n1", 1, 50, 900));
+    List<Row> first = run(a, s, List.of(), List.of()).lineItems().collectAsList();
+    List<Row> second = run(a, s, List.of(), List.of()).lineItems().collectAsList();
+    assertEquals(first, second);
+    assertTrue(first.size() >= 2);
+  }
+}
