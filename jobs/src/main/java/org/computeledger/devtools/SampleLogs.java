@@ -1,0 +1,188 @@
+package org.computeledger.devtools;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Writes the project's bundled {@code sample-logs/}: two days of a small GPU cluster's scheduler
+ * log, telemetry and bill, with the registry and market prices that go with them. Everything
+ * derives from one seed, so a rerun writes the same bytes. Run through {@code scripts/make-sample-logs}.
+ */
+public final class SampleLogs {
+  /** The seed the committed sample-logs/ were made with. */
+  public static final long DEFAULT_SEED = 20260302L;
+
+  private SampleLogs() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length < 1 || args.length > 2) {
+      System.err.println("usage: SampleLogs OUTDIR [SEED]");
+      System.exit(2);
+    }
+    long seed = args.length == 2 ? Long.parseLong(args[1]) : DEFAULT_SEED;
+    write(Path.of(args[0]), seed);
+  }
+
+  /** Writes the whole folder under {@code out}; existing files of the same names are replaced. */
+  public static void write(Path out, long seed) throws IOException {
+    Files.createDirectories(out);
+    SampleCluster cluster = SampleCluster.build(seed);
+    SampleSacct.write(cluster, out.resolve("scheduler/sacct-2026-03.txt"));
+    new SampleTelemetry(cluster, seed).writeAll(out);
+    SampleBilling.write(cluster, seed, out.resolve("billing/focus-2026-03.csv"));
+    Files.writeString(out.resolve("registry.yaml"), REGISTRY);
+    Files.writeString(out.resolve("prices.csv"), PRICES);
+    Files.writeString(out.resolve("README.md"), README);
+  }
+
+  static final String REGISTRY = """
+      # What Lumen Lab is building, and how its Slurm jobs map onto it (PRODUCT.md section 5).
+      developer: Lumen Lab
+      projects:
+        - id: atlas
+          development_start: 2026-02-16
+          precision: bf16
+          branches:
+            - id: pretrain-main
+              activity: pretraining
+              status: kept
+              description: Main pre-training run of the 7B model on the curated web mix (gpu001-003)
+              match: { slurm: { account: atlas, wckey: pretrain } }
+            - id: lr-sweep
+              activity: research
+              status: discarded
+              description: Learning-rate sweep as a four-task job array on the A100 nodes; no checkpoint kept
+              match: { slurm: { account: atlas, wckey: lr-sweep } }
+            - id: sft
+              activity: fine-tuning
+              status: kept
+              description: Supervised fine-tuning on instruction data (v1 and v2), sharing gpu004
+              match: { slurm: { account: atlas, wckey: sft } }
+            - id: evals
+              activity: evaluation
+              status: kept
+              description: Capability evaluations (MMLU, GSM8K, HumanEval, long context) on the L40S node
+              match: { slurm: { account: atlas, wckey: eval } }
+            - id: refusal-tuning
+              activity: fine-tuning
+              status: kept
+              description: Fine-tuning to refuse requests for help with crimes
+              risk_only: true
+              justification: Fine-tuning only to refuse criminal requests; capability evals unchanged (report R-12)
+              match: { slurm: { comment: "branch=refusal-tuning" } }
+          uses:
+            - project: teacher-70b
+              as: distillation-teacher
+            - resource: nimbus-8b-base
+              open: true
+              released_by: Nimbus AI
+              released_on: 2025-04-18
+            - resource: lumen-base-1b
+              open: true
+              released_by: Lumen Lab
+              released_on: 2026-01-15
+              project: base-1b
+        - id: teacher-70b
+          development_start: 2025-11-03
+          precision: fp8
+          branches:
+            - id: pretrain
+              activity: pretraining
+              status: kept
+              description: Pre-training of the 70B teacher whose outputs atlas distils
+              match: { slurm: { account: teacher-70b, wckey: pretrain } }
+            - id: post-training
+              activity: fine-tuning
+              status: kept
+              description: SFT and DPO of the teacher
+              match: { slurm: { account: teacher-70b, wckey: sft } }
+        - id: base-1b
+          development_start: 2025-09-01
+          precision: bf16
+          branches:
+            - id: base-1b-training
+              activity: pretraining
+              status: kept
+              description: Training of the 1B base model Lumen Lab released openly on 2026-01-15
+              match: { slurm: { account: base-1b } }
+      """;
+
+  static final String PRICES = """
+      gpu_model,price_per_gpu_hour,currency,effective_date,source
+      h100-sxm,3.10,USD,2025-10-01,illustrative on-demand market rate (sample data)
+      h100-sxm,2.85,USD,2026-02-01,illustrative on-demand market rate (sample data)
+      a100-sxm4-80gb,1.65,USD,2025-10-01,illustrative on-demand market rate (sample data)
+      l40s,0.95,USD,2025-10-01,illustrative on-demand market rate (sample data)
+      """;
+
+  static final String README = """
+      # Sample logs
+
+      Two days (2026-03-02 and 03, UTC) of a small, made-up GPU cluster called `lumen`: its
+      scheduler log, GPU telemetry and cloud bill, with the registry and market prices that go
+      with them. Try the ledger on it:
+
+          scripts/ledger run --input sample-logs --out out
+
+      Everything here is generated by `scripts/make-sample-logs` (the Java class
+      `org.computeledger.devtools.SampleLogs`, seed 20260302) and is deterministic: rerun it and
+      the files come out the same. Do not edit them by hand; change the generator. No file here
+      is real data; the formats follow real samples of each tool's output.
+
+      ## The cluster
+
+      | node | GPUs | telemetry |
+      |---|---|---|
+      | gpu001-gpu004 | 8x H100 SXM 80GB | DCGM with profiling fields (tensor, FP16/32/64 pipes, SM and DRAM activity) |
+      | gpu005-gpu006 | 4x A100-SXM4-80GB | DCGM without profiling fields: utilization, SM clock and power only |
+      | l40s01 | 4x L40S | nvidia-smi CSV log |
+      | gpu007 | 2x H100 SXM | none: only the scheduler knows what ran there |
+
+      ## Files
+
+      - `scheduler/sacct-2026-03.txt`: `sacct --parsable2` with a header; each job is followed by
+        its `.batch`, `.extern` and `.0` steps. Times are UTC (run with the default
+        `--scheduler-timezone UTC`). GPU indices are not in sacct; on gpu004 and gpu006 the
+        telemetry's `hpc_job` label says which GPUs a job held.
+      - `telemetry/dcgm/<node>/<day>.prom.gz`: DCGM metrics, gzipped. The H100 nodes' files are a
+        `promtool tsdb dump` (series by series, labels sorted by name so `__name__` is not first,
+        values printed like `1.5152422938e+10`); the A100 nodes' files are `/federate` pulls
+        appended every 30 s (a `# TYPE` line per family and pull). Samples every 30 s (the
+        dcgm-exporter default), kept for 08:00-11:00 UTC of each day only: 30 s over the whole
+        two days would be eight times the size. Outside those hours the ledger falls back to
+        the scheduler's allocations.
+      - `telemetry/nvidia-smi/l40s01/2026-03.csv`: `nvidia-smi --query-gpu=... --format=csv -l 30`
+        appended each morning 08:00-11:00; the header repeats where the logger restarted.
+        The host is the folder name.
+      - `telemetry/flop-counter/atlas-pretrain.csv`: CUPTI FLOP counts per minute for GPU 3 of
+        gpu001 during atlas pre-training, 10:00-11:00 on 2026-03-02; they agree with the
+        telemetry's tensor activity to within about 10 %.
+      - `billing/focus-2026-03.csv`: FOCUS 1.0 export. Each node is an EC2 instance billed hourly
+        (ResourceName is the node name; 8x H100 at the p5.48xlarge price of $98.32/h, smaller
+        nodes at their share or a like-sized instance's price), plus a tax row, a credit and a
+        support fee that belong to no resource.
+      - `registry.yaml`: projects `atlas` (the model under accounting), `teacher-70b` (its
+        distillation teacher) and `base-1b` (an open model the lab released 2026-01-15), with
+        branches matched by Slurm account, WCKey or comment.
+      - `prices.csv`: market prices per GPU-hour, for GPUs the bill does not cover.
+
+      ## What a run should show
+
+      - Atlas pre-training on gpu[001-003] hits its 1-day limit (`TIMEOUT`) and resumes; the
+        resumed job is still running when the log ends (`End` is `Unknown`).
+      - The learning-rate sweep is a job array (`48105_0` to `48105_3`, one of them `FAILED`),
+        registered as a discarded branch: it still counts.
+      - gpu004 is shared: atlas fine-tuning on GPUs 0-3 and base-1b on GPUs 4-7 at the same time.
+      - The refusal-tuning job on gpu007 matches by `Comment=branch=refusal-tuning`, is risk-only
+        with a justification, and has no telemetry (allocation method).
+      - Jobs of account `bio-ml` match no branch and are reported as `(unattributed)`.
+      - Short failed and cancelled jobs (`FAILED`, `CANCELLED by 12345`), a job cancelled before
+        it started (`Start` is `None`) and a pending array (`48145_[0-3]`, `Start` `Unknown`).
+      - Telemetry quirks: 21 minutes with no samples on gpu003 (10:20-10:41 on 2026-03-02), on
+        gpu002 a power value `abc` and a utilization of 140 (both quarantined), one DCGM blank
+        sentinel on gpu005, and one `[N/A]` power reading from nvidia-smi.
+      - The bill has idle hours (nodes are paid for around the clock), and tax, credit and
+        support that are not attributable.
+      """;
+}

@@ -1,0 +1,234 @@
+package org.computeledger.devtools;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.computeledger.ingest.CollectingSink;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Smoke test of the bundled sample-logs generator: layout, size, formats and determinism. */
+class SampleLogsTest {
+  @TempDir
+  static Path tmp;
+  static Path out;
+
+  @BeforeAll
+  static void generate() throws IOException {
+    out = tmp.resolve("first");
+    SampleLogs.write(out, SampleLogs.DEFAULT_SEED);
+  }
+
+  @Test
+  void staysUnderFiveMegabytes() throws IOException {
+    long total;
+    try (Stream<Path> files = Files.walk(out)) {
+      total = files.filter(Files::isRegularFile).mapToLong(SampleLogsTest::size).sum();
+    }
+    assertTrue(total < 5_000_000L, "sample-logs is " + total + " bytes");
+  }
+
+  @Test
+  void writesEveryFileOfTheDocumentedLayout() {
+    List<String> expected = List.of("README.md", "registry.yaml", "prices.csv",
+        "scheduler/sacct-2026-03.txt", "billing/focus-2026-03.csv",
+        "telemetry/nvidia-smi/l40s01/2026-03.csv", "telemetry/flop-counter/atlas-pretrain.csv");
+    for (String f : expected) {
+      assertTrue(Files.isRegularFile(out.resolve(f)), f);
+    }
+    for (String node : List.of("gpu001", "gpu002", "gpu003", "gpu004", "gpu005", "gpu006")) {
+      for (String day : List.of("2026-03-02", "2026-03-03")) {
+        String f = "telemetry/dcgm/" + node + "/" + day + ".prom.gz";
+        assertTrue(Files.isRegularFile(out.resolve(f)), f);
+      }
+    }
+  }
+
+  @Test
+  void gpu007HasNoTelemetryAtAll() throws IOException {
+    try (Stream<Path> files = Files.walk(out.resolve("telemetry"))) {
+      assertFalse(files.anyMatch(p -> p.toString().contains("gpu007")));
+    }
+  }
+
+  @Test
+  void everySacctRowHasAsManyFieldsAsTheHeader() throws IOException {
+    List<String> lines = Files.readAllLines(out.resolve("scheduler/sacct-2026-03.txt"));
+    int columns = lines.get(0).split("\\|", -1).length;
+    assertEquals(17, columns);
+    for (int i = 1; i < lines.size(); i++) {
+      assertEquals(columns, lines.get(i).split("\\|", -1).length, "line " + (i + 1) + ": " + lines.get(i));
+    }
+  }
+
+  @Test
+  void sacctHasTheJobShapesTheReadmePromises() throws IOException {
+    String sacct = Files.readString(out.resolve("scheduler/sacct-2026-03.txt"));
+    assertTrue(sacct.contains("|RUNNING|"), "a running job");
+    assertTrue(sacct.contains("|Unknown|"), "an Unknown end");
+    assertTrue(sacct.contains("|None|"), "a job cancelled before it started");
+    assertTrue(sacct.contains("|CANCELLED by 12345|"));
+    assertTrue(sacct.contains("|FAILED|"));
+    assertTrue(sacct.contains("|TIMEOUT|"));
+    assertTrue(sacct.contains("\n48145_[0-3]|48145|"), "a pending array");
+    assertTrue(sacct.contains("|branch=refusal-tuning|"));
+    assertTrue(sacct.contains("|gpu[001-003]|"), "a multi-node job");
+    for (int task = 0; task < 4; task++) {
+      assertTrue(sacct.contains("\n48105_" + task + "|"), "array task " + task);
+    }
+  }
+
+  @Test
+  void focusHeaderIsTheRealFocusSampleHeader() throws IOException {
+    String real = firstLine(CollectingSink.realSample("billing/focus-1.0-sample.csv"));
+    assertEquals(real, firstLine(out.resolve("billing/focus-2026-03.csv")));
+  }
+
+  @Test
+  void everyFocusRowHasAsManyFieldsAsTheHeader() throws IOException {
+    try (Reader r = Files.newBufferedReader(out.resolve("billing/focus-2026-03.csv"));
+        CSVParser csv = CSVFormat.DEFAULT.parse(r)) {
+      List<CSVRecord> rows = csv.getRecords();
+      int columns = rows.get(0).size();
+      assertEquals(44, columns);
+      for (CSVRecord row : rows) {
+        assertEquals(columns, row.size(), "record " + row.getRecordNumber());
+      }
+      // 8 nodes billed hourly for 48 hours, then tax, credit and support
+      assertEquals(1 + 8 * 48 + 3, rows.size());
+    }
+  }
+
+  @Test
+  void registryParsesAndEveryBranchHasActivityAndStatus() throws IOException {
+    JsonNode registry = new YAMLMapper().readTree(out.resolve("registry.yaml").toFile());
+    assertEquals("Lumen Lab", registry.path("developer").asText());
+    int branches = 0;
+    for (JsonNode project : registry.path("projects")) {
+      for (JsonNode branch : project.path("branches")) {
+        String where = project.path("id").asText() + "/" + branch.path("id").asText();
+        assertFalse(branch.path("activity").asText().isEmpty(), where + " activity");
+        assertFalse(branch.path("status").asText().isEmpty(), where + " status");
+        assertTrue(branch.path("match").isObject(), where + " match");
+        branches++;
+      }
+    }
+    assertEquals(8, branches);
+  }
+
+  @Test
+  void gpu002CarriesTheTwoDeliberatelyBadSamples() throws IOException {
+    String dump = gunzip(out.resolve("telemetry/dcgm/gpu002/2026-03-02.prom.gz"));
+    assertTrue(find(dump, "__name__=\"DCGM_FI_DEV_POWER_USAGE\".*\\} abc \\d{13}\n"), "power abc");
+    assertTrue(find(dump, "__name__=\"DCGM_FI_DEV_GPU_UTIL\".*\\} 140 \\d{13}\n"), "utilization 140");
+  }
+
+  @Test
+  void flopCounterIsWithinTenPercentOfTheTensorActivityEstimate() throws IOException {
+    Pattern sample = Pattern.compile(
+        "__name__=\"(DCGM_FI_PROF_PIPE_TENSOR_ACTIVE|DCGM_FI_DEV_SM_CLOCK)\".* gpu=\"3\".*\\} (\\S+) (\\d+)");
+    Map<Long, Double> tensor = new HashMap<>();
+    Map<Long, Double> clock = new HashMap<>();
+    for (String line : gunzip(out.resolve("telemetry/dcgm/gpu001/2026-03-02.prom.gz")).split("\n")) {
+      Matcher m = sample.matcher(line);
+      if (m.find()) {
+        (m.group(1).endsWith("ACTIVE") ? tensor : clock).put(Long.parseLong(m.group(3)) / 1000,
+            Double.parseDouble(m.group(2)));
+      }
+    }
+    List<String> rows = Files.readAllLines(out.resolve("telemetry/flop-counter/atlas-pretrain.csv"));
+    assertEquals(61, rows.size());
+    for (String row : rows.subList(1, rows.size())) {
+      String[] f = row.split(",");
+      long from = Instant.parse(f[0]).getEpochSecond();
+      List<Long> inMinute = tensor.keySet().stream().filter(t -> t >= from && t < from + 60)
+          .collect(Collectors.toList());
+      double activity = inMinute.stream().mapToDouble(t -> tensor.get(t) * clock.get(t) / 1980).average()
+          .orElseThrow();
+      double ratio = Double.parseDouble(f[5]) / (activity * 989.4e12 * 60);
+      assertTrue(ratio > 0.899 && ratio < 1.101, row + " is " + ratio + " of the estimate");
+    }
+  }
+
+  @Test
+  void sameSeedWritesIdenticalBytes() throws IOException {
+    Path second = tmp.resolve("second");
+    SampleLogs.write(second, SampleLogs.DEFAULT_SEED);
+    List<Path> firstFiles = relativeFiles(out);
+    assertEquals(firstFiles, relativeFiles(second));
+    for (Path f : firstFiles) {
+      assertArrayEquals(Files.readAllBytes(out.resolve(f)), Files.readAllBytes(second.resolve(f)),
+          f.toString());
+    }
+  }
+
+  @Test
+  void benchWritesWholeScrapesOfAtLeastTheRequestedLines() throws IOException {
+    Path bench = tmp.resolve("bench");
+    // 12 GPUs: one full host and one with four; 10 metrics each, so 120 lines a scrape
+    BenchTelemetry.Result r = BenchTelemetry.write(bench, 1000, 12);
+    assertEquals(9 * 120, r.lines());
+    assertEquals(2, r.files());
+    List<String> lines = Files.readAllLines(bench.resolve("telemetry/dcgm/bench002/bench.prom"));
+    assertEquals(9 * 40, lines.size());
+    for (String line : lines) {
+      assertTrue(line.matches(
+          "DCGM_FI_\\w+\\{gpu=\"[0-3]\",.*Hostname=\"bench002\".*\\} [0-9.]+ \\d{13}"), line);
+    }
+  }
+
+  private static boolean find(String text, String regex) {
+    return Pattern.compile(regex).matcher(text).find();
+  }
+
+  private static List<Path> relativeFiles(Path root) throws IOException {
+    try (Stream<Path> files = Files.walk(root)) {
+      return files.filter(Files::isRegularFile).map(root::relativize).sorted().collect(Collectors.toList());
+    }
+  }
+
+  private static String firstLine(Path file) throws IOException {
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return r.readLine();
+    }
+  }
+
+  private static String gunzip(Path file) throws IOException {
+    try (GZIPInputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static long size(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
