@@ -97,6 +97,7 @@ public final class GpuAttribution {
     Dataset<Row> a = allocsExploded.join(broadcast(nodeGpus), allocsExploded.col(Allocations.NODE)
         .equalTo(nodeGpus.col(GpuSamples.HOST)), "left")
         .select(col(ALLOC_ID), col(JOB_KEY), col(Allocations.JOB_ID).as("a_job_id"),
+            coalesce(col(Allocations.JOB_ID_RAW), col(Allocations.JOB_ID)).as("a_job_id_raw"),
             col(Allocations.JOB_NAME).as("a_job_name"), col(Allocations.ACCOUNT).as("a_account"),
             col(Allocations.NODE).as("a_node"), col(BUCKET).as("a_bucket"), col(START), col(END),
             col(Allocations.GPU_COUNT).as("a_gpus"), col(INDICES), col(NODE_GPUS),
@@ -104,6 +105,7 @@ public final class GpuAttribution {
 
     Column hasLabel = col(GpuSamples.HPC_JOB).isNotNull().or(col(GpuSamples.POD).isNotNull());
     Column labelMatch = col(GpuSamples.HPC_JOB).equalTo(col("a_job_id"))
+        .or(col(GpuSamples.HPC_JOB).equalTo(col("a_job_id_raw")))
         .or(col(GpuSamples.POD).equalTo(col("a_job_name"))
             .and(coalesce(col(GpuSamples.NAMESPACE), col("a_account")).equalTo(col("a_account"))));
     Column hasIndex = col(INDICES).isNotNull().and(col(GpuSamples.GPU_INDEX).isNotNull());

@@ -134,7 +134,7 @@ public final class BenchLab {
   }
 
   private static Row alloc(long job, String account, String node, int gpus, long s, long e, int line) {
-    return RowFactory.create("bench", Long.toString(job), Long.toString(job), null, null, "u-bench", account, "gpu",
+    return RowFactory.create("bench", Long.toString(job), Long.toString(job), Long.toString(job), null, null, "u-bench", account, "gpu",
         null, null, "job" + job, "COMPLETED", new Timestamp((s - 60) * 1000), new Timestamp(s * 1000),
         new Timestamp(e * 1000), e - s, node, 1, gpus, "h100", null, null, "slurm-sacct", "bench/sacct.txt",
         (long) line + 2);

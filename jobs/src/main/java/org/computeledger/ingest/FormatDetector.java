@@ -22,6 +22,12 @@ public final class FormatDetector {
   private FormatDetector() {}
 
   public static Detection detect(String fileName, List<String> head, IngestParams params) {
+    String lower = fileName.toLowerCase(Locale.ROOT);
+    if (lower.endsWith(".md") || lower.startsWith("readme") || lower.startsWith("license")
+        || lower.startsWith("licence")) {
+      // a folder's own documentation travels with the logs; it holds no records
+      return new Detection(null, "documentation");
+    }
     for (FormatParser p : Formats.all()) {
       if (p.detect(fileName, head, params)) {
         return new Detection(p, null);

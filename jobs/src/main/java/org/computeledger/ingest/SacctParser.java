@@ -70,6 +70,7 @@ public final class SacctParser implements FormatParser {
   private static final int I_GPU_COUNT = TABLE.index(Allocations.GPU_COUNT);
   private static final int I_GPU_MODEL = TABLE.index(Allocations.GPU_MODEL);
   private static final int I_GPU_INDICES = TABLE.index(Allocations.GPU_INDICES);
+  private static final int I_JOB_ID_RAW = TABLE.index(Allocations.JOB_ID_RAW);
   private static final int I_LABELS = TABLE.index(Allocations.LABELS);
 
   /** The sacct fields this parser reads; a header names them in any case and order. */
@@ -297,6 +298,7 @@ public final class SacctParser implements FormatParser {
     template[I_NODE_COUNT] = nodeCount;
     template[I_GPU_MODEL] = gpus == null ? null : gpus.model;
     template[I_GPU_INDICES] = gpuIndices;
+    template[I_JOB_ID_RAW] = layout.get(line, f, Field.JOBIDRAW);
     template[I_LABELS] = Map.of();
 
     int k = nodes.size();

@@ -5,6 +5,8 @@ public final class Allocations {
   public static final String CLUSTER = "cluster";
   /** Full scheduler id as printed, e.g. {@code 123_4.batch}. */
   public static final String JOB_ID = "job_id";
+  /** Slurm's JobIDRaw: the plain numeric id an array task runs under (what DCGM's hpc_job label carries). */
+  public static final String JOB_ID_RAW = "job_id_raw";
   /** The array's parent id for an array task ({@code 123} of {@code 123_4}), else the job id. */
   public static final String ARRAY_JOB_ID = "array_job_id";
   public static final String ARRAY_TASK_ID = "array_task_id";
