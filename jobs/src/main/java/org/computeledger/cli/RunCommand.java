@@ -102,7 +102,12 @@ final class RunCommand implements Callable<Integer> {
       Dataset<Row> prices = null;
       Path pricesPath = new Path(declarations, "prices.csv");
       if (exists(conf, pricesPath)) {
-        prices = MarketPrices.read(spark, pricesPath.toString());
+        try (var reader = new java.io.InputStreamReader(pricesPath.getFileSystem(conf).open(pricesPath),
+            java.nio.charset.StandardCharsets.UTF_8)) {
+          prices = MarketPrices.toDataset(spark, MarketPrices.parse(reader, "prices.csv"));
+        } catch (java.io.IOException e) {
+          throw new LedgerException(pricesPath + ": cannot be read: " + e.getMessage(), e);
+        }
       }
       PeakCatalog catalog = PeakCatalog.load();
       MainJob.Inputs in = new MainJob.Inputs(read(spark, canonical, Table.ALLOCATIONS),

@@ -42,8 +42,8 @@ public final class Flop {
         catalog.boostClockMhz(model, precision).ifPresent(v -> b.put(model + "|" + precision, v));
       }
     }
-    this.peaks = typedLit(scala.collection.JavaConverters.mapAsScalaMap(p));
-    this.boosts = typedLit(scala.collection.JavaConverters.mapAsScalaMap(b));
+    this.peaks = org.computeledger.common.Literals.mapLit(p, "double");
+    this.boosts = org.computeledger.common.Literals.mapLit(b, "double");
     this.params = params;
   }
 

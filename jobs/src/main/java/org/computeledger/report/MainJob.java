@@ -94,8 +94,8 @@ public final class MainJob {
         }
       }
     }
-    Column modelMap = typedLit(scala.collection.JavaConverters.mapAsScalaMap(modelIds));
-    Column migMap = typedLit(scala.collection.JavaConverters.mapAsScalaMap(migFractions));
+    Column modelMap = org.computeledger.common.Literals.mapLit(modelIds, "string");
+    Column migMap = org.computeledger.common.Literals.mapLit(migFractions, "double");
 
     // a GPU split into MIG instances is counted through its instances only
     Dataset<Row> migParents = seriesRaw.filter(col(GpuSamples.MIG_INSTANCE).isNotNull())
@@ -127,7 +127,7 @@ public final class MainJob {
     for (Registry.Project proj : registry.projects()) {
       precisions.put(proj.id(), proj.precision().yamlName());
     }
-    Column precisionMap = typedLit(scala.collection.JavaConverters.mapAsScalaMap(precisions));
+    Column precisionMap = org.computeledger.common.Literals.mapLit(precisions, "string");
     Dataset<Row> assigned = BranchAssignment.assignBranches(in.allocations(), registry);
     Dataset<Row> accountable = GpuAttribution.accountable(assigned, logEnd)
         .join(broadcast(nodeFromTelemetry), col(Allocations.NODE).equalTo(nodeFromTelemetry.col(GpuSamples.HOST)), "left")

@@ -209,7 +209,7 @@ public final class Rollups {
         texts.put(proj.id(), String.join("; ", parts));
       }
     }
-    return element_at(typedLit(scala.collection.JavaConverters.mapAsScalaMap(texts)), col(BranchAssignment.PROJECT));
+    return element_at(org.computeledger.common.Literals.mapLit(texts, "string"), col(BranchAssignment.PROJECT));
   }
 
   /** The per-GPU-interval ledger: telemetry rows per (GPU, hour, allocation) and allocation-method rows. */

@@ -1,9 +1,7 @@
 package org.computeledger.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,6 +15,7 @@ import org.apache.spark.sql.Row;
 import org.computeledger.SparkTestBase;
 import org.computeledger.common.LedgerException;
 import org.computeledger.schema.Table;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,11 +88,11 @@ class IngestJobTest extends SparkTestBase {
     Ingest.Result r = ingest(input(), out);
     Ingest.FileCounts undated = r.files().stream().filter(f -> f.file().endsWith("t4-undated.prom")).findFirst().orElseThrow();
     assertEquals(0, undated.accepted());
-    assertTrue(undated.quarantined() > 0);
+    Assertions.assertTrue(undated.quarantined() > 0);
     List<Row> q = spark().read().parquet(out.resolve("quarantine").toString())
         .filter("source_file = 'telemetry/dcgm/t4-undated.prom'").collectAsList();
     assertEquals(undated.quarantined(), q.size());
-    assertTrue(q.get(0).<String>getAs("reason").contains("scrape_time"), q.get(0).<String>getAs("reason"));
+    Assertions.assertTrue(q.get(0).<String>getAs("reason").contains("scrape_time"), q.get(0).<String>getAs("reason"));
   }
 
   @Test
@@ -102,7 +101,7 @@ class IngestJobTest extends SparkTestBase {
     ingest(input(), out);
     List<Row> smi = spark().read().parquet(out.resolve("gpu_samples").toString())
         .filter("source_format = 'nvidia-smi'").collectAsList();
-    assertFalse(smi.isEmpty());
+    Assertions.assertFalse(smi.isEmpty());
     assertEquals("node017", smi.get(0).getAs("host"));
   }
 
@@ -113,7 +112,7 @@ class IngestJobTest extends SparkTestBase {
     Path out = tmp.resolve("out");
     LedgerException e = assertThrows(LedgerException.class, () -> ingest(in, out));
     assertEquals("billing/notes.txt: no known input format (first line: 'lunch order: 3 pizzas')", e.getMessage());
-    assertFalse(Files.exists(out));
+    Assertions.assertFalse(Files.exists(out));
   }
 
   @Test
@@ -129,6 +128,6 @@ class IngestJobTest extends SparkTestBase {
     Files.write(in.resolve("telemetry/dcgm/broken.prom.gz"), java.util.Arrays.copyOf(good, good.length / 2));
     Exception e = assertThrows(Exception.class, () -> ingest(in, tmp.resolve("out")));
     String message = org.computeledger.cli.CliTestSupport.userMessage(e);
-    assertTrue(message.startsWith("telemetry/dcgm/broken.prom.gz: cannot be read"), message);
+    Assertions.assertTrue(message.startsWith("telemetry/dcgm/broken.prom.gz: cannot be read"), message);
   }
 }

@@ -1,8 +1,6 @@
 package org.computeledger.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.sql.Timestamp;
@@ -21,6 +19,7 @@ import org.computeledger.estimate.EstimateParams;
 import org.computeledger.estimate.Flop;
 import org.computeledger.estimate.PeakCatalog;
 import org.computeledger.schema.Table;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -248,8 +247,8 @@ class MainJobTest extends SparkTestBase {
         samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600), List.of(), List.of());
     for (Dataset<Row> d : List.of(o.gpuUsage(), o.jobs(), o.lineItems())) {
       String plan = d.queryExecution().executedPlan().toString();
-      assertFalse(plan.contains("CartesianProduct"), plan);
-      assertFalse(plan.contains("BroadcastNestedLoopJoin"), plan);
+      Assertions.assertFalse(plan.contains("CartesianProduct"), plan);
+      Assertions.assertFalse(plan.contains("BroadcastNestedLoopJoin"), plan);
     }
   }
 
@@ -261,6 +260,6 @@ class MainJobTest extends SparkTestBase {
     List<Row> first = run(a, s, List.of(), List.of()).lineItems().collectAsList();
     List<Row> second = run(a, s, List.of(), List.of()).lineItems().collectAsList();
     assertEquals(first, second);
-    assertTrue(first.size() >= 2);
+    Assertions.assertTrue(first.size() >= 2);
   }
 }
