@@ -278,6 +278,7 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
         }
       }
       values[width] = Envelope.KIND_ROW;
+      values[width + 1] = format;
       rows++;
       seen(line);
       add(new GenericRow(values));

@@ -74,7 +74,7 @@ class IngestJobTest extends SparkTestBase {
     ingest(input(), out);
     List<Row> t4 = spark().read().parquet(out.resolve("gpu_samples").toString())
         .filter("source_format = 'prometheus-dcgm'").collectAsList();
-    assertEquals(1, t4.size());
+    assertEquals(1, t4.size(), t4.toString());
     Row row = t4.get(0);
     // DCGM_FI_DEV_GPU_UTIL 91 (percent) and DCGM_FI_DEV_POWER_USAGE 68.244 in the real T4 scrape
     assertEquals(0.91, row.<Double>getAs("gpu_util"), 1e-12);
