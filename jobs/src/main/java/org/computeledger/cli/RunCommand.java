@@ -128,7 +128,8 @@ final class RunCommand implements Callable<Integer> {
       Dataset<Row> reconciliation = spark.read().parquet(dir.child("cost_reconciliation"));
       Dataset<Row> calibration = o.calibration() == null ? null : spark.read().parquet(dir.child("calibration"));
       long quarantined = spark.read().parquet(dir.child("quarantine")).count();
-      String methodology = Methodology.render(new Methodology.Facts(ip, ep, catalog, registry, lineItems.collectAsList(),
+      List<Row> items = lineItems.collectAsList();
+      String methodology = Methodology.render(new Methodology.Facts(ip, ep, catalog, registry, items,
           reconciliation.collectAsList(), calibration == null ? List.of() : calibration.collectAsList(),
           o.modelNames(), quarantined, input, fromIngest));
       writeText(conf, dir.child("methodology.md"), methodology);
@@ -146,7 +147,7 @@ final class RunCommand implements Callable<Integer> {
       Manifest.addOutputs(manifest, conf, dir.path());
       Manifest.write(manifest, conf, dir.path());
       dir.commit();
-      return summary(lineItems.collectAsList(), quarantined, dir.target());
+      return summary(items, quarantined, dir.target());
     } catch (RuntimeException e) {
       dir.abandon();
       throw e;
