@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       IngestCommand.class,
       VerifyCommand.class,
+      ShowCommand.class,
       NotYetCommand.AuditSample.class,
       NotYetCommand.AuditRecompute.class,
       NotYetCommand.Trends.class,

@@ -132,7 +132,8 @@ public final class MainJob {
     Dataset<Row> accountable = GpuAttribution.accountable(assigned, logEnd)
         .join(broadcast(nodeFromTelemetry), col(Allocations.NODE).equalTo(nodeFromTelemetry.col(GpuSamples.HOST)), "left")
         .drop(nodeFromTelemetry.col(GpuSamples.HOST))
-        .withColumn(Flop.MODEL_ID, coalesce(element_at(modelMap, col(Allocations.GPU_MODEL)), col("node_model_id")))
+        // the node's telemetry names the exact model; sacct's gres type is often a short, ambiguous name
+        .withColumn(Flop.MODEL_ID, coalesce(col("node_model_id"), element_at(modelMap, col(Allocations.GPU_MODEL))))
         .withColumn(Flop.PRECISION, coalesce(element_at(precisionMap, col(BranchAssignment.PROJECT)),
             lit(p.defaultPrecision())))
         .withColumn("alloc_gpu_s", when(col(GpuAttribution.START).isNotNull(),
@@ -227,7 +228,7 @@ public final class MainJob {
     Dataset<Row> market = in.prices() == null ? null : MarketPrices.allocMarketCost(costAllocs, in.prices());
 
     // 9. roll-ups
-    Dataset<Row> jobs = Rollups.jobs(accountable, usageFlop, allocFlop, allocCost, market);
+    Dataset<Row> jobs = Rollups.jobs(accountable, usageFlop, allocFlop, allocCost, market).persist();
     Dataset<Row> idle = usageFlop.filter(col(GpuAttribution.ALLOC_ID).isNull());
     Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
     Dataset<Row> gpuUsage = Rollups.gpuUsage(usageFlop, allocFlop, bucket);

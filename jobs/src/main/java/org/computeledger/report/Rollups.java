@@ -163,9 +163,9 @@ public final class Rollups {
     Column allocPeakTflops = when(col("uncovered_gpu_seconds").gt(0),
         col(Flop.FLOP_ALLOCATION).divide(col("uncovered_gpu_seconds")).divide(p.allocUtil()).divide(1e12));
     Column calculation = format_string(
-        "counted: %.4e FLOP over %,.0f GPU-s | pipe-activity: %,.0f GPU-s of DCGM pipe counters x dense peaks x clock ratio = %.4e FLOP"
-            + " | utilization: dsum(util x s) %,.1f GPU-s x %.1f TFLOP/s mean dense peak = %.4e FLOP"
-            + " | allocation: %,.0f uncovered GPU-s x %.2f assumed utilization x %.1f TFLOP/s = %.4e FLOP"
+        "counted: %.4e FLOP over %,.0f GPU-s | pipe-activity: %,.0f GPU-s of DCGM pipe activity × dense peaks × clock ratio = %.4e FLOP"
+            + " | utilization: Σ(util × s) %,.1f GPU-s × %.1f TFLOP/s mean dense peak = %.4e FLOP"
+            + " | allocation: %,.0f uncovered GPU-s × %.2f assumed utilization × %.1f TFLOP/s = %.4e FLOP"
             + " | total %.4e FLOP (range %.4e .. %.4e); unpriced %,.0f GPU-s",
         col(Flop.FLOP_COUNTED), col("counted_seconds"), col("pipe_gpu_seconds"), col(Flop.FLOP_PIPE),
         col("util_weighted_seconds"), coalesce(avgPeakTflops, lit(0.0)), col(Flop.FLOP_UTIL),
