@@ -142,7 +142,7 @@ final class RunCommand implements Callable<Integer> {
         manifest.set("inputs", prior.get("inputs"));
         manifest.set("inputs_not_parsed", prior.get("inputs_not_parsed"));
         manifest.set("input_totals", prior.get("input_totals"));
-        manifest.put("ingest_manifest_sha256", sha256OfManifest(conf, input));
+        manifest.put("ingest_manifest_sha256", Manifest.sha256OfManifest(conf, input));
       }
       Manifest.addOutputs(manifest, conf, dir.path());
       Manifest.write(manifest, conf, dir.path());
@@ -211,14 +211,6 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  static String sha256OfManifest(Configuration conf, String dir) {
-    for (String[] f : Manifest.hashTree(conf, dir)) {
-      if (f[0].equals(Manifest.FILE)) {
-        return f[1];
-      }
-    }
-    return null;
-  }
 
   static Map<String, Object> parameters(String input, IngestParams ip, EstimateParams ep, PeakCatalog catalog) {
     Map<String, Object> m = new LinkedHashMap<>(IngestCommand.parameters(input, ip));

@@ -21,15 +21,13 @@ final class Envelope {
   static final String QUARANTINED = "_quarantined";
   static final String IGNORED = "_ignored";
   static final String ROWS = "_rows";
-  /** The file as given to the task, so that summaries name even a file that produced no rows. */
-  static final String FILE = "_file";
 
   static final int KIND_ROW = 0;
   static final int KIND_QUARANTINE = 1;
   static final int KIND_SUMMARY = 2;
 
   static final String[] EXTRA = {
-    KIND, FORMAT, REASON, RAW, SHA256, BYTES, LINES, ACCEPTED, QUARANTINED, IGNORED, ROWS, FILE
+    KIND, FORMAT, REASON, RAW, SHA256, BYTES, LINES, ACCEPTED, QUARANTINED, IGNORED, ROWS
   };
 
   private Envelope() {}
@@ -46,7 +44,6 @@ final class Envelope {
         .add(ACCEPTED, DataTypes.LongType)
         .add(QUARANTINED, DataTypes.LongType)
         .add(IGNORED, DataTypes.LongType)
-        .add(ROWS, DataTypes.LongType)
-        .add(FILE, DataTypes.StringType);
+        .add(ROWS, DataTypes.LongType);
   }
 }

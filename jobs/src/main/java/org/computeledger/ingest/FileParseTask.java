@@ -347,7 +347,6 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
       values[width + 8] = quarantined;
       values[width + 9] = ignored;
       values[width + 10] = rows;
-      values[width + 11] = file.path();
       add(new GenericRow(values));
       flush();
     }

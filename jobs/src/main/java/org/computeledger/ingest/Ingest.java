@@ -141,7 +141,7 @@ public final class Ingest {
       rows.write().mode("overwrite").parquet(outDir + "/" + table.tableName());
       quarantine = quarantine.unionByName(quarantined(env));
       for (Row r : env.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList()) {
-        counts.add(new FileCounts(r.getAs(Envelope.FILE), r.getAs(Envelope.FORMAT), r.getAs(Envelope.SHA256),
+        counts.add(new FileCounts(r.getAs(Quarantine.SOURCE_FILE), r.getAs(Envelope.FORMAT), r.getAs(Envelope.SHA256),
             r.<Long>getAs(Envelope.BYTES), r.<Long>getAs(Envelope.LINES), r.<Long>getAs(Envelope.ACCEPTED),
             r.<Long>getAs(Envelope.QUARANTINED), r.<Long>getAs(Envelope.IGNORED), r.<Long>getAs(Envelope.ROWS)));
       }

@@ -124,6 +124,16 @@ public final class Manifest {
     return out;
   }
 
+  /** SHA-256 of a folder's own manifest.json, so that a report can name the ingest it was made from. */
+  public static String sha256OfManifest(Configuration conf, String dir) {
+    Path p = new Path(dir, FILE);
+    try {
+      return sha256(p.getFileSystem(conf), p);
+    } catch (IOException e) {
+      throw new LedgerException(p + ": cannot be read: " + e.getMessage(), e);
+    }
+  }
+
   static String sha256(FileSystem fs, Path p) throws IOException {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");

@@ -49,7 +49,7 @@ public final class Rollups {
             dsum(col(Flop.FLOP_COUNTED)).as(Flop.FLOP_COUNTED), dsum(col(Flop.FLOP_PIPE)).as(Flop.FLOP_PIPE),
             dsum(col(Flop.FLOP_UTIL)).as(Flop.FLOP_UTIL), dsum(col(Flop.UNPRICED_S)).as("t_unpriced"),
             dsum(col("samples")).as("samples"),
-            concat_ws(",", sort_array(collect_set(col(GpuAttribution.RULE)))).as("attribution_rules"));
+            collect_set(col(GpuAttribution.RULE)).as("attribution_rules"));
   }
 
   /** One row per scheduler job or pod: GPU-seconds, FLOP by method with range, cost. */
@@ -110,13 +110,13 @@ public final class Rollups {
             dsum(coalesce(col(Flop.FLOP_ALLOCATION), z)).as(Flop.FLOP_ALLOCATION),
             dsum(coalesce(col("t_unpriced"), z).plus(coalesce(col("a_unpriced"), z))).as(Flop.UNPRICED_S),
             dsum(coalesce(col("samples"), z)).as("samples"),
-            concat_ws(",", array_distinct(flatten(collect_list(split(coalesce(col("attribution_rules"), lit("")), ","))))).as("attribution_rules"),
+            array_join(array_sort(array_distinct(flatten(collect_list(
+                coalesce(col("attribution_rules"), array().cast("array<string>")))))), ",").as("attribution_rules"),
             sum(col("cost_billed")).cast("decimal(38,12)").as("cost_billed"),
             sum(col("cost_effective")).cast("decimal(38,12)").as("cost_effective"),
             first(col("currency"), true).as("currency"),
             sum(col("cost_market")).cast("decimal(38,12)").as("cost_market"),
-            first(col("market_currency"), true).as("market_currency"))
-        .withColumn("attribution_rules", regexp_replace(regexp_replace(col("attribution_rules"), "^,|,$", ""), ",,", ","));
+            first(col("market_currency"), true).as("market_currency"));
   }
 
   /**

@@ -57,9 +57,11 @@ class IngestJobTest extends SparkTestBase {
     Path out = tmp.resolve("out");
     Ingest.Result r = ingest(input(), out);
     assertEquals(5, r.files().size());
+    Dataset<Row> quarantine = spark().read().parquet(out.resolve("quarantine").toString());
     for (Ingest.FileCounts f : r.files()) {
-      assertEquals(f.read(), f.accepted() + f.quarantined(), f.file());
+      // every physical line is a record or a line without one, and the quarantine holds each rejected record
       assertEquals(f.lines(), f.accepted() + f.quarantined() + f.ignored(), f.file() + " lines");
+      assertEquals(f.quarantined(), quarantine.filter(quarantine.col("source_file").equalTo(f.file())).count(), f.file());
       assertEquals(64, f.sha256().length());
     }
     for (Table t : Table.values()) {

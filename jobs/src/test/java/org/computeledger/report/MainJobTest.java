@@ -165,10 +165,24 @@ class MainJobTest extends SparkTestBase {
 
   @Test
   void aJobWithNoTelemetryGetsTheAllocationMethod() {
+    Map<String, Object> held = alloc("100", "atlas", "n1", 2, 0, 3600);
+    held.put("gpu_model", "h100");
+    MainJob.Outputs o = run(List.of(held), samples("n2", "GPU-z", 0, "NVIDIA H100 80GB HBM3", 0.1, 0, 30),
+        List.of(), List.of());
+    Row r = item(o, "atlas", "pretrain");
+    // no telemetry on n1: 2 GPUs × 3600 s × dense peak × assumed utilization 0.4 (range 0.1 – 0.7)
+    assertRelClose(7200 * H100_BF16 * 0.4, r.<Double>getAs(Flop.FLOP_ALLOCATION), 1e-9);
+    assertRelClose(7200 * H100_BF16 * 0.4, r.<Double>getAs(Flop.FLOP), 1e-9);
+    assertRelClose(7200 * H100_BF16 * 0.1, r.<Double>getAs(Flop.FLOP_LOW), 1e-9);
+    assertRelClose(7200 * H100_BF16 * 0.7, r.<Double>getAs(Flop.FLOP_HIGH), 1e-9);
+  }
+
+  @Test
+  void heldGpusOfNoKnownModelAreUnpricedNotZero() {
     MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 2, 0, 3600)),
         samples("n2", "GPU-z", 0, "NVIDIA H100 80GB HBM3", 0.1, 0, 30), List.of(), List.of());
     Row r = item(o, "atlas", "pretrain");
-    // no telemetry on n1: 2 GPUs × 3600 s, the model unknown for n1 → unpriced, never 0 FLOP in silence
+    // no telemetry on n1 and no model in sacct: 2 GPUs × 3600 s are reported as unpriced
     assertRelClose(7200, r.<Double>getAs(Flop.UNPRICED_S), 1e-12);
     assertEquals(0.0, r.<Double>getAs(Flop.FLOP));
   }
