@@ -9,6 +9,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.computeledger.estimate.Activity;
 import org.computeledger.estimate.SampleWindows;
+import org.computeledger.estimate.TelemetryScan;
 import org.computeledger.schema.Allocations;
 import org.computeledger.schema.GpuSamples;
 
@@ -26,7 +27,8 @@ import org.computeledger.schema.GpuSamples;
  * </ol>
  * What no allocation takes stays with the GPU as unattributed (idle) compute; nothing is dropped.
  * Interval joins use equality keys (node and an hour bucket) plus a range filter, never a bare range
- * condition, so Spark plans a hash or sort-merge join.
+ * condition, so Spark plans a hash or sort-merge join. The join works on sums of samples (see
+ * {@link TelemetryScan}), a few rows per GPU and hour, not on samples.
  */
 public final class GpuAttribution {
   public static final String ALLOC_ID = "alloc_id";
@@ -38,23 +40,9 @@ public final class GpuAttribution {
   public static final String NODE_GPUS = "node_gpus";
   public static final String WEIGHT = "weight";
   public static final String RULE = "rule";
-
-  /** Fixed-point resolution of the per-window sums (parts per unit). */
-  static final double FIXED_POINT = 1e6;
-
-  private GpuAttribution() {}
-
-  /**
-   * Sum in fixed point (micro-units as long): exact and independent of the order rows arrive in, so
-   * the same input gives the same ledger on every run; 1e-6 of a GPU-second is far below any
-   * estimate's range. Counted FLOP are summed as decimals for the same reason.
-   */
-  static Column exactSum(String name, Column c) {
-    if (name.equals(Activity.COUNTED_FLOP)) {
-      return sum(c.cast("decimal(38,2)")).cast("double");
-    }
-    return sum(round(c.multiply(FIXED_POINT)).cast("long")).cast("double").divide(FIXED_POINT);
-  }
+  /** An allocation's start and end in microseconds; a job still running ends never. */
+  public static final String START_US = "start_us";
+  public static final String END_US = "end_us";
 
   /**
    * Job-level allocation rows that held GPU time, keyed: steps are left out (their resources lie
@@ -70,6 +58,9 @@ public final class GpuAttribution {
         .withColumn(ALLOC_ID, xxhash64(col(JOB_KEY), coalesce(col(Allocations.NODE), lit(""))))
         .withColumn(START, start)
         .withColumn(END, end)
+        .withColumn(START_US, unix_micros(col(Allocations.START_TIME)))
+        .withColumn(END_US, when(col(Allocations.END_TIME).isNull(), lit(Long.MAX_VALUE))
+            .otherwise(unix_micros(col(Allocations.END_TIME))))
         .withColumn(INDICES, when(col(Allocations.GPU_INDICES).isNull(), lit(null).cast("array<int>"))
             .otherwise(split(col(Allocations.GPU_INDICES), ",").cast("array<int>")));
   }
@@ -84,22 +75,20 @@ public final class GpuAttribution {
   }
 
   /**
-   * Telemetry windows (with activity columns) to allocations: for each (series, bucket, allocation)
-   * the weighted activity sums, and for each (series, bucket) the rest as a row with a null
-   * allocation. {@code nodeGpus}: host, node_gpus.
+   * Telemetry windows to allocations: for each (series, bucket, allocation) the weighted activity
+   * sums, and for each (series, bucket) the rest as a row with a null allocation. A window row holds
+   * samples with {@code t_lo_us < ts ≤ t_hi_us} (see {@link TelemetryScan}); those bounds never cut
+   * through an allocation, so an allocation holds all of the row's samples or none. {@code windows}
+   * carry host and gpu_index; {@code nodeGpus}: host, node_gpus.
    */
-  public static Dataset<Row> attribute(Dataset<Row> windows, Dataset<Row> allocsExploded, Dataset<Row> nodeGpus,
-      long bucketSeconds) {
-    Dataset<Row> w = windows
-        .withColumn(BUCKET, floor(col(GpuSamples.TS).cast("double").divide(bucketSeconds)))
-        .withColumn("_ts", col(GpuSamples.TS).cast("double"))
-        .withColumn("samples", lit(1L));
+  public static Dataset<Row> attribute(Dataset<Row> windows, Dataset<Row> allocsExploded, Dataset<Row> nodeGpus) {
+    Dataset<Row> w = windows;
     Dataset<Row> a = allocsExploded.join(broadcast(nodeGpus), allocsExploded.col(Allocations.NODE)
         .equalTo(nodeGpus.col(GpuSamples.HOST)), "left")
         .select(col(ALLOC_ID), col(JOB_KEY), col(Allocations.JOB_ID).as("a_job_id"),
             coalesce(col(Allocations.JOB_ID_RAW), col(Allocations.JOB_ID)).as("a_job_id_raw"),
             col(Allocations.JOB_NAME).as("a_job_name"), col(Allocations.ACCOUNT).as("a_account"),
-            col(Allocations.NODE).as("a_node"), col(BUCKET).as("a_bucket"), col(START), col(END),
+            col(Allocations.NODE).as("a_node"), col(BUCKET).as("a_bucket"), col(START_US), col(END_US),
             col(Allocations.GPU_COUNT).as("a_gpus"), col(INDICES), col(NODE_GPUS),
             col(Allocations.SOURCE_FORMAT).as("a_format"));
 
@@ -120,7 +109,7 @@ public final class GpuAttribution {
     Dataset<Row> matched = w.join(a,
             w.col(GpuSamples.HOST).equalTo(a.col("a_node"))
                 .and(w.col(BUCKET).equalTo(a.col("a_bucket")))
-                .and(col("_ts").gt(col(START))).and(col("_ts").leq(col(END))))
+                .and(col(START_US).leq(col(TelemetryScan.T_LO))).and(col(END_US).geq(col(TelemetryScan.T_HI))))
         .filter(ruleMatches)
         .withColumn(WEIGHT, weight)
         .withColumn(RULE, rule);
@@ -128,11 +117,11 @@ public final class GpuAttribution {
     String[] sums = Activity.sums();
     List<Column> weighted = new ArrayList<>();
     for (String s : sums) {
-      weighted.add(exactSum(s, col(s).multiply(col(WEIGHT))).as(s));
+      weighted.add(Activity.exactSum(s, col(s).multiply(col(WEIGHT))).as(s));
     }
-    weighted.add(exactSum("samples", col("samples").multiply(col(WEIGHT))).as("samples"));
-    weighted.add(min(col("_ts").minus(col(SampleWindows.DT))).as("window_start_s"));
-    weighted.add(max(col("_ts")).as("window_end_s"));
+    weighted.add(Activity.exactSum("samples", col("samples").multiply(col(WEIGHT))).as("samples"));
+    weighted.add(min(col(SampleWindows.WINDOW_START)).as(SampleWindows.WINDOW_START));
+    weighted.add(max(col(SampleWindows.WINDOW_END)).as(SampleWindows.WINDOW_END));
     weighted.add(first(col(RULE)).as(RULE));
     weighted.add(first(col(WEIGHT)).as(WEIGHT));
     Dataset<Row> attributed = matched
@@ -141,19 +130,19 @@ public final class GpuAttribution {
 
     List<Column> totals = new ArrayList<>();
     for (String s : sums) {
-      totals.add(exactSum(s, col(s)).as(s));
+      totals.add(Activity.exactSum(s, col(s)).as(s));
     }
-    totals.add(exactSum("samples", col("samples")).as("samples"));
-    totals.add(min(col("_ts").minus(col(SampleWindows.DT))).as("window_start_s"));
-    totals.add(max(col("_ts")).as("window_end_s"));
+    totals.add(Activity.exactSum("samples", col("samples")).as("samples"));
+    totals.add(min(col(SampleWindows.WINDOW_START)).as(SampleWindows.WINDOW_START));
+    totals.add(max(col(SampleWindows.WINDOW_END)).as(SampleWindows.WINDOW_END));
     Dataset<Row> total = w.groupBy(col(SampleWindows.SERIES_KEY), col(BUCKET))
         .agg(totals.get(0), totals.subList(1, totals.size()).toArray(new Column[0]));
 
     List<Column> taken = new ArrayList<>();
     for (String s : sums) {
-      taken.add(exactSum(s, col(s)).as("t_" + s));
+      taken.add(Activity.exactSum(s, col(s)).as("t_" + s));
     }
-    taken.add(exactSum("samples", col("samples")).as("t_samples"));
+    taken.add(Activity.exactSum("samples", col("samples")).as("t_samples"));
     Dataset<Row> takenBy = attributed.groupBy(col(SampleWindows.SERIES_KEY), col(BUCKET))
         .agg(taken.get(0), taken.subList(1, taken.size()).toArray(new Column[0]));
 
@@ -170,8 +159,8 @@ public final class GpuAttribution {
       restCols.add(greatest(lit(0.0), col(s).minus(coalesce(col("t_" + s), lit(0.0)))).as(s));
     }
     restCols.add(greatest(lit(0.0), col("samples").minus(coalesce(col("t_samples"), lit(0.0)))).as("samples"));
-    restCols.add(col("window_start_s"));
-    restCols.add(col("window_end_s"));
+    restCols.add(col(SampleWindows.WINDOW_START));
+    restCols.add(col(SampleWindows.WINDOW_END));
     restCols.add(lit("unattributed").as(RULE));
     restCols.add(lit(1.0).as(WEIGHT));
     Dataset<Row> unattributed = rest.select(restCols.toArray(new Column[0]))

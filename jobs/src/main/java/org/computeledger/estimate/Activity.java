@@ -3,9 +3,6 @@ package org.computeledger.estimate;
 import static org.apache.spark.sql.functions.*;
 
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.computeledger.schema.GpuSamples;
 
 /**
  * Turns each telemetry window into activity-seconds, the linear quantities from which FLOP follow
@@ -15,7 +12,7 @@ import org.computeledger.schema.GpuSamples;
  *
  * <p>The best available method wins per window: {@code pipe-activity} when any DCGM pipe counter is
  * present, else {@code utilization} when GPU utilization is, else the window is not covered and the
- * allocation method applies to that time.
+ * allocation method applies to that time ({@link TelemetryScan} applies the rule per sample).
  */
 public final class Activity {
   public static final String METHOD_COUNTED = "counted";
@@ -62,44 +59,18 @@ public final class Activity {
     return out;
   }
 
-  static Column pipeColumn(String pipe) {
-    return switch (pipe) {
-      case "tensor" -> col(GpuSamples.PIPE_TENSOR_ACTIVE);
-      case "fp64" -> col(GpuSamples.PIPE_FP64_ACTIVE);
-      case "fp32" -> col(GpuSamples.PIPE_FP32_ACTIVE);
-      case "fp16" -> col(GpuSamples.PIPE_FP16_ACTIVE);
-      default -> throw new IllegalArgumentException(pipe);
-    };
-  }
+  /** Fixed-point resolution of the activity sums (parts per unit). */
+  static final double FIXED_POINT = 1e6;
 
-  /** The method of one window, from which fields it has. */
-  public static Column method() {
-    Column anyPipe = col(GpuSamples.PIPE_TENSOR_ACTIVE).isNotNull().or(col(GpuSamples.PIPE_FP64_ACTIVE).isNotNull())
-        .or(col(GpuSamples.PIPE_FP32_ACTIVE).isNotNull()).or(col(GpuSamples.PIPE_FP16_ACTIVE).isNotNull());
-    return when(anyPipe, lit(METHOD_PIPE))
-        .when(col(GpuSamples.GPU_UTIL).isNotNull(), lit(METHOD_UTIL))
-        .otherwise(lit(METHOD_NONE));
-  }
-
-  /** Adds the activity-seconds columns to windowed samples (see {@link SampleWindows}). */
-  public static Dataset<Row> withActivity(Dataset<Row> windows) {
-    Column dt = col(SampleWindows.DT);
-    Column m = col("method");
-    Column isPipe = m.equalTo(METHOD_PIPE);
-    Column isUtil = m.equalTo(METHOD_UTIL);
-    Dataset<Row> d = windows.withColumn("method", method())
-        .withColumn(COVERED_S, when(m.notEqual(METHOD_NONE), dt).otherwise(lit(0.0)))
-        .withColumn(PIPE_COVERED_S, when(isPipe, dt).otherwise(lit(0.0)))
-        .withColumn(UTIL_COVERED_S, when(isUtil, dt).otherwise(lit(0.0)))
-        .withColumn(UTIL_S, when(isUtil, col(GpuSamples.GPU_UTIL).multiply(dt)).otherwise(lit(0.0)))
-        .withColumn(COUNTED_FLOP, lit(0.0))
-        .withColumn(COUNTED_S, lit(0.0));
-    Column clock = col(GpuSamples.SM_CLOCK_MHZ);
-    for (String p : PIPES) {
-      Column a = coalesce(pipeColumn(p), lit(0.0)).multiply(dt);
-      d = d.withColumn(pipeClk(p), when(isPipe.and(clock.isNotNull()), a.multiply(clock)).otherwise(lit(0.0)))
-          .withColumn(pipeNoClk(p), when(isPipe.and(clock.isNull()), a).otherwise(lit(0.0)));
+  /**
+   * Sum in fixed point (micro-units as long): exact and independent of the order rows arrive in, so
+   * the same input gives the same ledger on every run; 1e-6 of a GPU-second is far below any
+   * estimate's range. Counted FLOP are summed as decimals for the same reason.
+   */
+  public static Column exactSum(String name, Column c) {
+    if (name.equals(COUNTED_FLOP)) {
+      return sum(c.cast("decimal(38,2)")).cast("double");
     }
-    return d;
+    return sum(round(c.multiply(FIXED_POINT)).cast("long")).cast("double").divide(FIXED_POINT);
   }
 }

@@ -2,6 +2,8 @@ package org.computeledger.estimate;
 
 import static org.apache.spark.sql.functions.*;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -15,12 +17,22 @@ import org.computeledger.schema.GpuSamples;
  * longer gap covers nothing (it is "no telemetry", left to the allocation method); the first sample of
  * a series covers one median cadence; a duplicate sample (same timestamp) covers zero seconds, so
  * overlapping exports cannot count twice.
+ *
+ * <p>This class turns the sums of {@link TelemetryScan} into windows under that convention: it joins
+ * the splits of each series (the first sample of a split follows the last sample of the split before
+ * it), finds each series' median cadence, applies the cap, and gives activity-seconds per (series,
+ * hour bucket, time segment, job labels). All of it works on sums and per-split rows, never on samples.
  */
 public final class SampleWindows {
   public static final String SERIES_KEY = "series_key";
-  public static final String DT = "dt_s";
   public static final String CADENCE = "cadence_s";
   public static final String GAP_S = "gap_s";
+  public static final String SAMPLES = "samples";
+  public static final String WINDOW_START = "window_start_s";
+  public static final String WINDOW_END = "window_end_s";
+
+  /** Windows (one row per series, bucket, segment, labels, with activity-seconds) and one row per series. */
+  public record Windows(Dataset<Row> windows, Dataset<Row> series) {}
 
   private SampleWindows() {}
 
@@ -30,25 +42,105 @@ public final class SampleWindows {
   }
 
   /**
-   * Adds {@code series_key}, {@code cadence_s} (the series' median sample interval), {@code dt_s}
-   * (seconds this sample covers) and {@code gap_s} (seconds before it left uncovered) to gpu_samples.
+   * Each series' extent per split, in time order, with the end of everything before it: a split whose
+   * first sample is earlier than an earlier split's last overlaps it, and the scan's sums are not
+   * valid for that series.
    */
-  public static Dataset<Row> withWindows(Dataset<Row> samples, double maxGapFactor) {
-    Dataset<Row> keyed = samples.withColumn(SERIES_KEY,
-        seriesKey(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE)));
-    WindowSpec bySeries = Window.partitionBy(col(SERIES_KEY)).orderBy(col(GpuSamples.TS));
-    Column tsSec = col(GpuSamples.TS).cast("double");
-    Dataset<Row> lagged = keyed.withColumn("_dt_raw", tsSec.minus(lag(tsSec, 1).over(bySeries)));
-    Dataset<Row> cadence = lagged.filter(col("_dt_raw").gt(0))
-        .groupBy(col(SERIES_KEY))
-        .agg(percentile_approx(col("_dt_raw"), lit(0.5), lit(10000)).as(CADENCE));
-    Column cap = col(CADENCE).multiply(maxGapFactor);
-    return lagged.join(broadcast(cadence), SERIES_KEY, "left")
-        .withColumn(DT,
-            when(col("_dt_raw").isNull(), coalesce(col(CADENCE), lit(0.0)))
-                .when(col("_dt_raw").leq(cap), col("_dt_raw"))
-                .otherwise(lit(0.0)))
-        .withColumn(GAP_S, when(col("_dt_raw").gt(cap), col("_dt_raw")).otherwise(lit(0.0)))
-        .drop("_dt_raw");
+  static Dataset<Row> segments(Dataset<Row> scan) {
+    WindowSpec before = Window.partitionBy(col(SERIES_KEY))
+        .orderBy(col("first_us"), col("last_us"), col(TelemetryScan.PART))
+        .rowsBetween(Window.unboundedPreceding(), -1);
+    return scan.filter(col(TelemetryScan.KIND).equalTo(TelemetryScan.KIND_SEGMENT))
+        .withColumnRenamed(TelemetryScan.MIN_TS, "first_us")
+        .withColumnRenamed(TelemetryScan.MAX_TS, "last_us")
+        .withColumn("prev_last_us", max(col("last_us")).over(before))
+        .withColumn("overlap", coalesce(col("first_us").lt(col("prev_last_us")), lit(false)))
+        .withColumn("head_dt_us", col("first_us").minus(col("prev_last_us")));
+  }
+
+  /**
+   * True when the scan saw every series in time order within each split and the splits of a series
+   * do not interleave in time; otherwise the samples must be sorted and scanned again.
+   */
+  public static boolean inOrder(Dataset<Row> scan) {
+    return segments(scan).filter(col(TelemetryScan.DISORDER).or(col("overlap"))).isEmpty();
+  }
+
+  /** Resolves a scan (see {@link #inOrder}) into windows and series. */
+  public static Windows resolve(Dataset<Row> scan, double maxGapFactor) {
+    Dataset<Row> segs = segments(scan);
+    Dataset<Row> headDt = segs.select(col(SERIES_KEY).as("h_series"), col(TelemetryScan.PART).as("h_part"),
+        col("head_dt_us"));
+    Dataset<Row> heads = scan.filter(col(TelemetryScan.KIND).equalTo(TelemetryScan.KIND_HEAD))
+        .join(headDt, col(SERIES_KEY).equalTo(col("h_series")).and(col(TelemetryScan.PART).equalTo(col("h_part"))),
+            "left")
+        .drop("h_series", "h_part")
+        .withColumn("dt_raw_us", col("head_dt_us"))
+        .drop("head_dt_us");
+    Dataset<Row> sums = scan.filter(col(TelemetryScan.KIND).equalTo(TelemetryScan.KIND_SUMS))
+        .withColumn("dt_raw_us", col(TelemetryScan.DT_US));
+    Dataset<Row> rows = sums.unionByName(heads);
+
+    // median cadence: the smallest interval with at least half of the series' intervals at or below it
+    Dataset<Row> byLength = rows.filter(col("dt_raw_us").gt(0))
+        .groupBy(col(SERIES_KEY), col("dt_raw_us")).agg(sum(col(TelemetryScan.N)).as("w"));
+    WindowSpec ordered = Window.partitionBy(col(SERIES_KEY)).orderBy(col("dt_raw_us"))
+        .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
+    Dataset<Row> cadence = byLength
+        .withColumn("cum", sum(col("w")).over(ordered))
+        .withColumn("total", sum(col("w")).over(Window.partitionBy(col(SERIES_KEY))))
+        .filter(col("cum").multiply(2).geq(col("total")))
+        .groupBy(col(SERIES_KEY)).agg(min(col("dt_raw_us")).as("cadence_us"));
+
+    Column raw = col("dt_raw_us");
+    Column cap = col("cadence_us").multiply(maxGapFactor);
+    Column dtUs = when(raw.isNull(), coalesce(col("cadence_us"), lit(0L)))
+        .when(raw.leq(cap), raw).otherwise(lit(0L));
+    Column dt = col("_dt_us").divide(1e6);
+    Dataset<Row> resolved = rows.join(broadcast(cadence), SERIES_KEY, "left")
+        .withColumn("_dt_us", dtUs)
+        .withColumn(GAP_S, when(raw.gt(cap), raw.multiply(col(TelemetryScan.N)).divide(1e6)).otherwise(lit(0.0)))
+        .withColumn(WINDOW_START, col(TelemetryScan.MIN_TS).minus(col("_dt_us")).divide(1e6))
+        .withColumn(WINDOW_END, col(TelemetryScan.MAX_TS).divide(1e6))
+        .withColumn(Activity.COVERED_S, col("n_covered").multiply(dt))
+        .withColumn(Activity.PIPE_COVERED_S, col("n_pipe").multiply(dt))
+        .withColumn(Activity.UTIL_COVERED_S, col("n_util").multiply(dt))
+        .withColumn(Activity.UTIL_S, col("sum_util").multiply(dt))
+        .withColumn(Activity.COUNTED_FLOP, lit(0.0))
+        .withColumn(Activity.COUNTED_S, lit(0.0));
+    for (String p : Activity.PIPES) {
+      resolved = resolved.withColumn(Activity.pipeClk(p), col("sum_" + p + "_clk").multiply(dt))
+          .withColumn(Activity.pipeNoClk(p), col("sum_" + p).multiply(dt));
+    }
+
+    List<Column> aggs = new ArrayList<>();
+    for (String s : Activity.sums()) {
+      aggs.add(Activity.exactSum(s, col(s)).as(s));
+    }
+    aggs.add(sum(col(TelemetryScan.N)).cast("double").as(SAMPLES));
+    aggs.add(min(col(WINDOW_START)).as(WINDOW_START));
+    aggs.add(max(col(WINDOW_END)).as(WINDOW_END));
+    Dataset<Row> windows = resolved.groupBy(col(SERIES_KEY), col(TelemetryScan.BUCKET), col(TelemetryScan.T_LO),
+            col(TelemetryScan.T_HI), col(GpuSamples.HPC_JOB), col(GpuSamples.POD), col(GpuSamples.NAMESPACE))
+        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+
+    Dataset<Row> gaps = resolved.groupBy(col(SERIES_KEY).as("g_series"))
+        .agg(Activity.exactSum(GAP_S, col(GAP_S)).as(GAP_S));
+    Dataset<Row> series = segs.groupBy(col(SERIES_KEY)).agg(
+            first(col(GpuSamples.HOST), true).as(GpuSamples.HOST),
+            first(col(GpuSamples.GPU_UUID), true).as(GpuSamples.GPU_UUID),
+            first(col(GpuSamples.GPU_INDEX), true).as(GpuSamples.GPU_INDEX),
+            first(col(GpuSamples.GPU_MODEL), true).as(GpuSamples.GPU_MODEL),
+            first(col(GpuSamples.MIG_PROFILE), true).as(GpuSamples.MIG_PROFILE),
+            first(col(GpuSamples.MIG_INSTANCE), true).as(GpuSamples.MIG_INSTANCE),
+            sum(col(TelemetryScan.N)).as(SAMPLES),
+            timestamp_micros(min(col("first_us"))).as("first_ts"),
+            timestamp_micros(max(col("last_us"))).as("last_ts"))
+        .join(cadence, SERIES_KEY, "left")
+        .withColumn(CADENCE, col("cadence_us").divide(1e6))
+        .drop("cadence_us")
+        .join(gaps, col(SERIES_KEY).equalTo(col("g_series")), "left")
+        .drop("g_series");
+    return new Windows(windows, series);
   }
 }

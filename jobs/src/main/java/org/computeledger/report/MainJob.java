@@ -20,6 +20,7 @@ import org.computeledger.estimate.EstimateParams;
 import org.computeledger.estimate.Flop;
 import org.computeledger.estimate.GpuModels;
 import org.computeledger.estimate.SampleWindows;
+import org.computeledger.estimate.TelemetryScan;
 import org.computeledger.schema.Allocations;
 import org.computeledger.schema.FlopCounts;
 import org.computeledger.schema.GpuSamples;
@@ -48,24 +49,24 @@ public final class MainJob {
   public static Outputs compute(SparkSession spark, Inputs in, Registry registry, Flop flop, EstimateParams p) {
     long bucket = p.bucketSeconds();
 
-    // 1. telemetry windows and their activity-seconds; used by several aggregations, so kept
-    Dataset<Row> windows = Activity.withActivity(SampleWindows.withWindows(in.gpuSamples(), p.maxGapFactor()))
-        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    // 1. one pass over the telemetry: sums per GPU series, hour, time segment and job labels.
+    // Intermediate tables that several roll-ups read are local checkpoints, not caches: a cached
+    // table keeps its whole plan, which Spark prints for every query that reads it, and the plans of
+    // the roll-ups would grow with every table they share.
+    Map<String, long[]> bounds = boundaries(in.allocations(), in.flopCounts());
+    Dataset<Row> scan = TelemetryScan.scan(spark, in.gpuSamples(), bounds, bucket).localCheckpoint();
+    if (!SampleWindows.inOrder(scan)) {
+      org.computeledger.common.Progress.say(
+          "run: telemetry is not in time order per GPU within its files; sorting it first (slower)");
+      Column key = SampleWindows.seriesKey(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE));
+      Dataset<Row> sorted = in.gpuSamples().repartition(key).sortWithinPartitions(key, col(GpuSamples.TS));
+      scan = TelemetryScan.scan(spark, sorted, bounds, bucket).localCheckpoint();
+    }
+    SampleWindows.Windows resolved = SampleWindows.resolve(scan, p.maxGapFactor());
+    Dataset<Row> windows = resolved.windows().localCheckpoint();
 
     // 2. one row per GPU series: small (GPUs, not samples)
-    Dataset<Row> seriesRaw = windows.groupBy(col(SampleWindows.SERIES_KEY)).agg(
-        first(col(GpuSamples.HOST)).as(GpuSamples.HOST),
-        first(col(GpuSamples.GPU_UUID), true).as(GpuSamples.GPU_UUID),
-        first(col(GpuSamples.GPU_INDEX), true).as(GpuSamples.GPU_INDEX),
-        first(col(GpuSamples.GPU_MODEL), true).as(GpuSamples.GPU_MODEL),
-        first(col(GpuSamples.MIG_PROFILE), true).as(GpuSamples.MIG_PROFILE),
-        first(col(GpuSamples.MIG_INSTANCE), true).as(GpuSamples.MIG_INSTANCE),
-        first(col(SampleWindows.CADENCE), true).as(SampleWindows.CADENCE),
-        count(lit(1)).as("samples"),
-        sum(col(SampleWindows.GAP_S)).as("gap_s"),
-        min(col(GpuSamples.TS)).as("first_ts"),
-        max(col(GpuSamples.TS)).as("last_ts"))
-        .persist();
+    Dataset<Row> seriesRaw = resolved.series().localCheckpoint();
 
     // model names are few: normalise them on the driver, then look them up as a map literal
     List<String> rawModels = new ArrayList<>();
@@ -109,7 +110,7 @@ public final class MainJob {
             .and(col(GpuSamples.MIG_INSTANCE).isNull()), "left")
         .withColumn("mig_parent", col("mp_host").isNotNull())
         .drop("mp_host", "mp_uuid")
-        .persist();
+        .localCheckpoint();
 
     Dataset<Row> nodeFromTelemetry = series.filter(col(GpuSamples.MIG_INSTANCE).isNull())
         .groupBy(col(GpuSamples.HOST))
@@ -140,7 +141,7 @@ public final class MainJob {
             greatest(lit(0.0), col(GpuAttribution.END).minus(col(GpuAttribution.START)))
                 .multiply(coalesce(col(Allocations.GPU_COUNT), lit(0))))
             .otherwise(lit(0.0)))
-        .persist();
+        .localCheckpoint();
     Dataset<Row> nodeGpus = accountable.groupBy(col(Allocations.NODE).as(GpuSamples.HOST))
         .agg(max(col(Allocations.GPU_COUNT)).as("max_alloc_gpus"))
         .join(nodeFromTelemetry.select(col(GpuSamples.HOST), col("telemetry_gpus")), GpuSamples.HOST, "full")
@@ -155,26 +156,31 @@ public final class MainJob {
     if (counted != null) {
       Dataset<Row> c = counted.select(col(SampleWindows.SERIES_KEY).as("c_series"),
           explode(sequence(floor(col("c_start").divide(bucket)), floor(col("c_end").divide(bucket)))).as("c_bucket"),
-          col("c_start"), col("c_end"), col("c_id"));
+          col("c_start_us"), col("c_end_us"), col("c_id"));
+      // segments are cut at every counted interval's bounds: a window row lies wholly inside one or outside
       Dataset<Row> flagged = sampleWindows
-          .withColumn("_b", floor(col(GpuSamples.TS).cast("double").divide(bucket)))
-          .join(c, col(SampleWindows.SERIES_KEY).equalTo(col("c_series")).and(col("_b").equalTo(col("c_bucket")))
-              .and(col(GpuSamples.TS).cast("double").gt(col("c_start")))
-              .and(col(GpuSamples.TS).cast("double").leq(col("c_end"))), "left");
+          .join(c, col(SampleWindows.SERIES_KEY).equalTo(col("c_series"))
+              .and(col(TelemetryScan.BUCKET).equalTo(col("c_bucket")))
+              .and(col("c_start_us").leq(col(TelemetryScan.T_LO)))
+              .and(col("c_end_us").geq(col(TelemetryScan.T_HI))), "left");
       superseded = flagged.filter(col("c_id").isNotNull());
-      sampleWindows = flagged.filter(col("c_id").isNull()).drop("_b", "c_series", "c_bucket", "c_start", "c_end", "c_id");
+      sampleWindows = flagged.filter(col("c_id").isNull())
+          .drop("c_series", "c_bucket", "c_start_us", "c_end_us", "c_id");
     }
-    List<String> windowCols = new ArrayList<>(List.of(SampleWindows.SERIES_KEY, GpuSamples.TS, SampleWindows.DT,
-        GpuSamples.HOST, GpuSamples.GPU_INDEX, GpuSamples.HPC_JOB, GpuSamples.POD, GpuSamples.NAMESPACE));
+    List<String> windowCols = new ArrayList<>(List.of(SampleWindows.SERIES_KEY, TelemetryScan.BUCKET,
+        TelemetryScan.T_LO, TelemetryScan.T_HI, GpuSamples.HPC_JOB, GpuSamples.POD, GpuSamples.NAMESPACE,
+        SampleWindows.SAMPLES, SampleWindows.WINDOW_START, SampleWindows.WINDOW_END));
     windowCols.addAll(List.of(Activity.sums()));
     Column[] wc = windowCols.stream().map(c -> col(c)).toArray(Column[]::new);
     Dataset<Row> allWindows = sampleWindows.select(wc);
     if (counted != null) {
       allWindows = allWindows.unionByName(counted.select(wc));
     }
+    allWindows = allWindows.join(broadcast(series.select(col(SampleWindows.SERIES_KEY), col(GpuSamples.HOST),
+        col(GpuSamples.GPU_INDEX))), SampleWindows.SERIES_KEY);
 
     // 6. attribution, then FLOP with each row's model and precision
-    Dataset<Row> attributed = GpuAttribution.attribute(allWindows, exploded, nodeGpus, bucket);
+    Dataset<Row> attributed = GpuAttribution.attribute(allWindows, exploded, nodeGpus);
     Dataset<Row> allocFacts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"),
         col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH), col(Flop.PRECISION).as("alloc_precision"));
     Dataset<Row> usage = attributed
@@ -205,7 +211,7 @@ public final class MainJob {
             .when(col(Activity.UTIL_COVERED_S).gt(0), lit(Activity.METHOD_UTIL))
             .otherwise(lit(Activity.METHOD_NONE)))
         .withColumn("gpu_seconds", col(Activity.COVERED_S).multiply(coalesce(col(Flop.MIG_FRACTION), lit(1.0))))
-        .persist();
+        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
 
     // 7. held GPU time that telemetry did not cover falls to the allocation method
     Dataset<Row> coveredPerAlloc = usageFlop.filter(col(GpuAttribution.ALLOC_ID).isNotNull())
@@ -237,6 +243,33 @@ public final class MainJob {
   }
 
   /**
+   * Per host, the sorted instants (microseconds) at which a job's allocation or a counted interval
+   * starts or ends: the telemetry scan cuts its sums there. One entry per allocation edge, so the
+   * driver holds O(allocations), never O(samples).
+   */
+  static Map<String, long[]> boundaries(Dataset<Row> allocations, Dataset<Row> flopCounts) {
+    Dataset<Row> jobs = allocations.filter(col(Allocations.STEP_ID).isNull().and(col(Allocations.NODE).isNotNull()));
+    Dataset<Row> edges = jobs.select(col(Allocations.NODE).as("h"), unix_micros(col(Allocations.START_TIME)).as("t"))
+        .union(jobs.select(col(Allocations.NODE).as("h"), unix_micros(col(Allocations.END_TIME)).as("t")));
+    if (flopCounts != null) {
+      Dataset<Row> c = flopCounts.filter(col(FlopCounts.HOST).isNotNull());
+      edges = edges.union(c.select(col(FlopCounts.HOST).as("h"), unix_micros(col(FlopCounts.INTERVAL_START)).as("t")))
+          .union(c.select(col(FlopCounts.HOST).as("h"), unix_micros(col(FlopCounts.INTERVAL_END)).as("t")));
+    }
+    Map<String, long[]> out = new HashMap<>();
+    for (Row r : edges.filter(col("t").isNotNull()).groupBy(col("h")).agg(array_sort(collect_set(col("t"))))
+        .collectAsList()) {
+      List<Long> ts = r.getList(1);
+      long[] a = new long[ts.size()];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = ts.get(i);
+      }
+      out.put(r.getString(0), a);
+    }
+    return out;
+  }
+
+  /**
    * Counter intervals as windows: each keyed to its GPU series (by UUID, or by index on its host) and
    * carrying its exact FLOP; null when there are none.
    */
@@ -253,17 +286,22 @@ public final class MainJob {
         .withColumn(SampleWindows.SERIES_KEY, SampleWindows.seriesKey(col(FlopCounts.HOST), col("uuid"), lit(null)))
         .withColumn("c_start", col(FlopCounts.INTERVAL_START).cast("double"))
         .withColumn("c_end", col(FlopCounts.INTERVAL_END).cast("double"))
+        .withColumn("c_start_us", unix_micros(col(FlopCounts.INTERVAL_START)))
+        .withColumn("c_end_us", unix_micros(col(FlopCounts.INTERVAL_END)))
         .withColumn("c_id", xxhash64(col(FlopCounts.SOURCE_FILE), col(FlopCounts.SOURCE_LINE)))
-        .withColumn(SampleWindows.DT, col("c_end").minus(col("c_start")));
+        .withColumn("c_dt", col("c_end").minus(col("c_start")));
     Column[] zeros = java.util.Arrays.stream(Activity.sums())
         .filter(s -> !s.equals(Activity.COUNTED_FLOP) && !s.equals(Activity.COUNTED_S) && !s.equals(Activity.COVERED_S))
         .map(s -> lit(0.0).as(s)).toArray(Column[]::new);
+    // attributed like a sample taken at the interval's end
     List<Column> cols = new ArrayList<>(List.of(col(SampleWindows.SERIES_KEY), col("c_id"), col("c_start"), col("c_end"),
-        col(FlopCounts.INTERVAL_END).as(GpuSamples.TS), col(SampleWindows.DT), col(FlopCounts.HOST).as(GpuSamples.HOST),
-        col(FlopCounts.GPU_INDEX).as(GpuSamples.GPU_INDEX), lit(null).cast("string").as(GpuSamples.HPC_JOB),
-        lit(null).cast("string").as(GpuSamples.POD), lit(null).cast("string").as(GpuSamples.NAMESPACE),
-        col(FlopCounts.FLOP).as(Activity.COUNTED_FLOP), col(SampleWindows.DT).as(Activity.COUNTED_S),
-        col(SampleWindows.DT).as(Activity.COVERED_S), col(FlopCounts.PRECISION).as("counted_precision")));
+        col("c_start_us"), col("c_end_us"), floor(col("c_end").divide(bucket)).as(TelemetryScan.BUCKET),
+        col("c_end_us").minus(1).as(TelemetryScan.T_LO), col("c_end_us").as(TelemetryScan.T_HI),
+        lit(null).cast("string").as(GpuSamples.HPC_JOB), lit(null).cast("string").as(GpuSamples.POD),
+        lit(null).cast("string").as(GpuSamples.NAMESPACE), lit(1.0).as(SampleWindows.SAMPLES),
+        col("c_start").as(SampleWindows.WINDOW_START), col("c_end").as(SampleWindows.WINDOW_END),
+        col(FlopCounts.FLOP).as(Activity.COUNTED_FLOP), col("c_dt").as(Activity.COUNTED_S),
+        col("c_dt").as(Activity.COVERED_S), col(FlopCounts.PRECISION).as("counted_precision")));
     cols.addAll(List.of(zeros));
     return c.select(cols.toArray(new Column[0]));
   }

@@ -276,4 +276,18 @@ class MainJobTest extends SparkTestBase {
     assertEquals(first, second);
     Assertions.assertTrue(first.size() >= 2);
   }
+
+  @Test
+  void telemetryOutOfTimeOrderGivesTheSameLedgerAsInOrder() {
+    List<Map<String, Object>> a = List.of(alloc("100", "atlas", "n1", 1, 0, 700));
+    List<Map<String, Object>> s = samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 900);
+    List<Map<String, Object>> reversed = new ArrayList<>(s);
+    java.util.Collections.reverse(reversed);
+    Row inOrder = item(run(a, s, List.of(), List.of()), "atlas", "pretrain");
+    Row sorted = item(run(a, reversed, List.of(), List.of()), "atlas", "pretrain");
+    // 70 samples × 10 s at 0.5 of the dense peak, by hand
+    assertRelClose(0.5 * H100_BF16 * 700, inOrder.<Double>getAs(Flop.FLOP), 1e-9);
+    assertEquals(inOrder.<Double>getAs(Flop.FLOP), sorted.<Double>getAs(Flop.FLOP));
+    assertEquals(inOrder.<Double>getAs("gpu_seconds"), sorted.<Double>getAs("gpu_seconds"));
+  }
 }

@@ -1,0 +1,126 @@
+package org.computeledger.estimate;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.sum;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+import org.computeledger.SparkTestBase;
+import org.computeledger.schema.Table;
+import org.junit.jupiter.api.Test;
+
+/** The one-pass telemetry scan and its resolution into windows, against hand-counted seconds. */
+class TelemetryScanTest extends SparkTestBase {
+  static final long T0 = Instant.parse("2026-03-02T10:00:00Z").getEpochSecond();
+
+  /** One row per offset (seconds after T0), utilization 0.5, in {@code splits} contiguous slices in the order given. */
+  private Dataset<Row> samples(List<Long> offsets, int splits) {
+    StructType s = Table.GPU_SAMPLES.schema();
+    List<Row> rows = new ArrayList<>();
+    for (long t : offsets) {
+      Object[] v = new Object[s.size()];
+      v[s.fieldIndex("ts")] = Timestamp.from(Instant.ofEpochSecond(T0 + t));
+      v[s.fieldIndex("host")] = "node1";
+      v[s.fieldIndex("gpu_uuid")] = "GPU-1";
+      v[s.fieldIndex("gpu_index")] = 0;
+      v[s.fieldIndex("gpu_util")] = 0.5;
+      v[s.fieldIndex("source_file")] = "f";
+      v[s.fieldIndex("source_line")] = t;
+      rows.add(RowFactory.create(v));
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark().sparkContext());
+    return spark().createDataFrame(jsc.parallelize(rows, splits), s);
+  }
+
+  private static List<Long> every10s(long from, long to) {
+    List<Long> out = new ArrayList<>();
+    for (long t = from; t <= to; t += 10) {
+      out.add(t);
+    }
+    return out;
+  }
+
+  private static double total(Dataset<Row> windows, String column) {
+    return windows.agg(sum(col(column))).first().getDouble(0);
+  }
+
+  private Dataset<Row> scan(Dataset<Row> samples, Map<String, long[]> bounds) {
+    return TelemetryScan.scan(spark(), samples, bounds, 3600);
+  }
+
+  @Test
+  void everySampleCoversTheTimeSinceThePreviousAndTheFirstOneCadence() {
+    // 10:00:10 .. 11:00:00 every 10 s: 360 samples, the first covering one cadence (10 s)
+    Dataset<Row> scan = scan(samples(every10s(10, 3600), 1), Map.of());
+    assertTrue(SampleWindows.inOrder(scan));
+    SampleWindows.Windows w = SampleWindows.resolve(scan, 3);
+    assertEquals(3600.0, total(w.windows(), Activity.COVERED_S), 1e-6);
+    assertEquals(0.5 * 3600.0, total(w.windows(), Activity.UTIL_S), 1e-6);
+    assertEquals(360.0, total(w.windows(), SampleWindows.SAMPLES), 1e-9);
+    Row series = w.series().first();
+    assertEquals(10.0, series.<Double>getAs(SampleWindows.CADENCE), 1e-9);
+  }
+
+  @Test
+  void aSeriesSplitAcrossSplitsGivesTheSameSecondsAsWhole() {
+    Dataset<Row> sliced = samples(every10s(10, 7200), 4);
+    assertEquals(4, sliced.rdd().getNumPartitions());
+    Dataset<Row> scan = scan(sliced, Map.of());
+    assertTrue(SampleWindows.inOrder(scan));
+    // each split's first sample reaches back into the split before it
+    assertEquals(4L, scan.filter(col(TelemetryScan.KIND).equalTo(TelemetryScan.KIND_HEAD)).count());
+    SampleWindows.Windows w = SampleWindows.resolve(scan, 3);
+    assertEquals(7200.0, total(w.windows(), Activity.COVERED_S), 1e-6);
+    assertEquals(720.0, total(w.windows(), SampleWindows.SAMPLES), 1e-9);
+  }
+
+  @Test
+  void splitsOfOneSeriesThatInterleaveInTimeAreDetected() {
+    List<Long> t = every10s(10, 300);
+    t.addAll(every10s(15, 305));
+    assertFalse(SampleWindows.inOrder(scan(samples(t, 2), Map.of())));
+  }
+
+  @Test
+  void aGapLongerThanTheCapCoversNothingAndIsCounted() {
+    // 10..600 every 10 s (60 samples), then nothing until 900: a 300 s gap > 3 × 10 s
+    List<Long> t = every10s(10, 600);
+    t.add(900L);
+    SampleWindows.Windows w = SampleWindows.resolve(scan(samples(t, 1), Map.of()), 3);
+    assertEquals(600.0, total(w.windows(), Activity.COVERED_S), 1e-6);
+    assertEquals(300.0, w.series().first().<Double>getAs(SampleWindows.GAP_S), 1e-6);
+  }
+
+  @Test
+  void samplesOutOfTimeOrderWithinASplitAreDetected() {
+    List<Long> t = every10s(10, 300);
+    Collections.reverse(t);
+    assertFalse(SampleWindows.inOrder(scan(samples(t, 1), Map.of())));
+  }
+
+  @Test
+  void sumsAreCutAtAllocationBoundariesOfTheirHost() {
+    long edge = (T0 + 95) * 1_000_000L;
+    Dataset<Row> scan = scan(samples(every10s(10, 300), 1), Map.of("node1", new long[] {edge}));
+    SampleWindows.Windows w = SampleWindows.resolve(scan, 3);
+    // samples at 10..90 lie in (−∞, edge], samples at 100..300 in (edge, +∞)
+    Row before = w.windows().filter(col(TelemetryScan.T_HI).equalTo(edge)).first();
+    Row after = w.windows().filter(col(TelemetryScan.T_LO).equalTo(edge)).first();
+    assertEquals(9.0, before.<Double>getAs(SampleWindows.SAMPLES), 1e-9);
+    assertEquals(21.0, after.<Double>getAs(SampleWindows.SAMPLES), 1e-9);
+    assertEquals(90.0, before.<Double>getAs(Activity.COVERED_S), 1e-6);
+    assertEquals(210.0, after.<Double>getAs(Activity.COVERED_S), 1e-6);
+  }
+}
