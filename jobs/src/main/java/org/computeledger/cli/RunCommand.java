@@ -116,6 +116,7 @@ final class RunCommand implements Callable<Integer> {
       Progress.say("run: estimating and attributing");
       MainJob.Outputs o = MainJob.compute(spark, in, registry, new Flop(catalog, ep), ep);
 
+      Progress.say("run: writing line items, jobs and the GPU ledger");
       o.lineItems().coalesce(1).write().parquet(dir.child("line_items"));
       o.jobs().orderBy("job_key").coalesce(1).write().parquet(dir.child("jobs"));
       o.gpuUsage().write().partitionBy("day").parquet(dir.child("gpu_usage"));

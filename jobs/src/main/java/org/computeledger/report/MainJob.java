@@ -62,11 +62,13 @@ public final class MainJob {
       Dataset<Row> sorted = in.gpuSamples().repartition(key).sortWithinPartitions(key, col(GpuSamples.TS));
       scan = TelemetryScan.scan(spark, sorted, bounds, bucket).localCheckpoint();
     }
+    org.computeledger.common.Progress.say("run: telemetry read in one pass");
     SampleWindows.Windows resolved = SampleWindows.resolve(scan, p.maxGapFactor());
     Dataset<Row> windows = resolved.windows().localCheckpoint();
 
     // 2. one row per GPU series: small (GPUs, not samples)
     Dataset<Row> seriesRaw = resolved.series().localCheckpoint();
+    org.computeledger.common.Progress.say("run: windows and GPU series resolved");
 
     // model names are few: normalise them on the driver, then look them up as a map literal
     List<String> rawModels = new ArrayList<>();
