@@ -103,7 +103,7 @@ public final class StandardTotals {
     Map<String, Reach> excluded = new LinkedHashMap<>();
     List<TreatmentRow> resourceRows = new ArrayList<>();
     counted.put(root.id(), new Reach("own", true, "counted_activities", null));
-    walk(s, registry, root, counted, excluded, resourceRows);
+    walk(s, registry, root.id(), root, counted, excluded, resourceRows);
 
     List<TreatmentRow> rows = new ArrayList<>();
     for (Map.Entry<String, Reach> e : counted.entrySet()) {
@@ -129,7 +129,7 @@ public final class StandardTotals {
   }
 
   /** Depth-first over the uses the standard counts; the registry has already refused cycles. */
-  private static void walk(Standard s, Registry registry, Project from, Map<String, Reach> counted,
+  private static void walk(Standard s, Registry registry, String rootId, Project from, Map<String, Reach> counted,
       Map<String, Reach> excluded, List<TreatmentRow> resourceRows) {
     for (Use u : from.uses()) {
       Reach reach = reach(s, registry, from, u);
@@ -138,7 +138,7 @@ public final class StandardTotals {
       }
       if (u.project() == null) {
         // an open resource with no project of this developer behind it: no compute in the ledger
-        resourceRows.add(new TreatmentRow(s.id(), s.version(), null, "resource:" + u.resource(), null, null, null,
+         resourceRows.add(new TreatmentRow(s.id(), s.version(), rootId, "resource:" + u.resource(), null, null, null,
             reach.via(), reach.counted() ? COUNTED : EXCLUDED, reach.rule(),
             reach.counted() ? reach.reason() + "; the registry names no project for it, so its compute is not in"
                 + " the ledger and is missing from this total" : reach.reason(),
@@ -148,7 +148,7 @@ public final class StandardTotals {
       if (reach.counted()) {
         if (!counted.containsKey(u.project())) {
           counted.put(u.project(), reach);
-          walk(s, registry, registry.project(u.project()).orElseThrow(), counted, excluded, resourceRows);
+          walk(s, registry, rootId, registry.project(u.project()).orElseThrow(), counted, excluded, resourceRows);
         }
       } else {
         excluded.putIfAbsent(u.project(), reach);
