@@ -75,6 +75,39 @@ public record Standard(
     return all;
   }
 
+  /**
+   * The standards a run applies: the built-ins named by {@code ids} (all of them when none is named),
+   * then the user's own files. Naming an unknown id, or two standards with the same id and version, is
+   * an error before anything runs.
+   */
+  public static List<Standard> select(List<Standard> builtIns, List<String> ids, List<Standard> files) {
+    List<Standard> chosen = new ArrayList<>();
+    if (ids.isEmpty()) {
+      chosen.addAll(builtIns);
+    }
+    for (String id : ids) {
+      Standard s = builtIns.stream().filter(b -> b.id().equals(id) || b.label().equals(id)).findFirst()
+          .orElse(null);
+      if (s == null) {
+        throw new StandardException("--standard: unknown standard '" + id + "'; built-in: "
+            + String.join(", ", builtIns.stream().map(Standard::id).toList()) + " (or give --standard-file)");
+      }
+      if (!chosen.contains(s)) {
+        chosen.add(s);
+      }
+    }
+    for (Standard f : files) {
+      for (Standard c : chosen) {
+        if (c.id().equals(f.id()) && c.version().equals(f.version())) {
+          throw new StandardException(f.file() + ": field 'version': expected a version other than " + f.version()
+              + ", which " + c.file() + " already gives standard " + f.id());
+        }
+      }
+      chosen.add(f);
+    }
+    return chosen;
+  }
+
   /** Reads and validates a user's standard file; every problem is a {@link StandardException}. */
   public static Standard load(Path file) {
     try {
