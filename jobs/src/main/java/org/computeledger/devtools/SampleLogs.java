@@ -200,9 +200,10 @@ public final class SampleLogs {
         with a justification, and has no telemetry (allocation method).
       - The jailbreak-filter job on gpu007 (`Comment=branch=jailbreak-filter`) claims risk-only
         without a justification, so every standard that grants the exemption still counts it.
-      - Under the accounting standards, atlas's total takes in the teacher and base-1b but not
-        base-350m or nimbus-8b-base under the paper's principles; the EU total leaves out the
-        teacher, the evaluations and the discarded sweep (see `standard_totals/` and `treatment/`).
+      - Under the paper's principles atlas's total takes in the teacher and base-1b but not
+        base-350m, nimbus-8b-base or the justified refusal-tuning. The EU total leaves out the
+        teacher, base-1b, the evaluations and the discarded sweep, and counts refusal-tuning (the
+        AI Act has no risk-only exemption); `methodology.md` lists the difference item by item.
       - Jobs of account `bio-ml` match no branch and are reported as `(unattributed)`.
       - Short failed and cancelled jobs (`FAILED`, `CANCELLED by 12345`), a job cancelled before
         it started (`Start` is `None`) and a pending array (`48145_[0-3]`, `Start` `Unknown`).

@@ -238,12 +238,15 @@ public final class StandardTotals {
       return row(s, project, li, reach.via(), COUNTED, "risk_only",
           "counted: risk-only claimed, but " + rules.riskOnly().basis(), run);
     }
-    String status = li.status() == null ? "" : ", " + li.status().yamlName();
-    if (reach.reason() == null) {
-      return row(s, project, li, reach.via(), COUNTED, "counted_activities",
-          "counted: " + what + status + " is among the activities " + s.label() + " counts", run);
+    List<String> why = new ArrayList<>();
+    why.add(li.activity() == Activity.EVALUATION ? "evaluation (" + rules.evaluations().basis() + ")"
+        : what + " is among the activities " + s.label() + " counts");
+    if (li.status() == Status.DISCARDED) {
+      why.add("discarded branch (" + rules.discardedBranches().basis() + ")");
     }
-    return row(s, project, li, reach.via(), COUNTED, reach.rule(), reach.reason() + "; " + what + status, run);
+    String own = String.join("; ", why);
+    return row(s, project, li, reach.via(), COUNTED, reach.reason() == null ? "counted_activities" : reach.rule(),
+        reach.reason() == null ? "counted: " + own : reach.reason() + "; " + own, run);
   }
 
   /** A treatment row with the line item's FLOP under the standard's assumed utilization, and its cost on the standard's basis. */

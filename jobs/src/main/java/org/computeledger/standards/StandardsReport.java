@@ -73,10 +73,87 @@ public final class StandardsReport {
           .append(" |\n");
     }
     md.append('\n');
+    sideBySide(md, standards, result);
     for (Standard s : standards) {
       section(md, s, result, runDate);
     }
     return md.toString();
+  }
+
+  /**
+   * Each project's total under every standard, and why each differs from the first standard's: the
+   * line items one counts and the other does not. The two lists explain the difference exactly when
+   * both standards assume the same utilization for the allocation method.
+   */
+  static void sideBySide(StringBuilder md, List<Standard> standards, StandardTotals.Result result) {
+    if (standards.isEmpty()) {
+      return;
+    }
+    List<String> projects = new ArrayList<>();
+    for (TotalRow t : result.totals()) {
+      if (!projects.contains(t.project())) {
+        projects.add(t.project());
+      }
+    }
+    md.append("### Side by side\n\nFLOP per project under each standard:\n\n| project |");
+    for (Standard s : standards) {
+      md.append(' ').append(s.id()).append(" |");
+    }
+    md.append("\n|---|").append("---:|".repeat(standards.size())).append('\n');
+    for (String p : projects) {
+      md.append("| ").append(p).append(" |");
+      for (Standard s : standards) {
+        md.append(String.format(Locale.ROOT, " %.4e |", totalOf(result, s, p).flop()));
+      }
+      md.append('\n');
+    }
+    md.append('\n');
+    Standard first = standards.get(0);
+    for (Standard other : standards.subList(1, standards.size())) {
+      for (String p : projects) {
+        double diff = totalOf(result, first, p).flop() - totalOf(result, other, p).flop();
+        if (diff == 0) {
+          continue;
+        }
+        Map<String, Double> a = counted(result, first, p);
+        Map<String, Double> b = counted(result, other, p);
+        md.append(String.format(Locale.ROOT, "- `%s`: %s minus %s = %.4e FLOP", p, first.id(), other.id(), diff));
+        List<String> onlyA = new ArrayList<>();
+        List<String> onlyB = new ArrayList<>();
+        a.forEach((id, f) -> {
+          if (!b.containsKey(id)) {
+            onlyA.add(String.format(Locale.ROOT, "`%s` %.4e", id, f));
+          }
+        });
+        b.forEach((id, f) -> {
+          if (!a.containsKey(id)) {
+            onlyB.add(String.format(Locale.ROOT, "`%s` %.4e", id, f));
+          }
+        });
+        md.append("; counted only by ").append(first.id()).append(": ")
+            .append(onlyA.isEmpty() ? "none" : String.join(", ", onlyA))
+            .append("; counted only by ").append(other.id()).append(": ")
+            .append(onlyB.isEmpty() ? "none" : String.join(", ", onlyB)).append('\n');
+      }
+    }
+    md.append('\n');
+  }
+
+  private static TotalRow totalOf(StandardTotals.Result result, Standard s, String project) {
+    return result.totals().stream().filter(t -> t.standardId().equals(s.id())
+        && t.standardVersion().equals(s.version()) && t.project().equals(project)).findFirst().orElseThrow();
+  }
+
+  /** Line item id → FLOP of the line items the standard counted for the project. */
+  private static Map<String, Double> counted(StandardTotals.Result result, Standard s, String project) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (TreatmentRow t : result.treatment()) {
+      if (t.standardId().equals(s.id()) && t.standardVersion().equals(s.version()) && project.equals(t.project())
+          && StandardTotals.COUNTED.equals(t.treatment()) && t.flop() != null) {
+        m.put(t.lineItemId(), t.flop());
+      }
+    }
+    return m;
   }
 
   private static void section(StringBuilder md, Standard s, StandardTotals.Result result, LocalDate runDate) {
@@ -138,7 +215,8 @@ public final class StandardsReport {
           t.flop(), t.flopLow(), t.flopHigh(),
           t.cost() == null ? "unknown" : t.cost().setScale(2, RoundingMode.HALF_EVEN) + " " + nz(t.currency())
               + (t.costComplete() ? "" : " (incomplete)"),
-          yes(t.crossesCompute()), yes(t.mayCrossCompute()), yes(t.crossesCost()), yes(t.inScope())));
+          yes(t.crossesCompute()), yes(t.mayCrossCompute()),
+          t.costThresholdId() == null ? "n/a" : yes(t.crossesCost()), yes(t.inScope())));
     }
     md.append('\n');
     Map<String, List<TreatmentRow>> byProject = new LinkedHashMap<>();

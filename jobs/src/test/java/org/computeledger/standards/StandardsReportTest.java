@@ -53,6 +53,18 @@ class StandardsReportTest extends SparkTestBase {
   }
 
   @Test
+  void sideBySideExplainsPaperMinusEuByTheItemsEachCountsAlone() {
+    String md = StandardsReport.methodology(Standard.builtIns(), result(), LocalDate.of(2027, 1, 1));
+    String line = md.lines().filter(l -> l.startsWith("- `atlas`: paper-principles minus eu-ai-act")).findFirst()
+        .orElseThrow();
+    // 6e24 + 7e23 + 2e22 + 3e21 + 5e21 - (5e21 + 4e21): see StandardTotalsTest
+    Assertions.assertTrue(line.contains("= 6.7190e+24 FLOP"), line);
+    Assertions.assertTrue(line.contains("counted only by eu-ai-act: `atlas/refusal` 4.0000e+21"), line);
+    Assertions.assertTrue(line.contains("`teacher/pretrain` 6.0000e+24") && line.contains("`atlas/evals` 3.0000e+21"),
+        line);
+  }
+
+  @Test
   void noStandardNamedMeansEveryBuiltInAndUnknownIdIsAnError() {
     List<Standard> all = Standard.builtIns();
     assertEquals(all, Standard.select(all, List.of(), List.of()));
