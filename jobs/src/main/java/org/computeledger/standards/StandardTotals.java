@@ -138,7 +138,11 @@ public final class StandardTotals {
       }
       if (u.project() == null) {
         // an open resource with no project of this developer behind it: no compute in the ledger
-         resourceRows.add(new TreatmentRow(s.id(), s.version(), rootId, "resource:" + u.resource(), null, null, null,
+        String id = "resource:" + u.resource();
+        if (resourceRows.stream().anyMatch(r -> r.lineItemId().equals(id))) {
+          continue; // two projects of the total rely on it; it is listed once
+        }
+        resourceRows.add(new TreatmentRow(s.id(), s.version(), rootId, id, null, null, null,
             reach.via(), reach.counted() ? COUNTED : EXCLUDED, reach.rule(),
             reach.counted() ? reach.reason() + "; the registry names no project for it, so its compute is not in"
                 + " the ledger and is missing from this total" : reach.reason(),

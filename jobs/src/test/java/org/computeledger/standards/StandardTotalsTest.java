@@ -58,6 +58,7 @@ class StandardTotalsTest {
             - { id: pretrain, activity: pretraining, match: { slurm: { account: teacher } } }
           uses:
             - { project: base-1b, as: pretraining }
+            - { resource: public-8b, open: true, released_by: Other Org, released_on: 2025-04-18 }
         - id: base-1b
           development_start: 2025-09-01
           precision: bf16
@@ -175,7 +176,8 @@ class StandardTotalsTest {
   }
 
   @Test
-  void thirdPartyOpenModelIsListedAsExcludedWithNoCompute() {
+  void thirdPartyOpenModelIsListedOnceAsExcludedWithNoCompute() {
+    // atlas and its teacher both use public-8b; row() insists on exactly one row
     TreatmentRow pub = row(apply("paper-principles"), "atlas", "resource:public-8b");
     assertEquals("excluded", pub.treatment());
     assertEquals("third_party_open_resources", pub.rule());
