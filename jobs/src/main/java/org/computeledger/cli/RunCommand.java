@@ -2,6 +2,8 @@ package org.computeledger.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +29,10 @@ import org.computeledger.report.MainJob;
 import org.computeledger.report.Manifest;
 import org.computeledger.report.Methodology;
 import org.computeledger.schema.Table;
+import org.computeledger.standards.LineItem;
+import org.computeledger.standards.Standard;
+import org.computeledger.standards.StandardTotals;
+import org.computeledger.standards.StandardsReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -50,6 +56,11 @@ final class RunCommand implements Callable<Integer> {
       description = "Utilization assumed for held GPUs without telemetry (allocation method). Default: ${DEFAULT-VALUE}.")
   double assumedUtilization;
 
+  @Option(names = "--standard-file", paramLabel = "PATH",
+      description = "A standard of your own, in the format of the built-in files (repeatable); applied besides"
+          + " the --standard ones.")
+  List<String> standardFiles = new java.util.ArrayList<>();
+
   @Mixin CommonOptions common;
 
   @Override
@@ -62,13 +73,19 @@ final class RunCommand implements Callable<Integer> {
       throw new LedgerException("--assumed-utilization: expected a share in (0, 1], got " + assumedUtilization);
     }
     IngestParams ip = common.ingestParams();
+    // standards are checked before any Spark work, so a bad file costs nothing to find
+    List<Standard> files = new java.util.ArrayList<>();
+    for (String f : standardFiles) {
+      files.add(Standard.load(java.nio.file.Path.of(f)));
+    }
+    List<Standard> standards = Standard.select(Standard.builtIns(), common.standards, files);
     EstimateParams d = EstimateParams.defaults();
     EstimateParams ep = new EstimateParams(maxGapFactor, d.pipeRelError(), d.utilLowFactor(), d.utilHighFactor(),
         assumedUtilization, Math.min(d.allocUtilLow(), assumedUtilization), Math.max(d.allocUtilHigh(), assumedUtilization),
         d.defaultPrecision(), d.bucketSeconds());
     SparkSession spark = SparkSessions.create("ledger run", common.master);
     try {
-      String summary = run(spark, input, out, ip, ep);
+      String summary = run(spark, input, out, ip, ep, standards, LocalDate.now(ZoneOffset.UTC));
       System.out.println(summary);
       return 0;
     } finally {
@@ -76,7 +93,8 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  static String run(SparkSession spark, String input, String out, IngestParams ip, EstimateParams ep) {
+  static String run(SparkSession spark, String input, String out, IngestParams ip, EstimateParams ep,
+      List<Standard> standards, LocalDate runDate) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     boolean fromIngest = isIngestOutput(conf, input);
     List<Ingest.Source> sources = fromIngest ? List.of() : Ingest.discover(conf, input, ip);
@@ -133,9 +151,20 @@ final class RunCommand implements Callable<Integer> {
       String methodology = Methodology.render(new Methodology.Facts(ip, ep, catalog, registry, items,
           reconciliation.collectAsList(), calibration == null ? List.of() : calibration.collectAsList(),
           o.modelNames(), quarantined, input, fromIngest));
+
+      Progress.say("run: applying %d accounting standard(s)", standards.size());
+      List<LineItem> lineItemValues = items.stream().map(LineItem::fromRow).toList();
+      StandardTotals.Result byStandard = StandardTotals.applyAll(standards, registry, lineItemValues,
+          new StandardTotals.AllocationMethod(ep.allocUtil(), ep.allocUtilLow(), ep.allocUtilHigh()), runDate);
+      StandardsReport.totals(spark, byStandard.totals()).coalesce(1).write().parquet(dir.child("standard_totals"));
+      StandardsReport.treatment(spark, byStandard.treatment()).coalesce(1).write().parquet(dir.child("treatment"));
+      methodology += "\n" + StandardsReport.methodology(standards, byStandard, runDate);
       writeText(conf, dir.child("methodology.md"), methodology);
 
-      ObjectNode manifest = Manifest.newManifest("run", parameters(input, ip, ep, catalog));
+      Map<String, Object> params = parameters(input, ip, ep, catalog);
+      params.put("standards", standards.stream().map(Standard::label).toList());
+      params.put("standards_run_date", runDate.toString());
+      ObjectNode manifest = Manifest.newManifest("run", params);
       if (ingest != null) {
         Manifest.addInputs(manifest, ingest);
       } else {

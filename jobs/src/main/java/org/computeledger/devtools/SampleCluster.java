@@ -348,6 +348,10 @@ final class SampleCluster {
     j.add(new Job("48121", "48121", "bio-ml", "pvisser", "protein-fold", Load.SCIENCE)
         .on(l40)
         .ran("2026-03-02T14:48:00", "2026-03-02T15:00:00", "2026-03-02T19:22:10", "COMPLETED"));
+    // base-350m was released openly long before atlas began: under P2 its compute no longer counts.
+    j.add(new Job("48122", "48122", "base-350m", "lrossi", "b350m-refresh", Load.FINE_TUNE)
+        .on(g7)
+        .ran("2026-03-02T16:55:00", "2026-03-02T17:00:00", "2026-03-02T22:30:00", "COMPLETED"));
     j.add(new Job("48123", "48123", "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE)
         .untypedGres().on(g5)
         .ran("2026-03-02T18:40:00", "2026-03-02T19:00:00", "2026-03-03T03:12:40", "COMPLETED"));
@@ -382,6 +386,10 @@ final class SampleCluster {
     j.add(new Job("48141", "48141", "base-1b", "lrossi", "base1b-ctx-ext", Load.FINE_TUNE)
         .wckey("pretrain").step("torchrun").on(g4, 4, 5, 6, 7)
         .ran("2026-03-03T12:50:00", "2026-03-03T13:00:20", "2026-03-03T19:00:00", "COMPLETED"));
+    // risk-only claimed without a written justification: the exemption is not granted (P3).
+    j.add(new Job("48143", "48143", "atlas", "apatel", "jailbreak-filter-sft", Load.FINE_TUNE)
+        .comment("branch=jailbreak-filter").step("torchrun").on(g7)
+        .ran("2026-03-03T15:55:00", "2026-03-03T16:00:00", "2026-03-03T20:00:00", "COMPLETED"));
     j.add(new Job("48145_[0-3]", "48145", "atlas", "tnguyen", "atlas-eval-long", Load.EVAL)
         .wckey("eval").asks("l40s").pending("2026-03-03T23:10:44"));
   }

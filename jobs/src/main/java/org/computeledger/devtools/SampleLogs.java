@@ -71,6 +71,12 @@ public final class SampleLogs {
               risk_only: true
               justification: Fine-tuning only to refuse criminal requests; capability evals unchanged (report R-12)
               match: { slurm: { comment: "branch=refusal-tuning" } }
+            - id: jailbreak-filter
+              activity: fine-tuning
+              status: kept
+              description: Fine-tuning to resist jailbreak prompts; claimed risk-only, but no justification written yet
+              risk_only: true
+              match: { slurm: { comment: "branch=jailbreak-filter" } }
           uses:
             - project: teacher-70b
               as: distillation-teacher
@@ -83,6 +89,11 @@ public final class SampleLogs {
               released_by: Lumen Lab
               released_on: 2026-01-15
               project: base-1b
+            - resource: lumen-base-350m
+              open: true
+              released_by: Lumen Lab
+              released_on: 2025-06-02
+              project: base-350m
         - id: teacher-70b
           development_start: 2025-11-03
           precision: fp8
@@ -106,6 +117,15 @@ public final class SampleLogs {
               status: kept
               description: Training of the 1B base model Lumen Lab released openly on 2026-01-15
               match: { slurm: { account: base-1b } }
+        - id: base-350m
+          development_start: 2025-01-06
+          precision: bf16
+          branches:
+            - id: base-350m-refresh
+              activity: pretraining
+              status: kept
+              description: Refresh of the 350M base model Lumen Lab released openly on 2025-06-02
+              match: { slurm: { account: base-350m } }
       """;
 
   static final String PRICES = """
@@ -163,8 +183,10 @@ public final class SampleLogs {
         nodes at their share or a like-sized instance's price), plus a tax row, a credit and a
         support fee that belong to no resource.
       - `registry.yaml`: projects `atlas` (the model under accounting), `teacher-70b` (its
-        distillation teacher) and `base-1b` (an open model the lab released 2026-01-15), with
-        branches matched by Slurm account, WCKey or comment.
+        distillation teacher), `base-1b` (an open model the lab released 2026-01-15, within six
+        months before atlas began) and `base-350m` (released 2025-06-02, earlier than that), with
+        branches matched by Slurm account, WCKey or comment. Atlas also uses `nimbus-8b-base`, an
+        open model of another developer.
       - `prices.csv`: market prices per GPU-hour, for GPUs the bill does not cover.
 
       ## What a run should show
@@ -176,6 +198,12 @@ public final class SampleLogs {
       - gpu004 is shared: atlas fine-tuning on GPUs 0-3 and base-1b on GPUs 4-7 at the same time.
       - The refusal-tuning job on gpu007 matches by `Comment=branch=refusal-tuning`, is risk-only
         with a justification, and has no telemetry (allocation method).
+      - The jailbreak-filter job on gpu007 (`Comment=branch=jailbreak-filter`) claims risk-only
+        without a justification, so every standard that grants the exemption still counts it.
+      - Under the paper's principles atlas's total takes in the teacher and base-1b but not
+        base-350m, nimbus-8b-base or the justified refusal-tuning. The EU total leaves out the
+        teacher, base-1b, the evaluations and the discarded sweep, and counts refusal-tuning (the
+        AI Act has no risk-only exemption); `methodology.md` lists the difference item by item.
       - Jobs of account `bio-ml` match no branch and are reported as `(unattributed)`.
       - Short failed and cancelled jobs (`FAILED`, `CANCELLED by 12345`), a job cancelled before
         it started (`Start` is `None`) and a pending array (`48145_[0-3]`, `Start` `Unknown`).

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The canonical tables that ingest writes. Each schema is declared once, in {@code schemas/NAME.ddl}
+ * The canonical tables that ingest writes, and the report tables the standards stage writes. Each schema is declared once, in {@code schemas/NAME.ddl}
  * (shipped in the jar under {@code schemas/}), and every read and write goes through it.
  */
 public enum Table {
@@ -15,7 +15,9 @@ public enum Table {
   GPU_SAMPLES("gpu_samples"),
   FLOP_COUNTS("flop_counts"),
   CHARGES("charges"),
-  QUARANTINE("quarantine");
+  QUARANTINE("quarantine"),
+  STANDARD_TOTALS("standard_totals"),
+  TREATMENT("treatment");
 
   private final String tableName;
   private volatile StructType schema;

@@ -138,7 +138,7 @@ class SampleLogsTest {
         branches++;
       }
     }
-    assertEquals(8, branches);
+    assertEquals(10, branches);
   }
 
   @Test

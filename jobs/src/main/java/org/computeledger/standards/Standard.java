@@ -1,0 +1,228 @@
+package org.computeledger.standards;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.computeledger.attribute.Registry.Activity;
+
+/**
+ * One version of an accounting standard (PRODUCT.md §7): what counts towards a project's total, the
+ * thresholds to test and the reason for each rule, read from a dated data file. The built-in files
+ * live in {@code standards/} on the class path; a user's own goes through {@link #load(Path)}.
+ *
+ * @param reviewPeriodMonths the version should be looked at again this many months after it took
+ *     effect; a report made later warns (P7)
+ * @param costBasis which cost of a line item the standard counts: the bill, or market prices
+ * @param trigger how the thresholds combine into "the law applies"
+ * @param assumedUtilization utilization the allocation method assumes for held GPUs without telemetry
+ */
+public record Standard(
+    String id,
+    String version,
+    String title,
+    String jurisdiction,
+    LocalDate effectiveDate,
+    int reviewPeriodMonths,
+    boolean historical,
+    List<String> sources,
+    List<ComputeThreshold> computeThresholds,
+    List<CostThreshold> costThresholds,
+    CostBasis costBasis,
+    Trigger trigger,
+    double assumedUtilization,
+    Set<Activity> countedActivities,
+    Rules rules,
+    List<String> notes,
+    String file) {
+
+  /** Where the built-in files sit on the class path, with their index. */
+  static final String BUILT_IN_DIR = "/standards/";
+
+  public Standard {
+    sources = List.copyOf(sources);
+    computeThresholds = List.copyOf(computeThresholds);
+    costThresholds = List.copyOf(costThresholds);
+    countedActivities = Set.copyOf(countedActivities);
+    notes = List.copyOf(notes);
+  }
+
+  /** After this date the version is overdue for review (P7). */
+  public LocalDate reviewDue() {
+    return effectiveDate.plusMonths(reviewPeriodMonths);
+  }
+
+  /** {@code id version}, the way reports name a standard. */
+  public String label() {
+    return id + " " + version;
+  }
+
+  /** Every built-in standard, in the order of the index. */
+  public static List<Standard> builtIns() {
+    List<Standard> all = new ArrayList<>();
+    for (String line : resourceText(BUILT_IN_DIR + "index.txt").split("\n")) {
+      String name = line.strip();
+      if (!name.isEmpty() && !name.startsWith("#")) {
+        all.add(StandardParser.parse(resourceText(BUILT_IN_DIR + name), "built-in standard " + name));
+      }
+    }
+    return all;
+  }
+
+  /**
+   * The standards a run applies: the built-ins named by {@code ids} (all of them when none is named),
+   * then the user's own files. Naming an unknown id, or two standards with the same id and version, is
+   * an error before anything runs.
+   */
+  public static List<Standard> select(List<Standard> builtIns, List<String> ids, List<Standard> files) {
+    List<Standard> chosen = new ArrayList<>();
+    if (ids.isEmpty()) {
+      chosen.addAll(builtIns);
+    }
+    for (String id : ids) {
+      Standard s = builtIns.stream().filter(b -> b.id().equals(id) || b.label().equals(id)).findFirst()
+          .orElse(null);
+      if (s == null) {
+        throw new StandardException("--standard: unknown standard '" + id + "'; built-in: "
+            + String.join(", ", builtIns.stream().map(Standard::id).toList()) + " (or give --standard-file)");
+      }
+      if (!chosen.contains(s)) {
+        chosen.add(s);
+      }
+    }
+    for (Standard f : files) {
+      for (Standard c : chosen) {
+        if (c.id().equals(f.id()) && c.version().equals(f.version())) {
+          throw new StandardException(f.file() + ": field 'version': expected a version other than " + f.version()
+              + ", which " + c.file() + " already gives standard " + f.id());
+        }
+      }
+      chosen.add(f);
+    }
+    return chosen;
+  }
+
+  /** Reads and validates a user's standard file; every problem is a {@link StandardException}. */
+  public static Standard load(Path file) {
+    try {
+      return StandardParser.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    } catch (IOException e) {
+      throw new StandardException(file + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  private static String resourceText(String resource) {
+    try (InputStream in = Standard.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException(resource + " is missing from the class path");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + resource, e);
+    }
+  }
+
+  /**
+   * A compute threshold. {@code modificationsOnly}: the law applies it to a model that modifies
+   * another (fine-tuning a covered model, the EU one-third rule), which the registry cannot tell, so
+   * the report tests it on the project's total and says so.
+   */
+  public record ComputeThreshold(String id, double flop, boolean modificationsOnly, String meaning) {}
+
+  /** A cost threshold, in one currency. */
+  public record CostThreshold(String id, BigDecimal amount, String currency, boolean modificationsOnly,
+      String meaning) {}
+
+  /** Which cost column of the line items a standard counts. */
+  public enum CostBasis {
+    BILLED("billed"), MARKET("market");
+
+    final String yamlName;
+
+    CostBasis(String yamlName) {
+      this.yamlName = yamlName;
+    }
+
+    public String yamlName() {
+      return yamlName;
+    }
+  }
+
+  /** How a standard's thresholds combine into "the law applies to this model". */
+  public enum Trigger {
+    COMPUTE("compute"), COMPUTE_AND_COST("compute-and-cost"), COMPUTE_OR_COST("compute-or-cost");
+
+    final String yamlName;
+
+    Trigger(String yamlName) {
+      this.yamlName = yamlName;
+    }
+
+    public String yamlName() {
+      return yamlName;
+    }
+  }
+
+  /** Whether a class of compute counts; {@code basis} is the reason, quoted in the report. */
+  public record Rule(Treatment treatment, String basis) {
+    public boolean counts() {
+      return treatment == Treatment.COUNTED;
+    }
+  }
+
+  /** The treatment of open resources this developer released itself; P2's window in months. */
+  public record SelfReleaseRule(SelfRelease treatment, int windowMonths, String basis) {}
+
+  public enum Treatment {
+    COUNTED("counted"), EXCLUDED("excluded");
+
+    final String yamlName;
+
+    Treatment(String yamlName) {
+      this.yamlName = yamlName;
+    }
+  }
+
+  public enum SelfRelease {
+    COUNTED("counted"), EXCLUDED("excluded"), COUNTED_WITHIN_WINDOW("counted-within-window");
+
+    final String yamlName;
+
+    SelfRelease(String yamlName) {
+      this.yamlName = yamlName;
+    }
+  }
+
+  public enum RiskOnly {
+    COUNTED("counted"), EXCLUDED_WITH_JUSTIFICATION("excluded-with-justification");
+
+    final String yamlName;
+
+    RiskOnly(String yamlName) {
+      this.yamlName = yamlName;
+    }
+  }
+
+  public record RiskOnlyRule(RiskOnly treatment, String basis) {}
+
+  /**
+   * The standard's treatment of each class of compute. Uses of other projects split by the role the
+   * registry gives them: {@code teachers} (as distillation-teacher), {@code dataGenerators} (as
+   * synthetic-data) and {@code baseModels} (any other role: the developer's own earlier models).
+   */
+  public record Rules(
+      Rule evaluations,
+      Rule discardedBranches,
+      Rule teachers,
+      Rule dataGenerators,
+      Rule baseModels,
+      Rule thirdPartyOpenResources,
+      SelfReleaseRule selfReleasedOpenResources,
+      RiskOnlyRule riskOnly) {}
+}

@@ -1,0 +1,258 @@
+package org.computeledger.standards;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.computeledger.schema.Table;
+import org.computeledger.standards.StandardTotals.TotalRow;
+import org.computeledger.standards.StandardTotals.TreatmentRow;
+
+/**
+ * The standards stage's outputs: {@code standard_totals} and {@code treatment} as Datasets of their
+ * declared schemas, and the methodology section per standard (what was counted, what was excluded
+ * and why), written from the same rows so the two cannot disagree.
+ */
+public final class StandardsReport {
+  private StandardsReport() {}
+
+  public static Dataset<Row> totals(SparkSession spark, List<TotalRow> rows) {
+    List<Row> out = new ArrayList<>();
+    for (TotalRow t : rows) {
+      out.add(RowFactory.create(t.standardId(), t.standardVersion(), t.standardTitle(), t.jurisdiction(),
+          t.historical(), t.project(), t.flop(), t.flopLow(), t.flopHigh(), money(t.cost(), 12), t.costBasis(),
+          t.currency(), t.costComplete(), t.computeThresholdId(), t.computeThresholdFlop(), t.costThresholdId(),
+          money(t.costThreshold(), 2), t.crossesCompute(), t.crossesCost(), t.mayCrossCompute(), t.inScope(),
+          t.otherThresholds(), t.lineItemsCounted(), t.lineItemsExcluded(), Date.valueOf(t.reviewDueDate()),
+          t.reviewOverdue(), t.reviewWarning()));
+    }
+    return spark.createDataFrame(out, Table.STANDARD_TOTALS.schema());
+  }
+
+  public static Dataset<Row> treatment(SparkSession spark, List<TreatmentRow> rows) {
+    List<Row> out = new ArrayList<>();
+    for (TreatmentRow t : rows) {
+      out.add(RowFactory.create(t.standardId(), t.standardVersion(), t.project(), t.lineItemId(),
+          t.lineItemProject(), t.branch(), t.activity(), t.reachedVia(), t.treatment(), t.rule(), t.reason(),
+          t.flop(), t.flopLow(), t.flopHigh(), money(t.cost(), 12), t.currency()));
+    }
+    return spark.createDataFrame(out, Table.TREATMENT.schema());
+  }
+
+  private static BigDecimal money(BigDecimal v, int scale) {
+    return v == null ? null : v.setScale(scale, RoundingMode.HALF_EVEN);
+  }
+
+  /** One section per standard for {@code methodology.md}. */
+  public static String methodology(List<Standard> standards, StandardTotals.Result result, LocalDate runDate) {
+    StringBuilder md = new StringBuilder();
+    md.append("## Accounting standards\n\n");
+    md.append("Each standard is a dated, versioned data file (`standards/` in the jar, or `--standard-file`). ")
+        .append("`standard_totals/` holds one row per (standard, project): the first compute and cost thresholds ")
+        .append("that apply to every model are in `compute_threshold_flop`/`crosses_compute`/`may_cross_compute` and ")
+        .append("`cost_threshold`/`crosses_cost`; a standard's further thresholds (indicators, modification ")
+        .append("thresholds) are in `other_thresholds`. `crosses_*` means strictly above. A cost that is partly ")
+        .append("missing is unknown (`crosses_cost` empty) unless the known part alone is above the threshold. ")
+        .append("`treatment/` says, for every line item each project's total reached, whether it was counted and why. ")
+        .append("Line items of no project (`(unattributed)`) are never added to a project's total.\n\n");
+    md.append("Run date for review warnings: ").append(runDate).append(".\n\n");
+    md.append("| standard | version | jurisdiction | effective | review due | |\n|---|---|---|---|---|---|\n");
+    for (Standard s : standards) {
+      md.append("| ").append(s.id()).append(" | ").append(s.version()).append(" | ").append(s.jurisdiction())
+          .append(" | ").append(s.effectiveDate()).append(" | ").append(s.reviewDue()).append(" | ")
+          .append(s.historical() ? "historical" : "").append(runDate.isAfter(s.reviewDue()) ? " **review overdue**" : "")
+          .append(" |\n");
+    }
+    md.append('\n');
+    sideBySide(md, standards, result);
+    for (Standard s : standards) {
+      section(md, s, result, runDate);
+    }
+    return md.toString();
+  }
+
+  /**
+   * Each project's total under every standard, and why each differs from the first standard's: the
+   * line items one counts and the other does not. The two lists explain the difference exactly when
+   * both standards assume the same utilization for the allocation method.
+   */
+  static void sideBySide(StringBuilder md, List<Standard> standards, StandardTotals.Result result) {
+    if (standards.isEmpty()) {
+      return;
+    }
+    List<String> projects = new ArrayList<>();
+    for (TotalRow t : result.totals()) {
+      if (!projects.contains(t.project())) {
+        projects.add(t.project());
+      }
+    }
+    md.append("### Side by side\n\nFLOP per project under each standard:\n\n| project |");
+    for (Standard s : standards) {
+      md.append(' ').append(s.id()).append(" |");
+    }
+    md.append("\n|---|").append("---:|".repeat(standards.size())).append('\n');
+    for (String p : projects) {
+      md.append("| ").append(p).append(" |");
+      for (Standard s : standards) {
+        md.append(String.format(Locale.ROOT, " %.4e |", totalOf(result, s, p).flop()));
+      }
+      md.append('\n');
+    }
+    md.append('\n');
+    Standard first = standards.get(0);
+    for (Standard other : standards.subList(1, standards.size())) {
+      for (String p : projects) {
+        double diff = totalOf(result, first, p).flop() - totalOf(result, other, p).flop();
+        if (diff == 0) {
+          continue;
+        }
+        Map<String, Double> a = counted(result, first, p);
+        Map<String, Double> b = counted(result, other, p);
+        md.append(String.format(Locale.ROOT, "- `%s`: %s minus %s = %.4e FLOP", p, first.id(), other.id(), diff));
+        List<String> onlyA = new ArrayList<>();
+        List<String> onlyB = new ArrayList<>();
+        a.forEach((id, f) -> {
+          if (!b.containsKey(id)) {
+            onlyA.add(String.format(Locale.ROOT, "`%s` %.4e", id, f));
+          }
+        });
+        b.forEach((id, f) -> {
+          if (!a.containsKey(id)) {
+            onlyB.add(String.format(Locale.ROOT, "`%s` %.4e", id, f));
+          }
+        });
+        md.append("; counted only by ").append(first.id()).append(": ")
+            .append(onlyA.isEmpty() ? "none" : String.join(", ", onlyA))
+            .append("; counted only by ").append(other.id()).append(": ")
+            .append(onlyB.isEmpty() ? "none" : String.join(", ", onlyB)).append('\n');
+      }
+    }
+    md.append('\n');
+  }
+
+  private static TotalRow totalOf(StandardTotals.Result result, Standard s, String project) {
+    return result.totals().stream().filter(t -> t.standardId().equals(s.id())
+        && t.standardVersion().equals(s.version()) && t.project().equals(project)).findFirst().orElseThrow();
+  }
+
+  /** Line item id → FLOP of the line items the standard counted for the project. */
+  private static Map<String, Double> counted(StandardTotals.Result result, Standard s, String project) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (TreatmentRow t : result.treatment()) {
+      if (t.standardId().equals(s.id()) && t.standardVersion().equals(s.version()) && project.equals(t.project())
+          && StandardTotals.COUNTED.equals(t.treatment()) && t.flop() != null) {
+        m.put(t.lineItemId(), t.flop());
+      }
+    }
+    return m;
+  }
+
+  private static void section(StringBuilder md, Standard s, StandardTotals.Result result, LocalDate runDate) {
+    md.append("### ").append(s.title()).append(" (").append(s.id()).append(' ').append(s.version()).append(")\n\n");
+    if (s.historical()) {
+      md.append("**Historical:** this standard is not in force; it is applied for comparison only.\n\n");
+    }
+    if (runDate.isAfter(s.reviewDue())) {
+      md.append("**Warning:** this version took effect on ").append(s.effectiveDate()).append(" and was due for review on ")
+          .append(s.reviewDue()).append(" (").append(s.reviewPeriodMonths()).append(" months); check for a newer version ")
+          .append("before relying on these totals.\n\n");
+    }
+    md.append("Jurisdiction: ").append(s.jurisdiction()).append(". Effective ").append(s.effectiveDate())
+        .append(". File: `").append(s.file()).append("`. Sources:\n\n");
+    for (String src : s.sources()) {
+      md.append("- ").append(src).append('\n');
+    }
+    md.append('\n');
+    md.append("Thresholds (").append(triggerText(s)).append("; cost on the ").append(s.costBasis().yamlName())
+        .append(" basis; allocation method at assumed utilization ").append(s.assumedUtilization()).append("):\n\n");
+    for (Standard.ComputeThreshold t : s.computeThresholds()) {
+      md.append(String.format(Locale.ROOT, "- `%s`: %.4g FLOP — %s%n", t.id(), t.flop(), t.meaning()));
+    }
+    for (Standard.CostThreshold t : s.costThresholds()) {
+      md.append(String.format(Locale.ROOT, "- `%s`: %s %s — %s%n", t.id(), t.amount().toPlainString(), t.currency(),
+          t.meaning()));
+    }
+    md.append('\n');
+    Standard.Rules r = s.rules();
+    md.append("What counts and why:\n\n| compute | treatment | why |\n|---|---|---|\n");
+    md.append("| activities | counted: ").append(String.join(", ", s.countedActivities().stream()
+        .map(a -> a.yamlName()).sorted().toList())).append("; others excluded | the standard's list |\n");
+    rule(md, "evaluations", r.evaluations());
+    rule(md, "discarded branches", r.discardedBranches());
+    rule(md, "distillation teachers (used projects)", r.teachers());
+    rule(md, "synthetic-data generators (used projects)", r.dataGenerators());
+    rule(md, "own base models (used projects)", r.baseModels());
+    rule(md, "open resources of others", r.thirdPartyOpenResources());
+    md.append("| open resources this developer released | ").append(r.selfReleasedOpenResources().treatment().yamlName)
+        .append(r.selfReleasedOpenResources().windowMonths() > 0
+            ? " (" + r.selfReleasedOpenResources().windowMonths() + " months before development start)" : "")
+        .append(" | ").append(r.selfReleasedOpenResources().basis()).append(" |\n");
+    md.append("| risk-only activities | ").append(r.riskOnly().treatment().yamlName).append(" | ")
+        .append(r.riskOnly().basis()).append(" |\n\n");
+    for (String note : s.notes()) {
+      md.append("- ").append(note).append('\n');
+    }
+    if (!s.notes().isEmpty()) {
+      md.append('\n');
+    }
+
+    md.append("| project | FLOP | range | cost | crosses compute | may cross | crosses cost | in scope |\n")
+        .append("|---|---:|---|---:|---|---|---|---|\n");
+    for (TotalRow t : result.totals()) {
+      if (!t.standardId().equals(s.id()) || !t.standardVersion().equals(s.version())) {
+        continue;
+      }
+      md.append(String.format(Locale.ROOT, "| %s | %.4e | %.4e – %.4e | %s | %s | %s | %s | %s |%n", t.project(),
+          t.flop(), t.flopLow(), t.flopHigh(),
+          t.cost() == null ? "unknown" : t.cost().setScale(2, RoundingMode.HALF_EVEN) + " " + nz(t.currency())
+              + (t.costComplete() ? "" : " (incomplete)"),
+          yes(t.crossesCompute()), yes(t.mayCrossCompute()),
+          t.costThresholdId() == null ? "n/a" : yes(t.crossesCost()), yes(t.inScope())));
+    }
+    md.append('\n');
+    Map<String, List<TreatmentRow>> byProject = new LinkedHashMap<>();
+    for (TreatmentRow t : result.treatment()) {
+      if (t.standardId().equals(s.id()) && t.standardVersion().equals(s.version())) {
+        byProject.computeIfAbsent(String.valueOf(t.project()), k -> new ArrayList<>()).add(t);
+      }
+    }
+    for (Map.Entry<String, List<TreatmentRow>> e : byProject.entrySet()) {
+      md.append("`").append(e.getKey()).append("`:\n\n");
+      for (TreatmentRow t : e.getValue()) {
+        md.append("- ").append(t.treatment()).append(" `").append(t.lineItemId()).append('`')
+            .append(t.flop() == null ? "" : String.format(Locale.ROOT, " (%.4e FLOP)", t.flop()))
+            .append(": ").append(t.reason()).append('\n');
+      }
+      md.append('\n');
+    }
+  }
+
+  private static void rule(StringBuilder md, String what, Standard.Rule r) {
+    md.append("| ").append(what).append(" | ").append(r.treatment().yamlName).append(" | ").append(r.basis()).append(" |\n");
+  }
+
+  private static String triggerText(Standard s) {
+    return switch (s.trigger()) {
+      case COMPUTE -> "the compute threshold decides";
+      case COMPUTE_AND_COST -> "the law applies when both compute and cost are above";
+      case COMPUTE_OR_COST -> "compute and cost each trigger on their own (P6)";
+    };
+  }
+
+  private static String yes(Boolean b) {
+    return b == null ? "unknown" : b ? "**yes**" : "no";
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+}
