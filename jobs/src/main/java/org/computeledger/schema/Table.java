@@ -7,8 +7,9 @@ import java.nio.charset.StandardCharsets;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The canonical tables that ingest writes, and the report tables the standards stage writes. Each schema is declared once, in {@code schemas/NAME.ddl}
- * (shipped in the jar under {@code schemas/}), and every read and write goes through it.
+ * The canonical tables that ingest writes, and the report tables the standards stage writes. Each
+ * schema is declared once, in {@code schemas/NAME.ddl} (shipped in the jar under {@code schemas/}),
+ * and every read and write goes through it.
  */
 public enum Table {
   ALLOCATIONS("allocations"),
@@ -24,6 +25,11 @@ public enum Table {
 
   Table(String tableName) {
     this.tableName = tableName;
+  }
+
+  /** The tables {@code ledger ingest} writes (the others belong to the report). */
+  public static Table[] canonical() {
+    return new Table[] {ALLOCATIONS, GPU_SAMPLES, FLOP_COUNTS, CHARGES, QUARANTINE};
   }
 
   public String tableName() {
