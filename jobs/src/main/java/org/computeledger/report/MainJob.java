@@ -213,7 +213,7 @@ public final class MainJob {
             .when(col(Activity.UTIL_COVERED_S).gt(0), lit(Activity.METHOD_UTIL))
             .otherwise(lit(Activity.METHOD_NONE)))
         .withColumn("gpu_seconds", col(Activity.COVERED_S).multiply(coalesce(col(Flop.MIG_FRACTION), lit(1.0))))
-        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        .localCheckpoint();
 
     // 7. held GPU time that telemetry did not cover falls to the allocation method
     Dataset<Row> coveredPerAlloc = usageFlop.filter(col(GpuAttribution.ALLOC_ID).isNotNull())
@@ -236,7 +236,7 @@ public final class MainJob {
     Dataset<Row> market = in.prices() == null ? null : MarketPrices.allocMarketCost(costAllocs, in.prices());
 
     // 9. roll-ups
-    Dataset<Row> jobs = Rollups.jobs(accountable, usageFlop, allocFlop, allocCost, market).persist();
+    Dataset<Row> jobs = Rollups.jobs(accountable, usageFlop, allocFlop, allocCost, market).localCheckpoint();
     Dataset<Row> idle = usageFlop.filter(col(GpuAttribution.ALLOC_ID).isNull());
     Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
     Dataset<Row> gpuUsage = Rollups.gpuUsage(usageFlop, allocFlop, bucket);

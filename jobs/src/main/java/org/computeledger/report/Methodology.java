@@ -85,7 +85,14 @@ public final class Methodology {
         + "counts as no telemetry and falls to the allocation method where a job held the GPU. The first sample of a "
         + "series covers one median cadence; a repeated sample (same time) covers zero seconds, so overlapping exports "
         + "cannot count twice. A MIG instance counts as its profile's share of the parent GPU; the parent GPU's own rows "
-        + "are not counted when it is split.%n%n", p.maxGapFactor()));
+        + "are not counted when it is split. The median cadence is the smallest interval at or below which lie at least "
+        + "half of the series' intervals between consecutive samples.%n%n", p.maxGapFactor()));
+    md.append("How it is computed: telemetry is read once, in stored order (ingest writes each GPU's samples together "
+        + "and in time order). Samples are summed per GPU series, hour, job labels and interval length, and the sums "
+        + "are cut wherever an allocation or a counted interval starts or ends on the host, so that every sum lies "
+        + "wholly inside or wholly outside each allocation and counted interval; attribution and counting then use "
+        + "the sums exactly as they would the samples. Where a GPU's samples are out of time order within a file, "
+        + "the telemetry is sorted first and the result is the same.\n\n");
 
     md.append("## Attribution\n\n");
     md.append("A window belongs to the allocation that held its GPU at the window's end. A job label on the sample "

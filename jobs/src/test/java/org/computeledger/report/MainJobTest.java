@@ -226,21 +226,27 @@ class MainJobTest extends SparkTestBase {
     assertRelClose(0.5 * H100_BF16 * 600, r.<Double>getAs(Flop.FLOP), 1e-9);
   }
 
-  @Test
-  void billedCostIsSpreadOverHeldGpuSecondsAndReconcilesToTheCent() {
+  /** A FOCUS usage charge for node {@code node} over [from, to] seconds after T0. */
+  private static Map<String, Object> charge(String node, long from, long to, String amount) {
     Map<String, Object> ch = new HashMap<>();
     ch.put("provider", "AWS");
-    ch.put("charge_period_start", ts(0));
-    ch.put("charge_period_end", ts(3600));
+    ch.put("charge_period_start", ts(from));
+    ch.put("charge_period_end", ts(to));
     ch.put("charge_category", "Usage");
     ch.put("resource_id", "i-0abc");
-    ch.put("resource_name", "n1");
-    ch.put("billed_cost", new BigDecimal("98.320000000000"));
-    ch.put("effective_cost", new BigDecimal("98.320000000000"));
+    ch.put("resource_name", node);
+    ch.put("billed_cost", new BigDecimal(amount));
+    ch.put("effective_cost", new BigDecimal(amount));
     ch.put("currency", "USD");
     ch.put("source_format", "focus");
     ch.put("source_file", "focus.csv");
     ch.put("source_line", 2L);
+    return ch;
+  }
+
+  @Test
+  void billedCostIsSpreadOverHeldGpuSecondsAndReconcilesToTheCent() {
+    Map<String, Object> ch = charge("n1", 0, 3600, "98.320000000000");
     List<Map<String, Object>> s = new ArrayList<>(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 1.0, 0, 3600));
     s.addAll(samples("n1", "GPU-b", 1, "NVIDIA H100 80GB HBM3", 1.0, 0, 3600));
     MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 1800)), s, List.of(), List.of(ch));
@@ -256,11 +262,34 @@ class MainJobTest extends SparkTestBase {
   }
 
   @Test
-  void intervalJoinsPlanNoCartesianProductOrNestedLoop() {
-    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 600)),
-        samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600), List.of(), List.of());
-    for (Dataset<Row> d : List.of(o.gpuUsage(), o.jobs(), o.lineItems())) {
-      String plan = d.queryExecution().executedPlan().toString();
+  void intervalJoinsPlanNoCartesianProductOrNestedLoop() throws Exception {
+    // every query the job runs, checkpoints included, as Spark planned it
+    List<String> plans = java.util.Collections.synchronizedList(new ArrayList<>());
+    org.apache.spark.sql.util.QueryExecutionListener listener = new org.apache.spark.sql.util.QueryExecutionListener() {
+      @Override
+      public void onSuccess(String funcName, org.apache.spark.sql.execution.QueryExecution qe, long durationNs) {
+        plans.add(qe.executedPlan().toString());
+      }
+
+      @Override
+      public void onFailure(String funcName, org.apache.spark.sql.execution.QueryExecution qe, Exception e) {}
+    };
+    spark().listenerManager().register(listener);
+    try {
+      MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 600)),
+          samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600), List.of(),
+          List.of(charge("n1", 0, 3600, "10.00")));
+      for (Dataset<Row> d : List.of(o.gpuUsage(), o.jobs(), o.lineItems(), o.costReconciliation())) {
+        d.collectAsList();
+      }
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark().listenerManager().unregister(listener);
+    }
+    String all = String.join("\n", plans);
+    // the attribution join (node and hour bucket) and the cost join were among them
+    Assertions.assertTrue(all.contains("a_bucket"), "no attribution join among the plans");
+    for (String plan : plans) {
       Assertions.assertFalse(plan.contains("CartesianProduct"), plan);
       Assertions.assertFalse(plan.contains("BroadcastNestedLoopJoin"), plan);
     }
