@@ -18,7 +18,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.computeledger.schema.GpuSamples;
@@ -367,12 +366,21 @@ public final class TelemetryScan {
       slots = 0;
     }
 
-    private InternalRow sumsRow(int kind, int part, long bucket, long lo, long hi, UTF8String job, UTF8String pod,
-        UTF8String ns, Long dt, long min, long max, long count, double[] sums) {
+    /** An output row's values with the fields every kind has: kind, series, split, time extent, count. */
+    private Object[] values(int kind, int part, long min, long max, long count) {
       Object[] v = new Object[13 + RAW_COUNT + 7];
       v[0] = kind;
       v[1] = key;
       v[2] = part;
+      v[10] = min;
+      v[11] = max;
+      v[12] = count;
+      return v;
+    }
+
+    private InternalRow sumsRow(int kind, int part, long bucket, long lo, long hi, UTF8String job, UTF8String pod,
+        UTF8String ns, Long dt, long min, long max, long count, double[] sums) {
+      Object[] v = values(kind, part, min, max, count);
       v[3] = bucket;
       v[4] = lo;
       v[5] = hi;
@@ -380,9 +388,6 @@ public final class TelemetryScan {
       v[7] = pod;
       v[8] = ns;
       v[9] = dt;
-      v[10] = min;
-      v[11] = max;
-      v[12] = count;
       for (int i = 0; i < RAW_COUNT; i++) {
         v[13 + i] = sums[i];
       }
@@ -390,13 +395,7 @@ public final class TelemetryScan {
     }
 
     InternalRow segmentRow(int part) {
-      Object[] v = new Object[13 + RAW_COUNT + 7];
-      v[0] = KIND_SEGMENT;
-      v[1] = key;
-      v[2] = part;
-      v[10] = firstTs;
-      v[11] = lastTs;
-      v[12] = count;
+      Object[] v = values(KIND_SEGMENT, part, firstTs, lastTs, count);
       int o = 13 + RAW_COUNT;
       v[o] = disorder;
       v[o + 1] = host;
