@@ -82,7 +82,6 @@ public final class GpuAttribution {
    * carry host and gpu_index; {@code nodeGpus}: host, node_gpus.
    */
   public static Dataset<Row> attribute(Dataset<Row> windows, Dataset<Row> allocsExploded, Dataset<Row> nodeGpus) {
-    Dataset<Row> w = windows;
     Dataset<Row> a = allocsExploded.join(broadcast(nodeGpus), allocsExploded.col(Allocations.NODE)
         .equalTo(nodeGpus.col(GpuSamples.HOST)), "left")
         .select(col(ALLOC_ID), col(JOB_KEY), col(Allocations.JOB_ID).as("a_job_id"),
@@ -106,9 +105,9 @@ public final class GpuAttribution {
     Column weight = when(hasLabel.or(hasIndex), lit(1.0))
         .otherwise(least(lit(1.0), col("a_gpus").cast("double").divide(coalesce(col(NODE_GPUS), col("a_gpus")))));
 
-    Dataset<Row> matched = w.join(a,
-            w.col(GpuSamples.HOST).equalTo(a.col("a_node"))
-                .and(w.col(BUCKET).equalTo(a.col("a_bucket")))
+    Dataset<Row> matched = windows.join(a,
+            windows.col(GpuSamples.HOST).equalTo(a.col("a_node"))
+                .and(windows.col(BUCKET).equalTo(a.col("a_bucket")))
                 .and(col(START_US).leq(col(TelemetryScan.T_LO))).and(col(END_US).geq(col(TelemetryScan.T_HI))))
         .filter(ruleMatches)
         .withColumn(WEIGHT, weight)
@@ -135,7 +134,7 @@ public final class GpuAttribution {
     totals.add(Activity.exactSum("samples", col("samples")).as("samples"));
     totals.add(min(col(SampleWindows.WINDOW_START)).as(SampleWindows.WINDOW_START));
     totals.add(max(col(SampleWindows.WINDOW_END)).as(SampleWindows.WINDOW_END));
-    Dataset<Row> total = w.groupBy(col(SampleWindows.SERIES_KEY), col(BUCKET))
+    Dataset<Row> total = windows.groupBy(col(SampleWindows.SERIES_KEY), col(BUCKET))
         .agg(totals.get(0), totals.subList(1, totals.size()).toArray(new Column[0]));
 
     List<Column> taken = new ArrayList<>();

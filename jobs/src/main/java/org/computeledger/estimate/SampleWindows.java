@@ -31,9 +31,6 @@ public final class SampleWindows {
   public static final String WINDOW_START = "window_start_s";
   public static final String WINDOW_END = "window_end_s";
 
-  /** Windows (one row per series, bucket, segment, labels, with activity-seconds) and one row per series. */
-  public record Windows(Dataset<Row> windows, Dataset<Row> series) {}
-
   private SampleWindows() {}
 
   /** A compact 64-bit key for a GPU series: joins and shuffles move a long, not three strings. */
@@ -66,8 +63,12 @@ public final class SampleWindows {
     return segments(scan).filter(col(TelemetryScan.DISORDER).or(col("overlap"))).isEmpty();
   }
 
-  /** Resolves a scan (see {@link #inOrder}) into windows and series. */
-  public static Windows resolve(Dataset<Row> scan, double maxGapFactor) {
+  /**
+   * Resolves a scan (see {@link #inOrder}) into windows: one row per (series, bucket, segment, job
+   * labels) with activity-seconds, samples, window bounds, the gap seconds the cap left uncovered, and
+   * the series' median cadence the cap was taken from (so that any window can be recomputed).
+   */
+  public static Dataset<Row> windows(Dataset<Row> scan, double maxGapFactor) {
     Dataset<Row> segs = segments(scan);
     Dataset<Row> headDt = segs.select(col(SERIES_KEY).as("h_series"), col(TelemetryScan.PART).as("h_part"),
         col("head_dt_us"));
@@ -75,8 +76,7 @@ public final class SampleWindows {
         .join(headDt, col(SERIES_KEY).equalTo(col("h_series")).and(col(TelemetryScan.PART).equalTo(col("h_part"))),
             "left")
         .drop("h_series", "h_part")
-        .withColumn("dt_raw_us", col("head_dt_us"))
-        .drop("head_dt_us");
+        .withColumnRenamed("head_dt_us", "dt_raw_us");
     Dataset<Row> sums = scan.filter(col(TelemetryScan.KIND).equalTo(TelemetryScan.KIND_SUMS))
         .withColumn("dt_raw_us", col(TelemetryScan.DT_US));
     Dataset<Row> rows = sums.unionByName(heads);
@@ -120,13 +120,22 @@ public final class SampleWindows {
     aggs.add(sum(col(TelemetryScan.N)).cast("double").as(SAMPLES));
     aggs.add(min(col(WINDOW_START)).as(WINDOW_START));
     aggs.add(max(col(WINDOW_END)).as(WINDOW_END));
-    Dataset<Row> windows = resolved.groupBy(col(SERIES_KEY), col(TelemetryScan.BUCKET), col(TelemetryScan.T_LO),
+    aggs.add(Activity.exactSum(GAP_S, col(GAP_S)).as(GAP_S));
+    aggs.add(max(col("cadence_us")).divide(1e6).as(CADENCE));
+    return resolved.groupBy(col(SERIES_KEY), col(TelemetryScan.BUCKET), col(TelemetryScan.T_LO),
             col(TelemetryScan.T_HI), col(GpuSamples.HPC_JOB), col(GpuSamples.POD), col(GpuSamples.NAMESPACE))
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+  }
 
-    Dataset<Row> gaps = resolved.groupBy(col(SERIES_KEY).as("g_series"))
-        .agg(Activity.exactSum(GAP_S, col(GAP_S)).as(GAP_S));
-    Dataset<Row> series = segs.groupBy(col(SERIES_KEY)).agg(
+  /**
+   * One row per GPU series: what it is (host, UUID, index, model, MIG), its samples and extent from
+   * the scan's per-split rows, and its cadence and uncovered gap seconds from its {@link #windows}.
+   */
+  public static Dataset<Row> series(Dataset<Row> scan, Dataset<Row> windows) {
+    Dataset<Row> fromWindows = windows.groupBy(col(SERIES_KEY).as("w_series"))
+        .agg(Activity.exactSum(GAP_S, col(GAP_S)).as(GAP_S), max(col(CADENCE)).as(CADENCE));
+    return scan.filter(col(TelemetryScan.KIND).equalTo(TelemetryScan.KIND_SEGMENT))
+        .groupBy(col(SERIES_KEY)).agg(
             first(col(GpuSamples.HOST), true).as(GpuSamples.HOST),
             first(col(GpuSamples.GPU_UUID), true).as(GpuSamples.GPU_UUID),
             first(col(GpuSamples.GPU_INDEX), true).as(GpuSamples.GPU_INDEX),
@@ -134,13 +143,9 @@ public final class SampleWindows {
             first(col(GpuSamples.MIG_PROFILE), true).as(GpuSamples.MIG_PROFILE),
             first(col(GpuSamples.MIG_INSTANCE), true).as(GpuSamples.MIG_INSTANCE),
             sum(col(TelemetryScan.N)).as(SAMPLES),
-            timestamp_micros(min(col("first_us"))).as("first_ts"),
-            timestamp_micros(max(col("last_us"))).as("last_ts"))
-        .join(cadence, SERIES_KEY, "left")
-        .withColumn(CADENCE, col("cadence_us").divide(1e6))
-        .drop("cadence_us")
-        .join(gaps, col(SERIES_KEY).equalTo(col("g_series")), "left")
-        .drop("g_series");
-    return new Windows(windows, series);
+            timestamp_micros(min(col(TelemetryScan.MIN_TS))).as("first_ts"),
+            timestamp_micros(max(col(TelemetryScan.MAX_TS))).as("last_ts"))
+        .join(fromWindows, col(SERIES_KEY).equalTo(col("w_series")), "left")
+        .drop("w_series");
   }
 }

@@ -63,11 +63,10 @@ public final class MainJob {
       scan = TelemetryScan.scan(spark, sorted, bounds, bucket).localCheckpoint();
     }
     org.computeledger.common.Progress.say("run: telemetry read in one pass");
-    SampleWindows.Windows resolved = SampleWindows.resolve(scan, p.maxGapFactor());
-    Dataset<Row> windows = resolved.windows().localCheckpoint();
+    Dataset<Row> windows = SampleWindows.windows(scan, p.maxGapFactor()).localCheckpoint();
 
     // 2. one row per GPU series: small (GPUs, not samples)
-    Dataset<Row> seriesRaw = resolved.series().localCheckpoint();
+    Dataset<Row> seriesRaw = SampleWindows.series(scan, windows).localCheckpoint();
     org.computeledger.common.Progress.say("run: windows and GPU series resolved");
 
     // model names are few: normalise them on the driver, then look them up as a map literal

@@ -27,6 +27,11 @@ class TelemetryScanTest extends SparkTestBase {
 
   /** One row per offset (seconds after T0), utilization 0.5, in {@code splits} contiguous slices in the order given. */
   private Dataset<Row> samples(List<Long> offsets, int splits) {
+    return samples(offsets, splits, t -> null);
+  }
+
+  /** As {@link #samples(List, int)}, each sample labelled with the job {@code job} gives for its offset. */
+  private Dataset<Row> samples(List<Long> offsets, int splits, java.util.function.LongFunction<String> job) {
     StructType s = Table.GPU_SAMPLES.schema();
     List<Row> rows = new ArrayList<>();
     for (long t : offsets) {
@@ -38,6 +43,7 @@ class TelemetryScanTest extends SparkTestBase {
       v[s.fieldIndex("gpu_util")] = 0.5;
       v[s.fieldIndex("source_file")] = "f";
       v[s.fieldIndex("source_line")] = t;
+      v[s.fieldIndex("hpc_job")] = job.apply(t);
       rows.add(RowFactory.create(v));
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark().sparkContext());
@@ -65,11 +71,11 @@ class TelemetryScanTest extends SparkTestBase {
     // 10:00:10 .. 11:00:00 every 10 s: 360 samples, the first covering one cadence (10 s)
     Dataset<Row> scan = scan(samples(every10s(10, 3600), 1), Map.of());
     assertTrue(SampleWindows.inOrder(scan));
-    SampleWindows.Windows w = SampleWindows.resolve(scan, 3);
-    assertEquals(3600.0, total(w.windows(), Activity.COVERED_S), 1e-6);
-    assertEquals(0.5 * 3600.0, total(w.windows(), Activity.UTIL_S), 1e-6);
-    assertEquals(360.0, total(w.windows(), SampleWindows.SAMPLES), 1e-9);
-    Row series = w.series().first();
+    Dataset<Row> w = SampleWindows.windows(scan, 3);
+    assertEquals(3600.0, total(w, Activity.COVERED_S), 1e-6);
+    assertEquals(0.5 * 3600.0, total(w, Activity.UTIL_S), 1e-6);
+    assertEquals(360.0, total(w, SampleWindows.SAMPLES), 1e-9);
+    Row series = SampleWindows.series(scan, w).first();
     assertEquals(10.0, series.<Double>getAs(SampleWindows.CADENCE), 1e-9);
   }
 
@@ -81,9 +87,9 @@ class TelemetryScanTest extends SparkTestBase {
     assertTrue(SampleWindows.inOrder(scan));
     // each split's first sample reaches back into the split before it
     assertEquals(4L, scan.filter(col(TelemetryScan.KIND).equalTo(TelemetryScan.KIND_HEAD)).count());
-    SampleWindows.Windows w = SampleWindows.resolve(scan, 3);
-    assertEquals(7200.0, total(w.windows(), Activity.COVERED_S), 1e-6);
-    assertEquals(720.0, total(w.windows(), SampleWindows.SAMPLES), 1e-9);
+    Dataset<Row> w = SampleWindows.windows(scan, 3);
+    assertEquals(7200.0, total(w, Activity.COVERED_S), 1e-6);
+    assertEquals(720.0, total(w, SampleWindows.SAMPLES), 1e-9);
   }
 
   @Test
@@ -98,9 +104,10 @@ class TelemetryScanTest extends SparkTestBase {
     // 10..600 every 10 s (60 samples), then nothing until 900: a 300 s gap > 3 × 10 s
     List<Long> t = every10s(10, 600);
     t.add(900L);
-    SampleWindows.Windows w = SampleWindows.resolve(scan(samples(t, 1), Map.of()), 3);
-    assertEquals(600.0, total(w.windows(), Activity.COVERED_S), 1e-6);
-    assertEquals(300.0, w.series().first().<Double>getAs(SampleWindows.GAP_S), 1e-6);
+    Dataset<Row> scan = scan(samples(t, 1), Map.of());
+    Dataset<Row> w = SampleWindows.windows(scan, 3);
+    assertEquals(600.0, total(w, Activity.COVERED_S), 1e-6);
+    assertEquals(300.0, SampleWindows.series(scan, w).first().<Double>getAs(SampleWindows.GAP_S), 1e-6);
   }
 
   @Test
@@ -114,13 +121,47 @@ class TelemetryScanTest extends SparkTestBase {
   void sumsAreCutAtAllocationBoundariesOfTheirHost() {
     long edge = (T0 + 95) * 1_000_000L;
     Dataset<Row> scan = scan(samples(every10s(10, 300), 1), Map.of("node1", new long[] {edge}));
-    SampleWindows.Windows w = SampleWindows.resolve(scan, 3);
+    Dataset<Row> w = SampleWindows.windows(scan, 3);
     // samples at 10..90 lie in (−∞, edge], samples at 100..300 in (edge, +∞)
-    Row before = w.windows().filter(col(TelemetryScan.T_HI).equalTo(edge)).first();
-    Row after = w.windows().filter(col(TelemetryScan.T_LO).equalTo(edge)).first();
+    Row before = w.filter(col(TelemetryScan.T_HI).equalTo(edge)).first();
+    Row after = w.filter(col(TelemetryScan.T_LO).equalTo(edge)).first();
     assertEquals(9.0, before.<Double>getAs(SampleWindows.SAMPLES), 1e-9);
     assertEquals(21.0, after.<Double>getAs(SampleWindows.SAMPLES), 1e-9);
     assertEquals(90.0, before.<Double>getAs(Activity.COVERED_S), 1e-6);
     assertEquals(210.0, after.<Double>getAs(Activity.COVERED_S), 1e-6);
+  }
+
+  @Test
+  void sumsFollowTheJobLabelOfEachSample() {
+    // job 7 labels the samples up to 100 s, job 8 the later ones, job 7 again from 200 s
+    Dataset<Row> w = SampleWindows.windows(scan(samples(every10s(10, 300), 1,
+        t -> t <= 100 || t > 200 ? "7" : "8"), Map.of()), 3);
+    Row seven = w.groupBy("hpc_job").agg(sum(col(SampleWindows.SAMPLES)), sum(col(Activity.COVERED_S)))
+        .filter(col("hpc_job").equalTo("7")).first();
+    Row eight = w.groupBy("hpc_job").agg(sum(col(SampleWindows.SAMPLES)), sum(col(Activity.COVERED_S)))
+        .filter(col("hpc_job").equalTo("8")).first();
+    assertEquals(20.0, seven.getDouble(1), 1e-9);
+    assertEquals(200.0, seven.getDouble(2), 1e-6);
+    assertEquals(10.0, eight.getDouble(1), 1e-9);
+    assertEquals(100.0, eight.getDouble(2), 1e-6);
+  }
+
+  @Test
+  void manyDistinctIntervalsWithinAnHourAreAllCounted() {
+    // intervals of 10, 11, ..., 21 s: more distinct lengths than the scan keeps open sums for
+    List<Long> t = new ArrayList<>();
+    long at = 0;
+    for (int i = 0; i < 48; i++) {
+      at += 10 + i % 12;
+      t.add(at);
+    }
+    // 47 intervals: 3 of 10 s and 4 each of 11..21 s, so the median (24th) is 16 s; every interval is
+    // within 3 × 16 s, and the first sample covers one median
+    double expected = (at - t.get(0)) + 16.0;
+    Dataset<Row> scan = scan(samples(t, 1), Map.of());
+    assertTrue(scan.filter(col(TelemetryScan.KIND).equalTo(TelemetryScan.KIND_SUMS)).count() > 8);
+    Dataset<Row> w = SampleWindows.windows(scan, 3);
+    assertEquals(expected, total(w, Activity.COVERED_S), 1e-6);
+    assertEquals(16.0, SampleWindows.series(scan, w).first().<Double>getAs(SampleWindows.CADENCE), 1e-9);
   }
 }
