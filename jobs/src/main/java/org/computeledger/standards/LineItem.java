@@ -47,26 +47,23 @@ public record LineItem(
   }
 
   static Activity activity(String name) {
-    if (name == null) {
-      return null;
-    }
-    for (Activity a : Activity.values()) {
-      if (a.yamlName().equals(name)) {
-        return a;
-      }
-    }
-    throw new IllegalArgumentException("line item activity '" + name + "' is not a registry activity");
+    return byName(name, Activity.values(), Activity::yamlName, "activity");
   }
 
   static Status status(String name) {
+    return byName(name, Status.values(), Status::yamlName, "status");
+  }
+
+  /** The constant spelled {@code name} in the registry; null for null (no registry branch). */
+  private static <E> E byName(String name, E[] values, java.util.function.Function<E, String> spelling, String what) {
     if (name == null) {
       return null;
     }
-    for (Status s : Status.values()) {
-      if (s.yamlName().equals(name)) {
-        return s;
+    for (E v : values) {
+      if (spelling.apply(v).equals(name)) {
+        return v;
       }
     }
-    throw new IllegalArgumentException("line item status '" + name + "' is not a registry status");
+    throw new IllegalArgumentException("line item " + what + " '" + name + "' is not a registry " + what);
   }
 }

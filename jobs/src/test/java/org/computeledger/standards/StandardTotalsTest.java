@@ -72,6 +72,16 @@ class StandardTotalsTest {
       """;
 
   static final Registry LAB = Registry.parse(REGISTRY, "registry.yaml");
+
+  /** Project m with one pre-training branch, pt: for threshold findings on one line item. */
+  static final Registry ONE_PROJECT = Registry.parse("""
+      developer: L
+      projects:
+        - id: m
+          development_start: 2026-01-01
+          precision: bf16
+          branches: [ { id: pt, activity: pretraining, match: { slurm: { account: m } } } ]
+      """, "r.yaml");
   static final AllocationMethod RUN = new AllocationMethod(0.4, 0.1, 0.7);
   static final LocalDate RUN_DATE = LocalDate.of(2026, 3, 10);
 
@@ -220,14 +230,7 @@ class StandardTotalsTest {
     // one line item: 2e26 FLOP but only $50M at market prices
     List<LineItem> items = List.of(new LineItem("m/pt", "m", "pt", Activity.PRETRAINING, Status.KEPT, false, null,
         2e26, 1e26, 3e26, 0.0, new BigDecimal("150000000"), new BigDecimal("50000000"), "USD"));
-    Registry reg = Registry.parse("""
-        developer: L
-        projects:
-          - id: m
-            development_start: 2026-01-01
-            precision: bf16
-            branches: [ { id: pt, activity: pretraining, match: { slurm: { account: m } } } ]
-        """, "r.yaml");
+    Registry reg = ONE_PROJECT;
     TotalRow raise = StandardTotals.apply(builtIn("ny-raise"), reg, items, RUN, RUN_DATE).totals().get(0);
     assertTrue(raise.crossesCompute());
     assertEquals(Boolean.FALSE, raise.crossesCost()); // market cost, as RAISE prices it
@@ -241,14 +244,7 @@ class StandardTotalsTest {
   void mayCrossWhenThePointIsBelowAndTheHighEndAbove() {
     List<LineItem> items = List.of(new LineItem("m/pt", "m", "pt", Activity.PRETRAINING, Status.KEPT, false, null,
         8e24, 4e24, 1.2e25, 0.0, null, null, null));
-    Registry reg = Registry.parse("""
-        developer: L
-        projects:
-          - id: m
-            development_start: 2026-01-01
-            precision: bf16
-            branches: [ { id: pt, activity: pretraining, match: { slurm: { account: m } } } ]
-        """, "r.yaml");
+    Registry reg = ONE_PROJECT;
     TotalRow eu = StandardTotals.apply(builtIn("eu-ai-act"), reg, items, RUN, RUN_DATE).totals().get(0);
     assertFalse(eu.crossesCompute());
     assertTrue(eu.mayCrossCompute());
