@@ -2,7 +2,6 @@ package org.computeledger.estimate;
 
 import static org.apache.spark.sql.functions.*;
 
-import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -17,8 +16,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.XXH64;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.computeledger.schema.GpuSamples;
 
@@ -70,14 +71,6 @@ public final class TelemetryScan {
   static final int RAW_COUNT = 12;
   private static final int SLOTS = 8;
 
-  // input columns, in this order
-  private static final int I_KEY = 0;
-  private static final int I_TS = 1;
-  private static final int I_UTIL = 2;
-  private static final int I_PIPE0 = 3;
-  private static final int I_CLOCK = 7;
-  private static final int I_JOB = 8;
-  private static final int I_HOST = 11;
 
   private TelemetryScan() {}
 
@@ -112,46 +105,124 @@ public final class TelemetryScan {
   /**
    * Scans gpu_samples. {@code boundaries}: per host, the sorted distinct instants (microseconds) at
    * which an allocation or a counted interval starts or ends on it.
+   *
+   * <p>When the samples are a plain Parquet read (no filter, no computed column), the pass reads
+   * Parquet's column batches directly ({@link ColumnarSamples}): numbers straight from the column
+   * vectors, and strings compared by dictionary id, never copied per sample. Any other input is read
+   * as Spark's internal rows; both give the same rows out.
    */
   public static Dataset<Row> scan(SparkSession spark, Dataset<Row> samples, Map<String, long[]> boundaries,
       long bucketSeconds) {
-    Dataset<Row> in = samples.select(
-        SampleWindows.seriesKey(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE)),
-        unix_micros(col(GpuSamples.TS)), col(GpuSamples.GPU_UTIL),
-        col(GpuSamples.PIPE_TENSOR_ACTIVE), col(GpuSamples.PIPE_FP64_ACTIVE), col(GpuSamples.PIPE_FP32_ACTIVE),
-        col(GpuSamples.PIPE_FP16_ACTIVE), col(GpuSamples.SM_CLOCK_MHZ),
-        col(GpuSamples.HPC_JOB), col(GpuSamples.POD), col(GpuSamples.NAMESPACE),
-        col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.GPU_INDEX), col(GpuSamples.GPU_MODEL),
-        col(GpuSamples.MIG_PROFILE), col(GpuSamples.MIG_INSTANCE));
+    return scan(spark, samples, boundaries, bucketSeconds, true);
+  }
+
+  static Dataset<Row> scan(SparkSession spark, Dataset<Row> samples, Map<String, long[]> boundaries,
+      long bucketSeconds, boolean columnar) {
     Broadcast<HashMap<String, long[]>> b = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
         .broadcast(new HashMap<>(boundaries));
-    JavaRDD<InternalRow> out = in.queryExecution().toRdd().toJavaRDD()
-        .mapPartitions(new Pass(b, bucketSeconds * 1_000_000L));
+    long bucketUs = bucketSeconds * 1_000_000L;
+    ColumnarSamples batches = columnar ? ColumnarSamples.of(samples) : null;
+    JavaRDD<InternalRow> out;
+    if (batches != null) {
+      int[] cols = batches.columns();
+      out = batches.batches().toJavaRDD().mapPartitions(
+          (FlatMapFunction<Iterator<ColumnarBatch>, InternalRow>) it ->
+              new ColumnarSamples.BatchStream(it, cols, b.value(), bucketUs, partition()));
+    } else {
+      Dataset<Row> in = samples.select(
+          SampleWindows.seriesKey(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE)),
+          unix_micros(col(GpuSamples.TS)), col(GpuSamples.GPU_UTIL),
+          col(GpuSamples.PIPE_TENSOR_ACTIVE), col(GpuSamples.PIPE_FP64_ACTIVE), col(GpuSamples.PIPE_FP32_ACTIVE),
+          col(GpuSamples.PIPE_FP16_ACTIVE), col(GpuSamples.SM_CLOCK_MHZ),
+          col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.GPU_MODEL), col(GpuSamples.MIG_PROFILE),
+          col(GpuSamples.MIG_INSTANCE), col(GpuSamples.HPC_JOB), col(GpuSamples.POD), col(GpuSamples.NAMESPACE),
+          col(GpuSamples.GPU_INDEX));
+      out = in.queryExecution().toRdd().toJavaRDD().mapPartitions(
+          (FlatMapFunction<Iterator<InternalRow>, InternalRow>) it ->
+              new RowStream(it, b.value(), bucketUs, partition()));
+    }
     // the internal constructor takes internal rows as they are; public ones would convert each back
     return spark.internalCreateDataFrame(out.rdd(), schema(), false);
   }
 
-  /** One split's pass: a state per series, rows out as soon as a sum is complete. */
-  static final class Pass implements FlatMapFunction<Iterator<InternalRow>, InternalRow>, Serializable {
-    private static final long serialVersionUID = 1L;
-    private final Broadcast<HashMap<String, long[]>> boundaries;
-    private final long bucketUs;
+  private static int partition() {
+    return TaskContext.get() == null ? 0 : TaskContext.get().partitionId();
+  }
 
-    Pass(Broadcast<HashMap<String, long[]>> boundaries, long bucketUs) {
-      this.boundaries = boundaries;
-      this.bucketUs = bucketUs;
+  /**
+   * The series key of {@link SampleWindows#seriesKey}, computed from the strings themselves: Spark's
+   * xxhash64 (seed 42) over host, GPU UUID or "" and MIG instance or "", a null host skipped.
+   */
+  static long seriesKey(UTF8String host, UTF8String uuid, UTF8String migInstance) {
+    long h = 42L;
+    if (host != null) {
+      h = XXH64.hashUnsafeBytes(host.getBaseObject(), host.getBaseOffset(), host.numBytes(), h);
+    }
+    UTF8String u = uuid == null ? UTF8String.EMPTY_UTF8 : uuid;
+    h = XXH64.hashUnsafeBytes(u.getBaseObject(), u.getBaseOffset(), u.numBytes(), h);
+    UTF8String m = migInstance == null ? UTF8String.EMPTY_UTF8 : migInstance;
+    return XXH64.hashUnsafeBytes(m.getBaseObject(), m.getBaseOffset(), m.numBytes(), h);
+  }
+
+  /**
+   * The sample under the reader, however its split is read: the numbers the pass sums as primitives,
+   * the strings on demand (copied only when a series or a context starts).
+   */
+  abstract static class Sample {
+    static final int HOST = 0;
+    static final int UUID = 1;
+    static final int MODEL = 2;
+    static final int MIG_PROFILE = 3;
+    static final int MIG_INSTANCE = 4;
+    static final int JOB = 5;
+    static final int POD = 6;
+    static final int NAMESPACE = 7;
+    static final int GPU_INDEX = 8;
+    static final int TS = 9;
+    static final int UTIL = 10;
+    static final int PIPE0 = 11;
+    static final int CLOCK = 15;
+    static final int FIELDS = 16;
+    /** The gpu_samples columns of the fields above, in their order. */
+    static final String[] COLUMNS = {
+      GpuSamples.HOST, GpuSamples.GPU_UUID, GpuSamples.GPU_MODEL, GpuSamples.MIG_PROFILE, GpuSamples.MIG_INSTANCE,
+      GpuSamples.HPC_JOB, GpuSamples.POD, GpuSamples.NAMESPACE, GpuSamples.GPU_INDEX, GpuSamples.TS,
+      GpuSamples.GPU_UTIL, GpuSamples.PIPE_TENSOR_ACTIVE, GpuSamples.PIPE_FP64_ACTIVE, GpuSamples.PIPE_FP32_ACTIVE,
+      GpuSamples.PIPE_FP16_ACTIVE, GpuSamples.SM_CLOCK_MHZ
+    };
+
+    long ts;
+    boolean hasUtil;
+    double util;
+    /** Bit p is set when pipe p (tensor, fp64, fp32, fp16) has a value. */
+    int pipes;
+    final double[] pipe = new double[4];
+    boolean hasClock;
+    double mhz;
+
+    /** String field {@code f}, or null; a view into the reader's buffers, valid for this sample only. */
+    abstract UTF8String view(int f);
+
+    abstract Integer gpuIndex();
+
+    /** A copy of string field {@code f} that outlives the sample, or null. */
+    final UTF8String string(int f) {
+      UTF8String v = view(f);
+      return v == null ? null : v.clone();
     }
 
-    @Override
-    public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
-      int part = TaskContext.get() == null ? 0 : TaskContext.get().partitionId();
-      return new Stream(rows, boundaries.value(), bucketUs, part);
+    final boolean same(int f, UTF8String v) {
+      UTF8String mine = view(f);
+      return mine == null ? v == null : mine.equals(v);
     }
   }
 
-  static final class Stream implements Iterator<InternalRow> {
+  /**
+   * One split's pass: a state per series, rows out as soon as a sum is complete. A reader fills
+   * {@link #sample}, {@link #key} and {@link #labelsAsBefore} per sample.
+   */
+  abstract static class Stream implements Iterator<InternalRow> {
     private static final long[] NONE = new long[0];
-    private final Iterator<InternalRow> in;
     private final Map<String, long[]> boundaries;
     private final long bucketUs;
     private final int part;
@@ -159,19 +230,27 @@ public final class TelemetryScan {
     private final HashMap<Long, Series> series = new HashMap<>();
     private Series last;
     private boolean finished;
+    /** The sample under the reader: each subclass sets its own. */
+    Sample sample;
+    /** The sample's series key. */
+    long key;
+    /** True only when the sample's job labels are known to equal the previous sample's. */
+    boolean labelsAsBefore;
 
-    Stream(Iterator<InternalRow> in, Map<String, long[]> boundaries, long bucketUs, int part) {
-      this.in = in;
+    Stream(Map<String, long[]> boundaries, long bucketUs, int part) {
       this.boundaries = boundaries;
       this.bucketUs = bucketUs;
       this.part = part;
     }
 
+    /** Moves to the next sample; false at the end of the split. */
+    abstract boolean advance();
+
     @Override
     public boolean hasNext() {
       while (out.isEmpty() && !finished) {
-        if (in.hasNext()) {
-          add(in.next());
+        if (advance()) {
+          add();
         } else {
           for (Series s : series.values()) {
             s.flush(out, part);
@@ -192,20 +271,78 @@ public final class TelemetryScan {
       return out.poll();
     }
 
-    private void add(InternalRow r) {
-      long key = r.getLong(I_KEY);
+    private void add() {
       Series s = last;
+      boolean labelsKnown = labelsAsBefore;
       if (s == null || s.key != key) {
+        labelsKnown = false;
         s = series.get(key);
         if (s == null) {
-          String host = r.isNullAt(I_HOST) ? null : r.getUTF8String(I_HOST).toString();
-          long[] b = host == null ? NONE : boundaries.getOrDefault(host, NONE);
-          s = new Series(key, b, r);
+          UTF8String host = sample.view(Sample.HOST);
+          long[] b = host == null ? NONE : boundaries.getOrDefault(host.toString(), NONE);
+          s = new Series(key, b, sample);
           series.put(key, s);
         }
         last = s;
       }
-      s.add(r, bucketUs, out, part);
+      s.add(sample, labelsKnown, bucketUs, out, part);
+    }
+  }
+
+  /** Reads a split as Spark internal rows (any input). */
+  static final class RowStream extends Stream {
+    private static final int I_KEY = 0;
+    private static final int I_TS = 1;
+    private static final int I_UTIL = 2;
+    private static final int I_PIPE0 = 3;
+    private static final int I_CLOCK = 7;
+    private static final int I_STRINGS = 8;
+    private static final int I_INDEX = 16;
+    private final Iterator<InternalRow> in;
+    private InternalRow row;
+
+    RowStream(Iterator<InternalRow> in, Map<String, long[]> boundaries, long bucketUs, int part) {
+      super(boundaries, bucketUs, part);
+      this.in = in;
+      this.sample = new Sample() {
+        @Override
+        UTF8String view(int f) {
+          return row.isNullAt(I_STRINGS + f) ? null : row.getUTF8String(I_STRINGS + f);
+        }
+
+        @Override
+        Integer gpuIndex() {
+          return row.isNullAt(I_INDEX) ? null : row.getInt(I_INDEX);
+        }
+      };
+    }
+
+    @Override
+    boolean advance() {
+      while (in.hasNext()) {
+        InternalRow r = in.next();
+        if (r.isNullAt(I_TS)) {
+          continue; // ingest never writes one; a sample without a time cannot be placed
+        }
+        row = r;
+        key = r.getLong(I_KEY);
+        Sample s = sample;
+        s.ts = r.getLong(I_TS);
+        s.hasUtil = !r.isNullAt(I_UTIL);
+        s.util = s.hasUtil ? r.getDouble(I_UTIL) : 0;
+        int pipes = 0;
+        for (int p = 0; p < 4; p++) {
+          boolean has = !r.isNullAt(I_PIPE0 + p);
+          s.pipe[p] = has ? r.getDouble(I_PIPE0 + p) : 0;
+          pipes |= has ? 1 << p : 0;
+        }
+        s.pipes = pipes;
+        s.hasClock = !r.isNullAt(I_CLOCK);
+        s.mhz = s.hasClock ? r.getDouble(I_CLOCK) : 0;
+        labelsAsBefore = false;
+        return true;
+      }
+      return false;
     }
   }
 
@@ -240,24 +377,20 @@ public final class TelemetryScan {
     final long[] maxTs = new long[SLOTS];
     final double[][] raw = new double[SLOTS][RAW_COUNT];
 
-    Series(long key, long[] bounds, InternalRow r) {
+    Series(long key, long[] bounds, Sample r) {
       this.key = key;
       this.bounds = bounds;
-      this.host = str(r, I_HOST);
-      this.uuid = str(r, I_HOST + 1);
-      this.index = r.isNullAt(I_HOST + 2) ? null : r.getInt(I_HOST + 2);
-      this.model = str(r, I_HOST + 3);
-      this.migProfile = str(r, I_HOST + 4);
-      this.migInstance = str(r, I_HOST + 5);
+      this.host = r.string(Sample.HOST);
+      this.uuid = r.string(Sample.UUID);
+      this.index = r.gpuIndex();
+      this.model = r.string(Sample.MODEL);
+      this.migProfile = r.string(Sample.MIG_PROFILE);
+      this.migInstance = r.string(Sample.MIG_INSTANCE);
     }
 
-    private static UTF8String str(InternalRow r, int i) {
-      // the row's strings point into a buffer that the next row reuses
-      return r.isNullAt(i) ? null : r.getUTF8String(i).clone();
-    }
-
-    void add(InternalRow r, long bucketUs, ArrayDeque<InternalRow> out, int part) {
-      long ts = r.getLong(I_TS);
+    /** {@code labelsAsBefore}: the sample's job labels are known to be those of this series' last sample. */
+    void add(Sample r, boolean labelsAsBefore, long bucketUs, ArrayDeque<InternalRow> out, int part) {
+      long ts = r.ts;
       if (count == 0) {
         count = 1;
         firstTs = ts;
@@ -267,7 +400,7 @@ public final class TelemetryScan {
         addSample(one, r);
         long[] seg = segment(ts);
         out.add(sumsRow(KIND_HEAD, part, Math.floorDiv(ts, bucketUs), seg[0], seg[1],
-            label(r, I_JOB), label(r, I_JOB + 1), label(r, I_JOB + 2), null, ts, ts, 1, one));
+            r.string(Sample.JOB), r.string(Sample.POD), r.string(Sample.NAMESPACE), null, ts, ts, 1, one));
         return;
       }
       count++;
@@ -279,15 +412,15 @@ public final class TelemetryScan {
       long dt = ts - lastTs;
       lastTs = ts;
       long bucket = Math.floorDiv(ts, bucketUs);
-      if (bucket != this.bucket || ts <= segLo || ts > segHi || !sameLabels(r)) {
+      if (bucket != this.bucket || ts <= segLo || ts > segHi || !(labelsAsBefore || sameLabels(r))) {
         flush(out, part);
         this.bucket = bucket;
         long[] seg = segment(ts);
         segLo = seg[0];
         segHi = seg[1];
-        job = label(r, I_JOB);
-        pod = label(r, I_JOB + 1);
-        namespace = label(r, I_JOB + 2);
+        job = r.string(Sample.JOB);
+        pod = r.string(Sample.POD);
+        namespace = r.string(Sample.NAMESPACE);
       }
       int slot = -1;
       for (int i = 0; i < slots; i++) {
@@ -312,41 +445,28 @@ public final class TelemetryScan {
     }
 
     /** The best method per sample: pipe activity when any pipe counter is present, else utilization. */
-    private static void addSample(double[] a, InternalRow r) {
-      boolean pipe = false;
-      for (int p = 0; p < 4; p++) {
-        pipe |= !r.isNullAt(I_PIPE0 + p);
-      }
-      if (pipe) {
+    private static void addSample(double[] a, Sample r) {
+      if (r.pipes != 0) {
         a[0] += 1;
         a[1] += 1;
-        boolean clock = !r.isNullAt(I_CLOCK);
-        double mhz = clock ? r.getDouble(I_CLOCK) : 0;
+        double mhz = r.mhz;
         for (int p = 0; p < 4; p++) {
-          double v = r.isNullAt(I_PIPE0 + p) ? 0 : r.getDouble(I_PIPE0 + p);
-          if (clock) {
+          double v = r.pipe[p];
+          if (r.hasClock) {
             a[4 + 2 * p] += v * mhz;
           } else {
             a[5 + 2 * p] += v;
           }
         }
-      } else if (!r.isNullAt(I_UTIL)) {
+      } else if (r.hasUtil) {
         a[0] += 1;
         a[2] += 1;
-        a[3] += r.getDouble(I_UTIL);
+        a[3] += r.util;
       }
     }
 
-    private boolean sameLabels(InternalRow r) {
-      return same(job, r, I_JOB) && same(pod, r, I_JOB + 1) && same(namespace, r, I_JOB + 2);
-    }
-
-    private static boolean same(UTF8String v, InternalRow r, int i) {
-      return r.isNullAt(i) ? v == null : v != null && v.equals(r.getUTF8String(i));
-    }
-
-    private static UTF8String label(InternalRow r, int i) {
-      return r.isNullAt(i) ? null : r.getUTF8String(i).clone();
+    private boolean sameLabels(Sample r) {
+      return r.same(Sample.JOB, job) && r.same(Sample.POD, pod) && r.same(Sample.NAMESPACE, namespace);
     }
 
     /** The segment (lo, hi] of the host's boundaries that holds ts. */

@@ -164,4 +164,97 @@ class TelemetryScanTest extends SparkTestBase {
     assertEquals(expected, total(w, Activity.COVERED_S), 1e-6);
     assertEquals(16.0, SampleWindows.series(scan, w).first().<Double>getAs(SampleWindows.CADENCE), 1e-9);
   }
+
+  /** Interleaved series (pipes with and without clock, utilization only, MIG, no UUID) with labels that change. */
+  private Dataset<Row> mixedSamples(int splits) {
+    StructType s = Table.GPU_SAMPLES.schema();
+    List<Row> rows = new ArrayList<>();
+    String[][] ids = {{"node1", "GPU-a", null, null}, {"node1", "GPU-b", null, null}, {"node2", null, null, null},
+        {"node1", "GPU-a", "1g.10gb", "3"}};
+    long t = 0;
+    for (int i = 0; i < 400; i++) {
+      int which = (i / 7 + i / 13) % ids.length;
+      t += 3 + i % 5;
+      Object[] v = new Object[s.size()];
+      String[] id = ids[which];
+      v[s.fieldIndex("ts")] = Timestamp.from(Instant.ofEpochSecond(T0 + t * 10 + which));
+      v[s.fieldIndex("host")] = id[0];
+      v[s.fieldIndex("gpu_uuid")] = id[1];
+      v[s.fieldIndex("gpu_index")] = which == 2 ? null : which;
+      v[s.fieldIndex("gpu_model")] = which == 1 ? "Tesla T4" : "NVIDIA H100 80GB HBM3";
+      v[s.fieldIndex("mig_profile")] = id[2];
+      v[s.fieldIndex("mig_instance")] = id[3];
+      v[s.fieldIndex("gpu_util")] = i % 11 == 0 ? null : (i % 10) / 10.0;
+      if (which == 0 || which == 3) {
+        v[s.fieldIndex("pipe_tensor_active")] = (i % 9) / 9.0;
+        v[s.fieldIndex("pipe_fp32_active")] = i % 4 == 0 ? null : 0.25;
+        v[s.fieldIndex("sm_clock_mhz")] = which == 0 && i % 6 != 0 ? 1755.0 : null;
+      }
+      v[s.fieldIndex("hpc_job")] = i % 50 < 30 ? "job-" + (i / 50) : null;
+      v[s.fieldIndex("pod")] = which == 1 && i > 200 ? "trainer-0" : null;
+      v[s.fieldIndex("namespace")] = which == 1 && i > 200 ? "team" : null;
+      v[s.fieldIndex("source_file")] = "f";
+      v[s.fieldIndex("source_line")] = (long) i;
+      rows.add(RowFactory.create(v));
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark().sparkContext());
+    return spark().createDataFrame(jsc.parallelize(rows, splits), s);
+  }
+
+  private static List<String> sortedRows(Dataset<Row> d) {
+    List<String> out = new ArrayList<>();
+    for (Row r : d.collectAsList()) {
+      out.add(r.toString());
+    }
+    Collections.sort(out);
+    return out;
+  }
+
+  @Test
+  void theSeriesKeyOfTheColumnarReaderIsSparksOwn() {
+    Dataset<Row> in = mixedSamples(1);
+    List<Row> rows = in.select(col("host"), col("gpu_uuid"), col("mig_instance"),
+        SampleWindows.seriesKey(col("host"), col("gpu_uuid"), col("mig_instance"))).distinct().collectAsList();
+    assertEquals(4, rows.size());
+    for (Row r : rows) {
+      assertEquals(r.getLong(3), TelemetryScan.seriesKey(utf8(r.getString(0)), utf8(r.getString(1)),
+          utf8(r.getString(2))), r.toString());
+    }
+    assertEquals(spark().sql("SELECT xxhash64(CAST(NULL AS STRING), 'u', '')").first().getLong(0),
+        TelemetryScan.seriesKey(null, utf8("u"), null));
+  }
+
+  private static org.apache.spark.unsafe.types.UTF8String utf8(String s) {
+    return s == null ? null : org.apache.spark.unsafe.types.UTF8String.fromString(s);
+  }
+
+  @Test
+  void parquetColumnBatchesGiveTheSameSumsAsRows() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("scan-columnar");
+    Map<String, long[]> bounds = Map.of("node1", new long[] {(T0 + 4000) * 1_000_000L, (T0 + 9000) * 1_000_000L});
+    String batch = "spark.sql.parquet.columnarReaderBatchSize";
+    try {
+      // small batches, so that series and labels change across batch edges too
+      spark().conf().set(batch, "7");
+      for (String dictionary : List.of("true", "false")) {
+        String path = dir.resolve("dict-" + dictionary).toString();
+        // one file, so one split that holds every series in time order (small files are packed into one split)
+        mixedSamples(1).write().option("parquet.enable.dictionary", dictionary).parquet(path);
+        Dataset<Row> read = spark().read().schema(Table.GPU_SAMPLES.schema()).parquet(path);
+        org.junit.jupiter.api.Assertions.assertNotNull(ColumnarSamples.of(read), "a plain Parquet read is read by column batches");
+        org.junit.jupiter.api.Assertions.assertNull(ColumnarSamples.of(read.filter(col("host").isNotNull())), "a filtered one is not");
+        List<String> columnar = sortedRows(TelemetryScan.scan(spark(), read, bounds, 3600, true));
+        List<String> rows = sortedRows(TelemetryScan.scan(spark(), read, bounds, 3600, false));
+        org.junit.jupiter.api.Assertions.assertTrue(columnar.size() > 60, "sums, heads and segments of four series: " + columnar.size());
+        assertTrue(SampleWindows.inOrder(TelemetryScan.scan(spark(), read, bounds, 3600, true)));
+        assertEquals(rows.size(), columnar.size(), "dictionary " + dictionary);
+        for (int i = 0; i < rows.size(); i++) {
+          assertEquals(rows.get(i), columnar.get(i), "dictionary " + dictionary + ", row " + i);
+        }
+      }
+    } finally {
+      spark().conf().unset(batch);
+      org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
+    }
+  }
 }

@@ -1,0 +1,219 @@
+package org.computeledger.estimate;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.expressions.NamedExpression;
+import org.apache.spark.sql.execution.ColumnarToRowExec;
+import org.apache.spark.sql.execution.FileSourceScanExec;
+import org.apache.spark.sql.execution.InputAdapter;
+import org.apache.spark.sql.execution.ProjectExec;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.WholeStageCodegenExec;
+import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+import org.apache.spark.unsafe.types.UTF8String;
+import org.computeledger.estimate.TelemetryScan.Sample;
+import scala.collection.JavaConverters;
+
+/**
+ * gpu_samples read as Parquet column batches, for the telemetry pass. Only a plain file scan
+ * qualifies (Spark's own vectorized Parquet reader, no filter, no computed column): its batches hold
+ * every row of the input, so reading them directly gives exactly the rows the Dataset would. Anything
+ * else is left to the row reader.
+ */
+final class ColumnarSamples {
+  private final RDD<ColumnarBatch> batches;
+  private final int[] columns;
+
+  private ColumnarSamples(RDD<ColumnarBatch> batches, int[] columns) {
+    this.batches = batches;
+    this.columns = columns;
+  }
+
+  RDD<ColumnarBatch> batches() {
+    return batches;
+  }
+
+  /** Per {@link Sample} field, its column in the batches. */
+  int[] columns() {
+    return columns.clone();
+  }
+
+  /** The column batches behind {@code samples}, or null when it is not a plain columnar file scan. */
+  static ColumnarSamples of(Dataset<Row> samples) {
+    Column[] cols = Arrays.stream(Sample.COLUMNS).map(c -> col(c)).toArray(Column[]::new);
+    Dataset<Row> in = samples.select(cols);
+    SparkPlan top = in.queryExecution().executedPlan();
+    SparkPlan p = top;
+    while (true) {
+      if (p instanceof WholeStageCodegenExec w) {
+        p = w.child();
+      } else if (p instanceof InputAdapter a) {
+        p = a.child();
+      } else if (p instanceof ColumnarToRowExec c) {
+        p = c.child();
+      } else if (p instanceof ProjectExec pr && onlyAttributes(pr.projectList())) {
+        p = pr.child();
+      } else {
+        break;
+      }
+    }
+    if (!(p instanceof FileSourceScanExec scan) || !scan.supportsColumnar()) {
+      return null;
+    }
+    List<Attribute> wanted = JavaConverters.seqAsJavaList(top.output());
+    List<Attribute> have = JavaConverters.seqAsJavaList(scan.output());
+    Map<Object, Integer> byId = new HashMap<>();
+    for (int i = 0; i < have.size(); i++) {
+      byId.put(have.get(i).exprId(), i);
+    }
+    int[] idx = new int[Sample.FIELDS];
+    for (int f = 0; f < Sample.FIELDS; f++) {
+      Attribute a = wanted.get(f);
+      Integer i = byId.get(a.exprId());
+      if (i == null || !a.dataType().equals(expectedType(f))) {
+        return null;
+      }
+      idx[f] = i;
+    }
+    return new ColumnarSamples(scan.executeColumnar(), idx);
+  }
+
+  private static boolean onlyAttributes(scala.collection.Seq<NamedExpression> list) {
+    for (NamedExpression e : JavaConverters.seqAsJavaList(list)) {
+      if (!(e instanceof Attribute)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static DataType expectedType(int f) {
+    if (f <= Sample.NAMESPACE) {
+      return DataTypes.StringType;
+    }
+    return switch (f) {
+      case Sample.GPU_INDEX -> DataTypes.IntegerType;
+      case Sample.TS -> DataTypes.TimestampType;
+      default -> DataTypes.DoubleType;
+    };
+  }
+
+  /**
+   * One split's pass over column batches. A sample's series and job labels are compared with the
+   * previous sample's by dictionary id where the column chunk is dictionary-encoded (as ingest writes
+   * it), else by bytes in place; the series key is hashed only when the series changes.
+   */
+  static final class BatchStream extends TelemetryScan.Stream {
+    private final Iterator<ColumnarBatch> in;
+    private final int[] cols;
+    private final ColumnVector[] v = new ColumnVector[Sample.FIELDS];
+    /** Per string field, the batch's dictionary ids, or null when the column is not dictionary-encoded. */
+    private final WritableColumnVector[] ids = new WritableColumnVector[Sample.NAMESPACE + 1];
+    private int rows;
+    private int row;
+    /** The previous sample's row in this batch, or -1. */
+    private int prev = -1;
+
+    BatchStream(Iterator<ColumnarBatch> in, int[] cols, Map<String, long[]> boundaries, long bucketUs, int part) {
+      super(boundaries, bucketUs, part);
+      this.in = in;
+      this.cols = cols;
+      this.sample = new Sample() {
+        @Override
+        UTF8String view(int f) {
+          return v[f].isNullAt(row) ? null : v[f].getUTF8String(row);
+        }
+
+        @Override
+        Integer gpuIndex() {
+          return v[GPU_INDEX].isNullAt(row) ? null : v[GPU_INDEX].getInt(row);
+        }
+      };
+    }
+
+    private boolean nextBatch() {
+      while (in.hasNext()) {
+        ColumnarBatch b = in.next();
+        rows = b.numRows();
+        if (rows == 0) {
+          continue;
+        }
+        for (int f = 0; f < Sample.FIELDS; f++) {
+          v[f] = b.column(cols[f]);
+        }
+        for (int f = 0; f <= Sample.NAMESPACE; f++) {
+          ids[f] = v[f] instanceof WritableColumnVector w && w.hasDictionary() ? w.getDictionaryIds() : null;
+        }
+        row = 0;
+        prev = -1;
+        return true;
+      }
+      return false;
+    }
+
+    @Override
+    boolean advance() {
+      while (true) {
+        if (++row >= rows && !nextBatch()) {
+          return false; // nextBatch starts the next batch at its row 0
+        }
+        int r = row;
+        if (v[Sample.TS].isNullAt(r)) {
+          continue; // ingest never writes one; a sample without a time cannot be placed
+        }
+        Sample s = sample;
+        s.ts = v[Sample.TS].getLong(r);
+        ColumnVector util = v[Sample.UTIL];
+        s.hasUtil = !util.isNullAt(r);
+        s.util = s.hasUtil ? util.getDouble(r) : 0;
+        int pipes = 0;
+        for (int p = 0; p < 4; p++) {
+          ColumnVector c = v[Sample.PIPE0 + p];
+          boolean has = !c.isNullAt(r);
+          s.pipe[p] = has ? c.getDouble(r) : 0;
+          pipes |= has ? 1 << p : 0;
+        }
+        s.pipes = pipes;
+        ColumnVector clock = v[Sample.CLOCK];
+        s.hasClock = !clock.isNullAt(r);
+        s.mhz = s.hasClock ? clock.getDouble(r) : 0;
+        int q = prev;
+        if (q < 0 || !same(Sample.HOST, r, q) || !same(Sample.UUID, r, q) || !same(Sample.MIG_INSTANCE, r, q)) {
+          key = TelemetryScan.seriesKey(s.view(Sample.HOST), s.view(Sample.UUID), s.view(Sample.MIG_INSTANCE));
+        }
+        labelsAsBefore = q >= 0 && same(Sample.JOB, r, q) && same(Sample.POD, r, q) && same(Sample.NAMESPACE, r, q);
+        prev = r;
+        return true;
+      }
+    }
+
+    /** Whether string field {@code f} has the same value in rows {@code a} and {@code b} of the batch. */
+    private boolean same(int f, int a, int b) {
+      ColumnVector c = v[f];
+      boolean na = c.isNullAt(a);
+      boolean nb = c.isNullAt(b);
+      if (na || nb) {
+        return na && nb;
+      }
+      WritableColumnVector d = ids[f];
+      if (d != null) {
+        return d.getDictId(a) == d.getDictId(b);
+      }
+      return c.getUTF8String(a).equals(c.getUTF8String(b));
+    }
+  }
+}
