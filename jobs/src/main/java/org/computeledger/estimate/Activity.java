@@ -65,12 +65,13 @@ public final class Activity {
   /**
    * Sum in fixed point (micro-units as long): exact and independent of the order rows arrive in, so
    * the same input gives the same ledger on every run; 1e-6 of a GPU-second is far below any
-   * estimate's range. Counted FLOP are summed as decimals for the same reason.
+   * estimate's range. Counted FLOP, too large for micro-units in a long, are summed by {@link org.computeledger.common.ExactSum}.
    */
   public static Column exactSum(String name, Column c) {
     if (name.equals(COUNTED_FLOP)) {
-      return sum(c.cast("decimal(38,2)")).cast("double");
+      return org.computeledger.common.ExactSum.of(c);
     }
-    return sum(round(c.multiply(FIXED_POINT)).cast("long")).cast("double").divide(FIXED_POINT);
+    // floor(x + 0.5), not round(): Spark rounds a double through its decimal string
+    return sum(floor(c.multiply(FIXED_POINT).plus(0.5))).cast("double").divide(FIXED_POINT);
   }
 }

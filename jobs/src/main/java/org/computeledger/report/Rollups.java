@@ -26,7 +26,7 @@ public final class Rollups {
    * the same input must give the same line items on every run whatever order the rows arrive in.
    */
   static Column dsum(Column c) {
-    return sum(c.cast("decimal(38,4)")).cast("double");
+    return org.computeledger.common.ExactSum.of(c);
   }
 
   /** Sums of the ledger quantities that every roll-up carries, in one order. */
