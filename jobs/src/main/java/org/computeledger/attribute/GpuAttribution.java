@@ -99,9 +99,11 @@ public final class GpuAttribution {
     Column hasIndex = col(INDICES).isNotNull().and(col(GpuSamples.GPU_INDEX).isNotNull());
     Column indexMatch = array_contains(col(INDICES), col(GpuSamples.GPU_INDEX));
     Column ruleMatches = when(hasLabel, labelMatch).when(hasIndex, indexMatch).otherwise(lit(true));
-    Column rule = when(hasLabel, lit("job-label")).when(hasIndex, lit("gpu-index"))
-        .when(col("a_gpus").geq(coalesce(col(NODE_GPUS), col("a_gpus"))), lit("node-exclusive"))
-        .otherwise(lit("pro-rated"));
+    // the rule as a code while aggregating: a string in an aggregation buffer forces Spark's sort-based
+    // aggregation; the lowest code (the strongest evidence) names a sum's rule
+    Column rule = when(hasLabel, lit(0)).when(hasIndex, lit(1))
+        .when(col("a_gpus").geq(coalesce(col(NODE_GPUS), col("a_gpus"))), lit(2))
+        .otherwise(lit(3));
     Column weight = when(hasLabel.or(hasIndex), lit(1.0))
         .otherwise(least(lit(1.0), col("a_gpus").cast("double").divide(coalesce(col(NODE_GPUS), col("a_gpus")))));
 
@@ -111,7 +113,7 @@ public final class GpuAttribution {
                 .and(col(START_US).leq(col(TelemetryScan.T_LO))).and(col(END_US).geq(col(TelemetryScan.T_HI))))
         .filter(ruleMatches)
         .withColumn(WEIGHT, weight)
-        .withColumn(RULE, rule);
+        .withColumn("rule_code", rule);
 
     String[] sums = Activity.sums();
     List<Column> weighted = new ArrayList<>();
@@ -121,11 +123,14 @@ public final class GpuAttribution {
     weighted.add(Activity.exactSum("samples", col("samples").multiply(col(WEIGHT))).as("samples"));
     weighted.add(min(col(SampleWindows.WINDOW_START)).as(SampleWindows.WINDOW_START));
     weighted.add(max(col(SampleWindows.WINDOW_END)).as(SampleWindows.WINDOW_END));
-    weighted.add(first(col(RULE)).as(RULE));
-    weighted.add(first(col(WEIGHT)).as(WEIGHT));
+    weighted.add(min(col("rule_code")).as("rule_code"));
+    weighted.add(max(col(WEIGHT)).as(WEIGHT));
     Dataset<Row> attributed = matched
         .groupBy(col(SampleWindows.SERIES_KEY), col(BUCKET), col(ALLOC_ID), col(JOB_KEY))
-        .agg(weighted.get(0), weighted.subList(1, weighted.size()).toArray(new Column[0]));
+        .agg(weighted.get(0), weighted.subList(1, weighted.size()).toArray(new Column[0]))
+        .withColumn(RULE, element_at(array(lit("job-label"), lit("gpu-index"), lit("node-exclusive"),
+            lit("pro-rated")), col("rule_code").plus(1)))
+        .drop("rule_code");
 
     List<Column> totals = new ArrayList<>();
     for (String s : sums) {
