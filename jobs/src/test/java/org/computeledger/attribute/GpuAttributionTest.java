@@ -1,0 +1,86 @@
+package org.computeledger.attribute;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.computeledger.estimate.Activity;
+import org.computeledger.estimate.SampleWindows;
+import org.computeledger.estimate.TelemetryScan;
+import org.computeledger.schema.GpuSamples;
+import org.computeledger.schema.Table;
+import org.junit.jupiter.api.Test;
+
+/** Attribution of window sums to allocations, against hand-computed shares. */
+class GpuAttributionTest extends LocalSparkTestBase {
+  static final long T0 = Instant.parse("2026-03-02T10:00:00Z").getEpochSecond();
+
+  /** One window row of GPU 0 on node n1 in the hour of T0, with {@code covered} seconds and a job label or none. */
+  private static Row window(String job, double covered) {
+    List<Object> v = new ArrayList<>(List.of(42L, T0 / 3600, (T0 + 10) * 1_000_000L, (T0 + 600) * 1_000_000L));
+    v.add(job);
+    v.add(null);
+    v.add(null);
+    v.addAll(List.of(covered / 10, (double) T0, T0 + 600.0));
+    for (String s : Activity.sums()) {
+      v.add(s.equals(Activity.COVERED_S) || s.equals(Activity.UTIL_COVERED_S) ? covered : 0.0);
+    }
+    v.add("n1");
+    v.add(0);
+    return RowFactory.create(v.toArray());
+  }
+
+  private static StructType windowSchema() {
+    StructType s = new StructType().add(SampleWindows.SERIES_KEY, DataTypes.LongType)
+        .add(TelemetryScan.BUCKET, DataTypes.LongType).add(TelemetryScan.T_LO, DataTypes.LongType)
+        .add(TelemetryScan.T_HI, DataTypes.LongType).add(GpuSamples.HPC_JOB, DataTypes.StringType)
+        .add(GpuSamples.POD, DataTypes.StringType).add(GpuSamples.NAMESPACE, DataTypes.StringType)
+        .add(SampleWindows.SAMPLES, DataTypes.DoubleType).add(SampleWindows.WINDOW_START, DataTypes.DoubleType)
+        .add(SampleWindows.WINDOW_END, DataTypes.DoubleType);
+    for (String a : Activity.sums()) {
+      s = s.add(a, DataTypes.DoubleType);
+    }
+    return s.add(GpuSamples.HOST, DataTypes.StringType).add(GpuSamples.GPU_INDEX, DataTypes.IntegerType);
+  }
+
+  @Test
+  void labelledAndUnlabelledSamplesOfOneHourEachFollowTheirRuleAndTheSumNamesTheStrongest() {
+    // job 7 holds 4 of n1's 8 GPUs all hour, no indices; GPU 0's hour has 100 s labelled "7" and 50 s unlabelled
+    StructType a = Table.ALLOCATIONS.schema();
+    Object[] v = new Object[a.size()];
+    v[a.fieldIndex("cluster")] = "c";
+    v[a.fieldIndex("job_id")] = "7";
+    v[a.fieldIndex("node")] = "n1";
+    v[a.fieldIndex("gpu_count")] = 4;
+    v[a.fieldIndex("start_time")] = Timestamp.from(Instant.ofEpochSecond(T0));
+    v[a.fieldIndex("end_time")] = Timestamp.from(Instant.ofEpochSecond(T0 + 3600));
+    v[a.fieldIndex("source_format")] = "sacct";
+    Dataset<Row> allocs = spark.createDataFrame(List.of(RowFactory.create(v)), a);
+    Dataset<Row> exploded = GpuAttribution.exploded(GpuAttribution.accountable(allocs, T0 + 3600), 3600);
+    Dataset<Row> nodeGpus = spark.createDataFrame(List.of(RowFactory.create("n1", 8)), new StructType()
+        .add(GpuSamples.HOST, DataTypes.StringType).add(GpuAttribution.NODE_GPUS, DataTypes.IntegerType));
+    // the unlabelled row first, so that a "first row wins" rule would name it
+    Dataset<Row> windows = spark.createDataFrame(List.of(window(null, 50), window("7", 100)), windowSchema())
+        .coalesce(1);
+
+    List<Row> out = GpuAttribution.attribute(windows, exploded, nodeGpus)
+        .orderBy(col(GpuAttribution.ALLOC_ID).asc_nulls_last()).collectAsList();
+    assertEquals(2, out.size());
+    Row job = out.get(0);
+    // 100 s by label (weight 1) + 50 s × 4/8 pro-rated = 125 s; the label is the strongest evidence
+    assertEquals(125.0, job.<Double>getAs(Activity.COVERED_S), 1e-6);
+    assertEquals("job-label", job.<String>getAs(GpuAttribution.RULE));
+    assertEquals(1.0, job.<Double>getAs(GpuAttribution.WEIGHT), 0.0);
+    Row rest = out.get(1);
+    assertEquals(25.0, rest.<Double>getAs(Activity.COVERED_S), 1e-6);
+    assertEquals("unattributed", rest.<String>getAs(GpuAttribution.RULE));
+  }
+}
