@@ -15,9 +15,8 @@ import org.apache.spark.sql.Column;
  * bits: units of 2^64, 2^32, 1 and 2^-32. Integer sums of the limbs are exact and associative; the
  * total is put back together once, in a fixed order. The resolution is 2^-32 (2.3e-10) and a value
  * must be below 2^96 (7.9e28) in magnitude; a limb sum stays exact for up to 2^31 rows per group.
- * (Sums of DECIMAL(38, s), used before, are as exact but their buffers are not fixed-width, which
- * forces a sort-based, interpreted aggregation, and converting a double to a decimal goes through
- * its decimal string.)
+ * Not DECIMAL(38, s) sums: their buffers are not fixed-width, which forces a sort-based aggregation,
+ * and Spark converts a double to a decimal through its decimal string.
  */
 public final class ExactSum {
   static final int FRACTION_BITS = 32;

@@ -1,14 +1,10 @@
 package org.computeledger.estimate;
 
-import static org.apache.spark.sql.functions.col;
-
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.rdd.RDD;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
@@ -54,8 +50,7 @@ final class ColumnarSamples {
 
   /** The column batches behind {@code samples}, or null when it is not a plain columnar file scan. */
   static ColumnarSamples of(Dataset<Row> samples) {
-    Column[] cols = Arrays.stream(Sample.COLUMNS).map(c -> col(c)).toArray(Column[]::new);
-    Dataset<Row> in = samples.select(cols);
+    Dataset<Row> in = samples.select(Sample.columns());
     SparkPlan top = in.queryExecution().executedPlan();
     SparkPlan p = top;
     while (true) {

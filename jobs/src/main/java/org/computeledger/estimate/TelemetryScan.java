@@ -11,6 +11,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -37,8 +38,9 @@ import org.computeledger.schema.GpuSamples;
  * interval length stays a key (not a factor already applied) because the maximum-gap rule needs the
  * series' median cadence, known only after the pass.
  *
- * <p>Rows are read as Spark's internal rows, not {@code Row}s: the hot loop allocates nothing per
- * sample, reads only the fields it needs, and touches the strings only when a series first appears.
+ * <p>A split is read as Parquet column batches where it can be ({@link ColumnarSamples}), else as
+ * Spark's internal rows; either way the hot loop builds no object per sample, reads only the fields it
+ * needs, and copies strings only when a series or a job label changes.
  */
 public final class TelemetryScan {
   public static final int KIND_SUMS = 0;
@@ -70,6 +72,9 @@ public final class TelemetryScan {
 
   static final int RAW_COUNT = 12;
   private static final int SLOTS = 8;
+  /** Where the raw sums start in an output row, and the row's width (see {@link #schema()}). */
+  private static final int FIRST_RAW = schema().fieldIndex(RAW[0]);
+  private static final int WIDTH = schema().size();
 
 
   private TelemetryScan() {}
@@ -129,14 +134,11 @@ public final class TelemetryScan {
           (FlatMapFunction<Iterator<ColumnarBatch>, InternalRow>) it ->
               new ColumnarSamples.BatchStream(it, cols, b.value(), bucketUs, partition()));
     } else {
-      Dataset<Row> in = samples.select(
-          SampleWindows.seriesKey(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE)),
-          unix_micros(col(GpuSamples.TS)), col(GpuSamples.GPU_UTIL),
-          col(GpuSamples.PIPE_TENSOR_ACTIVE), col(GpuSamples.PIPE_FP64_ACTIVE), col(GpuSamples.PIPE_FP32_ACTIVE),
-          col(GpuSamples.PIPE_FP16_ACTIVE), col(GpuSamples.SM_CLOCK_MHZ),
-          col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.GPU_MODEL), col(GpuSamples.MIG_PROFILE),
-          col(GpuSamples.MIG_INSTANCE), col(GpuSamples.HPC_JOB), col(GpuSamples.POD), col(GpuSamples.NAMESPACE),
-          col(GpuSamples.GPU_INDEX));
+      // the sample's fields in Sample's order, then the series key
+      Column[] cols = Arrays.copyOf(Sample.columns(), Sample.FIELDS + 1);
+      cols[Sample.FIELDS] = SampleWindows.seriesKey(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID),
+          col(GpuSamples.MIG_INSTANCE));
+      Dataset<Row> in = samples.select(cols);
       out = in.queryExecution().toRdd().toJavaRDD().mapPartitions(
           (FlatMapFunction<Iterator<InternalRow>, InternalRow>) it ->
               new RowStream(it, b.value(), bucketUs, partition()));
@@ -190,6 +192,11 @@ public final class TelemetryScan {
       GpuSamples.GPU_UTIL, GpuSamples.PIPE_TENSOR_ACTIVE, GpuSamples.PIPE_FP64_ACTIVE, GpuSamples.PIPE_FP32_ACTIVE,
       GpuSamples.PIPE_FP16_ACTIVE, GpuSamples.SM_CLOCK_MHZ
     };
+
+    /** {@link #COLUMNS} as columns to select. */
+    static Column[] columns() {
+      return Arrays.stream(COLUMNS).map(c -> col(c)).toArray(Column[]::new);
+    }
 
     long ts;
     boolean hasUtil;
@@ -291,13 +298,8 @@ public final class TelemetryScan {
 
   /** Reads a split as Spark internal rows (any input). */
   static final class RowStream extends Stream {
-    private static final int I_KEY = 0;
-    private static final int I_TS = 1;
-    private static final int I_UTIL = 2;
-    private static final int I_PIPE0 = 3;
-    private static final int I_CLOCK = 7;
-    private static final int I_STRINGS = 8;
-    private static final int I_INDEX = 16;
+    /** The series key follows the sample's fields. */
+    private static final int KEY = Sample.FIELDS;
     private final Iterator<InternalRow> in;
     private InternalRow row;
 
@@ -307,12 +309,12 @@ public final class TelemetryScan {
       this.sample = new Sample() {
         @Override
         UTF8String view(int f) {
-          return row.isNullAt(I_STRINGS + f) ? null : row.getUTF8String(I_STRINGS + f);
+          return row.isNullAt(f) ? null : row.getUTF8String(f);
         }
 
         @Override
         Integer gpuIndex() {
-          return row.isNullAt(I_INDEX) ? null : row.getInt(I_INDEX);
+          return row.isNullAt(GPU_INDEX) ? null : row.getInt(GPU_INDEX);
         }
       };
     }
@@ -321,24 +323,24 @@ public final class TelemetryScan {
     boolean advance() {
       while (in.hasNext()) {
         InternalRow r = in.next();
-        if (r.isNullAt(I_TS)) {
+        if (r.isNullAt(Sample.TS)) {
           continue; // ingest never writes one; a sample without a time cannot be placed
         }
         row = r;
-        key = r.getLong(I_KEY);
+        key = r.getLong(KEY);
         Sample s = sample;
-        s.ts = r.getLong(I_TS);
-        s.hasUtil = !r.isNullAt(I_UTIL);
-        s.util = s.hasUtil ? r.getDouble(I_UTIL) : 0;
+        s.ts = r.getLong(Sample.TS); // a timestamp is its microseconds
+        s.hasUtil = !r.isNullAt(Sample.UTIL);
+        s.util = s.hasUtil ? r.getDouble(Sample.UTIL) : 0;
         int pipes = 0;
         for (int p = 0; p < 4; p++) {
-          boolean has = !r.isNullAt(I_PIPE0 + p);
-          s.pipe[p] = has ? r.getDouble(I_PIPE0 + p) : 0;
+          boolean has = !r.isNullAt(Sample.PIPE0 + p);
+          s.pipe[p] = has ? r.getDouble(Sample.PIPE0 + p) : 0;
           pipes |= has ? 1 << p : 0;
         }
         s.pipes = pipes;
-        s.hasClock = !r.isNullAt(I_CLOCK);
-        s.mhz = s.hasClock ? r.getDouble(I_CLOCK) : 0;
+        s.hasClock = !r.isNullAt(Sample.CLOCK);
+        s.mhz = s.hasClock ? r.getDouble(Sample.CLOCK) : 0;
         labelsAsBefore = false;
         return true;
       }
@@ -488,7 +490,7 @@ public final class TelemetryScan {
 
     /** An output row's values with the fields every kind has: kind, series, split, time extent, count. */
     private Object[] values(int kind, int part, long min, long max, long count) {
-      Object[] v = new Object[13 + RAW_COUNT + 7];
+      Object[] v = new Object[WIDTH];
       v[0] = kind;
       v[1] = key;
       v[2] = part;
@@ -509,14 +511,14 @@ public final class TelemetryScan {
       v[8] = ns;
       v[9] = dt;
       for (int i = 0; i < RAW_COUNT; i++) {
-        v[13 + i] = sums[i];
+        v[FIRST_RAW + i] = sums[i];
       }
       return new GenericInternalRow(v);
     }
 
     InternalRow segmentRow(int part) {
       Object[] v = values(KIND_SEGMENT, part, firstTs, lastTs, count);
-      int o = 13 + RAW_COUNT;
+      int o = FIRST_RAW + RAW_COUNT;
       v[o] = disorder;
       v[o + 1] = host;
       v[o + 2] = uuid;

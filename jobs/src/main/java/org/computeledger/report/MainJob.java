@@ -41,8 +41,8 @@ public final class MainJob {
 
   /** The report tables, and the small figures the methodology quotes. */
   public record Outputs(Dataset<Row> gpuUsage, Dataset<Row> jobs, Dataset<Row> lineItems,
-      Dataset<Row> costReconciliation, Dataset<Row> calibration, Dataset<Row> series,
-      Map<String, String> modelNames, double logEndSeconds) {}
+      Dataset<Row> costReconciliation, Dataset<Row> calibration, Map<String, String> modelNames,
+      double logEndSeconds) {}
 
   private MainJob() {}
 
@@ -240,7 +240,7 @@ public final class MainJob {
     Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
     Dataset<Row> gpuUsage = Rollups.gpuUsage(usageFlop, allocFlop, bucket);
     Dataset<Row> calibration = superseded == null ? null : Rollups.calibration(superseded, counted, series, flop);
-    return new Outputs(gpuUsage, jobs, lineItems, reconciliation, calibration, series, modelIds, logEnd);
+    return new Outputs(gpuUsage, jobs, lineItems, reconciliation, calibration, modelIds, logEnd);
   }
 
   /**

@@ -8,6 +8,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.computeledger.attribute.BranchAssignment;
+import org.computeledger.common.ExactSum;
 import org.computeledger.attribute.GpuAttribution;
 import org.computeledger.attribute.Registry;
 import org.computeledger.estimate.Activity;
@@ -21,14 +22,6 @@ import org.computeledger.schema.GpuSamples;
 public final class Rollups {
   private Rollups() {}
 
-  /**
-   * An order-independent sum of a double column: floating-point addition is not associative, and
-   * the same input must give the same line items on every run whatever order the rows arrive in.
-   */
-  static Column dsum(Column c) {
-    return org.computeledger.common.ExactSum.of(c);
-  }
-
   /** Sums of the ledger quantities that every roll-up carries, in one order. */
   static final String[] QUANTITIES = {
     "gpu_seconds", "telemetry_gpu_seconds", "uncovered_gpu_seconds", "counted_seconds", "pipe_gpu_seconds",
@@ -40,15 +33,15 @@ public final class Rollups {
   static Dataset<Row> telemetryPerAlloc(Dataset<Row> usageFlop) {
     return usageFlop.filter(col(GpuAttribution.ALLOC_ID).isNotNull())
         .groupBy(col(GpuAttribution.ALLOC_ID).as("t_alloc"))
-        .agg(dsum(col("gpu_seconds")).as("telemetry_gpu_seconds"),
-            dsum(col(Activity.COUNTED_S)).as("counted_seconds"),
-            dsum(col(Activity.PIPE_COVERED_S)).as("pipe_gpu_seconds"),
-            dsum(col(Activity.UTIL_COVERED_S)).as("util_seconds"),
-            dsum(col(Activity.UTIL_S)).as("util_weighted_seconds"),
-            dsum(col(Flop.FLOP)).as("t_flop"), dsum(col(Flop.FLOP_LOW)).as("t_low"), dsum(col(Flop.FLOP_HIGH)).as("t_high"),
-            dsum(col(Flop.FLOP_COUNTED)).as(Flop.FLOP_COUNTED), dsum(col(Flop.FLOP_PIPE)).as(Flop.FLOP_PIPE),
-            dsum(col(Flop.FLOP_UTIL)).as(Flop.FLOP_UTIL), dsum(col(Flop.UNPRICED_S)).as("t_unpriced"),
-            dsum(col("samples")).as("samples"),
+        .agg(ExactSum.of(col("gpu_seconds")).as("telemetry_gpu_seconds"),
+            ExactSum.of(col(Activity.COUNTED_S)).as("counted_seconds"),
+            ExactSum.of(col(Activity.PIPE_COVERED_S)).as("pipe_gpu_seconds"),
+            ExactSum.of(col(Activity.UTIL_COVERED_S)).as("util_seconds"),
+            ExactSum.of(col(Activity.UTIL_S)).as("util_weighted_seconds"),
+            ExactSum.of(col(Flop.FLOP)).as("t_flop"), ExactSum.of(col(Flop.FLOP_LOW)).as("t_low"), ExactSum.of(col(Flop.FLOP_HIGH)).as("t_high"),
+            ExactSum.of(col(Flop.FLOP_COUNTED)).as(Flop.FLOP_COUNTED), ExactSum.of(col(Flop.FLOP_PIPE)).as(Flop.FLOP_PIPE),
+            ExactSum.of(col(Flop.FLOP_UTIL)).as(Flop.FLOP_UTIL), ExactSum.of(col(Flop.UNPRICED_S)).as("t_unpriced"),
+            ExactSum.of(col("samples")).as("samples"),
             collect_set(col(GpuAttribution.RULE)).as("attribution_rules"));
   }
 
@@ -91,25 +84,25 @@ public final class Rollups {
             min(col(Allocations.START_TIME)).as(Allocations.START_TIME),
             max(col(Allocations.END_TIME)).as(Allocations.END_TIME),
             countDistinct(col(Allocations.NODE)).as("nodes"),
-            dsum(coalesce(col(Allocations.GPU_COUNT), lit(0))).as(Allocations.GPU_COUNT),
+            ExactSum.of(coalesce(col(Allocations.GPU_COUNT), lit(0))).as(Allocations.GPU_COUNT),
             first(col(Flop.MODEL_ID), true).as(Flop.MODEL_ID),
             first(col(Flop.PRECISION)).as(Flop.PRECISION),
-            dsum(col("alloc_gpu_s")).as("gpu_seconds"),
-            dsum(coalesce(col("telemetry_gpu_seconds"), z)).as("telemetry_gpu_seconds"),
-            dsum(coalesce(col("uncovered_gpu_s"), z)).as("uncovered_gpu_seconds"),
-            dsum(coalesce(col("counted_seconds"), z)).as("counted_seconds"),
-            dsum(coalesce(col("pipe_gpu_seconds"), z)).as("pipe_gpu_seconds"),
-            dsum(coalesce(col("util_seconds"), z)).as("util_seconds"),
-            dsum(coalesce(col("util_weighted_seconds"), z)).as("util_weighted_seconds"),
-            dsum(coalesce(col("t_flop"), z).plus(coalesce(col("a_flop"), z))).as(Flop.FLOP),
-            dsum(coalesce(col("t_low"), z).plus(coalesce(col("a_low"), z))).as(Flop.FLOP_LOW),
-            dsum(coalesce(col("t_high"), z).plus(coalesce(col("a_high"), z))).as(Flop.FLOP_HIGH),
-            dsum(coalesce(col(Flop.FLOP_COUNTED), z)).as(Flop.FLOP_COUNTED),
-            dsum(coalesce(col(Flop.FLOP_PIPE), z)).as(Flop.FLOP_PIPE),
-            dsum(coalesce(col(Flop.FLOP_UTIL), z)).as(Flop.FLOP_UTIL),
-            dsum(coalesce(col(Flop.FLOP_ALLOCATION), z)).as(Flop.FLOP_ALLOCATION),
-            dsum(coalesce(col("t_unpriced"), z).plus(coalesce(col("a_unpriced"), z))).as(Flop.UNPRICED_S),
-            dsum(coalesce(col("samples"), z)).as("samples"),
+            ExactSum.of(col("alloc_gpu_s")).as("gpu_seconds"),
+            ExactSum.of(coalesce(col("telemetry_gpu_seconds"), z)).as("telemetry_gpu_seconds"),
+            ExactSum.of(coalesce(col("uncovered_gpu_s"), z)).as("uncovered_gpu_seconds"),
+            ExactSum.of(coalesce(col("counted_seconds"), z)).as("counted_seconds"),
+            ExactSum.of(coalesce(col("pipe_gpu_seconds"), z)).as("pipe_gpu_seconds"),
+            ExactSum.of(coalesce(col("util_seconds"), z)).as("util_seconds"),
+            ExactSum.of(coalesce(col("util_weighted_seconds"), z)).as("util_weighted_seconds"),
+            ExactSum.of(coalesce(col("t_flop"), z).plus(coalesce(col("a_flop"), z))).as(Flop.FLOP),
+            ExactSum.of(coalesce(col("t_low"), z).plus(coalesce(col("a_low"), z))).as(Flop.FLOP_LOW),
+            ExactSum.of(coalesce(col("t_high"), z).plus(coalesce(col("a_high"), z))).as(Flop.FLOP_HIGH),
+            ExactSum.of(coalesce(col(Flop.FLOP_COUNTED), z)).as(Flop.FLOP_COUNTED),
+            ExactSum.of(coalesce(col(Flop.FLOP_PIPE), z)).as(Flop.FLOP_PIPE),
+            ExactSum.of(coalesce(col(Flop.FLOP_UTIL), z)).as(Flop.FLOP_UTIL),
+            ExactSum.of(coalesce(col(Flop.FLOP_ALLOCATION), z)).as(Flop.FLOP_ALLOCATION),
+            ExactSum.of(coalesce(col("t_unpriced"), z).plus(coalesce(col("a_unpriced"), z))).as(Flop.UNPRICED_S),
+            ExactSum.of(coalesce(col("samples"), z)).as("samples"),
             array_join(array_sort(array_distinct(flatten(collect_list(
                 coalesce(col("attribution_rules"), array().cast("array<string>")))))), ",").as("attribution_rules"),
             sum(col("cost_billed")).cast("decimal(38,12)").as("cost_billed"),
@@ -127,7 +120,7 @@ public final class Rollups {
       Registry registry, EstimateParams p) {
     List<Column> aggs = new ArrayList<>();
     for (String q : QUANTITIES) {
-      aggs.add(dsum(col(q)).as(q));
+      aggs.add(ExactSum.of(col(q)).as(q));
     }
     aggs.add(count(lit(1)).as("jobs"));
     aggs.add(sum(col("cost_billed")).cast("decimal(38,12)").as("cost_billed"));
@@ -139,13 +132,13 @@ public final class Rollups {
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
 
     Dataset<Row> idle = idleUsage.agg(
-            dsum(col("gpu_seconds")).as("gpu_seconds"), dsum(col("gpu_seconds")).as("telemetry_gpu_seconds"),
-            lit(0.0).as("uncovered_gpu_seconds"), dsum(col(Activity.COUNTED_S)).as("counted_seconds"),
-            dsum(col(Activity.PIPE_COVERED_S)).as("pipe_gpu_seconds"), dsum(col(Activity.UTIL_COVERED_S)).as("util_seconds"),
-            dsum(col(Activity.UTIL_S)).as("util_weighted_seconds"),
-            dsum(col(Flop.FLOP)).as(Flop.FLOP), dsum(col(Flop.FLOP_LOW)).as(Flop.FLOP_LOW), dsum(col(Flop.FLOP_HIGH)).as(Flop.FLOP_HIGH),
-            dsum(col(Flop.FLOP_COUNTED)).as(Flop.FLOP_COUNTED), dsum(col(Flop.FLOP_PIPE)).as(Flop.FLOP_PIPE),
-            dsum(col(Flop.FLOP_UTIL)).as(Flop.FLOP_UTIL), lit(0.0).as(Flop.FLOP_ALLOCATION), dsum(col(Flop.UNPRICED_S)).as(Flop.UNPRICED_S),
+            ExactSum.of(col("gpu_seconds")).as("gpu_seconds"), ExactSum.of(col("gpu_seconds")).as("telemetry_gpu_seconds"),
+            lit(0.0).as("uncovered_gpu_seconds"), ExactSum.of(col(Activity.COUNTED_S)).as("counted_seconds"),
+            ExactSum.of(col(Activity.PIPE_COVERED_S)).as("pipe_gpu_seconds"), ExactSum.of(col(Activity.UTIL_COVERED_S)).as("util_seconds"),
+            ExactSum.of(col(Activity.UTIL_S)).as("util_weighted_seconds"),
+            ExactSum.of(col(Flop.FLOP)).as(Flop.FLOP), ExactSum.of(col(Flop.FLOP_LOW)).as(Flop.FLOP_LOW), ExactSum.of(col(Flop.FLOP_HIGH)).as(Flop.FLOP_HIGH),
+            ExactSum.of(col(Flop.FLOP_COUNTED)).as(Flop.FLOP_COUNTED), ExactSum.of(col(Flop.FLOP_PIPE)).as(Flop.FLOP_PIPE),
+            ExactSum.of(col(Flop.FLOP_UTIL)).as(Flop.FLOP_UTIL), lit(0.0).as(Flop.FLOP_ALLOCATION), ExactSum.of(col(Flop.UNPRICED_S)).as(Flop.UNPRICED_S),
             lit(0L).as("jobs"), lit(null).cast("decimal(38,12)").as("cost_billed"),
             lit(null).cast("decimal(38,12)").as("cost_market"), lit(null).cast("string").as("currency"),
             concat_ws(",", array_sort(array_distinct(collect_list(col(Flop.MODEL_ID))))).as("gpu_models"),
@@ -248,7 +241,7 @@ public final class Rollups {
     List<Column> sums = new ArrayList<>();
     for (String s : Activity.sums()) {
       if (!s.equals(Activity.COUNTED_FLOP) && !s.equals(Activity.COUNTED_S)) {
-        sums.add(dsum(col(s)).as(s));
+        sums.add(ExactSum.of(col(s)).as(s));
       }
     }
     Dataset<Row> est = superseded.groupBy(col("c_id").as("e_id"))
@@ -259,8 +252,8 @@ public final class Rollups {
         .join(series.select(col(SampleWindows.SERIES_KEY), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION)), SampleWindows.SERIES_KEY);
     Dataset<Row> withFlop = flop.telemetryFlop(joined);
     return withFlop.groupBy(col(Flop.MODEL_ID), col(Flop.PRECISION))
-        .agg(count(lit(1)).as("counted_intervals"), dsum(col(Activity.COUNTED_FLOP)).as("counted_flop"),
-            dsum(col(Flop.FLOP_PIPE)).as("pipe_activity_estimate"), dsum(col(Flop.FLOP_UTIL)).as("utilization_estimate"))
+        .agg(count(lit(1)).as("counted_intervals"), ExactSum.of(col(Activity.COUNTED_FLOP)).as("counted_flop"),
+            ExactSum.of(col(Flop.FLOP_PIPE)).as("pipe_activity_estimate"), ExactSum.of(col(Flop.FLOP_UTIL)).as("utilization_estimate"))
         .withColumn("ratio_counted_to_pipe_activity", when(col("pipe_activity_estimate").gt(0),
             col("counted_flop").divide(col("pipe_activity_estimate"))))
         .withColumn("ratio_counted_to_utilization", when(col("utilization_estimate").gt(0),
