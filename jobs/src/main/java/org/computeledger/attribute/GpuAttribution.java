@@ -74,101 +74,100 @@ public final class GpuAttribution {
             floor(col(START).divide(bucketSeconds)), floor(col(END).divide(bucketSeconds)))));
   }
 
+  /** Rule names, strongest evidence first; the unattributed rest comes last. */
+  public static final String[] RULES = {"job-label", "gpu-index", "node-exclusive", "pro-rated", "unattributed"};
+
+  /** A rule as one bit, so that roll-ups can gather the rules of many rows with {@code bit_or}. */
+  public static Column ruleBit(Column rule) {
+    Column bit = lit(0);
+    for (int i = RULES.length - 1; i >= 0; i--) {
+      bit = when(rule.equalTo(RULES[i]), lit(1 << i)).otherwise(bit);
+    }
+    return bit;
+  }
+
+  /** The rules of a {@link #ruleBit} union as their names in alphabetical order, comma-separated. */
+  public static Column ruleNames(Column bits) {
+    String[] sorted = RULES.clone();
+    java.util.Arrays.sort(sorted);
+    Column[] names = new Column[sorted.length];
+    for (int i = 0; i < sorted.length; i++) {
+      int bit = 1 << java.util.Arrays.asList(RULES).indexOf(sorted[i]);
+      names[i] = when(coalesce(bits, lit(0)).bitwiseAND(bit).notEqual(0), lit(sorted[i]));
+    }
+    return concat_ws(",", names);
+  }
+
   /**
-   * Telemetry windows to allocations: for each (series, bucket, allocation) the weighted activity
-   * sums, and for each (series, bucket) the rest as a row with a null allocation. A window row holds
+   * Telemetry windows to allocations: each window row splits into one row per allocation that takes
+   * a share of it (its activity sums, samples and GPU-seconds times the share, {@code weight}) and,
+   * when the shares leave some of it, one row with a null allocation for the rest. A window row holds
    * samples with {@code t_lo_us < ts ≤ t_hi_us} (see {@link TelemetryScan}); those bounds never cut
    * through an allocation, so an allocation holds all of the row's samples or none. {@code windows}
-   * carry host and gpu_index; {@code nodeGpus}: host, node_gpus.
+   * carry host and gpu_index (left out of the result, which is keyed by series); {@code nodeGpus}: host,
+   * node_gpus.
+   *
+   * <p>The allocations of each (node, bucket) are gathered into one array and broadcast: a window row
+   * meets its node's allocations in a hash join on (node, bucket), the range and the rules are
+   * evaluated on that short array within the row, and the shares are exploded. No shuffle of the
+   * windows, and no aggregation: the split of a row adds up to the row.
    */
   public static Dataset<Row> attribute(Dataset<Row> windows, Dataset<Row> allocsExploded, Dataset<Row> nodeGpus) {
-    Dataset<Row> a = allocsExploded.join(broadcast(nodeGpus), allocsExploded.col(Allocations.NODE)
-        .equalTo(nodeGpus.col(GpuSamples.HOST)), "left")
-        .select(col(ALLOC_ID), col(JOB_KEY), col(Allocations.JOB_ID).as("a_job_id"),
-            coalesce(col(Allocations.JOB_ID_RAW), col(Allocations.JOB_ID)).as("a_job_id_raw"),
-            col(Allocations.JOB_NAME).as("a_job_name"), col(Allocations.ACCOUNT).as("a_account"),
-            col(Allocations.NODE).as("a_node"), col(BUCKET).as("a_bucket"), col(START_US), col(END_US),
-            col(Allocations.GPU_COUNT).as("a_gpus"), col(INDICES), col(NODE_GPUS),
-            col(Allocations.SOURCE_FORMAT).as("a_format"));
+    Dataset<Row> held = allocsExploded.join(broadcast(nodeGpus), allocsExploded.col(Allocations.NODE)
+            .equalTo(nodeGpus.col(GpuSamples.HOST)), "left")
+        .groupBy(col(Allocations.NODE).as("a_node"), col(BUCKET).as("a_bucket"))
+        // sorted, so that the shares of a window are added up in the same order on every run
+        .agg(array_sort(collect_list(struct(col(ALLOC_ID).as("id"), col(JOB_KEY).as("key"), col(Allocations.JOB_ID).as("job"),
+            coalesce(col(Allocations.JOB_ID_RAW), col(Allocations.JOB_ID)).as("job_raw"),
+            col(Allocations.JOB_NAME).as("name"), col(Allocations.ACCOUNT).as("account"), col(START_US).as("s"),
+            col(END_US).as("e"), col(Allocations.GPU_COUNT).as("gpus"), col(INDICES).as("idx"),
+            coalesce(col(NODE_GPUS), col(Allocations.GPU_COUNT)).as("node_gpus")))).as("held"));
 
     Column hasLabel = col(GpuSamples.HPC_JOB).isNotNull().or(col(GpuSamples.POD).isNotNull());
-    Column labelMatch = col(GpuSamples.HPC_JOB).equalTo(col("a_job_id"))
-        .or(col(GpuSamples.HPC_JOB).equalTo(col("a_job_id_raw")))
-        .or(col(GpuSamples.POD).equalTo(col("a_job_name"))
-            .and(coalesce(col(GpuSamples.NAMESPACE), col("a_account")).equalTo(col("a_account"))));
-    Column hasIndex = col(INDICES).isNotNull().and(col(GpuSamples.GPU_INDEX).isNotNull());
-    Column indexMatch = array_contains(col(INDICES), col(GpuSamples.GPU_INDEX));
-    Column ruleMatches = when(hasLabel, labelMatch).when(hasIndex, indexMatch).otherwise(lit(true));
-    // the rule as a code while aggregating: a string in an aggregation buffer forces Spark's sort-based
-    // aggregation; the lowest code (the strongest evidence) names a sum's rule
-    Column rule = when(hasLabel, lit(0)).when(hasIndex, lit(1))
-        .when(col("a_gpus").geq(coalesce(col(NODE_GPUS), col("a_gpus"))), lit(2))
-        .otherwise(lit(3));
-    Column weight = when(hasLabel.or(hasIndex), lit(1.0))
-        .otherwise(least(lit(1.0), col("a_gpus").cast("double").divide(coalesce(col(NODE_GPUS), col("a_gpus")))));
+    Column hasIndex = col(GpuSamples.GPU_INDEX).isNotNull();
+    Column lo = col(TelemetryScan.T_LO);
+    Column hi = col(TelemetryScan.T_HI);
+    Column holding = filter(col("held"),
+        a -> a.getField("s").leq(lo).and(a.getField("e").geq(hi)).and(
+            when(hasLabel, col(GpuSamples.HPC_JOB).equalTo(a.getField("job"))
+                    .or(col(GpuSamples.HPC_JOB).equalTo(a.getField("job_raw")))
+                    .or(col(GpuSamples.POD).equalTo(a.getField("name"))
+                        .and(coalesce(col(GpuSamples.NAMESPACE), a.getField("account")).equalTo(a.getField("account")))))
+                .when(hasIndex.and(a.getField("idx").isNotNull()), array_contains(a.getField("idx"), col(GpuSamples.GPU_INDEX)))
+                .otherwise(lit(true))));
+    Column shares = transform(holding, a -> {
+      Column indexed = hasIndex.and(a.getField("idx").isNotNull());
+      Column rule = when(hasLabel, lit(RULES[0])).when(indexed, lit(RULES[1]))
+          .when(a.getField("gpus").geq(a.getField("node_gpus")), lit(RULES[2])).otherwise(lit(RULES[3]));
+      Column weight = when(hasLabel.or(indexed), lit(1.0))
+          .otherwise(least(lit(1.0), a.getField("gpus").cast("double").divide(a.getField("node_gpus"))));
+      return struct(a.getField("id").as(ALLOC_ID), a.getField("key").as(JOB_KEY), weight.as(WEIGHT), rule.as(RULE));
+    });
+    // a window on a node and hour no allocation touches has no array at all (null after the left join)
+    Column taken = coalesce(aggregate(shares, lit(0.0), (acc, x) -> acc.plus(x.getField(WEIGHT))), lit(0.0));
+    // what the shares leave is the GPU's own, unattributed; a rounding residue of a few ulps is not a share
+    Column rest = greatest(lit(0.0), lit(1.0).minus(taken));
+    Column restShare = array(struct(lit(null).cast("long").as(ALLOC_ID), lit(null).cast("string").as(JOB_KEY),
+        rest.as(WEIGHT), lit(RULES[4]).as(RULE)));
+    Column withRest = when(shares.isNull(), restShare).when(rest.gt(1e-9), concat(shares, restShare)).otherwise(shares);
 
-    Dataset<Row> matched = windows.join(a,
-            windows.col(GpuSamples.HOST).equalTo(a.col("a_node"))
-                .and(windows.col(BUCKET).equalTo(a.col("a_bucket")))
-                .and(col(START_US).leq(col(TelemetryScan.T_LO))).and(col(END_US).geq(col(TelemetryScan.T_HI))))
-        .filter(ruleMatches)
-        .withColumn(WEIGHT, weight)
-        .withColumn("rule_code", rule);
-
-    String[] sums = Activity.sums();
-    List<Column> weighted = new ArrayList<>();
-    for (String s : sums) {
-      weighted.add(Activity.exactSum(s, col(s).multiply(col(WEIGHT))).as(s));
+    Dataset<Row> split = windows.join(broadcast(held), windows.col(GpuSamples.HOST).equalTo(held.col("a_node"))
+            .and(windows.col(BUCKET).equalTo(held.col("a_bucket"))), "left")
+        .withColumn("_share", explode(withRest));
+    List<Column> out = new ArrayList<>();
+    for (String c : windows.columns()) {
+      if (!c.equals(GpuSamples.HOST) && !c.equals(GpuSamples.GPU_INDEX)) {
+        out.add(col(c));
+      }
     }
-    weighted.add(Activity.exactSum("samples", col("samples").multiply(col(WEIGHT))).as("samples"));
-    weighted.add(min(col(SampleWindows.WINDOW_START)).as(SampleWindows.WINDOW_START));
-    weighted.add(max(col(SampleWindows.WINDOW_END)).as(SampleWindows.WINDOW_END));
-    weighted.add(min(col("rule_code")).as("rule_code"));
-    weighted.add(max(col(WEIGHT)).as(WEIGHT));
-    Dataset<Row> attributed = matched
-        .groupBy(col(SampleWindows.SERIES_KEY), col(BUCKET), col(ALLOC_ID), col(JOB_KEY))
-        .agg(weighted.get(0), weighted.subList(1, weighted.size()).toArray(new Column[0]))
-        .withColumn(RULE, element_at(array(lit("job-label"), lit("gpu-index"), lit("node-exclusive"),
-            lit("pro-rated")), col("rule_code").plus(1)))
-        .drop("rule_code");
-
-    List<Column> totals = new ArrayList<>();
-    for (String s : sums) {
-      totals.add(Activity.exactSum(s, col(s)).as(s));
+    out.add(col("_share." + ALLOC_ID).as(ALLOC_ID));
+    out.add(col("_share." + JOB_KEY).as(JOB_KEY));
+    out.add(col("_share." + WEIGHT).as(WEIGHT));
+    out.add(col("_share." + RULE).as(RULE));
+    Dataset<Row> shared = split.select(out.toArray(new Column[0]));
+    for (String s : Activity.sums()) {
+      shared = shared.withColumn(s, col(s).multiply(col(WEIGHT)));
     }
-    totals.add(Activity.exactSum("samples", col("samples")).as("samples"));
-    totals.add(min(col(SampleWindows.WINDOW_START)).as(SampleWindows.WINDOW_START));
-    totals.add(max(col(SampleWindows.WINDOW_END)).as(SampleWindows.WINDOW_END));
-    Dataset<Row> total = windows.groupBy(col(SampleWindows.SERIES_KEY), col(BUCKET))
-        .agg(totals.get(0), totals.subList(1, totals.size()).toArray(new Column[0]));
-
-    List<Column> taken = new ArrayList<>();
-    for (String s : sums) {
-      taken.add(Activity.exactSum(s, col(s)).as("t_" + s));
-    }
-    taken.add(Activity.exactSum("samples", col("samples")).as("t_samples"));
-    Dataset<Row> takenBy = attributed.groupBy(col(SampleWindows.SERIES_KEY), col(BUCKET))
-        .agg(taken.get(0), taken.subList(1, taken.size()).toArray(new Column[0]));
-
-    Dataset<Row> rest = total.join(takenBy,
-        total.col(SampleWindows.SERIES_KEY).equalTo(takenBy.col(SampleWindows.SERIES_KEY))
-            .and(total.col(BUCKET).equalTo(takenBy.col(BUCKET))), "left");
-    List<Column> restCols = new ArrayList<>();
-    restCols.add(total.col(SampleWindows.SERIES_KEY));
-    restCols.add(total.col(BUCKET));
-    restCols.add(lit(null).cast("long").as(ALLOC_ID));
-    restCols.add(lit(null).cast("string").as(JOB_KEY));
-    for (String s : sums) {
-      // rounding of weighted sums can leave a residue of a few ulps: never a negative remainder
-      restCols.add(greatest(lit(0.0), col(s).minus(coalesce(col("t_" + s), lit(0.0)))).as(s));
-    }
-    restCols.add(greatest(lit(0.0), col("samples").minus(coalesce(col("t_samples"), lit(0.0)))).as("samples"));
-    restCols.add(col(SampleWindows.WINDOW_START));
-    restCols.add(col(SampleWindows.WINDOW_END));
-    restCols.add(lit("unattributed").as(RULE));
-    restCols.add(lit(1.0).as(WEIGHT));
-    Dataset<Row> unattributed = rest.select(restCols.toArray(new Column[0]))
-        .filter(col(Activity.COVERED_S).gt(1e-9).or(col("samples").gt(1e-9)));
-    return attributed.unionByName(unattributed);
+    return shared.withColumn(SampleWindows.SAMPLES, col(SampleWindows.SAMPLES).multiply(col(WEIGHT)));
   }
 }

@@ -42,7 +42,7 @@ public final class Rollups {
             ExactSum.of(col(Flop.FLOP_COUNTED)).as(Flop.FLOP_COUNTED), ExactSum.of(col(Flop.FLOP_PIPE)).as(Flop.FLOP_PIPE),
             ExactSum.of(col(Flop.FLOP_UTIL)).as(Flop.FLOP_UTIL), ExactSum.of(col(Flop.UNPRICED_S)).as("t_unpriced"),
             ExactSum.of(col("samples")).as("samples"),
-            collect_set(col(GpuAttribution.RULE)).as("attribution_rules"));
+            bit_or(GpuAttribution.ruleBit(col(GpuAttribution.RULE))).as("rule_bits"));
   }
 
   /** One row per scheduler job or pod: GPU-seconds, FLOP by method with range, cost. */
@@ -103,8 +103,7 @@ public final class Rollups {
             ExactSum.of(coalesce(col(Flop.FLOP_ALLOCATION), z)).as(Flop.FLOP_ALLOCATION),
             ExactSum.of(coalesce(col("t_unpriced"), z).plus(coalesce(col("a_unpriced"), z))).as(Flop.UNPRICED_S),
             ExactSum.of(coalesce(col("samples"), z)).as("samples"),
-            array_join(array_sort(array_distinct(flatten(collect_list(
-                coalesce(col("attribution_rules"), array().cast("array<string>")))))), ",").as("attribution_rules"),
+            GpuAttribution.ruleNames(bit_or(col("rule_bits"))).as("attribution_rules"),
             sum(col("cost_billed")).cast("decimal(38,12)").as("cost_billed"),
             sum(col("cost_effective")).cast("decimal(38,12)").as("cost_effective"),
             first(col("currency"), true).as("currency"),

@@ -51,36 +51,78 @@ class GpuAttributionTest extends LocalSparkTestBase {
     return s.add(GpuSamples.HOST, DataTypes.StringType).add(GpuSamples.GPU_INDEX, DataTypes.IntegerType);
   }
 
-  @Test
-  void labelledAndUnlabelledSamplesOfOneHourEachFollowTheirRuleAndTheSumNamesTheStrongest() {
-    // job 7 holds 4 of n1's 8 GPUs all hour, no indices; GPU 0's hour has 100 s labelled "7" and 50 s unlabelled
+  /** Job 7 holding {@code gpus} of n1's 8 GPUs for the hour of T0, without indices. */
+  private Dataset<Row> exploded(int gpus) {
     StructType a = Table.ALLOCATIONS.schema();
     Object[] v = new Object[a.size()];
     v[a.fieldIndex("cluster")] = "c";
     v[a.fieldIndex("job_id")] = "7";
     v[a.fieldIndex("node")] = "n1";
-    v[a.fieldIndex("gpu_count")] = 4;
+    v[a.fieldIndex("gpu_count")] = gpus;
     v[a.fieldIndex("start_time")] = Timestamp.from(Instant.ofEpochSecond(T0));
     v[a.fieldIndex("end_time")] = Timestamp.from(Instant.ofEpochSecond(T0 + 3600));
     v[a.fieldIndex("source_format")] = "sacct";
     Dataset<Row> allocs = spark.createDataFrame(List.of(RowFactory.create(v)), a);
-    Dataset<Row> exploded = GpuAttribution.exploded(GpuAttribution.accountable(allocs, T0 + 3600), 3600);
-    Dataset<Row> nodeGpus = spark.createDataFrame(List.of(RowFactory.create("n1", 8)), new StructType()
-        .add(GpuSamples.HOST, DataTypes.StringType).add(GpuAttribution.NODE_GPUS, DataTypes.IntegerType));
-    // the unlabelled row first, so that a "first row wins" rule would name it
-    Dataset<Row> windows = spark.createDataFrame(List.of(window(null, 50), window("7", 100)), windowSchema())
-        .coalesce(1);
+    return GpuAttribution.exploded(GpuAttribution.accountable(allocs, T0 + 3600), 3600);
+  }
 
-    List<Row> out = GpuAttribution.attribute(windows, exploded, nodeGpus)
-        .orderBy(col(GpuAttribution.ALLOC_ID).asc_nulls_last()).collectAsList();
-    assertEquals(2, out.size());
-    Row job = out.get(0);
-    // 100 s by label (weight 1) + 50 s × 4/8 pro-rated = 125 s; the label is the strongest evidence
-    assertEquals(125.0, job.<Double>getAs(Activity.COVERED_S), 1e-6);
-    assertEquals("job-label", job.<String>getAs(GpuAttribution.RULE));
-    assertEquals(1.0, job.<Double>getAs(GpuAttribution.WEIGHT), 0.0);
-    Row rest = out.get(1);
-    assertEquals(25.0, rest.<Double>getAs(Activity.COVERED_S), 1e-6);
-    assertEquals("unattributed", rest.<String>getAs(GpuAttribution.RULE));
+  private Dataset<Row> nodeGpus() {
+    return spark.createDataFrame(List.of(RowFactory.create("n1", 8)), new StructType()
+        .add(GpuSamples.HOST, DataTypes.StringType).add(GpuAttribution.NODE_GPUS, DataTypes.IntegerType));
+  }
+
+  private static double covered(List<Row> rows, String rule) {
+    return rows.stream().filter(r -> rule.equals(r.getAs(GpuAttribution.RULE)))
+        .mapToDouble(r -> r.<Double>getAs(Activity.COVERED_S)).sum();
+  }
+
+  @Test
+  void labelledSamplesGoWhollyToTheirJobAndUnlabelledOnesArePaidByShareWithTheRestLeftToTheGpu() {
+    // job 7 holds 4 of n1's 8 GPUs all hour; GPU 0's hour has 100 s labelled "7" and 50 s unlabelled
+    Dataset<Row> windows = spark.createDataFrame(List.of(window(null, 50), window("7", 100)), windowSchema());
+
+    List<Row> out = GpuAttribution.attribute(windows, exploded(4), nodeGpus()).collectAsList();
+    // labelled: all 100 s to the job (weight 1); unlabelled: 50 s × 4/8 to the job, the other half stays
+    assertEquals(3, out.size());
+    assertEquals(100.0, covered(out, "job-label"), 1e-9);
+    assertEquals(25.0, covered(out, "pro-rated"), 1e-9);
+    assertEquals(25.0, covered(out, "unattributed"), 1e-9);
+    for (Row r : out) {
+      boolean rest = r.getAs(GpuAttribution.RULE).equals("unattributed");
+      assertEquals(rest, r.isNullAt(r.fieldIndex(GpuAttribution.ALLOC_ID)), "only the rest has no allocation");
+      double expectedWeight = r.getAs(GpuAttribution.RULE).equals("job-label") ? 1.0 : 0.5;
+      assertEquals(expectedWeight, r.<Double>getAs(GpuAttribution.WEIGHT), 0.0);
+      // the samples are split like the seconds
+      assertEquals(r.<Double>getAs(Activity.COVERED_S) / 10, r.<Double>getAs(SampleWindows.SAMPLES), 1e-12);
+    }
+  }
+
+  @Test
+  void aJobHoldingEveryGpuOfItsNodeTakesTheWholeWindowAndLeavesNoRest() {
+    Dataset<Row> windows = spark.createDataFrame(List.of(window(null, 60)), windowSchema());
+    List<Row> out = GpuAttribution.attribute(windows, exploded(8), nodeGpus()).collectAsList();
+    assertEquals(1, out.size());
+    assertEquals("node-exclusive", out.get(0).<String>getAs(GpuAttribution.RULE));
+    assertEquals(60.0, out.get(0).<Double>getAs(Activity.COVERED_S), 1e-9);
+  }
+
+  @Test
+  void aWindowOnANodeNoAllocationTouchesStaysWholeWithTheGpu() {
+    Dataset<Row> windows = spark.createDataFrame(List.of(window("7", 60)), windowSchema())
+        .withColumn(GpuSamples.HOST, org.apache.spark.sql.functions.lit("n2"));
+    List<Row> out = GpuAttribution.attribute(windows, exploded(8), nodeGpus()).collectAsList();
+    assertEquals(1, out.size());
+    assertEquals("unattributed", out.get(0).<String>getAs(GpuAttribution.RULE));
+    assertEquals(1.0, out.get(0).<Double>getAs(GpuAttribution.WEIGHT), 0.0);
+    assertEquals(60.0, out.get(0).<Double>getAs(Activity.COVERED_S), 1e-9);
+  }
+
+  @Test
+  void theRulesOfManyRowsReadBackFromTheirBitsInAlphabeticalOrder() {
+    Dataset<Row> rules = spark.createDataFrame(List.of(RowFactory.create("pro-rated"), RowFactory.create("job-label"),
+        RowFactory.create("pro-rated")), new StructType().add("rule", DataTypes.StringType));
+    Row r = rules.agg(GpuAttribution.ruleNames(org.apache.spark.sql.functions.bit_or(
+        GpuAttribution.ruleBit(col("rule"))))).first();
+    assertEquals("job-label,pro-rated", r.getString(0));
   }
 }
