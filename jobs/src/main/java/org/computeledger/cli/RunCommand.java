@@ -93,6 +93,20 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The per-GPU-interval ledger, by day. Its measured quantities (doubles, nearly all distinct) are
+   * written without a dictionary: Parquet would hash every value into one only to give it up.
+   */
+  static void writeLedger(Dataset<Row> gpuUsage, String path) {
+    org.apache.spark.sql.DataFrameWriter<Row> w = gpuUsage.write().partitionBy("day");
+    for (org.apache.spark.sql.types.StructField f : gpuUsage.schema().fields()) {
+      if (f.dataType().equals(org.apache.spark.sql.types.DataTypes.DoubleType)) {
+        w = w.option("parquet.enable.dictionary#" + f.name(), "false");
+      }
+    }
+    w.parquet(path);
+  }
+
   static String run(SparkSession spark, String input, String out, IngestParams ip, EstimateParams ep,
       List<Standard> standards, LocalDate runDate) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
@@ -137,7 +151,7 @@ final class RunCommand implements Callable<Integer> {
       Progress.say("run: writing line items, jobs and the GPU ledger");
       o.lineItems().coalesce(1).write().parquet(dir.child("line_items"));
       o.jobs().orderBy("job_key").coalesce(1).write().parquet(dir.child("jobs"));
-      o.gpuUsage().write().partitionBy("day").parquet(dir.child("gpu_usage"));
+      writeLedger(o.gpuUsage(), dir.child("gpu_usage"));
       o.costReconciliation().orderBy("provider", "currency").coalesce(1).write().parquet(dir.child("cost_reconciliation"));
       if (o.calibration() != null) {
         o.calibration().coalesce(1).write().parquet(dir.child("calibration"));

@@ -24,6 +24,8 @@ final class SparkSessions {
     conf.setIfMissing("spark.ui.enabled", "false");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
     conf.setIfMissing("spark.sql.parquet.compression.codec", "zstd");
+    // Parquet's own timestamp type, not the deprecated INT96 (which Spark still writes by default)
+    conf.setIfMissing("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
     // no Hadoop checksum side files next to outputs: the manifest holds the SHA-256 of every file
     conf.setIfMissing("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
     if (local) {
