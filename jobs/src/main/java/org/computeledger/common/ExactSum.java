@@ -29,6 +29,19 @@ public final class ExactSum {
     return Math.scalb(1.0, 32 * k - FRACTION_BITS);
   }
 
+  /** Parts per unit of {@link #micro}. */
+  public static final double MICRO = 1e6;
+
+  /**
+   * The order-independent sum of {@code x} rounded to micro-units, in one long buffer instead of four:
+   * for seconds-sized quantities (GPU-seconds, samples), where 1e-6 is far below any estimate's range
+   * and a total stays below 9.2e12. {@code floor(x + 0.5)}, not {@code round()}, which Spark evaluates
+   * for doubles through a decimal string.
+   */
+  public static Column micro(Column x) {
+    return sum(floor(x.multiply(MICRO).plus(0.5))).cast("double").divide(MICRO);
+  }
+
   /** The exact, order-independent sum of {@code x} as a double; null when every value is null. */
   public static Column of(Column x) {
     Column[] limbs = new Column[LIMBS];

@@ -59,9 +59,6 @@ public final class Activity {
     return out;
   }
 
-  /** Fixed-point resolution of the activity sums (parts per unit). */
-  static final double FIXED_POINT = 1e6;
-
   /**
    * Sum in fixed point (micro-units as long): exact and independent of the order rows arrive in, so
    * the same input gives the same ledger on every run; 1e-6 of a GPU-second is far below any
@@ -71,7 +68,6 @@ public final class Activity {
     if (name.equals(COUNTED_FLOP)) {
       return org.computeledger.common.ExactSum.of(c);
     }
-    // floor(x + 0.5), not round(): Spark rounds a double through its decimal string
-    return sum(floor(c.multiply(FIXED_POINT).plus(0.5))).cast("double").divide(FIXED_POINT);
+    return org.computeledger.common.ExactSum.micro(c);
   }
 }

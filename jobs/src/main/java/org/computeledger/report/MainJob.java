@@ -215,9 +215,12 @@ public final class MainJob {
         .localCheckpoint();
 
     // 7. held GPU time that telemetry did not cover falls to the allocation method
-    Dataset<Row> coveredPerAlloc = usageFlop.filter(col(GpuAttribution.ALLOC_ID).isNotNull())
-        .groupBy(col(GpuAttribution.ALLOC_ID).as("c_alloc"))
-        .agg(sum(col("gpu_seconds")).as("covered_gpu_s"));
+    // one pass over the ledger rows for every roll-up: per allocation, GPU model and precision
+    Dataset<Row> perAlloc = Rollups.perAlloc(usageFlop).localCheckpoint();
+    Dataset<Row> telemetryPerAlloc = Rollups.resum(perAlloc.filter(col("t_alloc").isNotNull()), col("t_alloc"))
+        .localCheckpoint();
+    Dataset<Row> coveredPerAlloc = telemetryPerAlloc.select(col("t_alloc").as("c_alloc"),
+        col("telemetry_gpu_seconds").as("covered_gpu_s"));
     Dataset<Row> allocRows = accountable.join(coveredPerAlloc, col(GpuAttribution.ALLOC_ID).equalTo(col("c_alloc")), "left")
         .withColumn("uncovered_gpu_s", greatest(lit(0.0), col("alloc_gpu_s").minus(coalesce(col("covered_gpu_s"), lit(0.0)))));
     Dataset<Row> allocFlop = flop.allocationFlop(allocRows, "uncovered_gpu_s", p.allocUtil());
@@ -235,8 +238,8 @@ public final class MainJob {
     Dataset<Row> market = in.prices() == null ? null : MarketPrices.allocMarketCost(costAllocs, in.prices());
 
     // 9. roll-ups
-    Dataset<Row> jobs = Rollups.jobs(accountable, usageFlop, allocFlop, allocCost, market).localCheckpoint();
-    Dataset<Row> idle = usageFlop.filter(col(GpuAttribution.ALLOC_ID).isNull());
+    Dataset<Row> jobs = Rollups.jobs(accountable, telemetryPerAlloc, allocFlop, allocCost, market).localCheckpoint();
+    Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
     Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
     Dataset<Row> gpuUsage = Rollups.gpuUsage(usageFlop, allocFlop, bucket);
     Dataset<Row> calibration = superseded == null ? null : Rollups.calibration(superseded, counted, series, flop);

@@ -29,34 +29,66 @@ public final class Rollups {
     Flop.FLOP_PIPE, Flop.FLOP_UTIL, Flop.FLOP_ALLOCATION, Flop.UNPRICED_S
   };
 
-  /** Per allocation: the telemetry part of the ledger. */
-  static Dataset<Row> telemetryPerAlloc(Dataset<Row> usageFlop) {
-    return usageFlop.filter(col(GpuAttribution.ALLOC_ID).isNotNull())
-        .groupBy(col(GpuAttribution.ALLOC_ID).as("t_alloc"))
-        .agg(ExactSum.of(col("gpu_seconds")).as("telemetry_gpu_seconds"),
-            ExactSum.of(col(Activity.COUNTED_S)).as("counted_seconds"),
-            ExactSum.of(col(Activity.PIPE_COVERED_S)).as("pipe_gpu_seconds"),
-            ExactSum.of(col(Activity.UTIL_COVERED_S)).as("util_seconds"),
-            ExactSum.of(col(Activity.UTIL_S)).as("util_weighted_seconds"),
-            ExactSum.of(col(Flop.FLOP)).as("t_flop"), ExactSum.of(col(Flop.FLOP_LOW)).as("t_low"), ExactSum.of(col(Flop.FLOP_HIGH)).as("t_high"),
-            ExactSum.of(col(Flop.FLOP_COUNTED)).as(Flop.FLOP_COUNTED), ExactSum.of(col(Flop.FLOP_PIPE)).as(Flop.FLOP_PIPE),
-            ExactSum.of(col(Flop.FLOP_UTIL)).as(Flop.FLOP_UTIL), ExactSum.of(col(Flop.UNPRICED_S)).as("t_unpriced"),
-            ExactSum.of(col("samples")).as("samples"),
-            bit_or(GpuAttribution.ruleBit(col(GpuAttribution.RULE))).as("rule_bits"));
+  /** Telemetry quantities per allocation summed in micro-units (seconds-sized) ... */
+  static final String[] T_SECONDS = {
+    "telemetry_gpu_seconds", "counted_seconds", "pipe_gpu_seconds", "util_seconds", "util_weighted_seconds",
+    "t_unpriced", "samples"
+  };
+  /** ... and exactly (FLOP). */
+  static final String[] T_FLOP = {"t_flop", "t_low", "t_high", Flop.FLOP_COUNTED, Flop.FLOP_PIPE, Flop.FLOP_UTIL};
+
+  /**
+   * The telemetry part of the ledger per allocation (a null allocation: the GPUs' own, unattributed
+   * time), GPU model and precision, in one pass over the ledger rows: the job roll-up, the allocation
+   * method's uncovered time and the idle line item all read it, not the ledger.
+   */
+  public static Dataset<Row> perAlloc(Dataset<Row> usageFlop) {
+    String[] from = {"gpu_seconds", Activity.COUNTED_S, Activity.PIPE_COVERED_S, Activity.UTIL_COVERED_S, Activity.UTIL_S,
+        Flop.UNPRICED_S, "samples"};
+    String[] fromFlop = {Flop.FLOP, Flop.FLOP_LOW, Flop.FLOP_HIGH, Flop.FLOP_COUNTED, Flop.FLOP_PIPE, Flop.FLOP_UTIL};
+    List<Column> aggs = new ArrayList<>();
+    for (int i = 0; i < T_SECONDS.length; i++) {
+      aggs.add(ExactSum.micro(col(from[i])).as(T_SECONDS[i]));
+    }
+    for (int i = 0; i < T_FLOP.length; i++) {
+      aggs.add(ExactSum.of(col(fromFlop[i])).as(T_FLOP[i]));
+    }
+    aggs.add(bit_or(GpuAttribution.ruleBit(col(GpuAttribution.RULE))).as("rule_bits"));
+    return usageFlop.groupBy(col(GpuAttribution.ALLOC_ID).as("t_alloc"), col(Flop.MODEL_ID).as("t_model"),
+            col(Flop.PRECISION).as("t_precision"))
+        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
   }
 
-  /** One row per scheduler job or pod: GPU-seconds, FLOP by method with range, cost. */
-  public static Dataset<Row> jobs(Dataset<Row> accountable, Dataset<Row> usageFlop, Dataset<Row> allocFlop,
+  /** {@link #perAlloc} rows summed again, by {@code keys}. */
+  public static Dataset<Row> resum(Dataset<Row> perAlloc, Column... keys) {
+    List<Column> aggs = new ArrayList<>();
+    for (String q : T_SECONDS) {
+      aggs.add(ExactSum.micro(col(q)).as(q));
+    }
+    for (String q : T_FLOP) {
+      aggs.add(ExactSum.of(col(q)).as(q));
+    }
+    aggs.add(bit_or(col("rule_bits")).as("rule_bits"));
+    return perAlloc.groupBy(keys).agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+  }
+
+  /**
+   * One row per scheduler job or pod: GPU-seconds, FLOP by method with range, cost. {@code telemetry}:
+   * {@link #resum} by {@code t_alloc}. A job's descriptive fields come from its allocation row with the
+   * smallest id, so they are the same on every run.
+   */
+  public static Dataset<Row> jobs(Dataset<Row> accountable, Dataset<Row> telemetry, Dataset<Row> allocFlop,
       Dataset<Row> allocCost, Dataset<Row> market) {
-    Dataset<Row> t = telemetryPerAlloc(usageFlop);
     Dataset<Row> a = allocFlop.select(col(GpuAttribution.ALLOC_ID).as("a_alloc"), col("uncovered_gpu_s"),
         col(Flop.FLOP_ALLOCATION), col(Flop.FLOP).as("a_flop"), col(Flop.FLOP_LOW).as("a_low"),
         col(Flop.FLOP_HIGH).as("a_high"), col(Flop.UNPRICED_S).as("a_unpriced"));
     Dataset<Row> c = allocCost.groupBy(col(GpuAttribution.ALLOC_ID).as("k_alloc"))
         .agg(sum(col("cost_billed")).as("cost_billed"), sum(col("cost_effective")).as("cost_effective"),
-            first(col("currency")).as("currency"));
-    Dataset<Row> per = accountable
-        .join(t, col(GpuAttribution.ALLOC_ID).equalTo(col("t_alloc")), "left")
+            max(col("currency")).as("currency"));
+    Dataset<Row> per = accountable.select(col(GpuAttribution.ALLOC_ID), col(GpuAttribution.JOB_KEY),
+            col(Allocations.NODE), col(Allocations.START_TIME), col(Allocations.END_TIME), col(Allocations.GPU_COUNT),
+            col("alloc_gpu_s"))
+        .join(telemetry, col(GpuAttribution.ALLOC_ID).equalTo(col("t_alloc")), "left")
         .join(a, col(GpuAttribution.ALLOC_ID).equalTo(col("a_alloc")), "left")
         .join(c, col(GpuAttribution.ALLOC_ID).equalTo(col("k_alloc")), "left");
     if (market != null) {
@@ -67,33 +99,18 @@ public final class Rollups {
           .withColumn("market_currency", lit(null).cast("string"));
     }
     Column z = lit(0.0);
-    return per.groupBy(col(GpuAttribution.JOB_KEY))
-        .agg(first(col(Allocations.CLUSTER)).as(Allocations.CLUSTER),
-            first(col(Allocations.JOB_ID)).as(Allocations.JOB_ID),
-            first(col(Allocations.ARRAY_JOB_ID)).as(Allocations.ARRAY_JOB_ID),
-            first(col(Allocations.ARRAY_TASK_ID)).as(Allocations.ARRAY_TASK_ID),
-            first(col(Allocations.JOB_NAME)).as(Allocations.JOB_NAME),
-            first(col(Allocations.USER_HASH)).as(Allocations.USER_HASH),
-            first(col(Allocations.ACCOUNT)).as(Allocations.ACCOUNT),
-            first(col(Allocations.PARTITION)).as(Allocations.PARTITION),
-            first(col(Allocations.STATE)).as(Allocations.STATE),
-            first(col(Allocations.SOURCE_FORMAT)).as(Allocations.SOURCE_FORMAT),
-            first(col(BranchAssignment.PROJECT)).as(BranchAssignment.PROJECT),
-            first(col(BranchAssignment.BRANCH)).as(BranchAssignment.BRANCH),
-            first(col(BranchAssignment.MATCH_CONFLICT), true).as(BranchAssignment.MATCH_CONFLICT),
+    Dataset<Row> sums = per.groupBy(col(GpuAttribution.JOB_KEY).as("s_job"))
+        .agg(min(col(GpuAttribution.ALLOC_ID)).as("fact_alloc"),
             min(col(Allocations.START_TIME)).as(Allocations.START_TIME),
             max(col(Allocations.END_TIME)).as(Allocations.END_TIME),
-            countDistinct(col(Allocations.NODE)).as("nodes"),
-            ExactSum.of(coalesce(col(Allocations.GPU_COUNT), lit(0))).as(Allocations.GPU_COUNT),
-            first(col(Flop.MODEL_ID), true).as(Flop.MODEL_ID),
-            first(col(Flop.PRECISION)).as(Flop.PRECISION),
-            ExactSum.of(col("alloc_gpu_s")).as("gpu_seconds"),
-            ExactSum.of(coalesce(col("telemetry_gpu_seconds"), z)).as("telemetry_gpu_seconds"),
-            ExactSum.of(coalesce(col("uncovered_gpu_s"), z)).as("uncovered_gpu_seconds"),
-            ExactSum.of(coalesce(col("counted_seconds"), z)).as("counted_seconds"),
-            ExactSum.of(coalesce(col("pipe_gpu_seconds"), z)).as("pipe_gpu_seconds"),
-            ExactSum.of(coalesce(col("util_seconds"), z)).as("util_seconds"),
-            ExactSum.of(coalesce(col("util_weighted_seconds"), z)).as("util_weighted_seconds"),
+            sum(coalesce(col(Allocations.GPU_COUNT), lit(0)).cast("long")).as(Allocations.GPU_COUNT),
+            ExactSum.micro(col("alloc_gpu_s")).as("gpu_seconds"),
+            ExactSum.micro(coalesce(col("telemetry_gpu_seconds"), z)).as("telemetry_gpu_seconds"),
+            ExactSum.micro(coalesce(col("uncovered_gpu_s"), z)).as("uncovered_gpu_seconds"),
+            ExactSum.micro(coalesce(col("counted_seconds"), z)).as("counted_seconds"),
+            ExactSum.micro(coalesce(col("pipe_gpu_seconds"), z)).as("pipe_gpu_seconds"),
+            ExactSum.micro(coalesce(col("util_seconds"), z)).as("util_seconds"),
+            ExactSum.micro(coalesce(col("util_weighted_seconds"), z)).as("util_weighted_seconds"),
             ExactSum.of(coalesce(col("t_flop"), z).plus(coalesce(col("a_flop"), z))).as(Flop.FLOP),
             ExactSum.of(coalesce(col("t_low"), z).plus(coalesce(col("a_low"), z))).as(Flop.FLOP_LOW),
             ExactSum.of(coalesce(col("t_high"), z).plus(coalesce(col("a_high"), z))).as(Flop.FLOP_HIGH),
@@ -101,21 +118,45 @@ public final class Rollups {
             ExactSum.of(coalesce(col(Flop.FLOP_PIPE), z)).as(Flop.FLOP_PIPE),
             ExactSum.of(coalesce(col(Flop.FLOP_UTIL), z)).as(Flop.FLOP_UTIL),
             ExactSum.of(coalesce(col(Flop.FLOP_ALLOCATION), z)).as(Flop.FLOP_ALLOCATION),
-            ExactSum.of(coalesce(col("t_unpriced"), z).plus(coalesce(col("a_unpriced"), z))).as(Flop.UNPRICED_S),
-            ExactSum.of(coalesce(col("samples"), z)).as("samples"),
-            GpuAttribution.ruleNames(bit_or(col("rule_bits"))).as("attribution_rules"),
+            ExactSum.micro(coalesce(col("t_unpriced"), z).plus(coalesce(col("a_unpriced"), z))).as(Flop.UNPRICED_S),
+            ExactSum.micro(coalesce(col("samples"), z)).as("samples"),
+            bit_or(col("rule_bits")).as("rule_bits"),
             sum(col("cost_billed")).cast("decimal(38,12)").as("cost_billed"),
             sum(col("cost_effective")).cast("decimal(38,12)").as("cost_effective"),
-            first(col("currency"), true).as("currency"),
-            sum(col("cost_market")).cast("decimal(38,12)").as("cost_market"),
-            first(col("market_currency"), true).as("market_currency"));
+            sum(col("cost_market")).cast("decimal(38,12)").as("cost_market"));
+    // nodes and currencies per job: distinct counts and strings kept out of the sums' hash aggregation
+    Dataset<Row> spread = per.groupBy(col(GpuAttribution.JOB_KEY).as("n_job"))
+        .agg(countDistinct(col(Allocations.NODE)).as("nodes"));
+    Dataset<Row> currencies = per.filter(col("currency").isNotNull().or(col("market_currency").isNotNull()))
+        .groupBy(col(GpuAttribution.JOB_KEY).as("y_job"))
+        .agg(max(col("currency")).as("currency"), max(col("market_currency")).as("market_currency"));
+    Dataset<Row> facts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"), col(Allocations.CLUSTER),
+        col(Allocations.JOB_ID), col(Allocations.ARRAY_JOB_ID), col(Allocations.ARRAY_TASK_ID), col(Allocations.JOB_NAME),
+        col(Allocations.USER_HASH), col(Allocations.ACCOUNT), col(Allocations.PARTITION), col(Allocations.STATE),
+        col(Allocations.SOURCE_FORMAT), col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH),
+        col(BranchAssignment.MATCH_CONFLICT), col(Flop.MODEL_ID), col(Flop.PRECISION));
+    return sums.join(facts, col("fact_alloc").equalTo(col("f_alloc")), "left")
+        .join(spread, col("s_job").equalTo(col("n_job")), "left")
+        .join(currencies, col("s_job").equalTo(col("y_job")), "left")
+        .select(col("s_job").as(GpuAttribution.JOB_KEY), col(Allocations.CLUSTER), col(Allocations.JOB_ID),
+            col(Allocations.ARRAY_JOB_ID), col(Allocations.ARRAY_TASK_ID), col(Allocations.JOB_NAME),
+            col(Allocations.USER_HASH), col(Allocations.ACCOUNT), col(Allocations.PARTITION), col(Allocations.STATE),
+            col(Allocations.SOURCE_FORMAT), col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH),
+            col(BranchAssignment.MATCH_CONFLICT), col(Allocations.START_TIME), col(Allocations.END_TIME), col("nodes"),
+            col(Allocations.GPU_COUNT), col(Flop.MODEL_ID), col(Flop.PRECISION), col("gpu_seconds"),
+            col("telemetry_gpu_seconds"), col("uncovered_gpu_seconds"), col("counted_seconds"), col("pipe_gpu_seconds"),
+            col("util_seconds"), col("util_weighted_seconds"), col(Flop.FLOP), col(Flop.FLOP_LOW), col(Flop.FLOP_HIGH),
+            col(Flop.FLOP_COUNTED), col(Flop.FLOP_PIPE), col(Flop.FLOP_UTIL), col(Flop.FLOP_ALLOCATION),
+            col(Flop.UNPRICED_S), col("samples"), GpuAttribution.ruleNames(col("rule_bits")).as("attribution_rules"),
+            col("cost_billed"), col("cost_effective"), col("currency"), col("cost_market"), col("market_currency"));
   }
 
   /**
    * One row per (project, branch) with the registry's facts, plus one for GPU time no job held.
-   * {@code branches}: the registry's branch table.
+   * {@code idlePerAlloc}: the {@link #perAlloc} rows of no allocation; {@code branches}: the registry's
+   * branch table.
    */
-  public static Dataset<Row> lineItems(Dataset<Row> jobs, Dataset<Row> idleUsage, Dataset<Row> branches,
+  public static Dataset<Row> lineItems(Dataset<Row> jobs, Dataset<Row> idlePerAlloc, Dataset<Row> branches,
       Registry registry, EstimateParams p) {
     List<Column> aggs = new ArrayList<>();
     for (String q : QUANTITIES) {
@@ -130,18 +171,21 @@ public final class Rollups {
     Dataset<Row> fromJobs = jobs.groupBy(col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH))
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
 
-    Dataset<Row> idle = idleUsage.agg(
-            ExactSum.of(col("gpu_seconds")).as("gpu_seconds"), ExactSum.of(col("gpu_seconds")).as("telemetry_gpu_seconds"),
-            lit(0.0).as("uncovered_gpu_seconds"), ExactSum.of(col(Activity.COUNTED_S)).as("counted_seconds"),
-            ExactSum.of(col(Activity.PIPE_COVERED_S)).as("pipe_gpu_seconds"), ExactSum.of(col(Activity.UTIL_COVERED_S)).as("util_seconds"),
-            ExactSum.of(col(Activity.UTIL_S)).as("util_weighted_seconds"),
-            ExactSum.of(col(Flop.FLOP)).as(Flop.FLOP), ExactSum.of(col(Flop.FLOP_LOW)).as(Flop.FLOP_LOW), ExactSum.of(col(Flop.FLOP_HIGH)).as(Flop.FLOP_HIGH),
-            ExactSum.of(col(Flop.FLOP_COUNTED)).as(Flop.FLOP_COUNTED), ExactSum.of(col(Flop.FLOP_PIPE)).as(Flop.FLOP_PIPE),
-            ExactSum.of(col(Flop.FLOP_UTIL)).as(Flop.FLOP_UTIL), lit(0.0).as(Flop.FLOP_ALLOCATION), ExactSum.of(col(Flop.UNPRICED_S)).as(Flop.UNPRICED_S),
+    Dataset<Row> idle = idlePerAlloc.agg(
+            ExactSum.micro(col("telemetry_gpu_seconds")).as("gpu_seconds"),
+            ExactSum.micro(col("telemetry_gpu_seconds")).as("telemetry_gpu_seconds"),
+            lit(0.0).as("uncovered_gpu_seconds"), ExactSum.micro(col("counted_seconds")).as("counted_seconds"),
+            ExactSum.micro(col("pipe_gpu_seconds")).as("pipe_gpu_seconds"),
+            ExactSum.micro(col("util_seconds")).as("util_seconds"),
+            ExactSum.micro(col("util_weighted_seconds")).as("util_weighted_seconds"),
+            ExactSum.of(col("t_flop")).as(Flop.FLOP), ExactSum.of(col("t_low")).as(Flop.FLOP_LOW),
+            ExactSum.of(col("t_high")).as(Flop.FLOP_HIGH), ExactSum.of(col(Flop.FLOP_COUNTED)).as(Flop.FLOP_COUNTED),
+            ExactSum.of(col(Flop.FLOP_PIPE)).as(Flop.FLOP_PIPE), ExactSum.of(col(Flop.FLOP_UTIL)).as(Flop.FLOP_UTIL),
+            lit(0.0).as(Flop.FLOP_ALLOCATION), ExactSum.micro(col("t_unpriced")).as(Flop.UNPRICED_S),
             lit(0L).as("jobs"), lit(null).cast("decimal(38,12)").as("cost_billed"),
             lit(null).cast("decimal(38,12)").as("cost_market"), lit(null).cast("string").as("currency"),
-            concat_ws(",", array_sort(array_distinct(collect_list(col(Flop.MODEL_ID))))).as("gpu_models"),
-            concat_ws(",", array_sort(array_distinct(collect_list(col(Flop.PRECISION))))).as("precisions"))
+            concat_ws(",", array_sort(array_distinct(collect_list(col("t_model"))))).as("gpu_models"),
+            concat_ws(",", array_sort(array_distinct(collect_list(col("t_precision"))))).as("precisions"))
         .filter(col("gpu_seconds").isNotNull())
         .withColumn(BranchAssignment.PROJECT, lit(MainJob.UNATTRIBUTED))
         .withColumn(BranchAssignment.BRANCH, lit(MainJob.IDLE_BRANCH));
