@@ -107,6 +107,24 @@ final class RunCommand implements Callable<Integer> {
     w.parquet(path);
   }
 
+  /**
+   * A table's data files copied as they are (a quarantine of millions of lines is not decoded and
+   * encoded again); Hadoop's hidden side files ({@code _SUCCESS}, {@code .crc}) are left behind.
+   */
+  static void copyTable(Configuration conf, Path from, Path to) {
+    try {
+      org.apache.hadoop.fs.FileSystem src = from.getFileSystem(conf);
+      org.apache.hadoop.fs.FileSystem dst = to.getFileSystem(conf);
+      dst.mkdirs(to);
+      for (org.apache.hadoop.fs.FileStatus f : src.listStatus(from,
+          p -> !p.getName().startsWith("_") && !p.getName().startsWith("."))) {
+        org.apache.hadoop.fs.FileUtil.copy(src, f.getPath(), dst, new Path(to, f.getPath().getName()), false, conf);
+      }
+    } catch (java.io.IOException e) {
+      throw new LedgerException(from + ": cannot be copied to the report: " + e.getMessage(), e);
+    }
+  }
+
   static String run(SparkSession spark, String input, String out, IngestParams ip, EstimateParams ep,
       List<Standard> standards, LocalDate runDate) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
@@ -121,8 +139,7 @@ final class RunCommand implements Callable<Integer> {
         Progress.say("run: reading canonical tables from the ingest output %s", input);
         canonical = input;
         declarations = new Path(input, IngestCommand.DECLARATIONS).toString();
-        spark.read().schema(Table.QUARANTINE.schema()).parquet(input + "/" + Table.QUARANTINE.tableName())
-            .write().parquet(dir.child("quarantine"));
+        copyTable(conf, new Path(input, Table.QUARANTINE.tableName()), new Path(dir.child("quarantine")));
       } else {
         Progress.say("run: %d input file(s) under %s", sources.size(), input);
         canonical = dir.child("canonical");

@@ -98,6 +98,8 @@ public final class Rollups {
       per = per.withColumn("cost_market", lit(null).cast("decimal(38,12)"))
           .withColumn("market_currency", lit(null).cast("string"));
     }
+    // three aggregations read it: a checkpoint (small, one row per allocation) keeps their plans short
+    per = per.localCheckpoint();
     Column z = lit(0.0);
     Dataset<Row> sums = per.groupBy(col(GpuAttribution.JOB_KEY).as("s_job"))
         .agg(min(col(GpuAttribution.ALLOC_ID)).as("fact_alloc"),

@@ -54,4 +54,22 @@ class LedgerWriteTest extends SparkTestBase {
     assertEquals(0.5 * 333 + 1.0 * 333, spark().read().parquet(out.toString()).agg(org.apache.spark.sql.functions.sum("flop"))
         .first().getDouble(0), 0.0);
   }
+
+  @Test
+  void aTableIsCopiedFileForFileWithoutHadoopsSideFiles() throws Exception {
+    Path from = Files.createTempDirectory("ledger-copy-from");
+    byte[] data = {'P', 'A', 'R', '1', 0, 1, 2, 'P', 'A', 'R', '1'};
+    Files.write(from.resolve("part-00000.zstd.parquet"), data);
+    Files.write(from.resolve("._SUCCESS.crc"), new byte[] {9});
+    Files.write(from.resolve("_SUCCESS"), new byte[0]);
+    Path to = Files.createTempDirectory("ledger-copy-to").resolve("quarantine");
+
+    RunCommand.copyTable(new Configuration(), new org.apache.hadoop.fs.Path(from.toUri()),
+        new org.apache.hadoop.fs.Path(to.toUri()));
+    try (var files = Files.list(to)) {
+      assertEquals(List.of("part-00000.zstd.parquet"), files.map(p -> p.getFileName().toString())
+          .filter(n -> !n.endsWith(".crc")).sorted().toList());
+    }
+    org.junit.jupiter.api.Assertions.assertArrayEquals(data, Files.readAllBytes(to.resolve("part-00000.zstd.parquet")));
+  }
 }
