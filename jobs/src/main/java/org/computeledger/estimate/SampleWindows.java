@@ -105,17 +105,18 @@ public final class SampleWindows {
         .withColumn(Activity.COVERED_S, col("n_covered").multiply(dt))
         .withColumn(Activity.PIPE_COVERED_S, col("n_pipe").multiply(dt))
         .withColumn(Activity.UTIL_COVERED_S, col("n_util").multiply(dt))
-        .withColumn(Activity.UTIL_S, col("sum_util").multiply(dt))
-        .withColumn(Activity.COUNTED_FLOP, lit(0.0))
-        .withColumn(Activity.COUNTED_S, lit(0.0));
+        .withColumn(Activity.UTIL_S, col("sum_util").multiply(dt));
     for (String p : Activity.PIPES) {
       resolved = resolved.withColumn(Activity.pipeClk(p), col("sum_" + p + "_clk").multiply(dt))
           .withColumn(Activity.pipeNoClk(p), col("sum_" + p).multiply(dt));
     }
 
+    // telemetry counts no FLOP: the counted sums are zeros, added after the aggregation, not summed
     List<Column> aggs = new ArrayList<>();
     for (String s : Activity.sums()) {
-      aggs.add(Activity.exactSum(s, col(s)).as(s));
+      if (!s.equals(Activity.COUNTED_FLOP) && !s.equals(Activity.COUNTED_S)) {
+        aggs.add(Activity.exactSum(s, col(s)).as(s));
+      }
     }
     aggs.add(sum(col(TelemetryScan.N)).cast("double").as(SAMPLES));
     aggs.add(min(col(WINDOW_START)).as(WINDOW_START));
@@ -124,7 +125,9 @@ public final class SampleWindows {
     aggs.add(max(col("cadence_us")).divide(1e6).as(CADENCE));
     return resolved.groupBy(col(SERIES_KEY), col(TelemetryScan.BUCKET), col(TelemetryScan.T_LO),
             col(TelemetryScan.T_HI), col(GpuSamples.HPC_JOB), col(GpuSamples.POD), col(GpuSamples.NAMESPACE))
-        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
+        .withColumn(Activity.COUNTED_FLOP, lit(0.0))
+        .withColumn(Activity.COUNTED_S, lit(0.0));
   }
 
   /**

@@ -184,7 +184,9 @@ public final class MainJob {
     Dataset<Row> attributed = GpuAttribution.attribute(allWindows, exploded, nodeGpus);
     Dataset<Row> allocFacts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"),
         col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH), col(Flop.PRECISION).as("alloc_precision"));
-    Dataset<Row> usage = attributed
+    // the window's time bounds and job labels have done their work: the ledger rows need not carry them
+    Dataset<Row> usage = attributed.drop(TelemetryScan.T_LO, TelemetryScan.T_HI, GpuSamples.HPC_JOB, GpuSamples.POD,
+            GpuSamples.NAMESPACE)
         .join(broadcast(series.select(col(SampleWindows.SERIES_KEY), col(GpuSamples.HOST), col(GpuSamples.GPU_UUID),
             col(GpuSamples.GPU_INDEX), col(GpuSamples.GPU_MODEL), col(GpuSamples.MIG_PROFILE),
             col(GpuSamples.MIG_INSTANCE), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION), col("mig_parent"))),
