@@ -101,7 +101,10 @@ public final class Methodology {
         + "node-exclusive job; a pro-rated share on a shared node without indices — the `attribution_rules` column "
         + "of `jobs/` says which rule applied). What no allocation takes is reported under project `(unattributed)`, "
         + "branch `(idle or unallocated GPUs)`. Jobs matching no registry branch are reported under project "
-        + "`(unattributed)`. A job still running at the end of the logs is held until the latest time in the logs. ");
+        + "`(unattributed)`. A job still running at the end of the logs is held until the latest time in the logs. "
+        + "In `gpu_usage/` each row is one share of a window: `weight` is the share (1 for a job label or a GPU index, "
+        + "allocated ÷ node GPUs otherwise) and `rule` the rule that gave it; the rest of the window, when the shares "
+        + "leave some, is a row of its own with rule `unattributed` and no allocation. ");
     md.append(String.format(Locale.ROOT, "Interval joins use the node and a %d-second time bucket as equality keys.%n%n",
         p.bucketSeconds()));
 
