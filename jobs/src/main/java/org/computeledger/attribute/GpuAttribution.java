@@ -143,16 +143,21 @@ public final class GpuAttribution {
           .otherwise(least(lit(1.0), a.getField("gpus").cast("double").divide(a.getField("node_gpus"))));
       return struct(a.getField("id").as(ALLOC_ID), a.getField("key").as(JOB_KEY), weight.as(WEIGHT), rule.as(RULE));
     });
+    // each step a column of its own, so that the array functions (evaluated row by row, without
+    // generated code) run once per window row, not once per reference
     // a window on a node and hour no allocation touches has no array at all (null after the left join)
-    Column taken = coalesce(aggregate(shares, lit(0.0), (acc, x) -> acc.plus(x.getField(WEIGHT))), lit(0.0));
+    Column taken = coalesce(aggregate(col("_shares"), lit(0.0), (acc, x) -> acc.plus(x.getField(WEIGHT))), lit(0.0));
     // what the shares leave is the GPU's own, unattributed; a rounding residue of a few ulps is not a share
     Column rest = greatest(lit(0.0), lit(1.0).minus(taken));
     Column restShare = array(struct(lit(null).cast("long").as(ALLOC_ID), lit(null).cast("string").as(JOB_KEY),
-        rest.as(WEIGHT), lit(RULES[4]).as(RULE)));
-    Column withRest = when(shares.isNull(), restShare).when(rest.gt(1e-9), concat(shares, restShare)).otherwise(shares);
+        col("_rest").as(WEIGHT), lit(RULES[4]).as(RULE)));
+    Column withRest = when(col("_shares").isNull(), restShare)
+        .when(col("_rest").gt(1e-9), concat(col("_shares"), restShare)).otherwise(col("_shares"));
 
     Dataset<Row> split = windows.join(broadcast(held), windows.col(GpuSamples.HOST).equalTo(held.col("a_node"))
             .and(windows.col(BUCKET).equalTo(held.col("a_bucket"))), "left")
+        .withColumn("_shares", shares)
+        .withColumn("_rest", rest)
         .withColumn("_share", explode(withRest));
     List<Column> out = new ArrayList<>();
     for (String c : windows.columns()) {
