@@ -43,7 +43,7 @@ public final class SampleWindows {
    * first sample is earlier than an earlier split's last overlaps it, and the scan's sums are not
    * valid for that series.
    */
-  static Dataset<Row> segments(Dataset<Row> scan) {
+  public static Dataset<Row> segments(Dataset<Row> scan) {
     WindowSpec before = Window.partitionBy(col(SERIES_KEY))
         .orderBy(col("first_us"), col("last_us"), col(TelemetryScan.PART))
         .rowsBetween(Window.unboundedPreceding(), -1);
@@ -60,7 +60,12 @@ public final class SampleWindows {
    * do not interleave in time; otherwise the samples must be sorted and scanned again.
    */
   public static boolean inOrder(Dataset<Row> scan) {
-    return segments(scan).filter(col(TelemetryScan.DISORDER).or(col("overlap"))).isEmpty();
+    return inOrderSegments(segments(scan));
+  }
+
+  /** {@link #inOrder} from the scan's {@link #segments}. */
+  public static boolean inOrderSegments(Dataset<Row> segments) {
+    return segments.filter(col(TelemetryScan.DISORDER).or(col("overlap"))).isEmpty();
   }
 
   /**
@@ -69,7 +74,11 @@ public final class SampleWindows {
    * the series' median cadence the cap was taken from (so that any window can be recomputed).
    */
   public static Dataset<Row> windows(Dataset<Row> scan, double maxGapFactor) {
-    Dataset<Row> segs = segments(scan);
+    return windows(scan, segments(scan), maxGapFactor);
+  }
+
+  /** {@link #windows} with the scan's {@link #segments} already made (the run checks and uses them once). */
+  public static Dataset<Row> windows(Dataset<Row> scan, Dataset<Row> segs, double maxGapFactor) {
     Dataset<Row> headDt = segs.select(col(SERIES_KEY).as("h_series"), col(TelemetryScan.PART).as("h_part"),
         col("head_dt_us"));
     Dataset<Row> heads = scan.filter(col(TelemetryScan.KIND).equalTo(TelemetryScan.KIND_HEAD))

@@ -55,15 +55,17 @@ public final class MainJob {
     // the roll-ups would grow with every table they share.
     Map<String, long[]> bounds = boundaries(in.allocations(), in.flopCounts());
     Dataset<Row> scan = TelemetryScan.scan(spark, in.gpuSamples(), bounds, bucket).localCheckpoint();
-    if (!SampleWindows.inOrder(scan)) {
+    Dataset<Row> segments = SampleWindows.segments(scan).localCheckpoint();
+    if (!SampleWindows.inOrderSegments(segments)) {
       org.computeledger.common.Progress.say(
           "run: telemetry is not in time order per GPU within its files; sorting it first (slower)");
       Column key = SampleWindows.seriesKey(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE));
       Dataset<Row> sorted = in.gpuSamples().repartition(key).sortWithinPartitions(key, col(GpuSamples.TS));
       scan = TelemetryScan.scan(spark, sorted, bounds, bucket).localCheckpoint();
+      segments = SampleWindows.segments(scan).localCheckpoint();
     }
     org.computeledger.common.Progress.say("run: telemetry read in one pass");
-    Dataset<Row> windows = SampleWindows.windows(scan, p.maxGapFactor()).localCheckpoint();
+    Dataset<Row> windows = SampleWindows.windows(scan, segments, p.maxGapFactor()).localCheckpoint();
 
     // 2. one row per GPU series: small (GPUs, not samples)
     Dataset<Row> seriesRaw = SampleWindows.series(scan, windows).localCheckpoint();
