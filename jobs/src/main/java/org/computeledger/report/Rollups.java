@@ -29,13 +29,21 @@ public final class Rollups {
     Flop.FLOP_PIPE, Flop.FLOP_UTIL, Flop.FLOP_ALLOCATION, Flop.UNPRICED_S
   };
 
-  /** Telemetry quantities per allocation summed in micro-units (seconds-sized) ... */
+  /** Telemetry quantities per allocation, summed in micro-units (seconds-sized) ... */
   static final String[] T_SECONDS = {
     "telemetry_gpu_seconds", "counted_seconds", "pipe_gpu_seconds", "util_seconds", "util_weighted_seconds",
     "t_unpriced", "samples"
   };
   /** ... and exactly (FLOP). */
   static final String[] T_FLOP = {"t_flop", "t_low", "t_high", Flop.FLOP_COUNTED, Flop.FLOP_PIPE, Flop.FLOP_UTIL};
+  /** The ledger columns that {@link #T_SECONDS} and {@link #T_FLOP} sum, in their order. */
+  private static final String[] LEDGER_SECONDS = {
+    "gpu_seconds", Activity.COUNTED_S, Activity.PIPE_COVERED_S, Activity.UTIL_COVERED_S, Activity.UTIL_S,
+    Flop.UNPRICED_S, "samples"
+  };
+  private static final String[] LEDGER_FLOP = {
+    Flop.FLOP, Flop.FLOP_LOW, Flop.FLOP_HIGH, Flop.FLOP_COUNTED, Flop.FLOP_PIPE, Flop.FLOP_UTIL
+  };
 
   /**
    * The telemetry part of the ledger per allocation (a null allocation: the GPUs' own, unattributed
@@ -43,23 +51,19 @@ public final class Rollups {
    * method's uncovered time and the idle line item all read it, not the ledger.
    */
   public static Dataset<Row> perAlloc(Dataset<Row> usageFlop) {
-    String[] from = {"gpu_seconds", Activity.COUNTED_S, Activity.PIPE_COVERED_S, Activity.UTIL_COVERED_S, Activity.UTIL_S,
-        Flop.UNPRICED_S, "samples"};
-    String[] fromFlop = {Flop.FLOP, Flop.FLOP_LOW, Flop.FLOP_HIGH, Flop.FLOP_COUNTED, Flop.FLOP_PIPE, Flop.FLOP_UTIL};
-    List<Column> aggs = new ArrayList<>();
+    List<Column> cols = new ArrayList<>(List.of(col(GpuAttribution.ALLOC_ID).as("t_alloc"),
+        col(Flop.MODEL_ID).as("t_model"), col(Flop.PRECISION).as("t_precision"),
+        GpuAttribution.ruleBit(col(GpuAttribution.RULE)).as("rule_bits")));
     for (int i = 0; i < T_SECONDS.length; i++) {
-      aggs.add(ExactSum.micro(col(from[i])).as(T_SECONDS[i]));
+      cols.add(col(LEDGER_SECONDS[i]).as(T_SECONDS[i]));
     }
     for (int i = 0; i < T_FLOP.length; i++) {
-      aggs.add(ExactSum.of(col(fromFlop[i])).as(T_FLOP[i]));
+      cols.add(col(LEDGER_FLOP[i]).as(T_FLOP[i]));
     }
-    aggs.add(bit_or(GpuAttribution.ruleBit(col(GpuAttribution.RULE))).as("rule_bits"));
-    return usageFlop.groupBy(col(GpuAttribution.ALLOC_ID).as("t_alloc"), col(Flop.MODEL_ID).as("t_model"),
-            col(Flop.PRECISION).as("t_precision"))
-        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+    return resum(usageFlop.select(cols.toArray(new Column[0])), col("t_alloc"), col("t_model"), col("t_precision"));
   }
 
-  /** {@link #perAlloc} rows summed again, by {@code keys}. */
+  /** {@link #perAlloc} rows (or ledger rows named like them) summed by {@code keys}. */
   public static Dataset<Row> resum(Dataset<Row> perAlloc, Column... keys) {
     List<Column> aggs = new ArrayList<>();
     for (String q : T_SECONDS) {

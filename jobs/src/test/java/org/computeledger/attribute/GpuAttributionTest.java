@@ -119,10 +119,11 @@ class GpuAttributionTest extends LocalSparkTestBase {
 
   @Test
   void theRulesOfManyRowsReadBackFromTheirBitsInAlphabeticalOrder() {
+    // gpu-index comes after job-label among the rules' bits and before it in the alphabet
     Dataset<Row> rules = spark.createDataFrame(List.of(RowFactory.create("pro-rated"), RowFactory.create("job-label"),
-        RowFactory.create("pro-rated")), new StructType().add("rule", DataTypes.StringType));
+        RowFactory.create("gpu-index"), RowFactory.create("pro-rated")), new StructType().add("rule", DataTypes.StringType));
     Row r = rules.agg(GpuAttribution.ruleNames(org.apache.spark.sql.functions.bit_or(
         GpuAttribution.ruleBit(col("rule"))))).first();
-    assertEquals("job-label,pro-rated", r.getString(0));
+    assertEquals("gpu-index,job-label,pro-rated", r.getString(0));
   }
 }

@@ -230,12 +230,11 @@ class StandardTotalsTest {
     // one line item: 2e26 FLOP but only $50M at market prices
     List<LineItem> items = List.of(new LineItem("m/pt", "m", "pt", Activity.PRETRAINING, Status.KEPT, false, null,
         2e26, 1e26, 3e26, 0.0, new BigDecimal("150000000"), new BigDecimal("50000000"), "USD"));
-    Registry reg = ONE_PROJECT;
-    TotalRow raise = StandardTotals.apply(builtIn("ny-raise"), reg, items, RUN, RUN_DATE).totals().get(0);
+    TotalRow raise = StandardTotals.apply(builtIn("ny-raise"), ONE_PROJECT, items, RUN, RUN_DATE).totals().get(0);
     assertTrue(raise.crossesCompute());
     assertEquals(Boolean.FALSE, raise.crossesCost()); // market cost, as RAISE prices it
     assertEquals(Boolean.FALSE, raise.inScope()); // RAISE needs both
-    TotalRow paper = StandardTotals.apply(builtIn("paper-principles"), reg, items, RUN, RUN_DATE).totals().get(0);
+    TotalRow paper = StandardTotals.apply(builtIn("paper-principles"), ONE_PROJECT, items, RUN, RUN_DATE).totals().get(0);
     assertEquals(Boolean.TRUE, paper.crossesCost()); // billed $150M
     assertEquals(Boolean.TRUE, paper.inScope());
   }
@@ -244,8 +243,7 @@ class StandardTotalsTest {
   void mayCrossWhenThePointIsBelowAndTheHighEndAbove() {
     List<LineItem> items = List.of(new LineItem("m/pt", "m", "pt", Activity.PRETRAINING, Status.KEPT, false, null,
         8e24, 4e24, 1.2e25, 0.0, null, null, null));
-    Registry reg = ONE_PROJECT;
-    TotalRow eu = StandardTotals.apply(builtIn("eu-ai-act"), reg, items, RUN, RUN_DATE).totals().get(0);
+    TotalRow eu = StandardTotals.apply(builtIn("eu-ai-act"), ONE_PROJECT, items, RUN, RUN_DATE).totals().get(0);
     assertFalse(eu.crossesCompute());
     assertTrue(eu.mayCrossCompute());
     assertTrue(eu.otherThresholds().contains("gpai-indicator (1.000e+23 FLOP): crossed"), eu.otherThresholds());
@@ -268,7 +266,7 @@ class StandardTotalsTest {
               - { id: a, activity: pretraining, match: { slurm: { account: a } } }
               - { id: b, activity: pretraining, match: { slurm: { account: b } } }
         """, "r.yaml");
-    TotalRow raise = StandardTotals.apply(builtIn("ny-raise"), reg, items, RUN, RUN_DATE).totals().get(0);
+    TotalRow raise = StandardTotals.apply(builtIn("ny-raise"), ONE_PROJECT, items, RUN, RUN_DATE).totals().get(0);
     assertFalse(raise.costComplete());
     assertNull(raise.crossesCost());
     assertEquals(Boolean.FALSE, raise.inScope()); // compute alone already puts it out of scope
