@@ -166,17 +166,18 @@ final class RunCommand implements Callable<Integer> {
       MainJob.Outputs o = MainJob.compute(spark, in, registry, new Flop(catalog, ep), ep);
 
       Progress.say("run: writing line items, jobs and the GPU ledger");
-      o.lineItems().coalesce(1).write().parquet(dir.child("line_items"));
-      o.jobs().orderBy("job_key").coalesce(1).write().parquet(dir.child("jobs"));
-      writeLedger(o.gpuUsage(), dir.child("gpu_usage"));
-      o.costReconciliation().orderBy("provider", "currency").coalesce(1).write().parquet(dir.child("cost_reconciliation"));
+      Table.LINE_ITEMS.conform(o.lineItems()).coalesce(1).write().parquet(dir.child("line_items"));
+      Table.JOBS.conform(o.jobs()).orderBy("job_key").coalesce(1).write().parquet(dir.child("jobs"));
+      writeLedger(Table.GPU_USAGE.conform(o.gpuUsage()), dir.child("gpu_usage"));
+      Table.COST_RECONCILIATION.conform(o.costReconciliation()).orderBy("provider", "currency").coalesce(1)
+          .write().parquet(dir.child("cost_reconciliation"));
       if (o.calibration() != null) {
-        o.calibration().coalesce(1).write().parquet(dir.child("calibration"));
+        Table.CALIBRATION.conform(o.calibration()).coalesce(1).write().parquet(dir.child("calibration"));
       }
       Progress.say("run: writing methodology and manifest");
-      Dataset<Row> lineItems = spark.read().parquet(dir.child("line_items"));
-      Dataset<Row> reconciliation = spark.read().parquet(dir.child("cost_reconciliation"));
-      Dataset<Row> calibration = o.calibration() == null ? null : spark.read().parquet(dir.child("calibration"));
+      Dataset<Row> lineItems = read(spark, dir.path(), Table.LINE_ITEMS);
+      Dataset<Row> reconciliation = read(spark, dir.path(), Table.COST_RECONCILIATION);
+      Dataset<Row> calibration = o.calibration() == null ? null : read(spark, dir.path(), Table.CALIBRATION);
       long quarantined = spark.read().parquet(dir.child("quarantine")).count();
       List<Row> items = lineItems.collectAsList();
       String methodology = Methodology.render(new Methodology.Facts(ip, ep, catalog, registry, items,

@@ -279,7 +279,7 @@ public final class Rollups {
         col(Flop.PRECISION), col(Flop.PEAK), lit(0.0).as("util_weighted_seconds"), col(Flop.FLOP), col(Flop.FLOP_LOW),
         col(Flop.FLOP_HIGH), lit(0.0).as(Flop.FLOP_COUNTED), lit(0.0).as(Flop.FLOP_PIPE), lit(0.0).as(Flop.FLOP_UTIL),
         col(Flop.FLOP_ALLOCATION), col(Flop.UNPRICED_S));
-    return tele.unionByName(alloc).withColumn("day", to_date(col("interval_start")).cast("string"));
+    return tele.unionByName(alloc).withColumn("day", to_date(col("interval_start")));
   }
 
   /**

@@ -4,12 +4,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The canonical tables that ingest writes, and the report tables the standards stage writes. Each
- * schema is declared once, in {@code schemas/NAME.ddl} (shipped in the jar under {@code schemas/}),
- * and every read and write goes through it.
+ * The canonical tables that ingest writes, and the report tables the main job and the standards
+ * stage write. Each schema is declared once, in {@code schemas/NAME.ddl} (shipped in the jar under
+ * {@code schemas/}), and every read and write goes through it.
  */
 public enum Table {
   ALLOCATIONS("allocations"),
@@ -18,7 +29,12 @@ public enum Table {
   CHARGES("charges"),
   QUARANTINE("quarantine"),
   STANDARD_TOTALS("standard_totals"),
-  TREATMENT("treatment");
+  TREATMENT("treatment"),
+  LINE_ITEMS("line_items"),
+  JOBS("jobs"),
+  GPU_USAGE("gpu_usage"),
+  COST_RECONCILIATION("cost_reconciliation"),
+  CALIBRATION("calibration");
 
   private final String tableName;
   private volatile StructType schema;
@@ -43,6 +59,35 @@ public enum Table {
       schema = s;
     }
     return s;
+  }
+
+  /**
+   * {@code df} in this table's declared shape: the declared columns in declared order. A column
+   * missing, left over or of another type than declared fails here, before anything is written, so a
+   * report table cannot drift from its DDL unnoticed (nullability is not compared: Spark widens it
+   * freely through joins and aggregations).
+   */
+  public Dataset<Row> conform(Dataset<Row> df) {
+    StructType declared = schema();
+    Map<String, DataType> actual = new LinkedHashMap<>();
+    for (StructField f : df.schema().fields()) {
+      actual.put(f.name(), f.dataType());
+    }
+    List<String> problems = new ArrayList<>();
+    for (StructField f : declared.fields()) {
+      DataType t = actual.remove(f.name());
+      if (t == null) {
+        problems.add("missing " + f.name());
+      } else if (!t.sameType(f.dataType())) {
+        problems.add(f.name() + " is " + t.simpleString() + ", declared " + f.dataType().simpleString());
+      }
+    }
+    actual.keySet().forEach(n -> problems.add("undeclared " + n));
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("table " + tableName + " does not match schemas/" + tableName + ".ddl: "
+          + String.join("; ", problems));
+    }
+    return df.select(Arrays.stream(declared.fieldNames()).map(functions::col).toArray(Column[]::new));
   }
 
   /** Position of a column in this table's declared order; fails loudly on a name the DDL lacks. */

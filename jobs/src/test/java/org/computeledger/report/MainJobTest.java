@@ -107,7 +107,17 @@ class MainJobTest extends SparkTestBase {
     EstimateParams p = EstimateParams.defaults();
     MainJob.Inputs in = new MainJob.Inputs(table(Table.ALLOCATIONS, allocs), table(Table.GPU_SAMPLES, samples),
         table(Table.FLOP_COUNTS, counts), table(Table.CHARGES, charges), null);
-    return MainJob.compute(spark(), in, Registry.parse(REGISTRY, "registry.yaml"), new Flop(PeakCatalog.load(), p), p);
+    MainJob.Outputs o = MainJob.compute(spark(), in, Registry.parse(REGISTRY, "registry.yaml"),
+        new Flop(PeakCatalog.load(), p), p);
+    // every report table the job makes has the shape schemas/ declares (conform throws otherwise)
+    Table.LINE_ITEMS.conform(o.lineItems());
+    Table.JOBS.conform(o.jobs());
+    Table.GPU_USAGE.conform(o.gpuUsage());
+    Table.COST_RECONCILIATION.conform(o.costReconciliation());
+    if (o.calibration() != null) {
+      Table.CALIBRATION.conform(o.calibration());
+    }
+    return o;
   }
 
   private static Row item(MainJob.Outputs o, String project, String branch) {
