@@ -25,19 +25,31 @@ final class IngestCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder; replaced atomically.")
   String out;
 
+  /** What --force does, for every command that writes an output folder. */
+  static final String FORCE_DESCRIPTION = "Replace --out even when it is a file or a non-empty folder that is not"
+      + " a ledger output (without it, such an --out is refused and left as it is).";
+
+  @Option(names = "--force", description = FORCE_DESCRIPTION)
+  boolean force;
+
   @Mixin CommonOptions common;
 
   @Override
   public Integer call() {
     Progress.setQuiet(common.quiet);
     IngestParams params = common.ingestParams();
-    SparkSession spark = SparkSessions.create("ledger ingest", common.master);
-    try {
-      Ingested r = ingestInto(spark, input, out, params, "ingest");
-      System.out.println(r.summary());
-      return 0;
-    } finally {
-      spark.stop();
+    // checked before Spark starts, so a refusal costs nothing
+    org.apache.hadoop.conf.Configuration hadoop = SparkSessions.hadoopConfiguration();
+    List<Ingest.Source> sources = Ingest.discover(hadoop, input, params);
+    try (OutputDir dir = OutputDir.begin(out, hadoop, force, input)) {
+      SparkSession spark = SparkSessions.create("ledger ingest", common.master);
+      try {
+        Ingested r = ingestInto(spark, input, sources, dir, params, "ingest");
+        System.out.println(r.summary());
+        return 0;
+      } finally {
+        spark.stop();
+      }
     }
   }
 
@@ -52,11 +64,10 @@ final class IngestCommand implements Callable<Integer> {
     }
   }
 
-  /** Ingests {@code input} into a fresh {@code out}, written atomically with its manifest. */
-  static Ingested ingestInto(SparkSession spark, String input, String out, IngestParams params, String command) {
-    List<Ingest.Source> sources = Ingest.discover(spark.sparkContext().hadoopConfiguration(), input, params);
+  /** Ingests the sources of {@code input} into {@code dir}, committed with its manifest. */
+  static Ingested ingestInto(SparkSession spark, String input, List<Ingest.Source> sources, OutputDir dir,
+      IngestParams params, String command) {
     Progress.say("ingest: %d file(s) found under %s", sources.size(), input);
-    OutputDir dir = OutputDir.begin(out, spark.sparkContext().hadoopConfiguration());
     try {
       Ingest.Result result = Ingest.run(spark, sources, params, dir.path());
       copyDeclarations(spark, sources, dir.child(DECLARATIONS));

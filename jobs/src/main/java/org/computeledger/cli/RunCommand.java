@@ -48,6 +48,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Report folder; replaced atomically.")
   String out;
 
+  @Option(names = "--force", description = IngestCommand.FORCE_DESCRIPTION)
+  boolean force;
+
   @Option(names = "--max-gap-factor", paramLabel = "X", defaultValue = "3",
       description = "A telemetry sample covers at most X times its series' median cadence. Default: ${DEFAULT-VALUE}.")
   double maxGapFactor;
@@ -83,13 +86,19 @@ final class RunCommand implements Callable<Integer> {
     EstimateParams ep = new EstimateParams(maxGapFactor, d.pipeRelError(), d.utilLowFactor(), d.utilHighFactor(),
         assumedUtilization, Math.min(d.allocUtilLow(), assumedUtilization), Math.max(d.allocUtilHigh(), assumedUtilization),
         d.defaultPrecision(), d.bucketSeconds());
-    SparkSession spark = SparkSessions.create("ledger run", common.master);
-    try {
-      String summary = run(spark, input, out, ip, ep, standards, LocalDate.now(ZoneOffset.UTC));
-      System.out.println(summary);
-      return 0;
-    } finally {
-      spark.stop();
+    // the input is listed and the output folder locked before Spark starts, so a refusal costs nothing
+    Configuration hadoop = SparkSessions.hadoopConfiguration();
+    boolean fromIngest = isIngestOutput(hadoop, input);
+    List<Ingest.Source> sources = fromIngest ? List.of() : Ingest.discover(hadoop, input, ip);
+    try (OutputDir dir = OutputDir.begin(out, hadoop, force, input)) {
+      SparkSession spark = SparkSessions.create("ledger run", common.master);
+      try {
+        String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards, LocalDate.now(ZoneOffset.UTC));
+        System.out.println(summary);
+        return 0;
+      } finally {
+        spark.stop();
+      }
     }
   }
 
@@ -125,12 +134,9 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  static String run(SparkSession spark, String input, String out, IngestParams ip, EstimateParams ep,
-      List<Standard> standards, LocalDate runDate) {
+  static String run(SparkSession spark, String input, boolean fromIngest, List<Ingest.Source> sources, OutputDir dir,
+      IngestParams ip, EstimateParams ep, List<Standard> standards, LocalDate runDate) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    boolean fromIngest = isIngestOutput(conf, input);
-    List<Ingest.Source> sources = fromIngest ? List.of() : Ingest.discover(conf, input, ip);
-    OutputDir dir = OutputDir.begin(out, conf);
     try {
       String canonical;
       String declarations;

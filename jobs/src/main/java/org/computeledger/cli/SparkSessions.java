@@ -11,6 +11,14 @@ import org.apache.spark.sql.SparkSession;
 final class SparkSessions {
   private SparkSessions() {}
 
+  /**
+   * The Hadoop configuration a session would get (spark.hadoop.* settings, HADOOP_CONF_DIR), made
+   * without starting one, so that input and output folders can be checked before Spark starts.
+   */
+  static org.apache.hadoop.conf.Configuration hadoopConfiguration() {
+    return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(new SparkConf());
+  }
+
   static SparkSession create(String appName, String master) {
     SparkConf conf = new SparkConf();
     if (master != null) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.computeledger.common.OutputDir;
 import org.computeledger.report.Manifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,6 +22,8 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Configuration conf = new Configuration();
+    // a run killed while replacing the folder may have left the previous one moved aside
+    OutputDir.recover(out, conf);
     ObjectNode manifest = Manifest.read(conf, out);
     Map<String, String> expected = new HashMap<>();
     for (JsonNode n : manifest.path("outputs")) {

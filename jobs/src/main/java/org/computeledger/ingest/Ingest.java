@@ -70,6 +70,10 @@ public final class Ingest {
       if (!fs.exists(root)) {
         throw new LedgerException(inputDir + ": input folder does not exist");
       }
+      if (!fs.getFileStatus(root).isDirectory()) {
+        throw new LedgerException(inputDir + ": is a file; --input takes a folder of logs (scheduler/, telemetry/,"
+            + " billing/, registry.yaml) or a folder written by 'ledger ingest'");
+      }
       root = fs.makeQualified(root);
       String rootText = root.toString();
       List<LocatedFileStatus> files = new ArrayList<>();
@@ -105,7 +109,22 @@ public final class Ingest {
       throw new LedgerException(unknown.get(0)
           + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + " more such files)" : ""));
     }
+    refuseWithoutLogs(inputDir, sources);
     return sources;
+  }
+
+  /** An input with no log in a known format would make an empty report that looks like a real one. */
+  private static void refuseWithoutLogs(String inputDir, List<Source> sources) {
+    if (sources.stream().anyMatch(s -> s.parser() != null)) {
+      return;
+    }
+    if (sources.isEmpty()) {
+      throw new LedgerException(inputDir + ": the input folder is empty (no files in it or under it, hidden ones aside)");
+    }
+    List<String> names = sources.stream().map(Source::display).toList();
+    throw new LedgerException(inputDir + ": no scheduler, telemetry or billing file in a known format (found only "
+        + String.join(", ", names.subList(0, Math.min(3, names.size())))
+        + (names.size() > 3 ? " and " + (names.size() - 3) + " more" : "") + ")");
   }
 
   /**

@@ -20,6 +20,7 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.computeledger.common.LedgerException;
+import org.computeledger.common.OutputDir;
 import org.computeledger.ingest.Ingest;
 import org.computeledger.schema.Table;
 
@@ -29,7 +30,7 @@ import org.computeledger.schema.Table;
  * that {@code ledger verify} and an auditor can tell whether a report is what the run wrote.
  */
 public final class Manifest {
-  public static final String FILE = "manifest.json";
+  public static final String FILE = OutputDir.MANIFEST;
   public static final String TOOL_VERSION = "0.1.0";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -37,7 +38,7 @@ public final class Manifest {
 
   public static ObjectNode newManifest(String command, Map<String, Object> parameters) {
     ObjectNode root = JSON.createObjectNode();
-    root.put("tool", "compute-ledger");
+    root.put("tool", OutputDir.TOOL);
     root.put("tool_version", TOOL_VERSION);
     root.put("command", command);
     root.put("spark_version", org.apache.spark.package$.MODULE$.SPARK_VERSION());
