@@ -5,6 +5,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import org.computeledger.common.LedgerException;
+import org.computeledger.ingest.BadFraction;
 import org.computeledger.ingest.IngestParams;
 import picocli.CommandLine.Option;
 
@@ -33,6 +34,16 @@ final class CommonOptions {
 
   @Option(names = "--quiet", description = "No progress lines on stderr.")
   boolean quiet;
+
+  @Option(names = "--max-bad-fraction", paramLabel = "F", defaultValue = BadFraction.DEFAULT,
+      description = "Stop before writing when more than this share of the records of any input kind (scheduler,"
+          + " telemetry, counters, billing) is quarantined; 1 never stops. Default: ${DEFAULT-VALUE}.")
+  double maxBadFraction;
+
+  /** {@code --max-bad-fraction}, checked. */
+  double maxBadFraction() {
+    return BadFraction.parse(maxBadFraction);
+  }
 
   IngestParams ingestParams() {
     ZoneId zone;

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.computeledger.common.OutputDir;
 import org.computeledger.common.Progress;
+import org.computeledger.ingest.BadFraction;
 import org.computeledger.ingest.Ingest;
 import org.computeledger.ingest.IngestParams;
 import org.computeledger.report.Manifest;
@@ -31,9 +32,10 @@ final class IngestCommand implements Callable<Integer> {
   public Integer call() {
     Progress.setQuiet(common.quiet);
     IngestParams params = common.ingestParams();
+    double maxBadFraction = common.maxBadFraction();
     SparkSession spark = SparkSessions.create("ledger ingest", common.master);
     try {
-      Ingested r = ingestInto(spark, input, out, params, "ingest");
+      Ingested r = ingestInto(spark, input, out, params, "ingest", maxBadFraction);
       System.out.println(r.summary());
       return 0;
     } finally {
@@ -53,12 +55,14 @@ final class IngestCommand implements Callable<Integer> {
   }
 
   /** Ingests {@code input} into a fresh {@code out}, written atomically with its manifest. */
-  static Ingested ingestInto(SparkSession spark, String input, String out, IngestParams params, String command) {
+  static Ingested ingestInto(SparkSession spark, String input, String out, IngestParams params, String command,
+      double maxBadFraction) {
     List<Ingest.Source> sources = Ingest.discover(spark.sparkContext().hadoopConfiguration(), input, params);
     Progress.say("ingest: %d file(s) found under %s", sources.size(), input);
     OutputDir dir = OutputDir.begin(out, spark.sparkContext().hadoopConfiguration());
     try {
       Ingest.Result result = Ingest.run(spark, sources, params, dir.path());
+      BadFraction.check(BadFraction.counts(result), maxBadFraction);
       copyDeclarations(spark, sources, dir.child(DECLARATIONS));
       ObjectNode manifest = Manifest.newManifest(command, parameters(input, params));
       Manifest.addInputs(manifest, result);

@@ -23,6 +23,7 @@ import org.computeledger.common.Progress;
 import org.computeledger.estimate.EstimateParams;
 import org.computeledger.estimate.Flop;
 import org.computeledger.estimate.PeakCatalog;
+import org.computeledger.ingest.BadFraction;
 import org.computeledger.ingest.Ingest;
 import org.computeledger.ingest.IngestParams;
 import org.computeledger.report.MainJob;
@@ -66,6 +67,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Progress.setQuiet(common.quiet);
+    double maxBadFraction = common.maxBadFraction();
     if (!(maxGapFactor >= 1)) {
       throw new LedgerException("--max-gap-factor: expected a number of at least 1, got " + maxGapFactor);
     }
@@ -85,7 +87,7 @@ final class RunCommand implements Callable<Integer> {
         d.defaultPrecision(), d.bucketSeconds());
     SparkSession spark = SparkSessions.create("ledger run", common.master);
     try {
-      String summary = run(spark, input, out, ip, ep, standards, LocalDate.now(ZoneOffset.UTC));
+      String summary = run(spark, input, out, ip, ep, standards, LocalDate.now(ZoneOffset.UTC), maxBadFraction);
       System.out.println(summary);
       return 0;
     } finally {
@@ -126,7 +128,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   static String run(SparkSession spark, String input, String out, IngestParams ip, EstimateParams ep,
-      List<Standard> standards, LocalDate runDate) {
+      List<Standard> standards, LocalDate runDate, double maxBadFraction) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     boolean fromIngest = isIngestOutput(conf, input);
     List<Ingest.Source> sources = fromIngest ? List.of() : Ingest.discover(conf, input, ip);
@@ -140,11 +142,13 @@ final class RunCommand implements Callable<Integer> {
         canonical = input;
         declarations = new Path(input, IngestCommand.DECLARATIONS).toString();
         copyTable(conf, new Path(input, Table.QUARANTINE.tableName()), new Path(dir.child("quarantine")));
+        BadFraction.check(BadFraction.counts(Manifest.read(conf, input)), maxBadFraction);
       } else {
         Progress.say("run: %d input file(s) under %s", sources.size(), input);
         canonical = dir.child("canonical");
         declarations = input;
         ingest = Ingest.run(spark, sources, ip, canonical, dir.child("quarantine"));
+        BadFraction.check(BadFraction.counts(ingest), maxBadFraction);
         IngestCommand.copyDeclarations(spark, sources, dir.child(IngestCommand.DECLARATIONS));
       }
       Registry registry = loadRegistry(conf, declarations);
