@@ -20,6 +20,7 @@ import org.computeledger.attribute.Registry;
 import org.computeledger.common.LedgerException;
 import org.computeledger.common.OutputDir;
 import org.computeledger.common.Progress;
+import org.computeledger.common.UntrustedInput;
 import org.computeledger.estimate.EstimateParams;
 import org.computeledger.estimate.Flop;
 import org.computeledger.estimate.PeakCatalog;
@@ -155,8 +156,8 @@ final class RunCommand implements Callable<Integer> {
       Dataset<Row> prices = null;
       Path pricesPath = new Path(declarations, "prices.csv");
       if (exists(conf, pricesPath)) {
-        try (var reader = new java.io.InputStreamReader(pricesPath.getFileSystem(conf).open(pricesPath),
-            java.nio.charset.StandardCharsets.UTF_8)) {
+        try (var reader = new java.io.InputStreamReader(UntrustedInput.bounded(pricesPath.getFileSystem(conf)
+            .open(pricesPath), "prices.csv", UntrustedInput.PRICES_MAX_BYTES), java.nio.charset.StandardCharsets.UTF_8)) {
           prices = MarketPrices.toDataset(spark, MarketPrices.parse(reader, "prices.csv"));
         } catch (java.io.IOException e) {
           throw new LedgerException(pricesPath + ": cannot be read: " + e.getMessage(), e);
@@ -242,7 +243,7 @@ final class RunCommand implements Callable<Integer> {
       Path p = new Path(dir, name);
       if (exists(conf, p)) {
         try (var in = p.getFileSystem(conf).open(p)) {
-          return Registry.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), name);
+          return Registry.parse(UntrustedInput.readText(in, name, UntrustedInput.REGISTRY_MAX_BYTES), name);
         } catch (java.io.IOException e) {
           throw new LedgerException(p + ": cannot be read: " + e.getMessage(), e);
         } catch (RuntimeException e) {
