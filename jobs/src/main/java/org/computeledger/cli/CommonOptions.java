@@ -45,6 +45,12 @@ final class CommonOptions {
     return BadFraction.parse(maxBadFraction);
   }
 
+  /** Said once per command when user pseudonyms are made with the public default key. */
+  static final String UNKEYED_WARNING = "ledger: warning: LEDGER_PSEUDONYM_KEY is not set, so user pseudonyms are"
+      + " unkeyed: anyone with a list of user names can tell whose jobs they are; set it to a secret (the same"
+      + " secret gives the same pseudonyms in every run)";
+
+  /** The ingest parameters; warns once on stderr when pseudonyms are unkeyed. */
   IngestParams ingestParams() {
     ZoneId zone;
     try {
@@ -54,7 +60,12 @@ final class CommonOptions {
           + "' (expected an IANA name such as Europe/Amsterdam)");
     }
     String key = System.getenv("LEDGER_PSEUDONYM_KEY");
+    boolean unkeyed = key == null || key.isEmpty();
+    if (unkeyed) {
+      // a warning about privacy, not progress: said even with --quiet
+      System.err.println(UNKEYED_WARNING);
+    }
     return new IngestParams(zone, List.copyOf(sacctColumns), cluster,
-        key == null || key.isEmpty() ? IngestParams.DEFAULT_PSEUDONYM_KEY : key);
+        unkeyed ? IngestParams.DEFAULT_PSEUDONYM_KEY : key);
   }
 }
