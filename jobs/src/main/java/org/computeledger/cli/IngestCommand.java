@@ -64,7 +64,9 @@ final class IngestCommand implements Callable<Integer> {
       Ingest.Result result = Ingest.run(spark, sources, params, dir.path());
       BadFraction.check(BadFraction.counts(result), maxBadFraction);
       copyDeclarations(spark, sources, dir.child(DECLARATIONS));
-      ObjectNode manifest = Manifest.newManifest(command, parameters(input, params));
+      Map<String, Object> recorded = parameters(input, params);
+      recorded.put("max_bad_fraction", maxBadFraction);
+      ObjectNode manifest = Manifest.newManifest(command, recorded);
       Manifest.addInputs(manifest, result);
       Manifest.addOutputs(manifest, spark.sparkContext().hadoopConfiguration(), dir.path());
       Manifest.write(manifest, spark.sparkContext().hadoopConfiguration(), dir.path());

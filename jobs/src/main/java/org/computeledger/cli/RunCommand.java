@@ -200,6 +200,7 @@ final class RunCommand implements Callable<Integer> {
       Map<String, Object> params = parameters(input, ip, ep, catalog);
       params.put("standards", standards.stream().map(Standard::label).toList());
       params.put("standards_run_date", runDate.toString());
+      params.put("max_bad_fraction", maxBadFraction);
       ObjectNode manifest = Manifest.newManifest("run", params);
       if (ingest != null) {
         Manifest.addInputs(manifest, ingest);
