@@ -31,8 +31,8 @@ final class IngestCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Progress.setQuiet(common.quiet);
-    IngestParams params = common.ingestParams();
     double maxBadFraction = common.maxBadFraction();
+    IngestParams params = common.ingestParams();
     SparkSession spark = SparkSessions.create("ledger ingest", common.master);
     try {
       Ingested r = ingestInto(spark, input, out, params, "ingest", maxBadFraction);
