@@ -30,6 +30,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.computeledger.common.LedgerException;
+import org.computeledger.common.UntrustedInput;
 
 /**
  * Market cost: what an allocation's GPU-hours would have cost at the market price of its GPU model,
@@ -40,7 +41,8 @@ import org.computeledger.common.LedgerException;
  * catalog id (e.g. {@code h100-sxm}, compared case-insensitively), the price a non-negative decimal
  * with at most 12 decimals, the currency an ISO 4217 code, the date {@code YYYY-MM-DD}, the source
  * where the price was taken from. Blank lines and lines starting with {@code #} are skipped. A price
- * holds from its date until the model's next dated price.
+ * holds from its date until the model's next dated price. The file is read as plain CSV (no type
+ * construction of any kind) and at most {@link UntrustedInput#PRICES_MAX_BYTES} of it.
  */
 public final class MarketPrices {
   public static final String GPU_MODEL = "gpu_model";
@@ -74,7 +76,8 @@ public final class MarketPrices {
   }
 
   public static List<Price> parse(Path file) {
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (BufferedReader in = new BufferedReader(new java.io.InputStreamReader(UntrustedInput.bounded(
+        Files.newInputStream(file), file.toString(), UntrustedInput.PRICES_MAX_BYTES), StandardCharsets.UTF_8))) {
       return parse(in, file.toString());
     } catch (IOException e) {
       throw new LedgerException(file + ": cannot read the prices file: " + e.getMessage(), e);

@@ -26,8 +26,11 @@ public record Registry(String developer, List<Project> projects) {
   /** Reads and validates a registry file; every problem is a {@link RegistryException}. */
   public static Registry load(Path file) {
     String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      text = org.computeledger.common.UntrustedInput.readText(in, file.toString(),
+          org.computeledger.common.UntrustedInput.REGISTRY_MAX_BYTES);
+    } catch (org.computeledger.common.LedgerException e) {
+      throw new RegistryException(e.getMessage(), e);
     } catch (IOException e) {
       throw new RegistryException(file + ": cannot read: " + e.getMessage(), e);
     }

@@ -2,9 +2,8 @@ package org.computeledger.attribute;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -23,6 +22,9 @@ import org.computeledger.attribute.Registry.SlurmRule;
 import org.computeledger.attribute.Registry.Status;
 import org.computeledger.attribute.Registry.Use;
 import org.computeledger.attribute.Registry.YamlNamed;
+import org.computeledger.common.LedgerException;
+import org.computeledger.common.SafeYaml;
+import org.computeledger.common.UntrustedInput;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
@@ -51,7 +53,6 @@ final class RegistryParser {
       List.of("project", "as", "resource", "open", "released_by", "released_on");
 
   private static final String TOP = "the registry";
-  private static final YAMLFactory YAML = new YAMLFactory();
 
   private sealed interface Node permits Scalar, Mapping, Sequence {
     int line();
@@ -76,6 +77,9 @@ final class RegistryParser {
   }
 
   static Registry parse(String text, String fileName) {
+    if (text.length() > UntrustedInput.REGISTRY_MAX_BYTES) {
+      throw new RegistryException(UntrustedInput.tooLarge(fileName, UntrustedInput.REGISTRY_MAX_BYTES).getMessage());
+    }
     RegistryParser parser = new RegistryParser(fileName);
     Mapping root = parser.readDocument(text);
     return parser.registry(root);
@@ -84,7 +88,7 @@ final class RegistryParser {
   // ---- reading YAML into nodes that remember their line ----
 
   private Mapping readDocument(String text) {
-    try (YAMLParser p = YAML.createParser(text)) {
+    try (JsonParser p = SafeYaml.parser(text, file, UntrustedInput.REGISTRY_MAX_BYTES)) {
       if (p.nextToken() == null) {
         throw new RegistryException(file + ": is empty; expected 'developer' and 'projects'");
       }
@@ -95,12 +99,15 @@ final class RegistryParser {
       return m;
     } catch (JacksonException e) {
       throw syntaxError(e);
+    } catch (LedgerException e) {
+      // a tag, anchor, alias or too deep nesting, refused by SafeYaml
+      throw new RegistryException(e.getMessage(), e);
     } catch (IOException e) {
       throw new RegistryException(file + ": cannot read: " + e.getMessage(), e);
     }
   }
 
-  private Node readNode(YAMLParser p) throws IOException {
+  private Node readNode(JsonParser p) throws IOException {
     int line = p.currentTokenLocation().getLineNr();
     JsonToken token = p.currentToken();
     switch (token) {

@@ -5,6 +5,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import org.computeledger.common.LedgerException;
+import org.computeledger.ingest.BadFraction;
 import org.computeledger.ingest.IngestParams;
 import picocli.CommandLine.Option;
 
@@ -34,6 +35,22 @@ final class CommonOptions {
   @Option(names = "--quiet", description = "No progress lines on stderr.")
   boolean quiet;
 
+  @Option(names = "--max-bad-fraction", paramLabel = "F", defaultValue = BadFraction.DEFAULT,
+      description = "Stop before writing when more than this share of the records of any input kind (scheduler,"
+          + " telemetry, counters, billing) is quarantined; 1 never stops. Default: ${DEFAULT-VALUE}.")
+  double maxBadFraction;
+
+  /** {@code --max-bad-fraction}, checked. */
+  double maxBadFraction() {
+    return BadFraction.parse(maxBadFraction);
+  }
+
+  /** Said once per command when user pseudonyms are made with the public default key. */
+  static final String UNKEYED_WARNING = "ledger: warning: LEDGER_PSEUDONYM_KEY is not set, so user pseudonyms are"
+      + " unkeyed: anyone with a list of user names can tell whose jobs they are; set it to a secret (the same"
+      + " secret gives the same pseudonyms in every run)";
+
+  /** The ingest parameters (see {@link #warnIfUnkeyed}). */
   IngestParams ingestParams() {
     ZoneId zone;
     try {
@@ -43,7 +60,19 @@ final class CommonOptions {
           + "' (expected an IANA name such as Europe/Amsterdam)");
     }
     String key = System.getenv("LEDGER_PSEUDONYM_KEY");
+    boolean unkeyed = key == null || key.isEmpty();
     return new IngestParams(zone, List.copyOf(sacctColumns), cluster,
-        key == null || key.isEmpty() ? IngestParams.DEFAULT_PSEUDONYM_KEY : key);
+        unkeyed ? IngestParams.DEFAULT_PSEUDONYM_KEY : key);
+  }
+
+  /**
+   * Says once on stderr that pseudonyms are unkeyed, when they are: a warning about privacy, not
+   * progress, so said even with --quiet; called when the work starts, after every check that can
+   * refuse the command, so that a refusal stays one line.
+   */
+  static void warnIfUnkeyed(IngestParams p) {
+    if (p.pseudonymKey().equals(IngestParams.DEFAULT_PSEUDONYM_KEY)) {
+      System.err.println(UNKEYED_WARNING);
+    }
   }
 }

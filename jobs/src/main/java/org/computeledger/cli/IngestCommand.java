@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.computeledger.common.OutputDir;
 import org.computeledger.common.Progress;
+import org.computeledger.ingest.BadFraction;
 import org.computeledger.ingest.Ingest;
 import org.computeledger.ingest.IngestParams;
 import org.computeledger.report.Manifest;
@@ -37,14 +38,16 @@ final class IngestCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Progress.setQuiet(common.quiet);
+    double maxBadFraction = common.maxBadFraction();
     IngestParams params = common.ingestParams();
     // checked before Spark starts, so a refusal costs nothing
     org.apache.hadoop.conf.Configuration hadoop = SparkSessions.hadoopConfiguration();
     List<Ingest.Source> sources = Ingest.discover(hadoop, input, params);
     try (OutputDir dir = OutputDir.begin(out, hadoop, force, input)) {
+      CommonOptions.warnIfUnkeyed(params);
       SparkSession spark = SparkSessions.create("ledger ingest", common.master);
       try {
-        Ingested r = ingestInto(spark, input, sources, dir, params, "ingest");
+        Ingested r = ingestInto(spark, input, sources, dir, params, "ingest", maxBadFraction);
         System.out.println(r.summary());
         return 0;
       } finally {
@@ -64,14 +67,27 @@ final class IngestCommand implements Callable<Integer> {
     }
   }
 
+  /** As the command does it: lists {@code input}, then ingests it into {@code out} (not forced). */
+  static Ingested ingestInto(SparkSession spark, String input, String out, IngestParams params, String command,
+      double maxBadFraction) {
+    org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    List<Ingest.Source> sources = Ingest.discover(hadoop, input, params);
+    try (OutputDir dir = OutputDir.begin(out, hadoop, false, input)) {
+      return ingestInto(spark, input, sources, dir, params, command, maxBadFraction);
+    }
+  }
+
   /** Ingests the sources of {@code input} into {@code dir}, committed with its manifest. */
   static Ingested ingestInto(SparkSession spark, String input, List<Ingest.Source> sources, OutputDir dir,
-      IngestParams params, String command) {
+      IngestParams params, String command, double maxBadFraction) {
     Progress.say("ingest: %d file(s) found under %s", sources.size(), input);
     try {
       Ingest.Result result = Ingest.run(spark, sources, params, dir.path());
+      BadFraction.check(BadFraction.counts(result), maxBadFraction);
       copyDeclarations(spark, sources, dir.child(DECLARATIONS));
-      ObjectNode manifest = Manifest.newManifest(command, parameters(input, params));
+      Map<String, Object> recorded = parameters(input, params);
+      recorded.put("max_bad_fraction", maxBadFraction);
+      ObjectNode manifest = Manifest.newManifest(command, recorded);
       Manifest.addInputs(manifest, result);
       Manifest.addOutputs(manifest, spark.sparkContext().hadoopConfiguration(), dir.path());
       Manifest.write(manifest, spark.sparkContext().hadoopConfiguration(), dir.path());

@@ -26,6 +26,9 @@ public final class Ledger implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // before Spark or Hadoop log anything: their start-up warnings too stay off the console
+    org.apache.logging.log4j.core.config.Configurator.setRootLevel(
+        org.apache.logging.log4j.Level.toLevel(SparkSessions.consoleLevel()));
     System.exit(execute(args));
   }
 
@@ -36,18 +39,28 @@ public final class Ledger implements Runnable {
       PrintWriter err = cmd.getErr();
       String message = userMessage(e);
       if (message != null) {
-        err.println("ledger: error: " + message);
+        err.println("ledger: error: " + message.replace("\r", " ").replace('\n', ' '));
+        if (SparkSessions.debug()) {
+          e.printStackTrace(err);
+        }
         err.flush();
         return 1;
       }
-      err.println("ledger: internal error: " + e + " (set LEDGER_DEBUG=1 for the stack trace)");
-      if (System.getenv("LEDGER_DEBUG") != null) {
+      err.println("ledger: internal error: " + oneLine(e) + " (set LEDGER_DEBUG=1 for the stack trace)");
+      if (SparkSessions.debug()) {
         e.printStackTrace(err);
       }
       err.flush();
       return 3;
     });
     return cli.execute(args);
+  }
+
+  /** An unexpected error on one line: Spark's messages often span many, with a plan or a trace. */
+  static String oneLine(Throwable e) {
+    String text = e.toString();
+    int nl = text.indexOf('\n');
+    return nl < 0 ? text : text.substring(0, nl) + " …";
   }
 
   /** The one-line message of an error the user can act on, found anywhere in the cause chain. */

@@ -20,9 +20,11 @@ import org.computeledger.attribute.Registry;
 import org.computeledger.common.LedgerException;
 import org.computeledger.common.OutputDir;
 import org.computeledger.common.Progress;
+import org.computeledger.common.UntrustedInput;
 import org.computeledger.estimate.EstimateParams;
 import org.computeledger.estimate.Flop;
 import org.computeledger.estimate.PeakCatalog;
+import org.computeledger.ingest.BadFraction;
 import org.computeledger.ingest.Ingest;
 import org.computeledger.ingest.IngestParams;
 import org.computeledger.report.MainJob;
@@ -69,6 +71,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Progress.setQuiet(common.quiet);
+    double maxBadFraction = common.maxBadFraction();
     if (!(maxGapFactor >= 1)) {
       throw new LedgerException("--max-gap-factor: expected a number of at least 1, got " + maxGapFactor);
     }
@@ -91,9 +94,11 @@ final class RunCommand implements Callable<Integer> {
     boolean fromIngest = isIngestOutput(hadoop, input);
     List<Ingest.Source> sources = fromIngest ? List.of() : Ingest.discover(hadoop, input, ip);
     try (OutputDir dir = OutputDir.begin(out, hadoop, force, input)) {
+      CommonOptions.warnIfUnkeyed(ip);
       SparkSession spark = SparkSessions.create("ledger run", common.master);
       try {
-        String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards, LocalDate.now(ZoneOffset.UTC));
+        String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards, LocalDate.now(ZoneOffset.UTC),
+            maxBadFraction);
         System.out.println(summary);
         return 0;
       } finally {
@@ -134,8 +139,19 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /** As the command does it: lists {@code input}, then runs into {@code out} (not forced). */
+  static String run(SparkSession spark, String input, String out, IngestParams ip, EstimateParams ep,
+      List<Standard> standards, LocalDate runDate, double maxBadFraction) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    boolean fromIngest = isIngestOutput(hadoop, input);
+    List<Ingest.Source> sources = fromIngest ? List.of() : Ingest.discover(hadoop, input, ip);
+    try (OutputDir dir = OutputDir.begin(out, hadoop, false, input)) {
+      return run(spark, input, fromIngest, sources, dir, ip, ep, standards, runDate, maxBadFraction);
+    }
+  }
+
   static String run(SparkSession spark, String input, boolean fromIngest, List<Ingest.Source> sources, OutputDir dir,
-      IngestParams ip, EstimateParams ep, List<Standard> standards, LocalDate runDate) {
+      IngestParams ip, EstimateParams ep, List<Standard> standards, LocalDate runDate, double maxBadFraction) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     try {
       String canonical;
@@ -146,19 +162,21 @@ final class RunCommand implements Callable<Integer> {
         canonical = input;
         declarations = new Path(input, IngestCommand.DECLARATIONS).toString();
         copyTable(conf, new Path(input, Table.QUARANTINE.tableName()), new Path(dir.child("quarantine")));
+        BadFraction.check(BadFraction.counts(Manifest.read(conf, input)), maxBadFraction);
       } else {
         Progress.say("run: %d input file(s) under %s", sources.size(), input);
         canonical = dir.child("canonical");
         declarations = input;
         ingest = Ingest.run(spark, sources, ip, canonical, dir.child("quarantine"));
+        BadFraction.check(BadFraction.counts(ingest), maxBadFraction);
         IngestCommand.copyDeclarations(spark, sources, dir.child(IngestCommand.DECLARATIONS));
       }
       Registry registry = loadRegistry(conf, declarations);
       Dataset<Row> prices = null;
       Path pricesPath = new Path(declarations, "prices.csv");
       if (exists(conf, pricesPath)) {
-        try (var reader = new java.io.InputStreamReader(pricesPath.getFileSystem(conf).open(pricesPath),
-            java.nio.charset.StandardCharsets.UTF_8)) {
+        try (var reader = new java.io.InputStreamReader(UntrustedInput.bounded(pricesPath.getFileSystem(conf)
+            .open(pricesPath), "prices.csv", UntrustedInput.PRICES_MAX_BYTES), java.nio.charset.StandardCharsets.UTF_8)) {
           prices = MarketPrices.toDataset(spark, MarketPrices.parse(reader, "prices.csv"));
         } catch (java.io.IOException e) {
           throw new LedgerException(pricesPath + ": cannot be read: " + e.getMessage(), e);
@@ -202,6 +220,7 @@ final class RunCommand implements Callable<Integer> {
       Map<String, Object> params = parameters(input, ip, ep, catalog);
       params.put("standards", standards.stream().map(Standard::label).toList());
       params.put("standards_run_date", runDate.toString());
+      params.put("max_bad_fraction", maxBadFraction);
       ObjectNode manifest = Manifest.newManifest("run", params);
       if (ingest != null) {
         Manifest.addInputs(manifest, ingest);
@@ -245,7 +264,7 @@ final class RunCommand implements Callable<Integer> {
       Path p = new Path(dir, name);
       if (exists(conf, p)) {
         try (var in = p.getFileSystem(conf).open(p)) {
-          return Registry.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), name);
+          return Registry.parse(UntrustedInput.readText(in, name, UntrustedInput.REGISTRY_MAX_BYTES), name);
         } catch (java.io.IOException e) {
           throw new LedgerException(p + ": cannot be read: " + e.getMessage(), e);
         } catch (RuntimeException e) {

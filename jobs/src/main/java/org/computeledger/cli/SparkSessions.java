@@ -51,7 +51,22 @@ final class SparkSessions {
       }
     }
     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
-    spark.sparkContext().setLogLevel("WARN");
+    // also under spark-submit, whose own log4j2 configuration would print INFO lines
+    spark.sparkContext().setLogLevel(consoleLevel());
     return spark;
+  }
+
+  /** Whether the user asked for Spark's log and stack traces ({@code LEDGER_DEBUG} set). */
+  static boolean debug() {
+    String d = System.getenv("LEDGER_DEBUG");
+    return d != null && !d.isEmpty() && !d.equals("0");
+  }
+
+  /**
+   * Spark's console log level: off, since the ledger words every error it reports as one line and a
+   * failed task makes Spark print ERROR lines and stack traces of its own; WARN with {@code LEDGER_DEBUG}.
+   */
+  static String consoleLevel() {
+    return debug() ? "WARN" : "OFF";
   }
 }

@@ -117,7 +117,8 @@ public final class KubectlPodsParser implements FormatParser {
   }
 
   @Override
-  public void parse(InputFile file, Reader in, RowSink sink) throws IOException {
+  public void parse(InputFile file, Reader in, RowSink out) throws IOException {
+    RowSink sink = new PersonalFieldsMasked(out);
     LineTrackingReader reader = new LineTrackingReader(in);
     BitSet reported = new BitSet();
     try (JsonParser p = JSON.createParser(reader)) {
@@ -434,6 +435,81 @@ public final class KubectlPodsParser implements FormatParser {
     @Override
     public void close() throws IOException {
       in.close();
+    }
+  }
+
+  /** Pod fields that can name or identify a person (a creator annotation, a uid, an environment). */
+  static final java.util.Set<String> PERSONAL_FIELDS =
+      java.util.Set.of("annotations", "managedFields", "securityContext", "env", "envFrom");
+
+  /**
+   * The sink a parse writes to: a quarantined pod's JSON keeps its structure but not the
+   * {@link #PERSONAL_FIELDS}, at any depth, which become {@code "<masked>"}; the allocations table
+   * never copies them (PRODUCT.md §8). Raw text that is not a JSON object (a line of a broken file)
+   * is kept as it is.
+   */
+  static final class PersonalFieldsMasked implements RowSink {
+    private final RowSink out;
+
+    PersonalFieldsMasked(RowSink out) {
+      this.out = out;
+    }
+
+    @Override
+    public Object[] newRow() {
+      return out.newRow();
+    }
+
+    @Override
+    public void emit(long line, Object[] row) {
+      out.emit(line, row);
+    }
+
+    @Override
+    public void recordAccepted() {
+      out.recordAccepted();
+    }
+
+    @Override
+    public void ignore(long line) {
+      out.ignore(line);
+    }
+
+    @Override
+    public void quarantine(long line, String reason, String raw) {
+      out.quarantine(line, reason, mask(raw));
+    }
+
+    static String mask(String raw) {
+      if (raw == null || !raw.startsWith("{")) {
+        return raw;
+      }
+      try {
+        JsonNode node = MAPPER.readTree(raw);
+        if (node == null || !node.isObject()) {
+          return raw;
+        }
+        maskFields(node);
+        return node.toString();
+      } catch (IOException e) {
+        return raw;
+      }
+    }
+
+    private static void maskFields(JsonNode node) {
+      if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        o.fieldNames().forEachRemaining(names::add);
+        for (String name : names) {
+          if (PERSONAL_FIELDS.contains(name)) {
+            o.put(name, "<masked>");
+          } else {
+            maskFields(o.get(name));
+          }
+        }
+      } else if (node != null && node.isArray()) {
+        node.forEach(PersonalFieldsMasked::maskFields);
+      }
     }
   }
 }

@@ -115,9 +115,10 @@ public final class SacctParser implements FormatParser {
   }
 
   @Override
-  public void parse(InputFile file, Reader in, RowSink sink) throws IOException {
+  public void parse(InputFile file, Reader in, RowSink out) throws IOException {
     BufferedReader reader = in instanceof BufferedReader b ? b : new BufferedReader(in, 1 << 16);
     IngestParams params = file.params();
+    PersonalFieldsMasked sink = new PersonalFieldsMasked(out, params.pseudonymKey());
     Clock clock = new Clock(params.schedulerZone());
     Map<String, String> pseudonyms = new HashMap<>();
     Layout layout = null;
@@ -139,6 +140,7 @@ public final class SacctParser implements FormatParser {
         Layout header = Layout.fromHeader(line);
         if (header != null) {
           layout = header;
+          sink.layout = header;
           headerLine = line;
           sink.ignore(n);
           continue;
@@ -156,6 +158,7 @@ public final class SacctParser implements FormatParser {
           continue;
         }
         layout = Layout.fromColumns(columns, line);
+        sink.layout = layout;
         if (layout == null) {
           sink.quarantine(n, "wrong field count: expected the " + columns.size()
               + " fields of --sacct-columns separated by one delimiter", line);
@@ -697,6 +700,92 @@ public final class SacctParser implements FormatParser {
     }
     return sb.toString();
   }
+
+  // ---------------------------------------------------------------- privacy of quarantined lines
+
+  /** Columns whose values name or locate a person; masked in the raw text of a quarantined line. */
+  static final List<String> PERSONAL_COLUMNS =
+      List.of("user", "uid", "group", "gid", "workdir", "submitline", "stdout", "stderr", "stdin");
+
+  /** What replaces a personal value that is not the user name (which becomes its pseudonym). */
+  static final String MASK = "<masked>";
+
+  /**
+   * The sink a parse writes to: the raw text of every quarantined line has its personal fields
+   * masked, so the quarantine names no person (PRODUCT.md §8). With a known layout, the user becomes
+   * its pseudonym and the other {@link #PERSONAL_COLUMNS} {@link #MASK}; when a line has extra
+   * fields, every position the field could have shifted to is masked. Without a layout (a headerless
+   * file and no --sacct-columns) only the leading job id is kept. {@code CANCELLED by <uid>} loses its uid.
+   */
+  static final class PersonalFieldsMasked implements RowSink {
+    private final RowSink out;
+    private final String key;
+    Layout layout;
+
+    PersonalFieldsMasked(RowSink out, String key) {
+      this.out = out;
+      this.key = key;
+    }
+
+    @Override
+    public Object[] newRow() {
+      return out.newRow();
+    }
+
+    @Override
+    public void emit(long line, Object[] row) {
+      out.emit(line, row);
+    }
+
+    @Override
+    public void recordAccepted() {
+      out.recordAccepted();
+    }
+
+    @Override
+    public void ignore(long line) {
+      out.ignore(line);
+    }
+
+    @Override
+    public void quarantine(long line, String reason, String raw) {
+      out.quarantine(line, reason, mask(raw, layout, key));
+    }
+
+    static String mask(String raw, Layout layout, String key) {
+      if (raw == null) {
+        return null;
+      }
+      if (layout == null) {
+        int i = 0;
+        while (i < raw.length() && (Character.isLetterOrDigit(raw.charAt(i)) || "_.[]-+,".indexOf(raw.charAt(i)) >= 0)) {
+          i++;
+        }
+        return raw.substring(0, i) + (i < raw.length() ? " " + MASK + " (the rest of the line: its columns are"
+            + " unknown, so it may name a person)" : "");
+      }
+      List<String> fields = splitAll(raw, layout.delimiter);
+      int extra = Math.max(0, layout.countFields(raw) - layout.names.length);
+      for (int i = 0; i < layout.names.length; i++) {
+        String name = layout.names[i].strip().toLowerCase(Locale.ROOT);
+        int pct = name.indexOf('%');
+        if (!PERSONAL_COLUMNS.contains(pct >= 0 ? name.substring(0, pct) : name)) {
+          continue;
+        }
+        boolean user = name.startsWith("user");
+        for (int k = i; k <= i + extra && k < fields.size(); k++) {
+          String v = fields.get(k);
+          if (!v.isEmpty()) {
+            fields.set(k, user && extra == 0 ? Pseudonyms.user(key, v) : MASK);
+          }
+        }
+      }
+      return CANCELLED_BY.matcher(String.join(layout.delimiter, fields)).replaceAll("$1 " + MASK);
+    }
+  }
+
+  private static final java.util.regex.Pattern CANCELLED_BY =
+      java.util.regex.Pattern.compile("(CANCELLED by) [0-9]+");
 
   // ---------------------------------------------------------------- layout and detection
 

@@ -1,5 +1,8 @@
 package org.computeledger.report;
 
+import static org.computeledger.common.UserText.code;
+import static org.computeledger.common.UserText.markdown;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -13,7 +16,8 @@ import org.computeledger.ingest.IngestParams;
 /**
  * {@code methodology.md}: how every number of the report was made, with the parameters this run used,
  * the share of FLOP per method and anything left unpriced. Written from the report's own (small)
- * tables, so it cannot disagree with them.
+ * tables, so it cannot disagree with them. Text that comes from the input (names, file paths) goes
+ * through {@link org.computeledger.common.UserText}, so it shows literally.
  */
 public final class Methodology {
   /** What the document states; line items, reconciliation and calibration are the report's rows. */
@@ -27,9 +31,9 @@ public final class Methodology {
     EstimateParams p = f.estimate();
     StringBuilder md = new StringBuilder();
     md.append("# Methodology\n\n");
-    md.append("Report of the compute (FLOP) and money spent by ").append(f.registry().developer())
-        .append(", made by compute-ledger ").append(Manifest.TOOL_VERSION).append(" from `").append(f.input())
-        .append(f.fromIngest() ? "` (an ingest output)" : "`").append(". Every figure below comes from this run's ")
+    md.append("Report of the compute (FLOP) and money spent by ").append(markdown(f.registry().developer()))
+        .append(", made by compute-ledger ").append(Manifest.TOOL_VERSION).append(" from ").append(code(f.input()))
+        .append(f.fromIngest() ? " (an ingest output)" : "").append(". Every figure below comes from this run's ")
         .append("tables; `manifest.json` holds the SHA-256 of every input and output file.\n\n");
 
     double flop = 0;
@@ -113,7 +117,7 @@ public final class Methodology {
         + "are never used. Telemetry model names seen in this run and the catalog models they map to:\n\n");
     md.append("| model name as logged | catalog model |\n|---|---|\n");
     for (Map.Entry<String, String> e : new TreeMap<>(f.modelNames()).entrySet()) {
-      md.append("| ").append(e.getKey()).append(" | ").append(e.getValue()).append(" |\n");
+      md.append("| ").append(markdown(e.getKey())).append(" | ").append(markdown(e.getValue())).append(" |\n");
     }
     md.append('\n');
 
@@ -134,7 +138,8 @@ public final class Methodology {
           + "other methods would have estimated (reported, not applied):\n\n");
       md.append("| model | precision | intervals | counted ÷ pipe-activity | counted ÷ utilization |\n|---|---|---:|---:|---:|\n");
       for (Row r : f.calibration()) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s |%n", r.getAs("model_id"), r.getAs("precision"),
+        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s |%n", markdown(r.getAs("model_id")),
+            markdown(r.getAs("precision")),
             r.<Long>getAs("counted_intervals"), ratio(r, "ratio_counted_to_pipe_activity"),
             ratio(r, "ratio_counted_to_utilization")));
       }
@@ -150,7 +155,7 @@ public final class Methodology {
     md.append("| provider | currency | input total | allocated | unallocated (idle) | unallocated (other resources) | not attributable |\n");
     md.append("|---|---|---:|---:|---:|---:|---:|\n");
     for (Row r : f.reconciliation()) {
-      md.append("| ").append((Object) r.getAs("provider")).append(" | ").append((Object) r.getAs("currency"));
+      md.append("| ").append(markdown(r.getAs("provider"))).append(" | ").append(markdown(r.getAs("currency")));
       for (String c : new String[] {"input_total", "allocated", "unallocated_idle", "unallocated_other_resource",
           "not_attributable"}) {
         Object v = r.getAs(c);
@@ -162,7 +167,7 @@ public final class Methodology {
 
     md.append("## Parameters of this run\n\n");
     md.append("| parameter | value |\n|---|---|\n");
-    md.append("| scheduler time zone | ").append(f.ingest().schedulerZone()).append(" |\n");
+    md.append("| scheduler time zone | ").append(markdown(f.ingest().schedulerZone())).append(" |\n");
     md.append("| max gap factor | ").append(p.maxGapFactor()).append(" |\n");
     md.append("| pipe-activity relative error | ").append(p.pipeRelError()).append(" |\n");
     md.append("| utilization range factors | ").append(p.utilLowFactor()).append(" – ").append(p.utilHighFactor()).append(" |\n");

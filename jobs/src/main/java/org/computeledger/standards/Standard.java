@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.computeledger.attribute.Registry.Activity;
+import org.computeledger.common.UntrustedInput;
 
 /**
  * One version of an accounting standard (PRODUCT.md §7): what counts towards a project's total, the
@@ -108,10 +109,21 @@ public record Standard(
     return chosen;
   }
 
-  /** Reads and validates a user's standard file; every problem is a {@link StandardException}. */
+  /**
+   * Reads and validates a user's standard file (at most {@link UntrustedInput#STANDARD_MAX_BYTES}); every
+   * problem is a {@link StandardException}.
+   */
   public static Standard load(Path file) {
     try {
-      return StandardParser.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+      try (InputStream in = Files.newInputStream(file)) {
+        return StandardParser.parse(UntrustedInput.readText(in, file.toString(), UntrustedInput.STANDARD_MAX_BYTES),
+            file.toString());
+      }
+    } catch (StandardException e) {
+      throw e;
+    } catch (org.computeledger.common.LedgerException e) {
+      // larger than the limit
+      throw new StandardException(e.getMessage(), e);
     } catch (IOException e) {
       throw new StandardException(file + ": cannot read: " + e.getMessage(), e);
     }

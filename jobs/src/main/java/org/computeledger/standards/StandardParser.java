@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import org.computeledger.attribute.Registry.Activity;
+import org.computeledger.common.LedgerException;
+import org.computeledger.common.SafeYaml;
+import org.computeledger.common.UntrustedInput;
 import org.computeledger.standards.Standard.ComputeThreshold;
 import org.computeledger.standards.Standard.CostBasis;
 import org.computeledger.standards.Standard.CostThreshold;
@@ -55,19 +58,28 @@ final class StandardParser {
   }
 
   static Standard parse(String text, String fileName) {
+    if (text.length() > UntrustedInput.STANDARD_MAX_BYTES) {
+      throw new StandardException(UntrustedInput.tooLarge(fileName, UntrustedInput.STANDARD_MAX_BYTES).getMessage());
+    }
     return new StandardParser(fileName).standard(text.startsWith("\uFEFF") ? text.substring(1) : text);
   }
 
   private Standard standard(String text) {
     JsonNode root;
-    try {
-      root = YAML.readTree(text);
+    try (JsonParser p = SafeYaml.parser(text, file, UntrustedInput.STANDARD_MAX_BYTES)) {
+      p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      root = YAML.readTree(p);
     } catch (JacksonException e) {
       String message = String.valueOf(e.getOriginalMessage());
       int nl = message.indexOf('\n');
       int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
       throw new StandardException(file + (line > 0 ? ":" + line : "") + ": not valid YAML: "
           + (nl < 0 ? message : message.substring(0, nl)), e);
+    } catch (LedgerException e) {
+      // a tag, anchor, alias or too deep nesting, refused by SafeYaml
+      throw new StandardException(e.getMessage(), e);
+    } catch (java.io.IOException e) {
+      throw new StandardException(file + ": cannot read: " + e.getMessage(), e);
     }
     if (root == null || !root.isObject()) {
       throw new StandardException(file + ": expected a mapping with the fields " + String.join(", ", TOP_KEYS));

@@ -1,5 +1,8 @@
 package org.computeledger.standards;
 
+import static org.computeledger.common.UserText.code;
+import static org.computeledger.common.UserText.markdown;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Date;
@@ -20,7 +23,8 @@ import org.computeledger.standards.StandardTotals.TreatmentRow;
 /**
  * The standards stage's outputs: {@code standard_totals} and {@code treatment} as Datasets of their
  * declared schemas, and the methodology section per standard (what was counted, what was excluded
- * and why), written from the same rows so the two cannot disagree.
+ * and why), written from the same rows so the two cannot disagree. A standard file's words, project
+ * and line item names and reasons go through {@link org.computeledger.common.UserText}.
  */
 public final class StandardsReport {
   private StandardsReport() {}
@@ -67,7 +71,8 @@ public final class StandardsReport {
     md.append("Run date for review warnings: ").append(runDate).append(".\n\n");
     md.append("| standard | version | jurisdiction | effective | review due | |\n|---|---|---|---|---|---|\n");
     for (Standard s : standards) {
-      md.append("| ").append(s.id()).append(" | ").append(s.version()).append(" | ").append(s.jurisdiction())
+      md.append("| ").append(markdown(s.id())).append(" | ").append(markdown(s.version())).append(" | ")
+          .append(markdown(s.jurisdiction()))
           .append(" | ").append(s.effectiveDate()).append(" | ").append(s.reviewDue()).append(" | ")
           .append(s.historical() ? "historical" : "").append(runDate.isAfter(s.reviewDue()) ? " **review overdue**" : "")
           .append(" |\n");
@@ -97,11 +102,11 @@ public final class StandardsReport {
     }
     md.append("### Side by side\n\nFLOP per project under each standard:\n\n| project |");
     for (Standard s : standards) {
-      md.append(' ').append(s.id()).append(" |");
+      md.append(' ').append(markdown(s.id())).append(" |");
     }
     md.append("\n|---|").append("---:|".repeat(standards.size())).append('\n');
     for (String p : projects) {
-      md.append("| ").append(p).append(" |");
+      md.append("| ").append(markdown(p)).append(" |");
       for (Standard s : standards) {
         md.append(String.format(Locale.ROOT, " %.4e |", totalOf(result, s, p).flop()));
       }
@@ -117,22 +122,23 @@ public final class StandardsReport {
         }
         Map<String, Double> a = counted(result, first, p);
         Map<String, Double> b = counted(result, other, p);
-        md.append(String.format(Locale.ROOT, "- `%s`: %s minus %s = %.4e FLOP", p, first.id(), other.id(), diff));
+        md.append(String.format(Locale.ROOT, "- %s: %s minus %s = %.4e FLOP", code(p), markdown(first.id()),
+            markdown(other.id()), diff));
         List<String> onlyA = new ArrayList<>();
         List<String> onlyB = new ArrayList<>();
         a.forEach((id, f) -> {
           if (!b.containsKey(id)) {
-            onlyA.add(String.format(Locale.ROOT, "`%s` %.4e", id, f));
+            onlyA.add(String.format(Locale.ROOT, "%s %.4e", code(id), f));
           }
         });
         b.forEach((id, f) -> {
           if (!a.containsKey(id)) {
-            onlyB.add(String.format(Locale.ROOT, "`%s` %.4e", id, f));
+            onlyB.add(String.format(Locale.ROOT, "%s %.4e", code(id), f));
           }
         });
-        md.append("; counted only by ").append(first.id()).append(": ")
+        md.append("; counted only by ").append(markdown(first.id())).append(": ")
             .append(onlyA.isEmpty() ? "none" : String.join(", ", onlyA))
-            .append("; counted only by ").append(other.id()).append(": ")
+            .append("; counted only by ").append(markdown(other.id())).append(": ")
             .append(onlyB.isEmpty() ? "none" : String.join(", ", onlyB)).append('\n');
       }
     }
@@ -157,7 +163,8 @@ public final class StandardsReport {
   }
 
   private static void section(StringBuilder md, Standard s, StandardTotals.Result result, LocalDate runDate) {
-    md.append("### ").append(s.title()).append(" (").append(s.id()).append(' ').append(s.version()).append(")\n\n");
+    md.append("### ").append(markdown(s.title())).append(" (").append(markdown(s.id())).append(' ')
+        .append(markdown(s.version())).append(")\n\n");
     if (s.historical()) {
       md.append("**Historical:** this standard is not in force; it is applied for comparison only.\n\n");
     }
@@ -166,20 +173,20 @@ public final class StandardsReport {
           .append(s.reviewDue()).append(" (").append(s.reviewPeriodMonths()).append(" months); check for a newer version ")
           .append("before relying on these totals.\n\n");
     }
-    md.append("Jurisdiction: ").append(s.jurisdiction()).append(". Effective ").append(s.effectiveDate())
-        .append(". File: `").append(s.file()).append("`. Sources:\n\n");
+    md.append("Jurisdiction: ").append(markdown(s.jurisdiction())).append(". Effective ").append(s.effectiveDate())
+        .append(". File: ").append(code(s.file())).append(". Sources:\n\n");
     for (String src : s.sources()) {
-      md.append("- ").append(src).append('\n');
+      md.append("- ").append(markdown(src)).append('\n');
     }
     md.append('\n');
     md.append("Thresholds (").append(triggerText(s)).append("; cost on the ").append(s.costBasis().yamlName())
         .append(" basis; allocation method at assumed utilization ").append(s.assumedUtilization()).append("):\n\n");
     for (Standard.ComputeThreshold t : s.computeThresholds()) {
-      md.append(String.format(Locale.ROOT, "- `%s`: %.4g FLOP — %s%n", t.id(), t.flop(), t.meaning()));
+      md.append(String.format(Locale.ROOT, "- %s: %.4g FLOP — %s%n", code(t.id()), t.flop(), markdown(t.meaning())));
     }
     for (Standard.CostThreshold t : s.costThresholds()) {
-      md.append(String.format(Locale.ROOT, "- `%s`: %s %s — %s%n", t.id(), t.amount().toPlainString(), t.currency(),
-          t.meaning()));
+      md.append(String.format(Locale.ROOT, "- %s: %s %s — %s%n", code(t.id()), t.amount().toPlainString(),
+          markdown(t.currency()), markdown(t.meaning())));
     }
     md.append('\n');
     Standard.Rules r = s.rules();
@@ -195,11 +202,11 @@ public final class StandardsReport {
     md.append("| open resources this developer released | ").append(r.selfReleasedOpenResources().treatment().yamlName)
         .append(r.selfReleasedOpenResources().windowMonths() > 0
             ? " (" + r.selfReleasedOpenResources().windowMonths() + " months before development start)" : "")
-        .append(" | ").append(r.selfReleasedOpenResources().basis()).append(" |\n");
+        .append(" | ").append(markdown(r.selfReleasedOpenResources().basis())).append(" |\n");
     md.append("| risk-only activities | ").append(r.riskOnly().treatment().yamlName).append(" | ")
-        .append(r.riskOnly().basis()).append(" |\n\n");
+        .append(markdown(r.riskOnly().basis())).append(" |\n\n");
     for (String note : s.notes()) {
-      md.append("- ").append(note).append('\n');
+      md.append("- ").append(markdown(note)).append('\n');
     }
     if (!s.notes().isEmpty()) {
       md.append('\n');
@@ -211,9 +218,9 @@ public final class StandardsReport {
       if (!t.standardId().equals(s.id()) || !t.standardVersion().equals(s.version())) {
         continue;
       }
-      md.append(String.format(Locale.ROOT, "| %s | %.4e | %.4e – %.4e | %s | %s | %s | %s | %s |%n", t.project(),
+      md.append(String.format(Locale.ROOT, "| %s | %.4e | %.4e – %.4e | %s | %s | %s | %s | %s |%n", markdown(t.project()),
           t.flop(), t.flopLow(), t.flopHigh(),
-          t.cost() == null ? "unknown" : t.cost().setScale(2, RoundingMode.HALF_EVEN) + " " + nz(t.currency())
+          t.cost() == null ? "unknown" : t.cost().setScale(2, RoundingMode.HALF_EVEN) + " " + markdown(t.currency())
               + (t.costComplete() ? "" : " (incomplete)"),
           yes(t.crossesCompute()), yes(t.mayCrossCompute()),
           t.costThresholdId() == null ? "n/a" : yes(t.crossesCost()), yes(t.inScope())));
@@ -226,18 +233,19 @@ public final class StandardsReport {
       }
     }
     for (Map.Entry<String, List<TreatmentRow>> e : byProject.entrySet()) {
-      md.append("`").append(e.getKey()).append("`:\n\n");
+      md.append(code(e.getKey())).append(":\n\n");
       for (TreatmentRow t : e.getValue()) {
-        md.append("- ").append(t.treatment()).append(" `").append(t.lineItemId()).append('`')
+        md.append("- ").append(t.treatment()).append(' ').append(code(t.lineItemId()))
             .append(t.flop() == null ? "" : String.format(Locale.ROOT, " (%.4e FLOP)", t.flop()))
-            .append(": ").append(t.reason()).append('\n');
+            .append(": ").append(markdown(t.reason())).append('\n');
       }
       md.append('\n');
     }
   }
 
   private static void rule(StringBuilder md, String what, Standard.Rule r) {
-    md.append("| ").append(what).append(" | ").append(r.treatment().yamlName).append(" | ").append(r.basis()).append(" |\n");
+    md.append("| ").append(what).append(" | ").append(r.treatment().yamlName).append(" | ").append(markdown(r.basis()))
+        .append(" |\n");
   }
 
   private static String triggerText(Standard s) {
@@ -250,9 +258,5 @@ public final class StandardsReport {
 
   private static String yes(Boolean b) {
     return b == null ? "unknown" : b ? "**yes**" : "no";
-  }
-
-  private static String nz(String s) {
-    return s == null ? "" : s;
   }
 }

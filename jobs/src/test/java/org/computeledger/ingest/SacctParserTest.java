@@ -548,7 +548,9 @@ class SacctParserTest {
     assertEquals(0, sink.accepted);
     assertEquals(1, sink.rejected.size());
     assertEquals(2, sink.rejected.get(0).line());
-    assertEquals(line, sink.rejected.get(0).raw());
+    // the user (and the fields it may have shifted to) and the canceller's uid are masked (PRODUCT.md §8)
+    assertEquals(line.replace("CSFYHIMYW" + SNOWMAN + "user424", "<masked>" + SNOWMAN + "<masked>")
+        .replace("CANCELLED by 10304007", "CANCELLED by <masked>"), sink.rejected.get(0).raw());
     assertTrue(sink.rejected.get(0).reason().startsWith("wrong field count: expected 37 fields"),
         sink.rejected.get(0).reason());
     assertTrue(sink.rejected.get(0).reason().endsWith("found 38"), sink.rejected.get(0).reason());
