@@ -357,11 +357,13 @@ class PrometheusParserTest {
   }
 
   @Test
-  void notANumberIsQuarantined() {
+  void notANumberIsAStalenessMarkerIgnoredNotQuarantined() {
+    // Prometheus writes NaN (as the bit pattern 0x7ff0000000000002) when a series goes stale
     CollectingSink sink = parse(SCRAPE + T4_UTIL_LINE.replace("} 91", "} NaN") + "\n");
 
     assertTrue(sink.rows.isEmpty());
-    assertEquals("value of DCGM_FI_DEV_GPU_UTIL: NaN is not a measurement", sink.rejected.get(0).reason());
+    assertTrue(sink.rejected.isEmpty(), sink.rejected.toString());
+    assertEquals(2, sink.ignored); // the scrape_time comment and the stale sample
   }
 
   @Test
