@@ -1,6 +1,7 @@
 package org.computeledger.cli;
 
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,11 @@ final class CommonOptions {
       description = "Column names of sacct files written without a header line, in order "
           + "(as given to sacct --format), e.g. JobID,JobName,User,...")
   List<String> sacctColumns = new ArrayList<>();
+
+  @Option(names = "--nvidia-smi-columns", paramLabel = "LIST", split = ",",
+      description = "Query names of nvidia-smi files written with --format=csv,noheader, in order "
+          + "(as given to --query-gpu), e.g. timestamp,uuid,index,utilization.gpu,power.draw")
+  List<String> nvidiaSmiColumns = new ArrayList<>();
 
   @Option(names = "--cluster", paramLabel = "NAME", defaultValue = IngestParams.DEFAULT_CLUSTER,
       description = "Cluster name for scheduler records that name none. Default: ${DEFAULT-VALUE}.")
@@ -62,7 +68,8 @@ final class CommonOptions {
     String key = System.getenv("LEDGER_PSEUDONYM_KEY");
     boolean unkeyed = key == null || key.isEmpty();
     return new IngestParams(zone, List.copyOf(sacctColumns), cluster,
-        unkeyed ? IngestParams.DEFAULT_PSEUDONYM_KEY : key);
+        unkeyed ? IngestParams.DEFAULT_PSEUDONYM_KEY : key,
+        nvidiaSmiColumns.stream().map(String::strip).filter(c -> !c.isEmpty()).toList(), Instant.now());
   }
 
   /**

@@ -122,6 +122,7 @@ final class IngestCommand implements Callable<Integer> {
     m.put("input", input);
     m.put("scheduler_timezone", p.schedulerZone().getId());
     m.put("sacct_columns", p.sacctColumns());
+    m.put("nvidia_smi_columns", p.nvidiaSmiColumns());
     m.put("cluster", p.cluster());
     m.put("pseudonym_key", p.pseudonymKey().equals(IngestParams.DEFAULT_PSEUDONYM_KEY)
         ? "default (set LEDGER_PSEUDONYM_KEY for pseudonyms that cannot be reversed by a dictionary)"

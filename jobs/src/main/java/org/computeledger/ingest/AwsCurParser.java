@@ -115,7 +115,7 @@ public final class AwsCurParser implements FormatParser {
 
   @Override
   public void parse(InputFile file, Reader in, RowSink sink) throws IOException {
-    Csv.read(in, sink, new Lines(sink));
+    Csv.read(in, sink, new Lines(sink, file.params()));
   }
 
   /** FOCUS ChargeCategory of a CUR line item type (see the class comment). */
@@ -147,8 +147,8 @@ public final class AwsCurParser implements FormatParser {
     private final List<Integer> tagColumns = new ArrayList<>();
     private final List<String> tagKeys = new ArrayList<>();
 
-    Lines(RowSink sink) {
-      super(sink);
+    Lines(RowSink sink, IngestParams params) {
+      super(sink, params);
     }
 
     @Override

@@ -85,6 +85,11 @@ final class Csv {
         sink.quarantine(first, "malformed CSV record: " + error, raw.text(first, last));
         ignore(sink, first + 1, last);
         midLine = true;
+      } else if (Plausibility.textDamage(raw.text(first, Math.max(last, first))) != null) {
+        last = Math.max(last, first);
+        String text = raw.text(first, last);
+        sink.quarantine(first, Plausibility.textDamage(text), text);
+        ignore(sink, first + 1, last);
       } else if (record.size() == 1 && record.get(0).isEmpty()) {
         ignore(sink, first, last);
       } else {
@@ -156,13 +161,14 @@ final class Csv {
    */
   abstract static class HeaderedLines implements Consumer<Cursor> {
     final RowSink sink;
-    final Fields f = new Fields();
+    final Fields f;
     private boolean headerSeen;
     private int width;
     private String missing;
 
-    HeaderedLines(RowSink sink) {
+    HeaderedLines(RowSink sink, IngestParams params) {
       this.sink = sink;
+      this.f = new Fields(params);
     }
 
     /** Reads column positions; returns why no line of the file can be read (a missing column), or null. */
@@ -265,7 +271,13 @@ final class Csv {
    * for a bad or absent value, so a record is checked with one test of {@link #ok()} at the end.
    */
   static final class Fields {
+    private final IngestParams params;
     private String error;
+
+    /** Times are checked against the plausible window of {@code params}' run (see {@link Plausibility}). */
+    Fields(IngestParams params) {
+      this.params = params;
+    }
 
     void reset() {
       error = null;
@@ -361,6 +373,12 @@ final class Csv {
       Instant t = text == null ? null : instant(text, zoneRequired);
       if (t == null) {
         fail(field, zoneRequired ? "an ISO time with Z or an offset" : "an ISO time", text);
+        return null;
+      }
+      String implausible = Plausibility.implausibleTime(field, t, shorten(text), params);
+      if (implausible != null) {
+        failRecord(implausible);
+        return null;
       }
       return t;
     }

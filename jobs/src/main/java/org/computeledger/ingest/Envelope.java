@@ -21,13 +21,15 @@ final class Envelope {
   static final String QUARANTINED = "_quarantined";
   static final String IGNORED = "_ignored";
   static final String ROWS = "_rows";
+  /** Summary only: what was wrong with a damaged compressed file, null when nothing was. */
+  static final String DAMAGE = "_damage";
 
   static final int KIND_ROW = 0;
   static final int KIND_QUARANTINE = 1;
   static final int KIND_SUMMARY = 2;
 
   static final String[] EXTRA = {
-    KIND, FORMAT, REASON, RAW, SHA256, BYTES, LINES, ACCEPTED, QUARANTINED, IGNORED, ROWS
+    KIND, FORMAT, REASON, RAW, SHA256, BYTES, LINES, ACCEPTED, QUARANTINED, IGNORED, ROWS, DAMAGE
   };
 
   private Envelope() {}
@@ -44,6 +46,7 @@ final class Envelope {
         .add(ACCEPTED, DataTypes.LongType)
         .add(QUARANTINED, DataTypes.LongType)
         .add(IGNORED, DataTypes.LongType)
-        .add(ROWS, DataTypes.LongType);
+        .add(ROWS, DataTypes.LongType)
+        .add(DAMAGE, DataTypes.StringType);
   }
 }

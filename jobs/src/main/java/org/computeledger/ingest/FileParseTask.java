@@ -1,9 +1,7 @@
 package org.computeledger.ingest;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
@@ -16,7 +14,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
@@ -56,30 +53,6 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
     String folder = task.getString(2);
     FormatParser parser = Formats.byId(task.getString(3));
     return new ParsingIterator(path, new InputFile(display, folder, params), parser);
-  }
-
-  /** Opens a file as stored, gzip or not (told by its magic bytes, not its name), hashing the stored bytes. */
-  static InputStream openDecompressed(InputStream stored) throws IOException {
-    BufferedInputStream in = new BufferedInputStream(stored, 1 << 16);
-    in.mark(2);
-    int b0 = in.read();
-    int b1 = in.read();
-    in.reset();
-    if (b0 == 0x1f && b1 == 0x8b) {
-      return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
-    }
-    return in;
-  }
-
-  /** Skips a UTF-8 byte-order mark, which some exporters write and which would corrupt the first field. */
-  static Reader utf8Reader(InputStream in) throws IOException {
-    InputStream b = in.markSupported() ? in : new BufferedInputStream(in);
-    b.mark(3);
-    byte[] bom = b.readNBytes(3);
-    if (!(bom.length == 3 && (bom[0] & 0xFF) == 0xEF && (bom[1] & 0xFF) == 0xBB && (bom[2] & 0xFF) == 0xBF)) {
-      b.reset();
-    }
-    return new InputStreamReader(b, StandardCharsets.UTF_8);
   }
 
   private final class ParsingIterator implements Iterator<Row> {
@@ -154,20 +127,28 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         Path p = new Path(path);
         long bytes;
+        String damage;
         try (CountingStream counted = new CountingStream(
-                new DigestInputStream(p.getFileSystem(hadoopConf.value()).open(p), sha));
-            Reader reader = utf8Reader(openDecompressed(counted))) {
+                new DigestInputStream(p.getFileSystem(hadoopConf.value()).open(p), sha))) {
+          InputText.Decompressed decompressed = InputText.open(counted);
+          Reader reader = InputText.text(decompressed, parser.maxLineChars());
           parser.parse(file, reader, sink);
-          // hash the whole file as stored, even where a parser stopped early
+          // hash the whole file as stored, even where a parser stopped early or the stream was damaged
           byte[] skip = new byte[1 << 16];
           while (counted.read(skip) >= 0) {
             // draining
           }
           bytes = counted.count;
+          damage = decompressed.damage() == null ? null
+              : "gzip stream damaged at stored byte " + decompressed.damageOffset() + " of " + bytes + ": "
+                  + decompressed.damage();
+          if (damage != null) {
+            sink.damaged(damage, decompressed.droppedTail());
+          }
         } catch (IOException | RuntimeException e) {
           throw new InputFileException(file.path() + ": cannot be read: " + oneLine(e), e);
         }
-        sink.finish(hex(sha.digest()), bytes);
+        sink.finish(hex(sha.digest()), bytes, damage);
         queue.put(List.of());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -296,8 +277,8 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
       values[iSourceLine] = line;
       values[width] = Envelope.KIND_QUARANTINE;
       values[width + 1] = format;
-      values[width + 2] = reason;
-      values[width + 3] = raw;
+      values[width + 2] = Plausibility.reasonForQuarantine(reason);
+      values[width + 3] = Plausibility.rawForQuarantine(raw);
       quarantined++;
       seen(line);
       add(new GenericRow(values));
@@ -335,7 +316,18 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
       batch = new ArrayList<>(BATCH);
     }
 
-    void finish(String sha256, long bytes) {
+    /**
+     * The one quarantine record of a damaged compressed file, at the line after the last complete
+     * line read: where the damage is, and the partial line that was held back (not parsed).
+     */
+    void damaged(String damage, byte[] droppedTail) {
+      long line = maxLine + 1;
+      quarantine(line, damage + "; the " + maxLine + " complete line(s) before it were read, the "
+          + droppedTail.length + " byte(s) after the last line break were not",
+          new String(droppedTail, StandardCharsets.UTF_8));
+    }
+
+    void finish(String sha256, long bytes, String damage) {
       Object[] values = new Object[envWidth];
       values[iSourceFile] = file.path();
       values[width] = Envelope.KIND_SUMMARY;
@@ -347,6 +339,7 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
       values[width + 8] = quarantined;
       values[width + 9] = ignored;
       values[width + 10] = rows;
+      values[width + 11] = damage;
       add(new GenericRow(values));
       flush();
     }

@@ -55,7 +55,7 @@ public final class FlopCounterParser implements FormatParser {
 
   @Override
   public void parse(InputFile file, Reader in, RowSink sink) throws IOException {
-    Csv.read(in, sink, new Lines(sink));
+    Csv.read(in, sink, new Lines(sink, file.params()));
   }
 
   /** The state of one file: its header's column positions. */
@@ -69,8 +69,8 @@ public final class FlopCounterParser implements FormatParser {
     private int precision;
     private int source;
 
-    Lines(RowSink sink) {
-      super(sink);
+    Lines(RowSink sink, IngestParams params) {
+      super(sink, params);
     }
 
     @Override
@@ -100,6 +100,13 @@ public final class FlopCounterParser implements FormatParser {
         f.fail(FlopCounts.GPU_UUID, "a GPU UUID or a gpu_index", null);
       }
       Double count = f.number(FlopCounts.FLOP, c.value(flop), true, true);
+      if (count != null && from != null && to != null && to.isAfter(from)) {
+        double seconds = (to.toEpochMilli() - from.toEpochMilli()) / 1000.0;
+        if (count / seconds > Plausibility.MAX_FLOP_PER_GPU_SECOND) {
+          f.failRecord("field flop: " + c.value(flop) + " FLOP in " + seconds + " s is more than "
+              + "1e17 FLOP per GPU-second, the plausible limit (20 times the densest peak in the catalog)");
+        }
+      }
       String p = c.value(precision);
       String prec = p == null ? null : p.strip().toLowerCase(Locale.ROOT);
       if (prec == null || !PRECISIONS.contains(prec)) {

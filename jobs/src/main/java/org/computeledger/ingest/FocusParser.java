@@ -64,7 +64,7 @@ public final class FocusParser implements FormatParser {
 
   @Override
   public void parse(InputFile file, Reader in, RowSink sink) throws IOException {
-    Csv.read(in, sink, new Lines(sink));
+    Csv.read(in, sink, new Lines(sink, file.params()));
   }
 
   /** The state of one file: its header's column positions. */
@@ -88,8 +88,8 @@ public final class FocusParser implements FormatParser {
     private int pricingUnit;
     private int tags;
 
-    Lines(RowSink sink) {
-      super(sink);
+    Lines(RowSink sink, IngestParams params) {
+      super(sink, params);
     }
 
     @Override

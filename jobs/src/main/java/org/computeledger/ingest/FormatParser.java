@@ -40,4 +40,12 @@ public interface FormatParser extends Serializable {
   default boolean mergesSamples() {
     return false;
   }
+
+  /**
+   * Longest physical line this format reads before cutting it ({@link Plausibility#MAX_LINE_CHARS});
+   * a format whose records span lines bounds its values itself.
+   */
+  default int maxLineChars() {
+    return Plausibility.MAX_LINE_CHARS;
+  }
 }

@@ -13,6 +13,12 @@ public final class Formats {
       new FocusParser(),
       new AwsCurParser());
 
+  /**
+   * Not a format: what a compressed file damaged before its first line is parsed with, so that it is
+   * listed with its damage and one quarantine record instead of stopping the run. Never detected.
+   */
+  public static final FormatParser UNREADABLE = new UnreadableParser();
+
   private Formats() {}
 
   public static List<FormatParser> all() {
@@ -24,6 +30,9 @@ public final class Formats {
       if (p.format().equals(id)) {
         return p;
       }
+    }
+    if (UNREADABLE.format().equals(id)) {
+      return UNREADABLE;
     }
     throw new IllegalArgumentException("no parser for format '" + id + "'");
   }

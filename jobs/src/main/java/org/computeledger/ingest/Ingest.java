@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.min;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -47,9 +46,13 @@ public final class Ingest {
   public record Source(String path, String display, String folder, long bytes, FormatParser parser,
       String skippedAs) {}
 
-  /** Counts of one parsed file, as the manifest reports them. */
+  /**
+   * Counts of one parsed file, as the manifest reports them; {@code damage} says where and how a
+   * compressed file was cut or corrupt (its readable lines counted, the damage one quarantined
+   * record), null for an intact file.
+   */
   public record FileCounts(String file, String format, String sha256, long bytes, long lines,
-      long accepted, long quarantined, long ignored, long rows) {
+      long accepted, long quarantined, long ignored, long rows, String damage) {
     public long read() {
       return accepted + quarantined;
     }
@@ -94,6 +97,11 @@ public final class Ingest {
         }
         List<String> head = head(fs, s.getPath(), display);
         String folder = s.getPath().getParent() == null ? "" : s.getPath().getParent().getName();
+        if (head == null) {
+          // compressed, and damaged before its first line: parsed only to quarantine the damage
+          sources.add(new Source(full, display, folder, s.getLen(), Formats.UNREADABLE, null));
+          continue;
+        }
         FormatDetector.Detection d = FormatDetector.detect(s.getPath().getName(), head, params);
         if (!d.known()) {
           String first = FormatDetector.firstNonBlank(head);
@@ -165,7 +173,8 @@ public final class Ingest {
       for (Row r : env.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList()) {
         counts.add(new FileCounts(r.getAs(Quarantine.SOURCE_FILE), r.getAs(Envelope.FORMAT), r.getAs(Envelope.SHA256),
             r.<Long>getAs(Envelope.BYTES), r.<Long>getAs(Envelope.LINES), r.<Long>getAs(Envelope.ACCEPTED),
-            r.<Long>getAs(Envelope.QUARANTINED), r.<Long>getAs(Envelope.IGNORED), r.<Long>getAs(Envelope.ROWS)));
+            r.<Long>getAs(Envelope.QUARANTINED), r.<Long>getAs(Envelope.IGNORED), r.<Long>getAs(Envelope.ROWS),
+            r.<String>getAs(Envelope.DAMAGE)));
       }
       tableRows.put(table, spark.read().schema(table.schema()).parquet(outDir + "/" + table.tableName()).count());
     }
@@ -260,13 +269,17 @@ public final class Ingest {
     return false;
   }
 
+  /** The first lines of a file as parsers see them; null when it is compressed and damaged before any line. */
   static List<String> head(FileSystem fs, Path p, String display) {
     List<String> lines = new ArrayList<>();
-    try (InputStream in = FileParseTask.openDecompressed(fs.open(p));
-        BufferedReader r = new BufferedReader(FileParseTask.utf8Reader(in))) {
+    try (InputText.Decompressed in = InputText.open(fs.open(p));
+        BufferedReader r = new BufferedReader(InputText.text(in, Plausibility.MAX_LINE_CHARS))) {
       String line;
       while (lines.size() < FormatDetector.HEAD_LINES && (line = r.readLine()) != null) {
         lines.add(line);
+      }
+      if (lines.isEmpty() && in.damage() != null) {
+        return null;
       }
     } catch (IOException e) {
       throw new LedgerException(display + ": cannot be read: " + FileParseTask.oneLine(e), e);

@@ -1,6 +1,7 @@
 package org.computeledger.ingest;
 
 import java.io.Serializable;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 
@@ -13,23 +14,43 @@ import java.util.List;
  * @param cluster cluster name for records that do not name one (sacct without a Cluster column)
  * @param pseudonymKey secret mixed into user pseudonyms so that they cannot be reversed by a
  *     dictionary of user names; the same key gives the same pseudonyms across runs
+ * @param nvidiaSmiColumns query names of nvidia-smi files written with {@code --format=csv,noheader},
+ *     in order (as given to {@code --query-gpu}, units in brackets allowed); empty when not given
+ * @param runInstant the moment of the run: times more than {@link Plausibility#FUTURE_TOLERANCE}
+ *     after it are quarantined as implausible; a parameter so that tests are deterministic
  */
 public record IngestParams(
-    ZoneId schedulerZone, List<String> sacctColumns, String cluster, String pseudonymKey)
+    ZoneId schedulerZone, List<String> sacctColumns, String cluster, String pseudonymKey,
+    List<String> nvidiaSmiColumns, Instant runInstant)
     implements Serializable {
 
   public static final String DEFAULT_CLUSTER = "default";
   public static final String DEFAULT_PSEUDONYM_KEY = "compute-ledger";
+
+  /** Without an nvidia-smi column list, at the moment of the call. */
+  public IngestParams(ZoneId schedulerZone, List<String> sacctColumns, String cluster, String pseudonymKey) {
+    this(schedulerZone, sacctColumns, cluster, pseudonymKey, List.of(), Instant.now());
+  }
 
   public static IngestParams defaults() {
     return new IngestParams(ZoneId.of("UTC"), List.of(), DEFAULT_CLUSTER, DEFAULT_PSEUDONYM_KEY);
   }
 
   public IngestParams withSchedulerZone(ZoneId zone) {
-    return new IngestParams(zone, sacctColumns, cluster, pseudonymKey);
+    return new IngestParams(zone, sacctColumns, cluster, pseudonymKey, nvidiaSmiColumns, runInstant);
   }
 
   public IngestParams withSacctColumns(List<String> columns) {
-    return new IngestParams(schedulerZone, List.copyOf(columns), cluster, pseudonymKey);
+    return new IngestParams(schedulerZone, List.copyOf(columns), cluster, pseudonymKey, nvidiaSmiColumns,
+        runInstant);
+  }
+
+  public IngestParams withNvidiaSmiColumns(List<String> columns) {
+    return new IngestParams(schedulerZone, sacctColumns, cluster, pseudonymKey, List.copyOf(columns),
+        runInstant);
+  }
+
+  public IngestParams withRunInstant(Instant instant) {
+    return new IngestParams(schedulerZone, sacctColumns, cluster, pseudonymKey, nvidiaSmiColumns, instant);
   }
 }

@@ -83,6 +83,16 @@ public final class KubectlPodsParser implements FormatParser {
   }
 
   /**
+   * A pod list is one document, and cutting one of its lines would end it there; what bounds memory
+   * is Jackson's streaming (one pod at a time, at most 20 M characters per string by its default
+   * StreamReadConstraints) and the per-value limit {@link Plausibility#MAX_FIELD_CHARS}.
+   */
+  @Override
+  public int maxLineChars() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
    * A JSON object whose head says it is a pod list. kubectl prints {@code "kind": "List"} after the
    * items, so a pretty-printed head usually shows only {@code apiVersion}, {@code items} and the first
    * item's {@code "kind": "Pod"}; a list of other objects (nodes, say) shows another kind there.
@@ -143,7 +153,9 @@ public final class KubectlPodsParser implements FormatParser {
       String raw = reader.lineText(line);
       reader.drain();
       report(reported, line);
-      sink.quarantine(line, "not valid JSON at line " + line + ": " + e.getOriginalMessage(), raw);
+      String damage = Plausibility.textDamage(raw);
+      sink.quarantine(line, (damage == null ? "" : damage + "; ") + "not valid JSON at line " + line + ": "
+          + e.getOriginalMessage() + " (the pods before it stand, none after it is read)", raw);
     }
     reader.drain();
     for (long l = 1; l <= reader.lineCount(); l++) {
@@ -196,9 +208,20 @@ public final class KubectlPodsParser implements FormatParser {
       sink.quarantine(line, "field kind: expected Pod, '" + kind + "'", pod.toString());
       return;
     }
+    String damage = Plausibility.textDamage(pod.toString());
+    if (damage != null) {
+      sink.quarantine(line, "pod: " + damage, pod.toString());
+      return;
+    }
     JsonNode meta = pod.path("metadata");
     String name = text(meta, "name");
     String namespace = text(meta, "namespace");
+    String tooLong = tooLong(pod);
+    if (tooLong != null) {
+      sink.quarantine(line, "pod " + (name == null || name.length() > 253 ? "(name of " + (name == null ? 0 : name.length())
+          + " characters)" : namespace + "/" + name) + ": " + tooLong, pod.toString());
+      return;
+    }
     if (name == null || namespace == null) {
       sink.quarantine(line, "pod " + (name == null ? "(unnamed)" : name) + ": field metadata."
           + (name == null ? "name" : "namespace") + ": expected a non-empty string", pod.toString());
@@ -240,6 +263,17 @@ public final class KubectlPodsParser implements FormatParser {
       }
     }
     Instant ended = allTerminated ? finished : null;
+    Instant[] times = {created, started, ended};
+    String[] timeFields = {"metadata.creationTimestamp", "status.startTime",
+        "status.containerStatuses[].state.terminated.finishedAt"};
+    for (int k = 0; k < times.length; k++) {
+      Instant t = times[k];
+      String implausible = t == null ? null : Plausibility.implausibleTime(timeFields[k], t, t.toString(), params);
+      if (implausible != null) {
+        sink.quarantine(line, "pod " + id + ": " + implausible, pod.toString());
+        return;
+      }
+    }
     if (started != null && ended != null && ended.isBefore(started)) {
       sink.quarantine(line, "pod " + id + ": negative duration: last container finishedAt '" + ended
           + "' is before status.startTime '" + started + "'", pod.toString());
@@ -264,8 +298,9 @@ public final class KubectlPodsParser implements FormatParser {
       }
     }
     long gpus = Math.max(appGpus, initGpus);
-    if (gpus > Integer.MAX_VALUE) {
-      sink.quarantine(line, "pod " + id + ": GPU request out of range: " + gpus, pod.toString());
+    if (gpus > Plausibility.MAX_GPUS_PER_NODE) {
+      sink.quarantine(line, "pod " + id + ": GPU request out of range: " + gpus + " GPUs on one node is more than "
+          + Plausibility.MAX_GPUS_PER_NODE + ", the plausible limit", pod.toString());
       return;
     }
 
@@ -295,6 +330,39 @@ public final class KubectlPodsParser implements FormatParser {
     row[I_LABELS] = labels;
     sink.emit(line, row);
     sink.recordAccepted();
+  }
+
+  /**
+   * The first kept value longer than {@link Plausibility#MAX_FIELD_CHARS}, named, or null: what a
+   * row would carry (name, namespace, node, phase, GPU product, each label key and value).
+   */
+  private static String tooLong(JsonNode pod) {
+    JsonNode meta = pod.path("metadata");
+    String[][] fields = {
+      {"metadata.name", text(meta, "name")},
+      {"metadata.namespace", text(meta, "namespace")},
+      {"spec.nodeName", text(pod.path("spec"), "nodeName")},
+      {"status.phase", text(pod.path("status"), "phase")},
+      {"spec.nodeSelector." + GPU_PRODUCT_LABEL, text(pod.path("spec").path("nodeSelector"), GPU_PRODUCT_LABEL)},
+    };
+    for (String[] f : fields) {
+      if (f[1] != null && f[1].length() > Plausibility.MAX_FIELD_CHARS) {
+        return "field " + f[0] + ": " + f[1].length() + " characters, more than the limit of "
+            + Plausibility.MAX_FIELD_CHARS;
+      }
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = meta.path("labels").fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      int key = e.getKey().length();
+      int value = e.getValue().asText().length();
+      if (key > Plausibility.MAX_FIELD_CHARS || value > Plausibility.MAX_FIELD_CHARS) {
+        String label = key > 253 ? "(a key of " + key + " characters)" : e.getKey();
+        return "field metadata.labels." + label + ": " + Math.max(key, value)
+            + " characters, more than the limit of " + Plausibility.MAX_FIELD_CHARS;
+      }
+    }
+    return null;
   }
 
   /** GPUs of one container: limits (which extended resources must set), else requests; -1 if malformed. */

@@ -6,6 +6,7 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.Iterator;
@@ -102,7 +103,13 @@ public final class NvidiaSmiParser implements FormatParser {
   @Override
   public void parse(InputFile file, Reader in, RowSink sink) throws IOException {
     BufferedReader reader = in instanceof BufferedReader b ? b : new BufferedReader(in, 1 << 16);
-    ZoneId zone = file.params().schedulerZone();
+    LocalClock clock = new LocalClock(file.params());
+    // --nvidia-smi-columns names the columns of a file written with noheader; a header line wins
+    List<String> named = file.params().nvidiaSmiColumns();
+    Columns given = named == null || named.isEmpty() ? null : Columns.of(named);
+    if (given != null) {
+      given.origin = "--nvidia-smi-columns";
+    }
     String host = file.folderName() == null || file.folderName().isBlank() ? null : file.folderName();
     Columns cols = null;
     long lineNo = 0;
@@ -111,6 +118,11 @@ public final class NvidiaSmiParser implements FormatParser {
       lineNo++;
       if (lineNo == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
         line = line.substring(1);
+      }
+      String damage = Plausibility.textDamage(line);
+      if (damage != null) {
+        sink.quarantine(lineNo, damage, line);
+        continue;
       }
       if (line.isBlank()) {
         sink.ignore(lineNo);
@@ -122,10 +134,10 @@ public final class NvidiaSmiParser implements FormatParser {
       } else if (isHeader(cells)) {
         cols = Columns.of(cells);
         sink.ignore(lineNo);
-      } else if (cols == null) {
+      } else if (cols == null && given == null) {
         sink.quarantine(lineNo, NO_HEADER, line);
       } else {
-        String bad = row(cells, cols, zone, host, lineNo, sink);
+        String bad = row(cells, cols != null ? cols : given, clock, host, lineNo, sink);
         if (bad != null) {
           sink.quarantine(lineNo, bad, line);
         }
@@ -135,9 +147,9 @@ public final class NvidiaSmiParser implements FormatParser {
 
   /** Emits the row of one data line, or returns why it cannot be read. */
   private static String row(
-      List<String> cells, Columns cols, ZoneId zone, String host, long lineNo, RowSink sink) {
+      List<String> cells, Columns cols, LocalClock localClock, String host, long lineNo, RowSink sink) {
     if (cells.size() != cols.width) {
-      return "expected " + cols.width + " fields as in the header, found " + cells.size();
+      return "expected " + cols.width + " fields as in " + cols.origin + ", found " + cells.size();
     }
     if (cols.at[Columns.TIMESTAMP] < 0) {
       return "the header has no timestamp column, so rows cannot be placed in time";
@@ -146,10 +158,21 @@ public final class NvidiaSmiParser implements FormatParser {
       return "host: the file sits in no folder, and nvidia-smi names no host (PRODUCT.md §4)";
     }
     String tsText = cells.get(cols.at[Columns.TIMESTAMP]);
-    Timestamp ts = localTime(tsText, zone);
-    if (ts == null) {
+    LocalDateTime local = localDateTime(tsText);
+    if (local == null) {
       return "field timestamp: expected a local time yyyy/MM/dd HH:mm:ss.SSS, '" + tsText + "'";
     }
+    Instant instant = localClock.toInstant(local);
+    if (instant == null) {
+      return "field timestamp: local time '" + tsText + "' does not exist in " + localClock.zone
+          + " (skipped by the spring-forward change): the host's clock is not in --scheduler-timezone";
+    }
+    String implausible = Plausibility.implausibleTime("timestamp", instant, tsText, localClock.params);
+    if (implausible != null) {
+      return implausible;
+    }
+    localClock.seen(instant);
+    Timestamp ts = Timestamp.from(instant);
     String uuid = value(cells, cols.at[Columns.UUID]);
     String indexText = value(cells, cols.at[Columns.INDEX]);
     Integer index = null;
@@ -180,6 +203,9 @@ public final class NvidiaSmiParser implements FormatParser {
         if (!(d >= 0) || Double.isInfinite(d)) {
           return "field " + cols.names[k] + ": expected watts >= 0, '" + p + "'";
         }
+        if (d > Plausibility.MAX_POWER_W) {
+          return "field " + cols.names[k] + ": '" + p + "' is more than 5000 W, the plausible limit for one GPU";
+        }
         power = d;
         break;
       }
@@ -190,6 +216,10 @@ public final class NvidiaSmiParser implements FormatParser {
       double d = number(clockText, "MHz");
       if (!(d >= 0) || Double.isInfinite(d)) {
         return "field " + cols.names[Columns.CLOCK] + ": expected MHz >= 0, '" + clockText + "'";
+      }
+      if (d > Plausibility.MAX_SM_CLOCK_MHZ) {
+        return "field " + cols.names[Columns.CLOCK] + ": '" + clockText
+            + "' is more than 10000 MHz, the plausible limit";
       }
       clock = d;
     }
@@ -223,6 +253,8 @@ public final class NvidiaSmiParser implements FormatParser {
     final int[] at = {-1, -1, -1, -1, -1, -1, -1, -1, -1};
     final String[] names = new String[at.length];
     int width;
+    /** Where the column list came from, for reasons. */
+    String origin = "the header";
 
     static Columns of(List<String> header) {
       Columns c = new Columns();
@@ -347,6 +379,54 @@ public final class NvidiaSmiParser implements FormatParser {
 
   /** {@code 2026/07/14 08:12:53.353} (milliseconds optional) in {@code zone}, or null. */
   static Timestamp localTime(String s, ZoneId zone) {
+    LocalDateTime local = localDateTime(s);
+    // In the autumn overlap the earlier offset is taken; nvidia-smi prints no offset to tell.
+    return local == null ? null : Timestamp.from(local.atZone(zone).toInstant());
+  }
+
+  /**
+   * Local times of one file to instants. nvidia-smi prints the host's wall clock, which never shows
+   * a time of the spring-forward gap: such a time means the host is not in --scheduler-timezone, and
+   * shifting it an hour (as java.time would) could lay it over the real samples of that hour, so it
+   * is quarantined. In the autumn overlap a time is taken at the earlier offset (the first pass
+   * through the hour), unless the file already holds a sample after that instant: a log is written
+   * in time order, so the file is then in the second pass and the later offset is taken.
+   */
+  static final class LocalClock {
+    final ZoneId zone;
+    final IngestParams params;
+    private final java.time.zone.ZoneRules rules;
+    private Instant latest;
+
+    LocalClock(IngestParams params) {
+      this.params = params;
+      this.zone = params.schedulerZone();
+      this.rules = zone.getRules();
+    }
+
+    /** The instant of a local time, or null when it falls in a gap. */
+    Instant toInstant(LocalDateTime local) {
+      List<java.time.ZoneOffset> offsets = rules.getValidOffsets(local);
+      if (offsets.isEmpty()) {
+        return null;
+      }
+      Instant earlier = local.toInstant(offsets.get(0));
+      if (offsets.size() == 1 || latest == null || !earlier.isBefore(latest)) {
+        return earlier;
+      }
+      // java.time lists the earlier offset first: the larger one, i.e. the earlier instant
+      return local.toInstant(offsets.get(offsets.size() - 1));
+    }
+
+    void seen(Instant t) {
+      if (latest == null || t.isAfter(latest)) {
+        latest = t;
+      }
+    }
+  }
+
+  /** {@code 2026/07/14 08:12:53.353} (milliseconds optional) as printed, or null. */
+  static LocalDateTime localDateTime(String s) {
     if (!startsWithTimestamp(s)) {
       return null;
     }
@@ -361,10 +441,8 @@ public final class NvidiaSmiParser implements FormatParser {
       }
     }
     try {
-      LocalDateTime local = LocalDateTime.of(num(s, 0, 4), num(s, 5, 7), num(s, 8, 10),
+      return LocalDateTime.of(num(s, 0, 4), num(s, 5, 7), num(s, 8, 10),
           num(s, 11, 13), num(s, 14, 16), num(s, 17, 19), nanos);
-      // In the autumn overlap the earlier offset is taken; nvidia-smi prints no offset to tell.
-      return Timestamp.from(local.atZone(zone).toInstant());
     } catch (DateTimeException e) {
       return null;
     }

@@ -163,7 +163,7 @@ public final class PrometheusParser implements FormatParser {
       return false;
     }
     try {
-      FileScan probe = new FileScan(null);
+      FileScan probe = new FileScan(null, params);
       for (String line : head) {
         if (line == null) {
           continue;
@@ -190,7 +190,7 @@ public final class PrometheusParser implements FormatParser {
   public void parse(InputFile file, Reader in, RowSink sink) throws IOException {
     BufferedReader reader =
         in instanceof BufferedReader b ? b : new BufferedReader(in, 1 << 16);
-    FileScan scan = new FileScan(sink);
+    FileScan scan = new FileScan(sink, file.params());
     long lineNo = 0;
     String line;
     while ((line = reader.readLine()) != null) {
@@ -208,6 +208,10 @@ public final class PrometheusParser implements FormatParser {
     private final String[] vals = new String[LABELS.length];
     private final String[] last = new String[LABELS.length];
     private final StringBuilder sb = new StringBuilder(64);
+    private final IngestParams params;
+    /** The plausible window of sample times, in epoch seconds (see {@link Plausibility}). */
+    private final long earliestSeconds;
+    private final long latestSeconds;
     private Timestamp scrapeTs;
     private long lastTsSeconds = Long.MIN_VALUE;
     private long lastTsNanos;
@@ -227,11 +231,19 @@ public final class PrometheusParser implements FormatParser {
     /** The scan found a metric we do not use; the line is ignored. */
     private static final String UNUSED = new String("unused metric");
 
-    FileScan(RowSink sink) {
+    FileScan(RowSink sink, IngestParams params) {
       this.sink = sink;
+      this.params = params;
+      this.earliestSeconds = Plausibility.EARLIEST.getEpochSecond();
+      this.latestSeconds = params == null ? Long.MAX_VALUE : Plausibility.latest(params).getEpochSecond();
     }
 
     void line(long lineNo, String line) {
+      String damage = Plausibility.textDamage(line);
+      if (damage != null) {
+        sink.quarantine(lineNo, damage, line);
+        return;
+      }
       int n = line.length();
       int i = skipSpaces(line, 0);
       if (i == n) {
@@ -258,7 +270,8 @@ public final class PrometheusParser implements FormatParser {
             + line.substring(valueStart, valueEnd) + "'", line);
         return;
       }
-      if (isBlank(v, m.kind())) {
+      if (isBlank(v, m.kind()) || Double.isNaN(v)) {
+        // NaN is Prometheus's staleness marker, written when a series disappears: no sample, no error
         sink.ignore(lineNo);
         return;
       }
@@ -301,6 +314,18 @@ public final class PrometheusParser implements FormatParser {
           return;
         }
       }
+      long seconds = Math.floorDiv(ts.getTime(), 1000L);
+      if (seconds < earliestSeconds || seconds > latestSeconds) {
+        String printed = tsStart < 0 ? "" : line.substring(tsStart, tsEnd) + " = ";
+        sink.quarantine(lineNo, Plausibility.implausibleTime(
+            "timestamp", ts.toInstant(), printed + ts.toInstant(), params), line);
+        return;
+      }
+      String absurd = absurd(m, v, line);
+      if (absurd != null) {
+        sink.quarantine(lineNo, absurd, line);
+        return;
+      }
       Object[] row = sink.newRow();
       row[I_TS] = ts;
       row[I_HOST] = host;
@@ -332,7 +357,15 @@ public final class PrometheusParser implements FormatParser {
       }
       String value = line.substring(i + 1).strip();
       try {
-        scrapeTs = Timestamp.from(DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(value, Instant::from));
+        Instant t = DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(value, Instant::from);
+        String implausible = Plausibility.implausibleTime("# scrape_time", t, value, params);
+        if (implausible != null) {
+          // the samples after it cannot be placed in time, as after an unreadable scrape time
+          scrapeTs = null;
+          sink.quarantine(lineNo, implausible, line);
+          return;
+        }
+        scrapeTs = Timestamp.from(t);
         sink.ignore(lineNo);
       } catch (DateTimeParseException e) {
         // Samples after a scrape time we cannot read belong to an unknown time, not the previous one.
@@ -653,9 +686,7 @@ public final class PrometheusParser implements FormatParser {
 
   private static String checkRange(Metric m, double v, String line, int s, int e) {
     String expected;
-    if (Double.isNaN(v)) {
-      return "value of " + m.name() + ": NaN is not a measurement";
-    } else if (m.kind() == Kind.PERCENT) {
+    if (m.kind() == Kind.PERCENT) {
       expected = v >= 0 && v <= 100 ? null : "a percent within 0..100";
     } else if (m.kind() == Kind.RATIO) {
       expected = v >= 0 && v <= 1 ? null : "a ratio within 0..1";
@@ -665,6 +696,17 @@ public final class PrometheusParser implements FormatParser {
     return expected == null
         ? null
         : "value of " + m.name() + ": expected " + expected + ", '" + line.substring(s, e) + "'";
+  }
+
+  /** Why a value in range is still no plausible reading of one GPU (see {@link Plausibility}), or null. */
+  private static String absurd(Metric m, double v, String line) {
+    if (m.column().equals(GpuSamples.POWER_W) && v > Plausibility.MAX_POWER_W) {
+      return "value of " + m.name() + ": " + v + " W is more than 5000 W, the plausible limit for one GPU";
+    }
+    if (m.column().equals(GpuSamples.SM_CLOCK_MHZ) && v > Plausibility.MAX_SM_CLOCK_MHZ) {
+      return "value of " + m.name() + ": " + v + " MHz is more than 10000 MHz, the plausible limit";
+    }
+    return null;
   }
 
   /** A DCGM blank sentinel: the field had no value when the exporter read it. */

@@ -131,6 +131,11 @@ public final class SacctParser implements FormatParser {
       if (n == 1) {
         line = stripBom(line);
       }
+      String damage = Plausibility.textDamage(line);
+      if (damage != null) {
+        sink.quarantine(n, damage, line);
+        continue;
+      }
       if (line.isBlank()) {
         sink.ignore(n);
         continue;
@@ -201,6 +206,15 @@ public final class SacctParser implements FormatParser {
     Instant submitAt = clock.toInstant(submit);
     Instant startAt = clock.toInstant(start);
     Instant endAt = clock.toInstant(end);
+    for (Field t : new Field[] {Field.SUBMIT, Field.START, Field.END}) {
+      Instant at = t == Field.SUBMIT ? submitAt : t == Field.START ? startAt : endAt;
+      String implausible = at == null ? null
+          : Plausibility.implausibleTime(layout.name(t), at, layout.get(line, f, t), params);
+      if (implausible != null) {
+        sink.quarantine(n, implausible, line);
+        return;
+      }
+    }
     if (startAt != null && endAt != null && endAt.isBefore(startAt)) {
       // Across the autumn fall-back hour a job can end at an earlier wall-clock time than it started;
       // only the later offset makes such an End consistent, so it is taken there.
@@ -261,6 +275,12 @@ public final class SacctParser implements FormatParser {
     if (gpus == GpuTres.BAD) {
       sink.quarantine(n, "field AllocTRES: expected whole GPU counts in gres/gpu=N or gres/gpu:TYPE=N, '"
           + allocTres + "'", line);
+      return;
+    }
+
+    if (gpus != null && (gpus.total + nodes.size() - 1) / nodes.size() > Plausibility.MAX_GPUS_PER_NODE) {
+      sink.quarantine(n, "field AllocTRES: " + gpus.total + " GPUs on " + nodes.size() + " node(s) is more than "
+          + Plausibility.MAX_GPUS_PER_NODE + " per node, the plausible limit", line);
       return;
     }
 

@@ -65,6 +65,9 @@ public final class Manifest {
       n.put("records_quarantined", f.quarantined());
       n.put("lines_without_records", f.ignored());
       n.put("rows_emitted", f.rows());
+      if (f.damage() != null) {
+        n.put("damage", f.damage());
+      }
       read += f.read();
       accepted += f.accepted();
       quarantined += f.quarantined();

@@ -226,6 +226,22 @@ class AwsCurParserTest {
   }
 
   @Test
+  void usageStartBefore2000IsQuarantinedAsImplausible() {
+    String line = withField(HEADER, TAX_LINE, "lineItem/UsageStartDate", "0023-11-01T00:00:00.000Z");
+    CollectingSink sink = parse(text(HEADER, line));
+    assertEquals(0, sink.accepted);
+    assertEquals("field lineItem/UsageStartDate: time '0023-11-01T00:00:00.000Z' is before 2000-01-01T00:00:00Z,"
+        + " the earliest plausible", sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void lineWithAFieldMoreThanTheHeaderIsQuarantined() {
+    CollectingSink sink = parse(text(HEADER, TAX_LINE + ",extra"));
+    assertEquals(0, sink.accepted);
+    assertTrue(sink.rejected.get(0).reason().startsWith("expected "), sink.rejected.get(0).reason());
+  }
+
+  @Test
   void usageEndBeforeStartIsQuarantined() {
     String line = withField(HEADER, TAX_LINE, "lineItem/UsageEndDate", "2023-10-31T00:00:00.000Z");
     CollectingSink sink = parse(text(HEADER, line));

@@ -78,6 +78,14 @@ public final class CollectingSink implements RowSink {
     return sink;
   }
 
+  /**
+   * Path of a file of the project's own bundled {@code sample-logs/} (tests run in {@code jobs/});
+   * the generated logs are real-format too, and are what a damaged copy must still give.
+   */
+  public static Path bundledSample(String relative) {
+    return Path.of(System.getProperty("ledger.sampleLogs", "../sample-logs")).resolve(relative);
+  }
+
   /** Path of a file under ../shared/real-samples (set by Surefire; falls back to a relative path). */
   public static Path realSample(String relative) {
     String base = System.getProperty("ledger.realSamples", "../../shared/real-samples");

@@ -139,7 +139,7 @@ class CsvTest {
 
   @Test
   void moneyKeepsEveryDigitThroughDecimal() {
-    Csv.Fields f = new Csv.Fields();
+    Csv.Fields f = new Csv.Fields(IngestParams.defaults());
     assertEquals(new BigDecimal("0.000000400000"), f.money("x", "4.0E-7", true));
     assertEquals(new BigDecimal("-2.613700000000"), f.money("x", "-2.61370000000", true));
     assertEquals(new BigDecimal("12345678901234567890123456.123456789012"),
@@ -149,7 +149,7 @@ class CsvTest {
 
   @Test
   void moneyBeyondDecimal38With12DecimalsIsRejected() {
-    Csv.Fields f = new Csv.Fields();
+    Csv.Fields f = new Csv.Fields(IngestParams.defaults());
     assertNull(f.money("cost", "123456789012345678901234567", true));
     assertEquals("field cost: expected a decimal number within DECIMAL(38,12), '123456789012345678901234567'",
         f.error());
@@ -163,7 +163,7 @@ class CsvTest {
 
   @Test
   void firstBadFieldIsTheOneReported() {
-    Csv.Fields f = new Csv.Fields();
+    Csv.Fields f = new Csv.Fields(IngestParams.defaults());
     f.money("BilledCost", "abc", true);
     f.time("ChargePeriodStart", "never", false);
     assertEquals("field BilledCost: expected a decimal number within DECIMAL(38,12), 'abc'", f.error());

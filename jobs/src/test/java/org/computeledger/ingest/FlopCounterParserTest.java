@@ -109,6 +109,9 @@ class FlopCounterParserTest {
     "gpu_index ; three ; field gpu_index: expected an integer >= 0, 'three'",
     "gpu_index ; -1 ; field gpu_index: expected an integer >= 0, '-1'",
     "host ; \"\" ; field host: expected a value, empty",
+    "flop ; 4.1e19 ; field flop: 4.1e19 FLOP in 60.0 s is more than 1e17 FLOP per GPU-second, the plausible limit (20 times the densest peak in the catalog)",
+    "interval_start ; 1999-12-31T23:59:00Z ; field interval_start: time '1999-12-31T23:59:00Z' is before 2000-01-01T00:00:00Z, the earliest plausible",
+    "interval_end ; 2126-03-02T10:01:00Z ; field interval_end: time '2126-03-02T10:01:00Z' is more than 1 day after the moment of the run",
   })
   void badFieldIsQuarantinedNamingIt(String column, String value, String reason) {
     String line = cuptiWith(column, value);

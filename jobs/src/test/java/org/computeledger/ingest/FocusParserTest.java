@@ -206,6 +206,16 @@ class FocusParserTest {
   }
 
   @Test
+  void chargePeriodBefore2000IsQuarantinedAsImplausible() {
+    String line = withField(HEADER, SQS_LINE, "ChargePeriodStart", "1900-01-01 00:00:00");
+    CollectingSink sink = parse(text(HEADER, line));
+
+    assertEquals(0, sink.accepted);
+    assertEquals("field ChargePeriodStart: time '1900-01-01 00:00:00' is before 2000-01-01T00:00:00Z, the earliest"
+        + " plausible", sink.rejected.get(0).reason());
+  }
+
+  @Test
   void chargePeriodEndBeforeStartIsQuarantined() {
     String line = withField(HEADER, SQS_LINE, "ChargePeriodEnd", "2024-09-18 21:00:00");
     CollectingSink sink = parse(text(HEADER, line));

@@ -208,6 +208,64 @@ class KubectlPodsParserTest {
   }
 
   @Test
+  void creationTimeBefore2000IsQuarantinedAsImplausible() {
+    CollectingSink sink = parse(fixture().replace("\"creationTimestamp\": \"2026-03-02T09:59:58Z\"",
+        "\"creationTimestamp\": \"1970-01-01T00:00:00Z\""));
+
+    assertEquals(2, sink.accepted);
+    assertEquals("pod " + TRAINING + ": field metadata.creationTimestamp: time '1970-01-01T00:00:00Z' is before"
+        + " 2000-01-01T00:00:00Z, the earliest plausible", sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void startMoreThanADayAfterTheRunIsQuarantined() {
+    IngestParams run = PARAMS.withRunInstant(java.time.Instant.parse("2026-03-02T08:00:00Z"));
+    CollectingSink sink = CollectingSink.parseText(PARSER, "scheduler/pods.json", "scheduler", fixture(), run);
+
+    assertEquals(1, sink.accepted, "the pod of 2026-03-02; both of 2026-03-03 are after 2026-03-03T08:00Z");
+    assertEquals("pod " + EVAL + ": field metadata.creationTimestamp: time '2026-03-03T08:15:20Z' is more than"
+        + " 1 day after the moment of the run", sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void moreThan64GpusForOnePodIsQuarantinedAsImplausible() {
+    CollectingSink sink = parse(fixture().replace("\"nvidia.com/gpu\": \"8\"", "\"nvidia.com/gpu\": \"800\""));
+
+    assertEquals(2, sink.accepted);
+    assertEquals("pod " + PENDING + ": GPU request out of range: 800 GPUs on one node is more than 64, the"
+        + " plausible limit", sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void negativeGpuRequestIsQuarantined() {
+    CollectingSink sink = parse(fixture().replace("\"nvidia.com/gpu\": \"1\"", "\"nvidia.com/gpu\": \"-1\""));
+
+    assertEquals(1, sink.rejected.size());
+    assertTrue(sink.rejected.get(0).reason().startsWith("pod " + EVAL + ": field spec.containers[harness]"),
+        sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void podNameOfOneMegabyteIsQuarantinedWithoutQuotingIt() {
+    CollectingSink sink = parse(fixture().replace("\"name\": \"atlas-sft-v2-launcher\"",
+        "\"name\": \"" + "n".repeat(1 << 20) + "\""));
+
+    assertEquals(2, sink.accepted);
+    assertEquals("pod (name of 1048576 characters): field metadata.name: 1048576 characters, more than the limit"
+        + " of 4096", sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void labelWithBytesThatWereNotUtf8IsQuarantined() {
+    // what the ingest reader makes of a Latin-1 byte inside a label value
+    CollectingSink sink = parse(fixture().replace("\"branch\": \"pretrain-main\"", "\"branch\": \"pr\uFDD0\""));
+
+    assertEquals(2, sink.accepted);
+    assertTrue(sink.rejected.get(0).reason().startsWith("pod: not UTF-8: bytes that do not decode at column"),
+        sink.rejected.get(0).reason());
+  }
+
+  @Test
   void singlePodInsteadOfAListIsQuarantined() {
     String pod = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"p\"}\n}\n";
     CollectingSink sink = parse(pod);

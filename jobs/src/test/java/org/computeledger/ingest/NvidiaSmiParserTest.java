@@ -198,6 +198,122 @@ class NvidiaSmiParserTest {
   }
 
   @Test
+  void headerlessFileIsReadWithTheColumnsGivenOnTheCommandLine() {
+    String[] lines = real(H100_LOAD).split("\n");
+    List<String> columns = Arrays.asList(lines[0].split(", ", -1));
+    CollectingSink withHeader = parse(real(H100_LOAD), UTC);
+    CollectingSink headerless = parse(lines[1] + "\n", UTC.withNvidiaSmiColumns(columns));
+
+    assertEquals(List.of(), headerless.rejected);
+    assertEquals(1, headerless.accepted);
+    assertTrue(Arrays.equals(withHeader.rows.get(0), headerless.rows.get(0)));
+  }
+
+  @Test
+  void headerlessBundledLogIsReadWithQueryNamesWithoutUnits() throws IOException {
+    String log = Files.readString(CollectingSink.bundledSample("telemetry/nvidia-smi/l40s01/2026-03.csv"));
+    String body = log.substring(log.indexOf('\n') + 1);
+    List<String> names = List.of("timestamp", "name", "pci.bus_id", "uuid", "index", "utilization.gpu",
+        "power.draw", "clocks.current.sm");
+    CollectingSink withHeader = parse(log, UTC);
+    CollectingSink headerless = parse(body, UTC.withNvidiaSmiColumns(names));
+
+    assertEquals(List.of(), headerless.rejected);
+    assertEquals(withHeader.accepted, headerless.accepted);
+    for (int i = 0; i < withHeader.rows.size(); i++) {
+      assertTrue(Arrays.equals(withHeader.rows.get(i), headerless.rows.get(i)), "row " + i);
+    }
+  }
+
+  @Test
+  void headerlessRowWithAnotherFieldCountThanTheColumnListIsQuarantined() {
+    String dataLine = real(H100_LOAD).lines().skip(1).findFirst().orElseThrow();
+    CollectingSink sink = parse(dataLine + "\n", UTC.withNvidiaSmiColumns(List.of("timestamp", "uuid")));
+
+    assertEquals("expected 2 fields as in --nvidia-smi-columns, found 212", sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void timestampBefore2000IsQuarantined() {
+    CollectingSink sink = parse(alter(real(H100_LOAD), "timestamp", "1850/07/14 08:12:53.353"), UTC);
+
+    assertTrue(sink.rows.isEmpty());
+    assertEquals("field timestamp: time '1850/07/14 08:12:53.353' is before 2000-01-01T00:00:00Z, the earliest"
+        + " plausible", sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void timestampMoreThanADayAfterTheRunIsQuarantined() {
+    IngestParams run = UTC.withRunInstant(Instant.parse("2026-07-13T08:00:00Z"));
+    CollectingSink sink = parse(real(H100_LOAD), run);
+
+    assertTrue(sink.rows.isEmpty());
+    assertEquals("field timestamp: time '2026/07/14 08:12:53.353' is more than 1 day after the moment of the run",
+        sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void powerAboveFiveKilowattsIsQuarantinedAsImplausible() {
+    CollectingSink sink = parse(alter(real(H100_LOAD), "power.draw [W]", "63195.00 W"), UTC);
+
+    assertEquals("field power.draw: '63195.00 W' is more than 5000 W, the plausible limit for one GPU",
+        sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void negativePowerIsQuarantined() {
+    CollectingSink sink = parse(alter(real(H100_LOAD), "power.draw [W]", "-31.20 W"), UTC);
+
+    assertEquals("field power.draw: expected watts >= 0, '-31.20 W'", sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void smClockAboveTenGigahertzIsQuarantinedAsImplausible() {
+    CollectingSink sink = parse(alter(real(H100_LOAD), "clocks.current.sm [MHz]", "198000 MHz"), UTC);
+
+    assertEquals("field clocks.current.sm: '198000 MHz' is more than 10000 MHz, the plausible limit",
+        sink.rejected.get(0).reason());
+  }
+
+  /** The bundled L40S log's header and first data line, that line once per given local time. */
+  private static String bundledAt(String... times) throws IOException {
+    List<String> lines = Files.readAllLines(CollectingSink.bundledSample("telemetry/nvidia-smi/l40s01/2026-03.csv"));
+    StringBuilder text = new StringBuilder(lines.get(0)).append('\n');
+    for (String t : times) {
+      text.append(t).append(lines.get(1).substring(23)).append('\n');
+    }
+    return text.toString();
+  }
+
+  @Test
+  void timeInTheSpringForwardGapIsQuarantinedAsNonexistent() throws IOException {
+    IngestParams newYork = UTC.withSchedulerZone(ZoneId.of("America/New_York"));
+    CollectingSink sink = parse(bundledAt("2026/03/08 01:59:30.000", "2026/03/08 02:30:00.000",
+        "2026/03/08 03:00:30.000"), newYork);
+
+    assertEquals(2, sink.accepted);
+    assertEquals("field timestamp: local time '2026/03/08 02:30:00.000' does not exist in America/New_York"
+        + " (skipped by the spring-forward change): the host's clock is not in --scheduler-timezone",
+        sink.rejected.get(0).reason());
+    assertEquals(utc("2026-03-08T06:59:30Z"), sink.get(0, GpuSamples.TS), "01:59:30 EST");
+    assertEquals(utc("2026-03-08T07:00:30Z"), sink.get(1, GpuSamples.TS), "03:00:30 EDT");
+  }
+
+  @Test
+  void timeInTheFallBackHourIsTheFirstPassUntilTheLogHasPassedIt() throws IOException {
+    IngestParams newYork = UTC.withSchedulerZone(ZoneId.of("America/New_York"));
+    CollectingSink sink = parse(bundledAt("2026/11/01 01:10:00.000", "2026/11/01 01:59:30.000",
+        "2026/11/01 01:00:30.000", "2026/11/01 01:10:00.000", "2026/11/01 02:00:30.000"), newYork);
+
+    assertEquals(List.of(), sink.rejected);
+    assertEquals(utc("2026-11-01T05:10:00Z"), sink.get(0, GpuSamples.TS), "01:10 EDT, the first pass");
+    assertEquals(utc("2026-11-01T05:59:30Z"), sink.get(1, GpuSamples.TS), "01:59:30 EDT");
+    assertEquals(utc("2026-11-01T06:00:30Z"), sink.get(2, GpuSamples.TS), "01:00:30 EST, the second pass");
+    assertEquals(utc("2026-11-01T06:10:00Z"), sink.get(3, GpuSamples.TS), "01:10 EST");
+    assertEquals(utc("2026-11-01T07:00:30Z"), sink.get(4, GpuSamples.TS), "02:00:30 EST");
+  }
+
+  @Test
   void repeatedHeaderOfAppendedLogsIsIgnored() {
     String text = real(H100_IDLE) + real(H100_LOAD);
     CollectingSink sink = parse(text, UTC);

@@ -357,11 +357,13 @@ class PrometheusParserTest {
   }
 
   @Test
-  void notANumberIsQuarantined() {
+  void notANumberIsAStalenessMarkerIgnoredNotQuarantined() {
+    // Prometheus writes NaN (as the bit pattern 0x7ff0000000000002) when a series goes stale
     CollectingSink sink = parse(SCRAPE + T4_UTIL_LINE.replace("} 91", "} NaN") + "\n");
 
     assertTrue(sink.rows.isEmpty());
-    assertEquals("value of DCGM_FI_DEV_GPU_UTIL: NaN is not a measurement", sink.rejected.get(0).reason());
+    assertTrue(sink.rejected.isEmpty(), sink.rejected.toString());
+    assertEquals(2, sink.ignored); // the scrape_time comment and the stale sample
   }
 
   @Test
@@ -372,6 +374,78 @@ class PrometheusParserTest {
 
     assertEquals("value of DCGM_FI_DEV_POWER_USAGE: expected a finite number >= 0, '+Inf'",
         sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void sampleTimestampBefore2000IsQuarantinedAsImplausible() {
+    CollectingSink sink = parse(T4_UTIL_LINE + " 946684799\n");
+
+    assertTrue(sink.rows.isEmpty());
+    assertEquals("field timestamp: time '946684799 = 1999-12-31T23:59:59Z' is before 2000-01-01T00:00:00Z,"
+        + " the earliest plausible", sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void sampleTimestampMoreThanADayAfterTheRunIsQuarantined() {
+    IngestParams run = PARAMS.withRunInstant(Instant.parse("2026-03-01T09:00:00Z"));
+    String text = T4_UTIL_LINE + " 1772359200000\n" + T4_UTIL_LINE + " 1772445600000\n";
+    CollectingSink sink = CollectingSink.parseText(PARSER, "telemetry/dump.prom", "telemetry", text, run);
+
+    assertEquals(1, sink.accepted, "2026-03-01T10:00Z, an hour after the run");
+    assertEquals("field timestamp: time '1772445600000 = 2026-03-02T10:00:00Z' is more than 1 day after the"
+        + " moment of the run", sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void implausibleScrapeTimeIsQuarantinedAndDatesNothing() {
+    CollectingSink sink = parse("# scrape_time: 1970-01-01T00:00:00Z\n" + T4_UTIL_LINE + "\n");
+
+    assertTrue(sink.rows.isEmpty());
+    assertEquals(2, sink.rejected.size());
+    assertEquals("field # scrape_time: time '1970-01-01T00:00:00Z' is before 2000-01-01T00:00:00Z, the earliest"
+        + " plausible", sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void powerAboveFiveKilowattsIsQuarantinedAsImplausible() {
+    String line = T4_UTIL_LINE.replace("DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_POWER_USAGE").replace("} 91", "} 68244");
+    CollectingSink sink = parse(SCRAPE + line + "\n");
+
+    assertEquals("value of DCGM_FI_DEV_POWER_USAGE: 68244.0 W is more than 5000 W, the plausible limit for one GPU",
+        sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void negativePowerIsQuarantined() {
+    String line = T4_UTIL_LINE.replace("DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_POWER_USAGE").replace("} 91", "} -68.2");
+    CollectingSink sink = parse(SCRAPE + line + "\n");
+
+    assertEquals("value of DCGM_FI_DEV_POWER_USAGE: expected a finite number >= 0, '-68.2'",
+        sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void smClockAboveTenGigahertzIsQuarantinedAsImplausible() {
+    String line = T4_UTIL_LINE.replace("DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_SM_CLOCK").replace("} 91", "} 1590000");
+    CollectingSink sink = parse(SCRAPE + line + "\n");
+
+    assertEquals("value of DCGM_FI_DEV_SM_CLOCK: 1590000.0 MHz is more than 10000 MHz, the plausible limit",
+        sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void lineWithAFieldAfterTheTimestampIsQuarantined() {
+    CollectingSink sink = parse(T4_UTIL_LINE + " 1772445600000 7\n");
+
+    assertEquals("expected the line to end after the timestamp, '7'", sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void lineCutInsideItsLabelsIsQuarantined() {
+    CollectingSink sink = parse(SCRAPE + T4_UTIL_LINE.substring(0, 60) + "\n");
+
+    assertTrue(sink.rows.isEmpty());
+    assertEquals(1, sink.rejected.size());
   }
 
   @Test

@@ -608,6 +608,57 @@ class SacctParserTest {
   }
 
   @Test
+  void timeBefore2000IsQuarantinedAsImplausible() {
+    CollectingSink sink = parseHabrok(alter(habrokRecord("4034541"), "Start", "1970-01-01T00:00:00"));
+
+    assertEquals(0, sink.accepted);
+    assertEquals("field Start: time '1970-01-01T00:00:00' is before 2000-01-01T00:00:00Z, the earliest plausible",
+        sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void timeMoreThanADayAfterTheRunIsQuarantined() {
+    String text = habrokHeader() + "\n" + alter(habrokRecord("4034541"), "End", "2023-09-07T09:25:23") + "\n"
+        + habrokRecord("4046412") + "\n";
+    IngestParams run = UTC.withRunInstant(Instant.parse("2023-09-05T00:00:00Z"));
+    CollectingSink sink = CollectingSink.parseText(PARSER, "sacct.txt", "scheduler", text, run);
+
+    assertEquals(1, sink.accepted, "the other record, within a day of the run");
+    assertEquals("field End: time '2023-09-07T09:25:23' is more than 1 day after the moment of the run",
+        sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void moreThan64GpusOnOneNodeIsQuarantinedAsImplausible() {
+    CollectingSink sink = parseHabrok(alter(habrokRecord("7939708"), "AllocTRES",
+        "billing=8,cpu=8,gres/gpu:a100=650,gres/gpu=650,mem=32G,node=1"));
+
+    assertEquals(0, sink.accepted);
+    assertEquals("field AllocTRES: 650 GPUs on 1 node(s) is more than 64 per node, the plausible limit",
+        sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void negativeGpuCountIsQuarantined() {
+    CollectingSink sink = parseHabrok(alter(habrokRecord("7939708"), "AllocTRES",
+        "billing=8,cpu=8,gres/gpu=-2,mem=32G,node=1"));
+
+    assertEquals(0, sink.accepted);
+    assertTrue(sink.rejected.get(0).reason().startsWith("field AllocTRES: expected whole GPU counts"),
+        sink.rejected.get(0).reason());
+  }
+
+  @Test
+  void lineCutShortByAWriterIsQuarantinedForItsFieldCount() {
+    String whole = habrokRecord("4034541");
+    CollectingSink sink = parseHabrok(whole.substring(0, whole.length() / 2), habrokRecord("4046412"));
+
+    assertEquals(1, sink.accepted);
+    assertTrue(sink.rejected.get(0).reason().startsWith("wrong field count: expected 37 fields"),
+        sink.rejected.get(0).reason());
+  }
+
+  @Test
   void badLineDoesNotStopTheLinesAfterIt() {
     CollectingSink sink = parseHabrok(alter(habrokRecord("4034541"), "End", "2023-09-01T04:25:23"),
         habrokRecord("4046412"));
