@@ -75,7 +75,10 @@ public final class GpuAttribution {
   }
 
   /** Rule names, strongest evidence first; the unattributed rest comes last. */
-  public static final String[] RULES = {"job-label", "gpu-index", "node-exclusive", "pro-rated", "unattributed"};
+  public static final String[] RULES = {"job-label", "gpu-index", "node-exclusive", "pro-rated", "conflict-pro-rated",
+    "unattributed"};
+  /** Allocations whose shares of one GPU window add up to more than the whole GPU, each scaled down. */
+  public static final String CONFLICT = "conflict-pro-rated";
 
   /** A rule as one bit, so that roll-ups can gather the rules of many rows with {@code bit_or}. */
   public static Column ruleBit(Column rule) {
@@ -135,7 +138,7 @@ public final class GpuAttribution {
                         .and(coalesce(col(GpuSamples.NAMESPACE), a.getField("account")).equalTo(a.getField("account")))))
                 .when(hasIndex.and(a.getField("idx").isNotNull()), array_contains(a.getField("idx"), col(GpuSamples.GPU_INDEX)))
                 .otherwise(lit(true))));
-    Column shares = transform(holding, a -> {
+    Column claims = transform(holding, a -> {
       Column indexed = hasIndex.and(a.getField("idx").isNotNull());
       Column rule = when(hasLabel, lit(RULES[0])).when(indexed, lit(RULES[1]))
           .when(a.getField("gpus").geq(a.getField("node_gpus")), lit(RULES[2])).otherwise(lit(RULES[3]));
@@ -146,16 +149,24 @@ public final class GpuAttribution {
     // each step a column of its own, so that the array functions (evaluated row by row, without
     // generated code) run once per window row, not once per reference
     // a window on a node and hour no allocation touches has no array at all (null after the left join)
-    Column taken = coalesce(aggregate(col("_shares"), lit(0.0), (acc, x) -> acc.plus(x.getField(WEIGHT))), lit(0.0));
+    Column taken = coalesce(aggregate(col("_claims"), lit(0.0), (acc, x) -> acc.plus(x.getField(WEIGHT))), lit(0.0));
+    // two allocations claiming the same GPU at once (indices naming it twice, more GPUs allocated on a
+    // node than it has) never count it twice: each claim is scaled by the window's total claim, so the
+    // weights of a window add up to 1, and the rows say so with their rule
+    Column shares = when(col("_taken").gt(1.0 + 1e-9), transform(col("_claims"), x -> struct(x.getField(ALLOC_ID).as(ALLOC_ID),
+            x.getField(JOB_KEY).as(JOB_KEY), x.getField(WEIGHT).divide(col("_taken")).as(WEIGHT), lit(CONFLICT).as(RULE))))
+        .otherwise(col("_claims"));
     // what the shares leave is the GPU's own, unattributed; a rounding residue of a few ulps is not a share
-    Column rest = greatest(lit(0.0), lit(1.0).minus(taken));
+    Column rest = greatest(lit(0.0), lit(1.0).minus(col("_taken")));
     Column restShare = array(struct(lit(null).cast("long").as(ALLOC_ID), lit(null).cast("string").as(JOB_KEY),
-        col("_rest").as(WEIGHT), lit(RULES[4]).as(RULE)));
+        col("_rest").as(WEIGHT), lit(RULES[5]).as(RULE)));
     Column withRest = when(col("_shares").isNull(), restShare)
         .when(col("_rest").gt(1e-9), concat(col("_shares"), restShare)).otherwise(col("_shares"));
 
     Dataset<Row> split = windows.join(broadcast(held), windows.col(GpuSamples.HOST).equalTo(held.col("a_node"))
             .and(windows.col(BUCKET).equalTo(held.col("a_bucket"))), "left")
+        .withColumn("_claims", claims)
+        .withColumn("_taken", taken)
         .withColumn("_shares", shares)
         .withColumn("_rest", rest)
         .withColumn("_share", explode(withRest));

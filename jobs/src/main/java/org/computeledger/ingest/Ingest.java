@@ -1,6 +1,7 @@
 package org.computeledger.ingest;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -10,6 +11,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -26,12 +28,14 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.computeledger.common.LedgerException;
 import org.computeledger.common.Progress;
 import org.computeledger.schema.GpuSamples;
 import org.computeledger.schema.Quarantine;
 import org.computeledger.schema.Table;
+import scala.Tuple2;
 
 /**
  * Ingest: raw logs to canonical tables. Lists the input folder, detects every file's format from its
@@ -47,12 +51,14 @@ public final class Ingest {
       String skippedAs) {}
 
   /**
-   * Counts of one parsed file, as the manifest reports them; {@code damage} says where and how a
-   * compressed file was cut or corrupt (its readable lines counted, the damage one quarantined
-   * record), null for an intact file.
+   * Counts of one parsed file, as the manifest reports them. Duplicates and superseded records are
+   * accepted records that were then dropped (see {@link Duplicates}), so read = accepted + quarantined
+   * still holds; {@code damage} says where and how a compressed file was cut or corrupt (its readable
+   * lines counted, the damage one quarantined record), null for an intact file.
    */
   public record FileCounts(String file, String format, String sha256, long bytes, long lines,
-      long accepted, long quarantined, long ignored, long rows, String damage) {
+      long accepted, long quarantined, long ignored, long rows, long duplicatesDropped, long recordsSuperseded,
+      String damage) {
     public long read() {
       return accepted + quarantined;
     }
@@ -165,16 +171,29 @@ public final class Ingest {
       persisted.add(env);
       Progress.say("ingest: parsing %d %s file(s)", files.size(), table.tableName());
       Dataset<Row> rows = rows(env, table, mergingFormats(files));
+      Map<String, long[]> dropped = new HashMap<>();
       if (table == Table.GPU_SAMPLES) {
-        rows = clusteredBySeries(rows);
+        CollectionAccumulator<Tuple2<String, Long>> acc = spark.sparkContext().collectionAccumulator("duplicate samples");
+        SampleDuplicates.dropAdjacent(spark, clusteredBySeries(rows), acc)
+            .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
+        SampleDuplicates.perFile(acc).forEach((f, n) -> dropped.put(f, new long[] {n, 0}));
+      } else {
+        Dataset<Row> flagged = Duplicates.flag(rows, table).persist(StorageLevel.MEMORY_AND_DISK());
+        persisted.add(flagged);
+        flagged.filter(col(Duplicates.DROP).isNull()).select(columns(table))
+            .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
+        for (Row r : Duplicates.droppedPerFile(flagged).collectAsList()) {
+          dropped.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+        }
       }
-      rows.write().mode("overwrite").parquet(outDir + "/" + table.tableName());
       quarantine = quarantine.unionByName(quarantined(env));
       for (Row r : env.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList()) {
-        counts.add(new FileCounts(r.getAs(Quarantine.SOURCE_FILE), r.getAs(Envelope.FORMAT), r.getAs(Envelope.SHA256),
+        String file = r.getAs(Quarantine.SOURCE_FILE);
+        long[] d = dropped.getOrDefault(file, new long[2]);
+        counts.add(new FileCounts(file, r.getAs(Envelope.FORMAT), r.getAs(Envelope.SHA256),
             r.<Long>getAs(Envelope.BYTES), r.<Long>getAs(Envelope.LINES), r.<Long>getAs(Envelope.ACCEPTED),
             r.<Long>getAs(Envelope.QUARANTINED), r.<Long>getAs(Envelope.IGNORED), r.<Long>getAs(Envelope.ROWS),
-            r.<String>getAs(Envelope.DAMAGE)));
+            d[0], d[1], r.<String>getAs(Envelope.DAMAGE)));
       }
       tableRows.put(table, spark.read().schema(table.schema()).parquet(outDir + "/" + table.tableName()).count());
     }
@@ -201,16 +220,23 @@ public final class Ingest {
     return spark.createDataFrame(rdd, Envelope.schema(table));
   }
 
-  /** The accepted rows in the table's declared shape; telemetry with one metric per line merged per sample. */
+  /**
+   * The accepted rows in the table's declared shape; telemetry with one metric per line merged per
+   * sample, each sample row with the number of input records behind it ({@link SampleDuplicates#RECORDS}).
+   */
   static Dataset<Row> rows(Dataset<Row> env, Table table, List<String> mergingFormats) {
     Dataset<Row> rows = env.filter(col(Envelope.KIND).equalTo(Envelope.KIND_ROW));
-    if (table == Table.GPU_SAMPLES && !mergingFormats.isEmpty()) {
-      Column merging = col(Envelope.FORMAT).isin(mergingFormats.toArray());
-      Dataset<Row> single = rows.filter(merging.isNull().or(merging.unary_$bang()));
-      Dataset<Row> merged = mergeSamples(rows.filter(merging));
-      return single.select(columns(table)).unionByName(merged.select(columns(table)));
+    if (table != Table.GPU_SAMPLES) {
+      return rows.select(columns(table));
     }
-    return rows.select(columns(table));
+    if (mergingFormats.isEmpty()) {
+      return rows.select(withRecords(table, lit(1L)));
+    }
+    Column merging = col(Envelope.FORMAT).isin(mergingFormats.toArray());
+    Dataset<Row> single = rows.filter(merging.isNull().or(merging.unary_$bang()));
+    Dataset<Row> merged = mergeSamples(rows.filter(merging));
+    return single.select(withRecords(table, lit(1L)))
+        .unionByName(merged.select(withRecords(table, col("_merged"))));
   }
 
   /**
@@ -228,6 +254,7 @@ public final class Ingest {
       aggs.add(first(col(c), true).as(c));
     }
     aggs.add(min(col(GpuSamples.SOURCE_LINE)).as(GpuSamples.SOURCE_LINE));
+    aggs.add(count(lit(1)).as("_merged"));
     return perMetric
         .groupBy(col(GpuSamples.SOURCE_FILE), col(GpuSamples.HOST), col(GpuSamples.GPU_UUID),
             col(GpuSamples.MIG_PROFILE), col(GpuSamples.MIG_INSTANCE), col(GpuSamples.TS))
@@ -237,11 +264,13 @@ public final class Ingest {
   /**
    * Telemetry as the main job reads it fastest: each GPU series whole in one file, in time order, so
    * that its one pass needs no sort (see {@code estimate.TelemetryScan}); it also compresses better.
+   * Copies of one sample from several files sort next to each other, by source file and line, for
+   * {@link SampleDuplicates}.
    */
   static Dataset<Row> clusteredBySeries(Dataset<Row> samples) {
     return samples.repartition(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE))
         .sortWithinPartitions(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE),
-            col(GpuSamples.TS));
+            col(GpuSamples.TS), col(GpuSamples.SOURCE_FILE), col(GpuSamples.SOURCE_LINE));
   }
 
   static Dataset<Row> quarantined(Dataset<Row> env) {
@@ -253,6 +282,12 @@ public final class Ingest {
   private static List<String> mergingFormats(List<Source> files) {
     return files.stream().map(Source::parser).filter(FormatParser::mergesSamples).map(FormatParser::format)
         .distinct().toList();
+  }
+
+  private static Column[] withRecords(Table table, Column records) {
+    Column[] cols = java.util.Arrays.copyOf(columns(table), table.width() + 1);
+    cols[table.width()] = records.as(SampleDuplicates.RECORDS);
+    return cols;
   }
 
   private static Column[] columns(Table table) {

@@ -53,6 +53,8 @@ public final class Manifest {
     long read = 0;
     long accepted = 0;
     long quarantined = 0;
+    long duplicates = 0;
+    long superseded = 0;
     for (Ingest.FileCounts f : ingest.files()) {
       ObjectNode n = inputs.addObject();
       n.put("path", f.file());
@@ -65,10 +67,14 @@ public final class Manifest {
       n.put("records_quarantined", f.quarantined());
       n.put("lines_without_records", f.ignored());
       n.put("rows_emitted", f.rows());
+      n.put("duplicates_dropped", f.duplicatesDropped());
+      n.put("records_superseded", f.recordsSuperseded());
       if (f.damage() != null) {
         n.put("damage", f.damage());
       }
       read += f.read();
+      duplicates += f.duplicatesDropped();
+      superseded += f.recordsSuperseded();
       accepted += f.accepted();
       quarantined += f.quarantined();
     }
@@ -86,6 +92,9 @@ public final class Manifest {
     totals.put("records_read", read);
     totals.put("records_accepted", accepted);
     totals.put("records_quarantined", quarantined);
+    // accepted records that another record made redundant; they are part of records_accepted
+    totals.put("duplicates_dropped", duplicates);
+    totals.put("records_superseded", superseded);
     ObjectNode tables = root.putObject("table_rows");
     for (Map.Entry<Table, Long> e : ingest.tableRows().entrySet()) {
       tables.put(e.getKey().tableName(), e.getValue());

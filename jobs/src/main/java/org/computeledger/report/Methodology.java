@@ -23,9 +23,40 @@ public final class Methodology {
   /** What the document states; line items, reconciliation and calibration are the report's rows. */
   public record Facts(IngestParams ingest, EstimateParams estimate, PeakCatalog catalog, Registry registry,
       List<Row> lineItems, List<Row> reconciliation, List<Row> calibration, Map<String, String> modelNames,
-      long quarantined, String input, boolean fromIngest) {}
+      long quarantined, String input, boolean fromIngest, Overlaps overlaps) {}
+
+  /**
+   * Input that said the same thing twice: records ingest dropped (null counts when the run read an
+   * ingest output, whose own manifest has them), and GPU windows that two allocations claimed at once.
+   */
+  public record Overlaps(Long duplicatesDropped, Long recordsSuperseded, long conflictRows, long conflictJobs,
+      double conflictGpuSeconds) {}
 
   private Methodology() {}
+
+  static String duplicates(Overlaps o) {
+    StringBuilder md = new StringBuilder("## Duplicates and conflicts\n\n");
+    md.append("Overlapping exports count once. The same record again (every field equal but its file and line) is "
+        + "dropped and the first copy by file and line is kept: a sacct or pod record (LF or CRLF), a FLOP counter row, "
+        + "a bill line that an earlier file (by name) already holds (equal lines within one bill are kept). The same GPU "
+        + "sample (host, GPU UUID, MIG instance, timestamp) from several files is one sample: the first copy by file and "
+        + "line is kept, each metric is the largest of the copies. Of two different records of one allocation (cluster, "
+        + "job id, step, node), e.g. a job exported while running and again after it ended, the latest is kept and the "
+        + "other is superseded; latest means a record with an end time over one without, then the later end, then a "
+        + "record with a start over one without, then the later start, then the later file and line. `manifest.json` "
+        + "counts per input file the records dropped as `duplicates_dropped` and `records_superseded` (both part of "
+        + "`records_accepted`, so read = accepted + quarantined still holds).\n\n");
+    if (o.duplicatesDropped() != null) {
+      md.append(String.format(Locale.ROOT, "- This run: %,d duplicate record(s) dropped, %,d superseded record(s).%n",
+          o.duplicatesDropped(), o.recordsSuperseded()));
+    }
+    md.append(String.format(Locale.ROOT, "- Allocation conflicts: where the allocations holding a GPU window claim more "
+        + "than the whole GPU (GPU indices naming the same GPU twice at once, more GPUs allocated on a node than it has), "
+        + "each claim is scaled by the total claim, so a window is never counted twice; those rows have rule `%s` in "
+        + "`gpu_usage/` and in the jobs' `attribution_rules`. This run: %,d ledger row(s) of %,d job(s), %,.0f GPU-seconds.%n%n",
+        org.computeledger.attribute.GpuAttribution.CONFLICT, o.conflictRows(), o.conflictJobs(), o.conflictGpuSeconds()));
+    return md.toString();
+  }
 
   public static String render(Facts f) {
     EstimateParams p = f.estimate();
@@ -111,6 +142,8 @@ public final class Methodology {
         + "leave some, is a row of its own with rule `unattributed` and no allocation. ");
     md.append(String.format(Locale.ROOT, "Interval joins use the node and a %d-second time bucket as equality keys.%n%n",
         p.bucketSeconds()));
+
+    md.append(duplicates(f.overlaps()));
 
     md.append("## Dense peak catalog\n\n");
     md.append("Version ").append(f.catalog().version()).append(". Dense figures only: datasheet figures \"with sparsity\" "

@@ -53,10 +53,16 @@ class GpuAttributionTest extends LocalSparkTestBase {
 
   /** Job 7 holding {@code gpus} of n1's 8 GPUs for the hour of T0, without indices. */
   private Dataset<Row> exploded(int gpus) {
+    return exploded("7", gpus, null);
+  }
+
+  /** A job holding {@code gpus} of n1's GPUs for the hour of T0, with the GPU indices sacct gave, or none. */
+  private Dataset<Row> exploded(String job, int gpus, String indices) {
     StructType a = Table.ALLOCATIONS.schema();
     Object[] v = new Object[a.size()];
     v[a.fieldIndex("cluster")] = "c";
-    v[a.fieldIndex("job_id")] = "7";
+    v[a.fieldIndex("job_id")] = job;
+    v[a.fieldIndex("gpu_indices")] = indices;
     v[a.fieldIndex("node")] = "n1";
     v[a.fieldIndex("gpu_count")] = gpus;
     v[a.fieldIndex("start_time")] = Timestamp.from(Instant.ofEpochSecond(T0));
@@ -115,6 +121,33 @@ class GpuAttributionTest extends LocalSparkTestBase {
     assertEquals("unattributed", out.get(0).<String>getAs(GpuAttribution.RULE));
     assertEquals(1.0, out.get(0).<Double>getAs(GpuAttribution.WEIGHT), 0.0);
     assertEquals(60.0, out.get(0).<Double>getAs(Activity.COVERED_S), 1e-9);
+  }
+
+  @Test
+  void twoJobsWhoseIndicesNameTheSameGpuAtOnceArePaidHalfEachNeverTwice() {
+    Dataset<Row> windows = spark.createDataFrame(List.of(window(null, 60)), windowSchema());
+    Dataset<Row> allocs = exploded("7", 2, "0,1").unionByName(exploded("8", 2, "0,3"));
+    List<Row> out = GpuAttribution.attribute(windows, allocs, nodeGpus()).collectAsList();
+    assertEquals(2, out.size(), out.toString());
+    for (Row r : out) {
+      assertEquals(GpuAttribution.CONFLICT, r.<String>getAs(GpuAttribution.RULE));
+      assertEquals(0.5, r.<Double>getAs(GpuAttribution.WEIGHT), 1e-12);
+    }
+    assertEquals(60.0, covered(out, GpuAttribution.CONFLICT), 1e-9);
+  }
+
+  @Test
+  void moreGpusAllocatedOnANodeThanItHasArePaidInProportionAndTheWindowAddsUpToOne() {
+    // jobs 7 and 8 each hold all 8 GPUs of n1 (and job 9 four of them) at the same time
+    Dataset<Row> windows = spark.createDataFrame(List.of(window(null, 60)), windowSchema());
+    Dataset<Row> allocs = exploded("7", 8, null).unionByName(exploded("8", 8, null)).unionByName(exploded("9", 4, null));
+    List<Row> out = GpuAttribution.attribute(windows, allocs, nodeGpus()).collectAsList();
+    assertEquals(3, out.size(), out.toString());
+    double weights = out.stream().mapToDouble(r -> r.<Double>getAs(GpuAttribution.WEIGHT)).sum();
+    assertEquals(1.0, weights, 1e-12);
+    assertEquals(60.0, covered(out, GpuAttribution.CONFLICT), 1e-9);
+    assertEquals(0.2, out.stream().filter(r -> r.<Long>getAs(GpuAttribution.ALLOC_ID) != null)
+        .mapToDouble(r -> r.<Double>getAs(GpuAttribution.WEIGHT)).min().orElseThrow(), 1e-12);
   }
 
   @Test

@@ -17,7 +17,8 @@ class MethodologyMarkdownTest {
   void namesFromTheInputCannotBecomeMarkupOrFormulas() {
     String md = Methodology.render(new Methodology.Facts(IngestParams.defaults(), EstimateParams.defaults(),
         PeakCatalog.load(), new Registry("**Evil** <script>x</script>", List.of()), List.of(), List.of(), List.of(),
-        Map.of("=cmd|' /C calc'!A0", "h100-sxm", "H100 | [x](http://e)", "h100-sxm"), 0, "logs`\n# injected", false));
+        Map.of("=cmd|' /C calc'!A0", "h100-sxm", "H100 | [x](http://e)", "h100-sxm"), 0, "logs`\n# injected", false,
+        new Methodology.Overlaps(0L, 0L, 0, 0, 0)));
 
     assertTrue(md.contains("money spent by \\*\\*Evil\\*\\* \\<script\\>x\\</script\\>, made by"), md);
     assertFalse(md.contains("<script>"));

@@ -1,0 +1,152 @@
+package org.computeledger.ingest;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.GenericRow;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.CollectionAccumulator;
+import org.computeledger.schema.GpuSamples;
+import org.computeledger.schema.Table;
+import scala.Tuple2;
+
+/**
+ * The same GPU sample (host, GPU UUID, MIG instance, timestamp) seen in two files — a backup copy of a
+ * scrape, overlapping daily exports, a .gz beside its plain file — counts once. Telemetry is already
+ * clustered by series and sorted by time for writing ({@link Ingest#clusteredBySeries}); sorted also by
+ * source file and line, the copies of a sample are adjacent, so one streaming pass over each partition
+ * merges them without another shuffle or sort. The kept row is the first by source file and line; each
+ * measure is the max over the copies (a copy that lacks a metric cannot erase it, and equal copies
+ * stay equal); labels are the first non-null.
+ *
+ * <p>The records dropped per file are counted in the write's own (result) stage: Spark applies the
+ * accumulator updates of a result task once, whatever retries happen, so the counts are exact.
+ */
+final class SampleDuplicates {
+  /** Input records (lines) behind a sample row: more than one where a format has one metric per line. */
+  static final String RECORDS = "_records";
+
+  private SampleDuplicates() {}
+
+  /** Copies merged; the accumulator receives (file, records dropped) pairs, at most one per file per task. */
+  static Dataset<Row> dropAdjacent(SparkSession spark, Dataset<Row> clusteredWithRecords,
+      CollectionAccumulator<Tuple2<String, Long>> dropped) {
+    StructType out = Table.GPU_SAMPLES.schema();
+    List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+    for (String n : out.fieldNames()) {
+      cols.add(col(n));
+    }
+    cols.add(col(RECORDS).cast("long"));
+    // a select keeps the partitioning and the order within partitions
+    Dataset<Row> ordered = clusteredWithRecords.select(cols.toArray(new org.apache.spark.sql.Column[0]));
+    return spark.createDataFrame(ordered.toJavaRDD().mapPartitions(new Merge(out.size(), dropped)), out);
+  }
+
+  /** Streams a sorted partition, merging each run of rows with the same sample key. */
+  static final class Merge implements FlatMapFunction<Iterator<Row>, Row> {
+    private static final long serialVersionUID = 1L;
+    private static final int[] KEY = idx(GpuSamples.HOST, GpuSamples.GPU_UUID, GpuSamples.MIG_INSTANCE, GpuSamples.TS);
+    private static final int[] MEASURES = idx(GpuSamples.MEASURES);
+    private static final int[] LABELS = idx(GpuSamples.GPU_INDEX, GpuSamples.GPU_MODEL, GpuSamples.MIG_PROFILE,
+        GpuSamples.HPC_JOB, GpuSamples.POD, GpuSamples.NAMESPACE, GpuSamples.SOURCE_FORMAT);
+    private static final int FILE = Table.GPU_SAMPLES.index(GpuSamples.SOURCE_FILE);
+    private final int width;
+    private final CollectionAccumulator<Tuple2<String, Long>> dropped;
+
+    Merge(int width, CollectionAccumulator<Tuple2<String, Long>> dropped) {
+      this.width = width;
+      this.dropped = dropped;
+    }
+
+    private static int[] idx(String... names) {
+      return Arrays.stream(names).mapToInt(Table.GPU_SAMPLES::index).toArray();
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      Map<String, Long> counts = new HashMap<>();
+      return new Iterator<>() {
+        private Row next = rows.hasNext() ? rows.next() : null;
+        private boolean flushed;
+
+        @Override
+        public boolean hasNext() {
+          if (next == null && !flushed) {
+            flushed = true;
+            counts.forEach((f, n) -> dropped.add(new Tuple2<>(f, n)));
+          }
+          return next != null;
+        }
+
+        @Override
+        public Row next() {
+          if (next == null) {
+            throw new NoSuchElementException();
+          }
+          Row first = next;
+          next = rows.hasNext() ? rows.next() : null;
+          if (next == null || !sameSample(first, next)) {
+            return trim(first);
+          }
+          Object[] merged = new Object[width];
+          for (int i = 0; i < width; i++) {
+            merged[i] = first.get(i);
+          }
+          while (next != null && sameSample(first, next)) {
+            for (int i : MEASURES) {
+              if (!next.isNullAt(i) && (merged[i] == null || next.getDouble(i) > (Double) merged[i])) {
+                merged[i] = next.getDouble(i);
+              }
+            }
+            for (int i : LABELS) {
+              if (merged[i] == null) {
+                merged[i] = next.get(i);
+              }
+            }
+            counts.merge(next.getString(FILE), next.getLong(width), Long::sum);
+            next = rows.hasNext() ? rows.next() : null;
+          }
+          return new GenericRow(merged);
+        }
+      };
+    }
+
+    private Row trim(Row r) {
+      Object[] v = new Object[width];
+      for (int i = 0; i < width; i++) {
+        v[i] = r.get(i);
+      }
+      return new GenericRow(v);
+    }
+
+    private static boolean sameSample(Row a, Row b) {
+      for (int i : KEY) {
+        if (!Objects.equals(a.get(i), b.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /** Sums the accumulator's pairs per file. */
+  static Map<String, Long> perFile(CollectionAccumulator<Tuple2<String, Long>> dropped) {
+    Map<String, Long> out = new HashMap<>();
+    List<Tuple2<String, Long>> pairs = new ArrayList<>(dropped.value());
+    for (Tuple2<String, Long> p : pairs) {
+      out.merge(p._1(), p._2(), Long::sum);
+    }
+    return out;
+  }
+}
