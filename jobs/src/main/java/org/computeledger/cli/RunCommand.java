@@ -207,7 +207,7 @@ final class RunCommand implements Callable<Integer> {
       List<Row> items = lineItems.collectAsList();
       String methodology = Methodology.render(new Methodology.Facts(ip, ep, catalog, registry, items,
           reconciliation.collectAsList(), calibration == null ? List.of() : calibration.collectAsList(),
-          o.modelNames(), quarantined, input, fromIngest, overlaps(spark.read().parquet(dir.child("gpu_usage")), ingest)));
+          o.modelNames(), quarantined, input, fromIngest, overlaps(read(spark, dir.path(), Table.GPU_USAGE), ingest)));
 
       Progress.say("run: applying %d accounting standard(s)", standards.size());
       List<LineItem> lineItemValues = items.stream().map(LineItem::fromRow).toList();

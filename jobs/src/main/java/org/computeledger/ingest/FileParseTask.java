@@ -128,7 +128,7 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
         Path p = new Path(path);
         long bytes;
         String damage;
-        try (CountingStream counted = new CountingStream(
+        try (InputText.Counting counted = new InputText.Counting(
                 new DigestInputStream(p.getFileSystem(hadoopConf.value()).open(p), sha))) {
           InputText.Decompressed decompressed = InputText.open(counted);
           Reader reader = InputText.text(decompressed, parser.maxLineChars());
@@ -176,33 +176,6 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
       sb.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
     }
     return sb.toString();
-  }
-
-  /** Counts the stored bytes read through it. */
-  private static final class CountingStream extends java.io.FilterInputStream {
-    long count;
-
-    CountingStream(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count++;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buf, int off, int len) throws IOException {
-      int n = super.read(buf, off, len);
-      if (n > 0) {
-        count += n;
-      }
-      return n;
-    }
   }
 
   /** Builds envelope rows in batches and tallies the file's counts. */

@@ -209,7 +209,8 @@ final class InputText {
     }
   }
 
-  private static final class Counting extends FilterInputStream {
+  /** Counts the bytes read through it (the stored bytes, below any decompression). */
+  static final class Counting extends FilterInputStream {
     long count;
 
     Counting(InputStream in) {

@@ -516,39 +516,17 @@ public final class KubectlPodsParser implements FormatParser {
    * never copies them (PRODUCT.md §8). Raw text that is not a JSON object (a line of a broken file)
    * is kept as it is.
    */
-  static final class PersonalFieldsMasked implements RowSink {
-    private final RowSink out;
-
+  static final class PersonalFieldsMasked extends RawMaskingSink {
     PersonalFieldsMasked(RowSink out) {
-      this.out = out;
+      super(out);
     }
 
     @Override
-    public Object[] newRow() {
-      return out.newRow();
+    String mask(String raw) {
+      return maskJson(raw);
     }
 
-    @Override
-    public void emit(long line, Object[] row) {
-      out.emit(line, row);
-    }
-
-    @Override
-    public void recordAccepted() {
-      out.recordAccepted();
-    }
-
-    @Override
-    public void ignore(long line) {
-      out.ignore(line);
-    }
-
-    @Override
-    public void quarantine(long line, String reason, String raw) {
-      out.quarantine(line, reason, mask(raw));
-    }
-
-    static String mask(String raw) {
+    static String maskJson(String raw) {
       if (raw == null || !raw.startsWith("{")) {
         return raw;
       }

@@ -737,39 +737,18 @@ public final class SacctParser implements FormatParser {
    * fields, every position the field could have shifted to is masked. Without a layout (a headerless
    * file and no --sacct-columns) only the leading job id is kept. {@code CANCELLED by <uid>} loses its uid.
    */
-  static final class PersonalFieldsMasked implements RowSink {
-    private final RowSink out;
+  static final class PersonalFieldsMasked extends RawMaskingSink {
     private final String key;
     Layout layout;
 
     PersonalFieldsMasked(RowSink out, String key) {
-      this.out = out;
+      super(out);
       this.key = key;
     }
 
     @Override
-    public Object[] newRow() {
-      return out.newRow();
-    }
-
-    @Override
-    public void emit(long line, Object[] row) {
-      out.emit(line, row);
-    }
-
-    @Override
-    public void recordAccepted() {
-      out.recordAccepted();
-    }
-
-    @Override
-    public void ignore(long line) {
-      out.ignore(line);
-    }
-
-    @Override
-    public void quarantine(long line, String reason, String raw) {
-      out.quarantine(line, reason, mask(raw, layout, key));
+    String mask(String raw) {
+      return mask(raw, layout, key);
     }
 
     static String mask(String raw, Layout layout, String key) {
