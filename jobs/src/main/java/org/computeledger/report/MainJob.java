@@ -16,6 +16,7 @@ import org.computeledger.attribute.GpuAttribution;
 import org.computeledger.attribute.MarketPrices;
 import org.computeledger.attribute.Registry;
 import org.computeledger.estimate.Activity;
+import org.computeledger.estimate.CounterOverlaps;
 import org.computeledger.estimate.EstimateParams;
 import org.computeledger.estimate.Flop;
 import org.computeledger.estimate.GpuModels;
@@ -292,10 +293,15 @@ public final class MainJob {
             .and(col(FlopCounts.GPU_INDEX).equalTo(col("s_index"))), "left")
         .withColumn("uuid", coalesce(col(FlopCounts.GPU_UUID), col("s_uuid")))
         .withColumn(SampleWindows.SERIES_KEY, SampleWindows.seriesKey(col(FlopCounts.HOST), col("uuid"), lit(null)))
-        .withColumn("c_start", col(FlopCounts.INTERVAL_START).cast("double"))
-        .withColumn("c_end", col(FlopCounts.INTERVAL_END).cast("double"))
         .withColumn("c_start_us", unix_micros(col(FlopCounts.INTERVAL_START)))
-        .withColumn("c_end_us", unix_micros(col(FlopCounts.INTERVAL_END)))
+        .withColumn("c_end_us", unix_micros(col(FlopCounts.INTERVAL_END)));
+    // the GPU is its UUID when known, else its index on the host: rows of two GPUs never trim each other
+    c = CounterOverlaps.trim(c, coalesce(col("uuid"), concat(col(FlopCounts.HOST), lit("#"),
+            col(FlopCounts.GPU_INDEX).cast("string"))), "c_start_us", "c_end_us")
+        .withColumn("c_start_us", col(CounterOverlaps.KEPT_START_US))
+        .withColumn(FlopCounts.FLOP, col(FlopCounts.FLOP).multiply(col(CounterOverlaps.KEPT_SHARE)))
+        .withColumn("c_start", col("c_start_us").divide(1e6))
+        .withColumn("c_end", col(FlopCounts.INTERVAL_END).cast("double"))
         .withColumn("c_id", xxhash64(col(FlopCounts.SOURCE_FILE), col(FlopCounts.SOURCE_LINE)))
         .withColumn("c_dt", col("c_end").minus(col("c_start")));
     Column[] zeros = java.util.Arrays.stream(Activity.sums())
