@@ -410,23 +410,23 @@ class SacctParserTest {
 
   @Test
   void hostListWithSeveralBracketGroupsExpandsLeftmostSlowest() {
-    assertEquals(List.of("a1b3", "a1b4", "a2b3", "a2b4"), SacctParser.expandHostList("a[1-2]b[3-4]"));
+    assertEquals(List.of("a1b3", "a1b4", "a2b3", "a2b4"), SlurmHostList.expand("a[1-2]b[3-4]"));
   }
 
   @Test
   void hostListKeepsZeroPaddingAndMixesPlainHosts() {
     assertEquals(List.of("gpu7", "node08", "node09", "node10", "login1"),
-        SacctParser.expandHostList("gpu7,node[08-10],login1"));
-    assertEquals(List.of("node8", "node9", "node10"), SacctParser.expandHostList("node[8-10]"));
+        SlurmHostList.expand("gpu7,node[08-10],login1"));
+    assertEquals(List.of("node8", "node9", "node10"), SlurmHostList.expand("node[8-10]"));
   }
 
   @Test
   void malformedHostListIsRejected() {
-    assertNull(SacctParser.expandHostList("node[1-"));
-    assertNull(SacctParser.expandHostList("node[3-1]"));
-    assertNull(SacctParser.expandHostList("node[[1]]"));
-    assertNull(SacctParser.expandHostList("a,,b"));
-    assertNull(SacctParser.expandHostList("node[1-1000000]"));
+    assertNull(SlurmHostList.expand("node[1-"));
+    assertNull(SlurmHostList.expand("node[3-1]"));
+    assertNull(SlurmHostList.expand("node[[1]]"));
+    assertNull(SlurmHostList.expand("a,,b"));
+    assertNull(SlurmHostList.expand("node[1-1000000]"));
   }
 
   // ------------------------------------------------------------------ GPUs
