@@ -372,9 +372,10 @@ public final class NvidiaSmiParser implements FormatParser {
 
   private static boolean startsWithTimestamp(String s) {
     return s.length() >= 19
-        && digits(s, 0, 4) && s.charAt(4) == '/' && digits(s, 5, 7) && s.charAt(7) == '/'
-        && digits(s, 8, 10) && s.charAt(10) == ' ' && digits(s, 11, 13) && s.charAt(13) == ':'
-        && digits(s, 14, 16) && s.charAt(16) == ':' && digits(s, 17, 19);
+        && TextScan.digits(s, 0, 4) >= 0 && s.charAt(4) == '/' && TextScan.digits(s, 5, 7) >= 0
+        && s.charAt(7) == '/' && TextScan.digits(s, 8, 10) >= 0 && s.charAt(10) == ' '
+        && TextScan.digits(s, 11, 13) >= 0 && s.charAt(13) == ':' && TextScan.digits(s, 14, 16) >= 0
+        && s.charAt(16) == ':' && TextScan.digits(s, 17, 19) >= 0;
   }
 
   /** {@code 2026/07/14 08:12:53.353} (milliseconds optional) in {@code zone}, or null. */
@@ -432,7 +433,7 @@ public final class NvidiaSmiParser implements FormatParser {
     }
     int nanos = 0;
     if (s.length() > 19) {
-      if (s.charAt(19) != '.' || s.length() == 20 || s.length() > 29 || !digits(s, 20, s.length())) {
+      if (s.charAt(19) != '.' || s.length() == 20 || s.length() > 29 || TextScan.digits(s, 20, s.length()) < 0) {
         return null;
       }
       int scale = 100_000_000;
@@ -448,15 +449,6 @@ public final class NvidiaSmiParser implements FormatParser {
     }
   }
 
-  private static boolean digits(String s, int from, int to) {
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return false;
-      }
-    }
-    return true;
-  }
 
   private static int num(String s, int from, int to) {
     int v = 0;

@@ -1,5 +1,6 @@
 package org.computeledger.ingest;
 
+import static org.computeledger.ingest.TextScan.isDigit;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -799,9 +800,6 @@ public final class PrometheusParser implements FormatParser {
     return c == ' ' || c == '\t';
   }
 
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
-  }
 
   private static boolean isNameStart(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';

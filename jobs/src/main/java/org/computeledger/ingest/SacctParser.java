@@ -1,5 +1,8 @@
 package org.computeledger.ingest;
 
+import static org.computeledger.ingest.TextScan.digits;
+import static org.computeledger.ingest.TextScan.isDigit;
+import static org.computeledger.ingest.TextScan.stripBom;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -960,23 +963,6 @@ public final class SacctParser implements FormatParser {
     return v;
   }
 
-  private static int digits(String s, int from, int to) {
-    int v = 0;
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (!isDigit(c)) {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
-  }
 
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
-  }
 
-  private static String stripBom(String line) {
-    return !line.isEmpty() && line.charAt(0) == '\uFEFF' ? line.substring(1) : line;
-  }
 }
