@@ -157,84 +157,107 @@ public final class NvidiaSmiParser implements FormatParser {
     if (host == null) {
       return "host: the file sits in no folder, and nvidia-smi names no host (PRODUCT.md §4)";
     }
-    String tsText = cells.get(cols.at[Columns.TIMESTAMP]);
+    try {
+      Timestamp ts = timestamp(cells.get(cols.at[Columns.TIMESTAMP]), localClock);
+      String uuid = value(cells, cols.at[Columns.UUID]);
+      Integer index = index(value(cells, cols.at[Columns.INDEX]));
+      if (uuid == null && index == null) {
+        return "fields uuid and index: expected one of them to name the GPU";
+      }
+      Double util = utilization(value(cells, cols.at[Columns.UTIL]));
+      Double power = power(cells, cols);
+      Double clock = clock(value(cells, cols.at[Columns.CLOCK]), cols);
+      Object[] row = sink.newRow();
+      row[I_TS] = ts;
+      row[I_HOST] = host;
+      row[I_UUID] = uuid;
+      row[I_INDEX] = index;
+      row[I_MODEL] = value(cells, cols.at[Columns.NAME]);
+      row[I_UTIL] = util;
+      row[I_POWER] = power;
+      row[I_CLOCK] = clock;
+      sink.emit(lineNo, row);
+      sink.recordAccepted();
+      return null;
+    } catch (Rejected e) {
+      return e.getMessage();
+    }
+  }
+
+  /** The sample's instant: a local time in the host's zone, plausible, and noted by the clock. */
+  private static Timestamp timestamp(String tsText, LocalClock localClock) throws Rejected {
     LocalDateTime local = localDateTime(tsText);
     if (local == null) {
-      return "field timestamp: expected a local time yyyy/MM/dd HH:mm:ss.SSS, '" + tsText + "'";
+      throw new Rejected("field timestamp: expected a local time yyyy/MM/dd HH:mm:ss.SSS, '" + tsText + "'");
     }
     Instant instant = localClock.toInstant(local);
     if (instant == null) {
-      return "field timestamp: local time '" + tsText + "' does not exist in " + localClock.zone
-          + " (skipped by the spring-forward change): the host's clock is not in --scheduler-timezone";
+      throw new Rejected("field timestamp: local time '" + tsText + "' does not exist in " + localClock.zone
+          + " (skipped by the spring-forward change): the host's clock is not in --scheduler-timezone");
     }
     String implausible = Plausibility.implausibleTime("timestamp", instant, tsText, localClock.params);
     if (implausible != null) {
-      return implausible;
+      throw new Rejected(implausible);
     }
     localClock.seen(instant);
-    Timestamp ts = Timestamp.from(instant);
-    String uuid = value(cells, cols.at[Columns.UUID]);
-    String indexText = value(cells, cols.at[Columns.INDEX]);
-    Integer index = null;
-    if (indexText != null) {
-      double d = number(indexText, "");
-      if (!(d >= 0) || d != Math.rint(d) || d > 1_000_000) {
-        return "field index: expected a GPU index, '" + indexText + "'";
-      }
-      index = (int) d;
+    return Timestamp.from(instant);
+  }
+
+  private static Integer index(String indexText) throws Rejected {
+    if (indexText == null) {
+      return null;
     }
-    if (uuid == null && index == null) {
-      return "fields uuid and index: expected one of them to name the GPU";
+    double d = number(indexText, "");
+    if (!(d >= 0) || d != Math.rint(d) || d > 1_000_000) {
+      throw new Rejected("field index: expected a GPU index, '" + indexText + "'");
     }
-    String utilText = value(cells, cols.at[Columns.UTIL]);
-    Double util = null;
-    if (utilText != null) {
-      double d = number(utilText, "%");
-      if (!(d >= 0 && d <= 100)) {
-        return "field utilization.gpu: expected a percent within 0..100, '" + utilText + "'";
-      }
-      util = d / 100.0;
+    return (int) d;
+  }
+
+  /** utilization.gpu as a share of 1. */
+  private static Double utilization(String utilText) throws Rejected {
+    if (utilText == null) {
+      return null;
     }
-    Double power = null;
+    double d = number(utilText, "%");
+    if (!(d >= 0 && d <= 100)) {
+      throw new Rejected("field utilization.gpu: expected a percent within 0..100, '" + utilText + "'");
+    }
+    return d / 100.0;
+  }
+
+  /** Watts from the first power column the header has, in {@link Columns#POWER_CHOICES} order. */
+  private static Double power(List<String> cells, Columns cols) throws Rejected {
     for (int k : Columns.POWER_CHOICES) {
       String p = value(cells, cols.at[k]);
       if (p != null) {
         double d = number(p, "W");
         if (!(d >= 0) || Double.isInfinite(d)) {
-          return "field " + cols.names[k] + ": expected watts >= 0, '" + p + "'";
+          throw new Rejected("field " + cols.names[k] + ": expected watts >= 0, '" + p + "'");
         }
         if (d > Plausibility.MAX_POWER_W) {
-          return "field " + cols.names[k] + ": '" + p + "' is more than 5000 W, the plausible limit for one GPU";
+          throw new Rejected("field " + cols.names[k] + ": '" + p
+              + "' is more than 5000 W, the plausible limit for one GPU");
         }
-        power = d;
-        break;
+        return d;
       }
     }
-    String clockText = value(cells, cols.at[Columns.CLOCK]);
-    Double clock = null;
-    if (clockText != null) {
-      double d = number(clockText, "MHz");
-      if (!(d >= 0) || Double.isInfinite(d)) {
-        return "field " + cols.names[Columns.CLOCK] + ": expected MHz >= 0, '" + clockText + "'";
-      }
-      if (d > Plausibility.MAX_SM_CLOCK_MHZ) {
-        return "field " + cols.names[Columns.CLOCK] + ": '" + clockText
-            + "' is more than 10000 MHz, the plausible limit";
-      }
-      clock = d;
-    }
-    Object[] row = sink.newRow();
-    row[I_TS] = ts;
-    row[I_HOST] = host;
-    row[I_UUID] = uuid;
-    row[I_INDEX] = index;
-    row[I_MODEL] = value(cells, cols.at[Columns.NAME]);
-    row[I_UTIL] = util;
-    row[I_POWER] = power;
-    row[I_CLOCK] = clock;
-    sink.emit(lineNo, row);
-    sink.recordAccepted();
     return null;
+  }
+
+  private static Double clock(String clockText, Columns cols) throws Rejected {
+    if (clockText == null) {
+      return null;
+    }
+    double d = number(clockText, "MHz");
+    if (!(d >= 0) || Double.isInfinite(d)) {
+      throw new Rejected("field " + cols.names[Columns.CLOCK] + ": expected MHz >= 0, '" + clockText + "'");
+    }
+    if (d > Plausibility.MAX_SM_CLOCK_MHZ) {
+      throw new Rejected("field " + cols.names[Columns.CLOCK] + ": '" + clockText
+          + "' is more than 10000 MHz, the plausible limit");
+    }
+    return d;
   }
 
   /** Where each used field sits in the current header; -1 when the header lacks it. */

@@ -234,13 +234,6 @@ public final class SacctParser implements FormatParser {
     sink.recordAccepted();
   }
 
-  /** Why a record cannot be read; control flow for bad lines only, so it carries no stack trace. */
-  private static final class Rejected extends Exception {
-    Rejected(String reason) {
-      super(reason, null, false, false);
-    }
-  }
-
   /** Submit, start and end of a record as instants; each may be null (Unknown, None). */
   private record Times(Instant submit, Instant start, Instant end) {}
 
