@@ -41,7 +41,7 @@ import org.computeledger.schema.Table;
  * MIG slices ({@code nvidia.com/mig-*}) are not whole GPUs and are not counted. gpu_model comes from a
  * {@code nvidia.com/gpu.product} node selector when the pod has one.
  */
-public final class KubectlPodsParser implements FormatParser {
+public final class KubectlPodsParser extends FormatParserBase {
   private static final long serialVersionUID = 1L;
 
   public static final String FORMAT = "k8s-pods";
@@ -72,14 +72,8 @@ public final class KubectlPodsParser implements FormatParser {
   private static final int I_GPU_MODEL = TABLE.index(Allocations.GPU_MODEL);
   private static final int I_LABELS = TABLE.index(Allocations.LABELS);
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public Table table() {
-    return TABLE;
+  public KubectlPodsParser() {
+    super(FORMAT, TABLE);
   }
 
   /**

@@ -29,7 +29,7 @@ import org.computeledger.schema.Table;
  * so by the input contract (PRODUCT.md §4) the host is the folder holding the file. Placeholders
  * ({@code [N/A]}, {@code [Not Supported]}, any bracketed message, {@code N/A}, empty) are null.
  */
-public final class NvidiaSmiParser implements FormatParser {
+public final class NvidiaSmiParser extends FormatParserBase {
   private static final long serialVersionUID = 1L;
 
   public static final String FORMAT = "nvidia-smi";
@@ -67,14 +67,8 @@ public final class NvidiaSmiParser implements FormatParser {
   private static final int I_POWER = TABLE.index(GpuSamples.POWER_W);
   private static final int I_CLOCK = TABLE.index(GpuSamples.SM_CLOCK_MHZ);
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public Table table() {
-    return TABLE;
+  public NvidiaSmiParser() {
+    super(FORMAT, TABLE);
   }
 
   @Override

@@ -45,7 +45,7 @@ import org.computeledger.schema.Table;
  * <p>Lines are scanned by hand (no regular expression, label values cached across lines) because
  * telemetry runs to billions of lines.
  */
-public final class PrometheusParser implements FormatParser {
+public final class PrometheusParser extends FormatParserBase {
   private static final long serialVersionUID = 1L;
 
   public static final String FORMAT = "prometheus-dcgm";
@@ -143,14 +143,8 @@ public final class PrometheusParser implements FormatParser {
 
   static final String NO_SCRAPE_TIME = "no timestamp and the file states no '# scrape_time:' comment";
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public Table table() {
-    return TABLE;
+  public PrometheusParser() {
+    super(FORMAT, TABLE);
   }
 
   @Override

@@ -39,7 +39,7 @@ import org.computeledger.schema.Table;
  * GPU indices ({@code AllocGRES}/{@code Gres}, {@code gpu:a100:4(IDX:0-3)}) are printed once per job,
  * so every node row of the job carries the same list.
  */
-public final class SacctParser implements FormatParser {
+public final class SacctParser extends FormatParserBase {
   private static final long serialVersionUID = 1L;
 
   public static final String FORMAT = "slurm-sacct";
@@ -87,14 +87,8 @@ public final class SacctParser implements FormatParser {
   /** Parsed time marker for "present but not a time", distinct from null ("Unknown", "None", empty). */
   private static final LocalDateTime BAD_TIME = LocalDateTime.MIN;
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public Table table() {
-    return TABLE;
+  public SacctParser() {
+    super(FORMAT, TABLE);
   }
 
   @Override
