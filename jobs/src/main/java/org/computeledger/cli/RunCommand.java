@@ -54,11 +54,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--force", description = IngestCommand.FORCE_DESCRIPTION)
   boolean force;
 
-  @Option(names = "--max-gap-factor", paramLabel = "X", defaultValue = "3",
+  @Option(names = "--max-gap-factor", paramLabel = "X", defaultValue = "" + EstimateParams.DEFAULT_MAX_GAP_FACTOR,
       description = "A telemetry sample covers at most X times its series' median cadence. Default: ${DEFAULT-VALUE}.")
   double maxGapFactor;
 
-  @Option(names = "--assumed-utilization", paramLabel = "U", defaultValue = "0.4",
+  @Option(names = "--assumed-utilization", paramLabel = "U", defaultValue = "" + EstimateParams.DEFAULT_ALLOC_UTIL,
       description = "Utilization assumed for held GPUs without telemetry (allocation method). Default: ${DEFAULT-VALUE}.")
   double assumedUtilization;
 
@@ -314,15 +314,7 @@ final class RunCommand implements Callable<Integer> {
 
   static Map<String, Object> parameters(String input, IngestParams ip, EstimateParams ep, PeakCatalog catalog) {
     Map<String, Object> m = new LinkedHashMap<>(IngestCommand.parameters(input, ip));
-    m.put("max_gap_factor", ep.maxGapFactor());
-    m.put("pipe_relative_error", ep.pipeRelError());
-    m.put("utilization_low_factor", ep.utilLowFactor());
-    m.put("utilization_high_factor", ep.utilHighFactor());
-    m.put("assumed_utilization", ep.allocUtil());
-    m.put("assumed_utilization_low", ep.allocUtilLow());
-    m.put("assumed_utilization_high", ep.allocUtilHigh());
-    m.put("default_precision", ep.defaultPrecision());
-    m.put("bucket_seconds", ep.bucketSeconds());
+    m.putAll(ep.manifestParameters());
     m.put("peak_catalog_version", catalog.version());
     return m;
   }

@@ -29,7 +29,7 @@ import org.computeledger.schema.Table;
  * RIFee is the unused amortized up-front fee plus the unused recurring fee. Where a column that rule
  * needs is absent or empty, effective cost falls back to the unblended cost.
  */
-public final class AwsCurParser implements FormatParser {
+public final class AwsCurParser extends FormatParserBase {
   public static final String FORMAT = "aws-cur";
   private static final long serialVersionUID = 1L;
 
@@ -93,14 +93,8 @@ public final class AwsCurParser implements FormatParser {
   private static final String CUR2_USER_TAG_COLUMN = "resource_tags_user_";
   private static final String CUR2_USER_TAG_KEY = "user_";
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public Table table() {
-    return TABLE;
+  public AwsCurParser() {
+    super(FORMAT, TABLE);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package org.computeledger.ingest;
 
+import static org.computeledger.ingest.TextScan.digits;
+import static org.computeledger.ingest.TextScan.isDigit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -460,9 +462,6 @@ final class Csv {
     return i == n;
   }
 
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
-  }
 
   /**
    * Parses {@code yyyy-MM-dd[T| ]HH:mm[:ss[.fraction]]} followed by {@code Z}, an offset
@@ -480,15 +479,15 @@ final class Csv {
       return null;
     }
     int year = digits(s, 0, 4);
-    int month = digits(s, 5, 2);
-    int day = digits(s, 8, 2);
-    int hour = digits(s, 11, 2);
-    int minute = digits(s, 14, 2);
+    int month = digits(s, 5, 7);
+    int day = digits(s, 8, 10);
+    int hour = digits(s, 11, 13);
+    int minute = digits(s, 14, 16);
     int second = 0;
     int nanos = 0;
     int p = 16;
     if (p < n && s.charAt(p) == ':') {
-      second = digits(s, p + 1, 2);
+      second = digits(s, p + 1, p + 3);
       p += 3;
       if (p < n && (s.charAt(p) == '.' || s.charAt(p) == ',')) {
         int start = ++p;
@@ -516,14 +515,14 @@ final class Csv {
       offsetSeconds = 0;
     } else if (s.charAt(p) == '+' || s.charAt(p) == '-') {
       int sign = s.charAt(p) == '-' ? -1 : 1;
-      int oh = digits(s, p + 1, 2);
+      int oh = digits(s, p + 1, p + 3);
       int om;
       if (p + 3 == n) {
         om = 0;
       } else if (p + 6 == n && s.charAt(p + 3) == ':') {
-        om = digits(s, p + 4, 2);
+        om = digits(s, p + 4, p + 6);
       } else if (p + 5 == n) {
-        om = digits(s, p + 3, 2);
+        om = digits(s, p + 3, p + 5);
       } else {
         return null;
       }
@@ -542,22 +541,6 @@ final class Csv {
     long epochDay = LocalDate.of(year, month, day).toEpochDay();
     return Instant.ofEpochSecond(
         epochDay * 86_400 + hour * 3600L + minute * 60L + second - offsetSeconds, nanos);
-  }
-
-  /** The number written by {@code len} digits at {@code from}, or -1. */
-  private static int digits(String s, int from, int len) {
-    if (from + len > s.length()) {
-      return -1;
-    }
-    int v = 0;
-    for (int i = from; i < from + len; i++) {
-      char c = s.charAt(i);
-      if (!isDigit(c)) {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
   }
 
   /**
