@@ -21,7 +21,7 @@ final class AuditReadme {
         .append(". The same report, logs, size and seed always give the same files here (only `manifest.json`'s ")
         .append("`created` differs). ").append(units).append(" distinct units, ").append(lines)
         .append(" raw lines of evidence.\n\n");
-    s.append("Recompute it with:\n\n    ledger audit-recompute --sample ").append(p.to()).append("\n\n");
+    s.append("Recompute it with:\n\n    ledger audit-recompute --sample <this folder>\n\n");
     s.append("## What is here\n\n");
     s.append("| file | what |\n|---|---|\n");
     s.append("| `sample.json` | the design: seed, draws per stratum, each stratum's reported FLOP, the run parameters of the report (method parameters: max gap factor, assumed utilization, default precision, hour length, catalog version) |\n");
