@@ -17,8 +17,8 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       VerifyCommand.class,
       ShowCommand.class,
-      NotYetCommand.AuditSample.class,
-      NotYetCommand.AuditRecompute.class,
+      AuditSampleCommand.class,
+      AuditRecomputeCommand.class,
       NotYetCommand.Trends.class,
       CommandLine.HelpCommand.class
     })

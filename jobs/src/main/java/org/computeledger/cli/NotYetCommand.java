@@ -15,19 +15,6 @@ abstract class NotYetCommand implements Callable<Integer> {
     return 2;
   }
 
-  @Command(name = "audit-sample", description = "Reproducible sample of line items with the raw evidence behind them (not available yet).")
-  static final class AuditSample extends NotYetCommand {
-    @Option(names = "--out", description = "Report folder.") String out;
-    @Option(names = "--size", description = "Number of line items.") Integer size;
-    @Option(names = "--seed", description = "Random seed.") Long seed;
-    @Option(names = "--to", description = "Folder for the sample.") String to;
-  }
-
-  @Command(name = "audit-recompute", description = "Recompute a sample from its raw evidence and compare (not available yet).")
-  static final class AuditRecompute extends NotYetCommand {
-    @Option(names = "--sample", description = "Sample folder.") String sample;
-  }
-
   @Command(name = "trends", description = "Compute and cost per project and month, growth, method mix, charts (not available yet).")
   static final class Trends extends NotYetCommand {
     @Option(names = "--out", description = "Report folder.") String out;
