@@ -27,9 +27,4 @@ abstract class NotYetCommand implements Callable<Integer> {
   static final class AuditRecompute extends NotYetCommand {
     @Option(names = "--sample", description = "Sample folder.") String sample;
   }
-
-  @Command(name = "trends", description = "Compute and cost per project and month, growth, method mix, charts (not available yet).")
-  static final class Trends extends NotYetCommand {
-    @Option(names = "--out", description = "Report folder.") String out;
-  }
 }
