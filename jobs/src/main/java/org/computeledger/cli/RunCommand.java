@@ -100,6 +100,7 @@ final class RunCommand implements Callable<Integer> {
       try {
         String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards, LocalDate.now(ZoneOffset.UTC),
             maxBadFraction);
+        Progress.clear();
         System.out.println(summary);
         return 0;
       } finally {

@@ -56,7 +56,9 @@ final class TrendsCommand implements Callable<Integer> {
     try (OutputDir dir = OutputDir.begin(out, hadoop, force, reports.get(0))) {
       SparkSession spark = SparkSessions.create("ledger trends", master);
       try {
-        System.out.println(run(spark, reports, dir));
+        String summary = run(spark, reports, dir);
+        Progress.clear();
+        System.out.println(summary);
         return 0;
       } finally {
         spark.stop();
