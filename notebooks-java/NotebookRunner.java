@@ -63,6 +63,10 @@ public class NotebookRunner {
       for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
         shell.addToClasspath(e);
       }
+      // the imports jshell's DEFAULT start-up and JJava make for every notebook
+      eval(shell, "import java.io.*; import java.math.*; import java.net.*; import java.nio.file.*; import java.util.*;"
+          + " import java.util.concurrent.*; import java.util.function.*; import java.util.prefs.*;"
+          + " import java.util.regex.*; import java.util.stream.*;", new StringBuilder());
       eval(shell, PREAMBLE, new StringBuilder());
       int count = 0;
       for (JsonNode cell : root.withArray("cells")) {

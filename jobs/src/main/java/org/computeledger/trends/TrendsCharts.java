@@ -89,6 +89,7 @@ public final class TrendsCharts {
         .xAxisTitle("End of month (UTC)").yAxisTitle("Cumulative FLOP (log scale)").build();
     style(c.getStyler());
     c.getStyler().setYAxisLogarithmic(true);
+    c.getStyler().setYAxisLogarithmicDecadeOnly(true);
     c.getStyler().setDatePattern("yyyy-MM-dd");
     // many projects and thresholds: a column of legend entries beside the plot stays whole
     c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
@@ -120,7 +121,8 @@ public final class TrendsCharts {
         }
         LocalDate end = m.getKey().plusMonths(1);
         ends.add(end);
-        x.add(date(end));
+        // projects dodged by 1.5 days each, so that the ranges of one month do not hide one another
+        x.add(new Date(date(end).getTime() + i * 36L * 3600 * 1000));
         point.add(cum[0]);
         low.add(Math.max(cum[1], cum[0] * 1e-3));
         high.add(Math.max(cum[2], cum[0]));
