@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
       ShowCommand.class,
       AuditSampleCommand.class,
       AuditRecomputeCommand.class,
-      NotYetCommand.Trends.class,
+      TrendsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Ledger implements Runnable {

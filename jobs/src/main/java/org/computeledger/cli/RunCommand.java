@@ -100,6 +100,7 @@ final class RunCommand implements Callable<Integer> {
       try {
         String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards, LocalDate.now(ZoneOffset.UTC),
             maxBadFraction);
+        Progress.clear();
         System.out.println(summary);
         return 0;
       } finally {
@@ -216,6 +217,7 @@ final class RunCommand implements Callable<Integer> {
       StandardsReport.totals(spark, byStandard.totals()).coalesce(1).write().parquet(dir.child("standard_totals"));
       StandardsReport.treatment(spark, byStandard.treatment()).coalesce(1).write().parquet(dir.child("treatment"));
       methodology += "\n" + StandardsReport.methodology(standards, byStandard, runDate);
+      methodology += "\n" + org.computeledger.report.ReportPage.write(spark, dir.path());
       writeText(conf, dir.child("methodology.md"), methodology);
 
       Map<String, Object> params = parameters(input, ip, ep, catalog);
