@@ -37,7 +37,9 @@ public final class StandardsReport {
           t.currency(), t.costComplete(), t.computeThresholdId(), t.computeThresholdFlop(), t.costThresholdId(),
           money(t.costThreshold(), 2), t.crossesCompute(), t.crossesCost(), t.mayCrossCompute(), t.inScope(),
           t.otherThresholds(), t.lineItemsCounted(), t.lineItemsExcluded(), Date.valueOf(t.reviewDueDate()),
-          t.reviewOverdue(), t.reviewWarning()));
+          t.reviewOverdue(), t.reviewWarning(), t.versionStatus(), t.versionNote(), t.largeDeveloper(),
+          t.largeDeveloperNote(), t.modificationThresholdFlop(), t.crossesModification(), t.modificationNote(),
+          t.flopArchitecture(), t.architectureCheck(), t.architectureLineItems()));
     }
     return spark.createDataFrame(out, Table.STANDARD_TOTALS.schema());
   }
@@ -47,7 +49,8 @@ public final class StandardsReport {
     for (TreatmentRow t : rows) {
       out.add(RowFactory.create(t.standardId(), t.standardVersion(), t.project(), t.lineItemId(),
           t.lineItemProject(), t.branch(), t.activity(), t.reachedVia(), t.treatment(), t.rule(), t.reason(),
-          t.flop(), t.flopLow(), t.flopHigh(), money(t.cost(), 12), t.currency()));
+          t.flop(), t.flopLow(), t.flopHigh(), money(t.cost(), 12), t.currency(), t.flopArchitecture(),
+          t.architectureCheck()));
     }
     return spark.createDataFrame(out, Table.TREATMENT.schema());
   }
