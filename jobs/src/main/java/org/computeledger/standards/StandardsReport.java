@@ -71,7 +71,7 @@ public final class StandardsReport {
         .append("missing is unknown (`crosses_cost` empty) unless the known part alone is above the threshold. ")
         .append("`treatment/` says, for every line item each project's total reached, whether it was counted and why. ")
         .append("Line items of no project (`(unattributed)`) are never added to a project's total.\n\n");
-    md.append("Run date for review warnings: ").append(runDate).append(".\n\n");
+    md.append("Report date (which version is in force, review warnings): ").append(runDate).append(".\n\n");
     md.append("| standard | version | jurisdiction | effective | review due | |\n|---|---|---|---|---|---|\n");
     for (Standard s : standards) {
       md.append("| ").append(markdown(s.id())).append(" | ").append(markdown(s.version())).append(" | ")
@@ -81,10 +81,12 @@ public final class StandardsReport {
           .append(" |\n");
     }
     md.append('\n');
+    StandardsMethodology.versionsApplied(md, standards, runDate);
     sideBySide(md, standards, result);
     for (Standard s : standards) {
-      section(md, s, result, runDate);
+      section(md, s, standards, result, runDate);
     }
+    StandardsMethodology.estimationGuidance(md, result);
     return md.toString();
   }
 
@@ -165,7 +167,8 @@ public final class StandardsReport {
     return m;
   }
 
-  private static void section(StringBuilder md, Standard s, StandardTotals.Result result, LocalDate runDate) {
+  private static void section(StringBuilder md, Standard s, List<Standard> standards, StandardTotals.Result result,
+      LocalDate runDate) {
     md.append("### ").append(markdown(s.title())).append(" (").append(markdown(s.id())).append(' ')
         .append(markdown(s.version())).append(")\n\n");
     if (s.historical()) {
@@ -208,6 +211,7 @@ public final class StandardsReport {
         .append(" | ").append(markdown(r.selfReleasedOpenResources().basis())).append(" |\n");
     md.append("| risk-only activities | ").append(r.riskOnly().treatment().yamlName).append(" | ")
         .append(markdown(r.riskOnly().basis())).append(" |\n\n");
+    StandardsMethodology.versionAndInterpretations(md, s, standards, runDate);
     for (String note : s.notes()) {
       md.append("- ").append(markdown(note)).append('\n');
     }
@@ -229,6 +233,7 @@ public final class StandardsReport {
           t.costThresholdId() == null ? "n/a" : yes(t.crossesCost()), yes(t.inScope())));
     }
     md.append('\n');
+    StandardsMethodology.findings(md, s, result);
     Map<String, List<TreatmentRow>> byProject = new LinkedHashMap<>();
     for (TreatmentRow t : result.treatment()) {
       if (t.standardId().equals(s.id()) && t.standardVersion().equals(s.version())) {
