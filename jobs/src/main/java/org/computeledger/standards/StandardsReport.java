@@ -245,6 +245,8 @@ public final class StandardsReport {
       for (TreatmentRow t : e.getValue()) {
         md.append("- ").append(t.treatment()).append(' ').append(code(t.lineItemId()))
             .append(t.flop() == null ? "" : String.format(Locale.ROOT, " (%.4e FLOP)", t.flop()))
+            .append(t.flopArchitecture() == null ? "" : String.format(Locale.ROOT, " [6·N·D %.4e FLOP: %s]",
+                t.flopArchitecture(), t.architectureCheck()))
             .append(": ").append(markdown(t.reason())).append('\n');
       }
       md.append('\n');

@@ -44,4 +44,15 @@ class StandardsMethodologyTest {
     assertTrue(text.contains("`atlas`: total 2.5e+24 FLOP (two significant figures)"), text);
     assertTrue(text.contains("C = N · L · H · U") && text.contains("6 · P · D") && text.contains("30 %"), text);
   }
+
+  @Test
+  void eachLineItemWithAnArchitectureShowsItsCheck() {
+    StandardTotals.Result r = StandardTotals.applyAll(List.of(StandardTotalsTest.builtIn("ca-sb53")),
+        ArchitectureCheckTest.REG, List.of(ArchitectureCheckTest.item("ft", org.computeledger.attribute.Registry.Activity
+            .FINE_TUNING, 3e20)), StandardTotalsTest.RUN, StandardTotalsTest.RUN_DATE);
+    String text = StandardsReport.methodology(List.of(StandardTotalsTest.builtIn("ca-sb53")), r,
+        StandardTotalsTest.RUN_DATE);
+    // 6 × 1e9 × 1e10 × 3 = 1.8e20 against 3e20
+    assertTrue(text.contains("counted `m/ft` (3.0000e+20 FLOP) [6·N·D 1.8000e+20 FLOP: disagrees]"), text);
+  }
 }
