@@ -107,7 +107,7 @@ public final class StandardsReport {
     }
     md.append("### Side by side\n\nFLOP per project under each standard:\n\n| project |");
     for (Standard s : standards) {
-      md.append(' ').append(markdown(s.id())).append(" |");
+      md.append(' ').append(markdown(name(s, standards))).append(" |");
     }
     md.append("\n|---|").append("---:|".repeat(standards.size())).append('\n');
     for (String p : projects) {
@@ -127,8 +127,8 @@ public final class StandardsReport {
         }
         Map<String, Double> a = counted(result, first, p);
         Map<String, Double> b = counted(result, other, p);
-        md.append(String.format(Locale.ROOT, "- %s: %s minus %s = %.4e FLOP", code(p), markdown(first.id()),
-            markdown(other.id()), diff));
+        md.append(String.format(Locale.ROOT, "- %s: %s minus %s = %.4e FLOP", code(p),
+            markdown(name(first, standards)), markdown(name(other, standards)), diff));
         List<String> onlyA = new ArrayList<>();
         List<String> onlyB = new ArrayList<>();
         a.forEach((id, f) -> {
@@ -141,13 +141,18 @@ public final class StandardsReport {
             onlyB.add(String.format(Locale.ROOT, "%s %.4e", code(id), f));
           }
         });
-        md.append("; counted only by ").append(markdown(first.id())).append(": ")
+        md.append("; counted only by ").append(markdown(name(first, standards))).append(": ")
             .append(onlyA.isEmpty() ? "none" : String.join(", ", onlyA))
-            .append("; counted only by ").append(markdown(other.id())).append(": ")
+            .append("; counted only by ").append(markdown(name(other, standards))).append(": ")
             .append(onlyB.isEmpty() ? "none" : String.join(", ", onlyB)).append('\n');
       }
     }
     md.append('\n');
+  }
+
+  /** A standard's id, or "id version" when the run applies several versions of it. */
+  private static String name(Standard s, List<Standard> standards) {
+    return standards.stream().filter(o -> o.id().equals(s.id())).count() > 1 ? s.label() : s.id();
   }
 
   private static TotalRow totalOf(StandardTotals.Result result, Standard s, String project) {

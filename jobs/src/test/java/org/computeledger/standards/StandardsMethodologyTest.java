@@ -55,4 +55,11 @@ class StandardsMethodologyTest {
     // 6 × 1e9 × 1e10 × 3 = 1.8e20 against 3e20
     assertTrue(text.contains("counted `m/ft` (3.0000e+20 FLOP) [6·N·D 1.8000e+20 FLOP: disagrees]"), text);
   }
+
+  @Test
+  void sideBySideNamesEachVersionWhenAStandardHasSeveral() {
+    String text = md(LocalDate.of(2026, 12, 6));
+    assertTrue(text.contains("| ny-raise S6953-B-2025 | ny-raise S8828-2026 |"), text);
+    assertTrue(text.contains("| eu-ai-act | ca-sb53 |"), text);
+  }
 }
