@@ -120,4 +120,30 @@ class EuModificationRuleTest {
         StandardTotalsTest.RUN_DATE).totals().get(0);
     assertTrue(t.otherThresholds().contains("gpai-indicator (1.000e+23 FLOP): not applicable"), t.otherThresholds());
   }
+
+  @Test
+  void keptSyntheticDataGenerationCountsWholeAndAFailedDiscardedExperimentDoesNot() {
+    Registry r = Registry.parse("""
+        developer: L
+        projects:
+          - id: m
+            development_start: 2026-01-01
+            precision: bf16
+            branches:
+              - { id: gen, activity: synthetic-data, match: { slurm: { account: g } } }
+              - { id: gen-try, activity: synthetic-data, status: discarded, match: { slurm: { account: t } } }
+              - { id: pt, activity: pretraining, match: { slurm: { account: p } } }
+        """, "r.yaml");
+    // gen's 3e22 are all its forward passes, the discarded samples among them (para 119)
+    List<LineItem> items = List.of(
+        new LineItem("m/gen", "m", "gen", Activity.SYNTHETIC_DATA, Status.KEPT, false, null, 3e22, 3e22, 3e22, 0.0,
+            null, null, null),
+        new LineItem("m/gen-try", "m", "gen-try", Activity.SYNTHETIC_DATA, Status.DISCARDED, false, null, 2e22, 2e22,
+            2e22, 0.0, null, null, null),
+        new LineItem("m/pt", "m", "pt", Activity.PRETRAINING, Status.KEPT, false, null, 5e23, 5e23, 5e23, 0.0,
+            null, null, null));
+    TotalRow t = StandardTotals.apply(StandardTotalsTest.builtIn("eu-ai-act"), r, items, StandardTotalsTest.RUN,
+        StandardTotalsTest.RUN_DATE).totals().get(0);
+    assertRelClose(3e22 + 5e23, t.flop(), 1e-12);
+  }
 }
