@@ -33,10 +33,7 @@ class EuModificationRuleTest {
   }
 
   static TotalRow eu(Registry r, double flop) {
-    List<LineItem> items = List.of(new LineItem("m/ft", "m", "ft", Activity.FINE_TUNING, Status.KEPT, false, null,
-        flop, flop, flop, 0.0, null, null, null));
-    return StandardTotals.apply(StandardTotalsTest.builtIn("eu-ai-act"), r, items, StandardTotalsTest.RUN,
-        StandardTotalsTest.RUN_DATE).totals().get(0);
+    return euTotal(r, li("ft", Activity.FINE_TUNING, Status.KEPT, flop));
   }
 
   @Test
@@ -78,26 +75,36 @@ class EuModificationRuleTest {
     assertRelClose(1e24 + 4e21 + 5e21 + 7e23 + 8e23, atlas.flop(), 1e-12);
   }
 
-  @Test
-  void gpaiIndicatorCountsOnlyComputeThatUpdatesParametersOfALanguageModel() {
-    Registry r = Registry.parse("""
+  /** One project m with the given lines (generates, branches) after its precision. */
+  static Registry project(String lines) {
+    return Registry.parse("""
         developer: L
         projects:
           - id: m
             development_start: 2026-01-01
             precision: bf16
-            generates: [text]
-            branches:
-              - { id: gen, activity: synthetic-data, match: { slurm: { account: g } } }
-              - { id: ft, activity: fine-tuning, match: { slurm: { account: f } } }
-        """, "r.yaml");
-    List<LineItem> items = List.of(
-        new LineItem("m/gen", "m", "gen", Activity.SYNTHETIC_DATA, Status.KEPT, false, null, 5e22, 5e22, 5e22, 0.0,
-            null, null, null),
-        new LineItem("m/ft", "m", "ft", Activity.FINE_TUNING, Status.KEPT, false, null, 8e22, 8e22, 8e22, 0.0,
-            null, null, null));
-    TotalRow t = StandardTotals.apply(StandardTotalsTest.builtIn("eu-ai-act"), r, items, StandardTotalsTest.RUN,
+        """ + lines.indent(4), "r.yaml");
+  }
+
+  static LineItem li(String branch, Activity a, Status status, double flop) {
+    return new LineItem("m/" + branch, "m", branch, a, status, false, null, flop, flop, flop, 0.0, null, null, null);
+  }
+
+  static TotalRow euTotal(Registry r, LineItem... items) {
+    return StandardTotals.apply(StandardTotalsTest.builtIn("eu-ai-act"), r, List.of(items), StandardTotalsTest.RUN,
         StandardTotalsTest.RUN_DATE).totals().get(0);
+  }
+
+  @Test
+  void gpaiIndicatorCountsOnlyComputeThatUpdatesParametersOfALanguageModel() {
+    Registry r = project("""
+        generates: [text]
+        branches:
+          - { id: gen, activity: synthetic-data, match: { slurm: { account: g } } }
+          - { id: ft, activity: fine-tuning, match: { slurm: { account: f } } }
+        """);
+    TotalRow t = euTotal(r, li("gen", Activity.SYNTHETIC_DATA, Status.KEPT, 5e22),
+        li("ft", Activity.FINE_TUNING, Status.KEPT, 8e22));
     assertRelClose(1.3e23, t.flop(), 1e-12); // cumulative compute counts the generation
     assertTrue(t.otherThresholds().contains("gpai-indicator (1.000e+23 FLOP): not crossed"), t.otherThresholds());
     assertTrue(t.otherThresholds().contains("8.000e+22"), t.otherThresholds());
@@ -105,45 +112,25 @@ class EuModificationRuleTest {
 
   @Test
   void gpaiIndicatorDoesNotApplyToAnImageModelThatTakesNoTextPrompt() {
-    Registry r = Registry.parse("""
-        developer: L
-        projects:
-          - id: m
-            development_start: 2026-01-01
-            precision: bf16
-            generates: [image]
-            branches: [ { id: pt, activity: pretraining, match: { slurm: { account: m } } } ]
-        """, "r.yaml");
-    List<LineItem> items = List.of(new LineItem("m/pt", "m", "pt", Activity.PRETRAINING, Status.KEPT, false, null,
-        5e23, 5e23, 5e23, 0.0, null, null, null));
-    TotalRow t = StandardTotals.apply(StandardTotalsTest.builtIn("eu-ai-act"), r, items, StandardTotalsTest.RUN,
-        StandardTotalsTest.RUN_DATE).totals().get(0);
+    Registry r = project("""
+        generates: [image]
+        branches: [ { id: pt, activity: pretraining, match: { slurm: { account: m } } } ]
+        """);
+    TotalRow t = euTotal(r, li("pt", Activity.PRETRAINING, Status.KEPT, 5e23));
     assertTrue(t.otherThresholds().contains("gpai-indicator (1.000e+23 FLOP): not applicable"), t.otherThresholds());
   }
 
   @Test
   void keptSyntheticDataGenerationCountsWholeAndAFailedDiscardedExperimentDoesNot() {
-    Registry r = Registry.parse("""
-        developer: L
-        projects:
-          - id: m
-            development_start: 2026-01-01
-            precision: bf16
-            branches:
-              - { id: gen, activity: synthetic-data, match: { slurm: { account: g } } }
-              - { id: gen-try, activity: synthetic-data, status: discarded, match: { slurm: { account: t } } }
-              - { id: pt, activity: pretraining, match: { slurm: { account: p } } }
-        """, "r.yaml");
+    Registry r = project("""
+        branches:
+          - { id: gen, activity: synthetic-data, match: { slurm: { account: g } } }
+          - { id: gen-try, activity: synthetic-data, status: discarded, match: { slurm: { account: t } } }
+          - { id: pt, activity: pretraining, match: { slurm: { account: p } } }
+        """);
     // gen's 3e22 are all its forward passes, the discarded samples among them (para 119)
-    List<LineItem> items = List.of(
-        new LineItem("m/gen", "m", "gen", Activity.SYNTHETIC_DATA, Status.KEPT, false, null, 3e22, 3e22, 3e22, 0.0,
-            null, null, null),
-        new LineItem("m/gen-try", "m", "gen-try", Activity.SYNTHETIC_DATA, Status.DISCARDED, false, null, 2e22, 2e22,
-            2e22, 0.0, null, null, null),
-        new LineItem("m/pt", "m", "pt", Activity.PRETRAINING, Status.KEPT, false, null, 5e23, 5e23, 5e23, 0.0,
-            null, null, null));
-    TotalRow t = StandardTotals.apply(StandardTotalsTest.builtIn("eu-ai-act"), r, items, StandardTotalsTest.RUN,
-        StandardTotalsTest.RUN_DATE).totals().get(0);
+    TotalRow t = euTotal(r, li("gen", Activity.SYNTHETIC_DATA, Status.KEPT, 3e22),
+        li("gen-try", Activity.SYNTHETIC_DATA, Status.DISCARDED, 2e22), li("pt", Activity.PRETRAINING, Status.KEPT, 5e23));
     assertRelClose(3e22 + 5e23, t.flop(), 1e-12);
   }
 }
