@@ -115,6 +115,8 @@ public record Registry(String developer, List<Project> projects, DeveloperRevenu
   /**
    * One line of work inside a project. {@code status} is {@link Status#KEPT} when the registry
    * leaves it out, as the §5 example does; {@code description} and {@code justification} may be null.
+   * {@code dataPublished}: a synthetic-data branch whose generated data is publicly accessible (the EU
+   * guidelines need not count it); {@code architecture} is for the 6·N·D cross-check, null when not given.
    */
   public record Branch(
       String id,
@@ -124,11 +126,12 @@ public record Registry(String developer, List<Project> projects, DeveloperRevenu
       boolean riskOnly,
       String justification,
       Match match,
-      Architecture architecture) {
+      Architecture architecture,
+      boolean dataPublished) {
 
     public Branch(String id, Activity activity, Status status, String description, boolean riskOnly,
         String justification, Match match) {
-      this(id, activity, status, description, riskOnly, justification, match, null);
+      this(id, activity, status, description, riskOnly, justification, match, null, false);
     }
 
     public boolean hasJustification() {

@@ -45,7 +45,8 @@ final class RegistryParser {
   private static final List<String> PROJECT_KEYS =
       List.of("id", "development_start", "precision", "branches", "uses", "generates");
   private static final List<String> BRANCH_KEYS =
-      List.of("id", "activity", "status", "description", "risk_only", "justification", "match", "architecture");
+      List.of("id", "activity", "status", "description", "risk_only", "justification", "match", "architecture",
+          "data_published");
   private static final List<String> ARCHITECTURE_KEYS = List.of("parameters", "tokens", "epochs", "moe");
   /** Output modalities a project may declare; the standards' modality conditions name the same words. */
   private static final List<String> MODALITIES = List.of("text", "code", "audio", "speech", "image", "video",
@@ -267,9 +268,14 @@ final class RegistryParser {
     }
     Match match = match(mapping(matchNode, entry, "match"), entry, projectId + "/" + id);
     Node architectureNode = present(node, "architecture");
+    Boolean published = bool(node, "data_published", entry);
+    if (Boolean.TRUE.equals(published) && activity != Activity.SYNTHETIC_DATA) {
+      throw error(node.line(), entry, "has data_published: true, which only a synthetic-data branch can have");
+    }
     return new Branch(id, activity, status == null ? Status.KEPT : status, description,
         Boolean.TRUE.equals(riskOnly), justification, match,
-        architectureNode == null ? null : architecture(mapping(architectureNode, entry, "architecture"), entry));
+        architectureNode == null ? null : architecture(mapping(architectureNode, entry, "architecture"), entry),
+        Boolean.TRUE.equals(published));
   }
 
   private Match match(Mapping node, String entry, String label) {

@@ -282,6 +282,8 @@ public record Standard(
    * The standard's treatment of each class of compute. Uses of other projects split by the role the
    * registry gives them: {@code teachers} (as distillation-teacher), {@code dataGenerators} (as
    * synthetic-data) and {@code baseModels} (any other role: the developer's own earlier models).
+   * {@code publishedSyntheticData}: synthetic-data branches whose data is publicly accessible (optional in
+   * a file; counted when the file has no such rule).
    */
   public record Rules(
       Rule evaluations,
@@ -291,5 +293,6 @@ public record Standard(
       Rule baseModels,
       Rule thirdPartyOpenResources,
       SelfReleaseRule selfReleasedOpenResources,
-      RiskOnlyRule riskOnly) {}
+      RiskOnlyRule riskOnly,
+      Rule publishedSyntheticData) {}
 }

@@ -252,7 +252,9 @@ final class StandardParser {
 
   private Rules rules(JsonNode node) {
     JsonNode rules = object(node, "rules");
-    checkKeys(rules, RULE_NAMES, "rules.");
+    List<String> allowed = new ArrayList<>(RULE_NAMES);
+    allowed.add("published_synthetic_data"); // optional: counted when absent
+    checkKeys(rules, allowed, "rules.");
     for (String name : RULE_NAMES) {
       required(rules, name, "rules.");
     }
@@ -272,7 +274,10 @@ final class StandardParser {
         rule(rules, "data_generators"), rule(rules, "base_models"), rule(rules, "third_party_open_resources"),
         new SelfReleaseRule(selfTreatment, window, text(self, "basis", selfAt), interpretation(self, selfAt)),
         new RiskOnlyRule(choice(risk, "treatment", "rules.risk_only.", RiskOnly.values(), r -> r.yamlName),
-            text(risk, "basis", "rules.risk_only."), interpretation(risk, "rules.risk_only.")));
+            text(risk, "basis", "rules.risk_only."), interpretation(risk, "rules.risk_only.")),
+        rules.has("published_synthetic_data") ? rule(rules, "published_synthetic_data")
+            : new Rule(Treatment.COUNTED, "the standard has no rule for published synthetic data, so its generation"
+                + " counts like any other"));
   }
 
   private Rule rule(JsonNode rules, String name) {

@@ -139,7 +139,7 @@ public final class StandardTotals {
     for (Map.Entry<String, Reach> e : counted.entrySet()) {
       for (LineItem li : items) {
         if (li.project().equals(e.getKey())) {
-          rows.add(branchTreatment(s, root.id(), li, e.getValue(), run));
+          rows.add(branchTreatment(s, root.id(), li, e.getValue(), run, dataPublished(registry, li)));
         }
       }
     }
@@ -246,9 +246,15 @@ public final class StandardTotals {
   }
 
   /** The branch-level rules, in order: evaluations, discarded branches, activities, risk-only (P3). */
-  static TreatmentRow branchTreatment(Standard s, String project, LineItem li, Reach reach, AllocationMethod run) {
+  static TreatmentRow branchTreatment(Standard s, String project, LineItem li, Reach reach, AllocationMethod run,
+      boolean dataPublished) {
     Standard.Rules rules = s.rules();
     String what = li.activity() == null ? "no activity" : li.activity().yamlName();
+    if (dataPublished && li.activity() == Activity.SYNTHETIC_DATA && !rules.publishedSyntheticData().counts()) {
+      return row(s, project, li, reach.via(), EXCLUDED, "published_synthetic_data",
+          "excluded: synthetic data the registry declares publicly accessible (" + rules.publishedSyntheticData().basis()
+              + ")", run);
+    }
     if (li.activity() == Activity.EVALUATION && !rules.evaluations().counts()) {
       return row(s, project, li, reach.via(), EXCLUDED, "evaluations",
           "excluded: evaluation (" + rules.evaluations().basis() + ")", run);
@@ -281,6 +287,12 @@ public final class StandardTotals {
     String own = String.join("; ", why);
     return row(s, project, li, reach.via(), COUNTED, reach.reason() == null ? "counted_activities" : reach.rule(),
         reach.reason() == null ? "counted: " + own : reach.reason() + "; " + own, run);
+  }
+
+  /** Whether the registry declares the line item's branch a synthetic-data branch with published output. */
+  private static boolean dataPublished(Registry registry, LineItem li) {
+    return registry.project(li.project()).flatMap(p -> p.branches().stream()
+        .filter(b -> b.id().equals(li.branch())).findFirst()).map(Registry.Branch::dataPublished).orElse(false);
   }
 
   /** A treatment row with the line item's FLOP under the standard's assumed utilization, and its cost on the standard's basis. */

@@ -72,6 +72,7 @@ final class StandardsMethodology {
     add(out, "open resources of others", r.thirdPartyOpenResources().interpretation());
     add(out, "open resources this developer released", r.selfReleasedOpenResources().interpretation());
     add(out, "risk-only activities", r.riskOnly().interpretation());
+    add(out, "published synthetic data", r.publishedSyntheticData().interpretation());
     for (Standard.Interpretation i : s.interpretations()) {
       add(out, i.about(), i.note());
     }

@@ -209,6 +209,7 @@ public final class StandardsReport {
     rule(md, "distillation teachers (used projects)", r.teachers());
     rule(md, "synthetic-data generators (used projects)", r.dataGenerators());
     rule(md, "own base models (used projects)", r.baseModels());
+    rule(md, "synthetic data the registry declares published", r.publishedSyntheticData());
     rule(md, "open resources of others", r.thirdPartyOpenResources());
     md.append("| open resources this developer released | ").append(r.selfReleasedOpenResources().treatment().yamlName)
         .append(r.selfReleasedOpenResources().windowMonths() > 0

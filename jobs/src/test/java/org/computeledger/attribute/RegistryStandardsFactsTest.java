@@ -76,4 +76,10 @@ class RegistryStandardsFactsTest {
     String m = refused(registry("", "generates: [telepathy]", "", ""));
     assertTrue(m.contains("'telepathy'"), m);
   }
+
+  @Test
+  void dataPublishedOnlyOnASyntheticDataBranch() {
+    String m = refused(registry("", "", "data_published: true", ""));
+    assertTrue(m.contains("only a synthetic-data branch"), m);
+  }
 }

@@ -133,4 +133,23 @@ class EuModificationRuleTest {
         li("gen-try", Activity.SYNTHETIC_DATA, Status.DISCARDED, 2e22), li("pt", Activity.PRETRAINING, Status.KEPT, 5e23));
     assertRelClose(3e22 + 5e23, t.flop(), 1e-12);
   }
+
+  @Test
+  void publishedSyntheticDataNeedNotCountUnderTheEuButCountsForThePaper() {
+    Registry r = project("""
+        branches:
+          - { id: gen, activity: synthetic-data, data_published: true, match: { slurm: { account: g } } }
+          - { id: pt, activity: pretraining, match: { slurm: { account: p } } }
+        """);
+    LineItem gen = li("gen", Activity.SYNTHETIC_DATA, Status.KEPT, 3e22);
+    LineItem pt = li("pt", Activity.PRETRAINING, Status.KEPT, 5e23);
+    assertRelClose(5e23, euTotal(r, gen, pt).flop(), 1e-12);
+    StandardTotals.Result paper = StandardTotals.apply(StandardTotalsTest.builtIn("paper-principles"), r,
+        List.of(gen, pt), StandardTotalsTest.RUN, StandardTotalsTest.RUN_DATE);
+    assertRelClose(3e22 + 5e23, paper.totals().get(0).flop(), 1e-12);
+    StandardTotals.TreatmentRow row = StandardTotals.apply(StandardTotalsTest.builtIn("eu-ai-act"), r,
+        List.of(gen, pt), StandardTotalsTest.RUN, StandardTotalsTest.RUN_DATE).treatment().stream()
+        .filter(t -> t.lineItemId().equals("m/gen")).findFirst().orElseThrow();
+    assertEquals("published_synthetic_data", row.rule());
+  }
 }
