@@ -74,7 +74,9 @@ final class StandardFindings {
         t.currency(), t.costComplete(), t.computeThresholdId(), t.computeThresholdFlop(), t.costThresholdId(),
         t.costThreshold(), t.crossesCompute(), t.crossesCost(), t.mayCrossCompute(), t.inScope(),
         others.isEmpty() ? null : String.join("; ", others), t.lineItemsCounted(), t.lineItemsExcluded(),
-        t.reviewDueDate(), t.reviewOverdue(), t.reviewWarning(), version.status().text(), version.note(),
+        // a superseded version's successor is applied beside it: no "check for a newer version" warning
+        t.reviewDueDate(), t.reviewOverdue() && !superseded, superseded ? null : t.reviewWarning(),
+        version.status().text(), version.note(),
         dev.large(), dev.note(), mod.threshold(), mod.crosses(), mod.note(), archItems == 0 ? null : archFlop,
         archItems == 0 ? ArchitectureCheck.NOT_GIVEN : ArchitectureCheck.check(hardware, archFlop), archItems);
   }

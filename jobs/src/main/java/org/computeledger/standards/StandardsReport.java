@@ -179,7 +179,8 @@ public final class StandardsReport {
     if (s.historical()) {
       md.append("**Historical:** this standard is not in force; it is applied for comparison only.\n\n");
     }
-    if (runDate.isAfter(s.reviewDue())) {
+    if (runDate.isAfter(s.reviewDue())
+        && StandardVersions.on(s, standards, runDate).status() != StandardVersions.Status.SUPERSEDED) {
       md.append("**Warning:** this version took effect on ").append(s.effectiveDate()).append(" and was due for review on ")
           .append(s.reviewDue()).append(" (").append(s.reviewPeriodMonths()).append(" months); check for a newer version ")
           .append("before relying on these totals.\n\n");

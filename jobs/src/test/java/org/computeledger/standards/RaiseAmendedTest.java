@@ -97,4 +97,17 @@ class RaiseAmendedTest {
       assertEquals(after, inForce.inScope());
     }
   }
+
+  @Test
+  void aSupersededVersionWarnsOfNoOverdueReviewSinceItsSuccessorIsApplied() {
+    List<Standard> both = List.of(StandardVersionsTest.RAISE_2025, StandardVersionsTest.RAISE_2026);
+    // the 2025 text was due for review on 2026-06-12
+    TotalRow before = StandardTotals.applyAll(both, NO_REVENUE, ITEMS, StandardTotalsTest.RUN,
+        LocalDate.of(2026, 12, 31)).totals().get(0);
+    assertTrue(before.reviewOverdue());
+    TotalRow after = StandardTotals.applyAll(both, NO_REVENUE, ITEMS, StandardTotalsTest.RUN,
+        LocalDate.of(2027, 1, 1)).totals().get(0);
+    assertEquals(false, after.reviewOverdue());
+    assertNull(after.reviewWarning());
+  }
 }
