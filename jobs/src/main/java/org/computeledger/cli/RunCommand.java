@@ -67,6 +67,11 @@ final class RunCommand implements Callable<Integer> {
           + " the --standard ones.")
   List<String> standardFiles = new java.util.ArrayList<>();
 
+  @Option(names = "--report-date", paramLabel = "DATE",
+      description = "The date the report speaks for (ISO, e.g. 2027-01-01): which version of each standard is in"
+          + " force, and review warnings. Default: today (UTC).")
+  LocalDate reportDate;
+
   @Mixin CommonOptions common;
 
   @Override
@@ -98,7 +103,7 @@ final class RunCommand implements Callable<Integer> {
       CommonOptions.warnIfUnkeyed(ip);
       SparkSession spark = SparkSessions.create("ledger run", common.master);
       try {
-        String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards, LocalDate.now(ZoneOffset.UTC),
+        String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards, reportDate != null ? reportDate : LocalDate.now(ZoneOffset.UTC),
             maxBadFraction);
         Progress.clear();
         System.out.println(summary);
