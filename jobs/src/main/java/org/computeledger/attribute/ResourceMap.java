@@ -22,6 +22,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.computeledger.common.LedgerException;
+import org.computeledger.common.UntrustedInput;
 
 /**
  * The optional {@code resources.csv} of the input folder: which host (cluster node) a billed resource
@@ -35,7 +36,7 @@ import org.computeledger.common.LedgerException;
  * or a date {@code YYYY-MM-DD} (midnight UTC). The same id may name different hosts over time (an
  * instance replaced under the same id, a node name reused), but never two hosts at one instant. Blank
  * lines and lines starting with {@code #} are skipped; any error stops the run with the file, line and
- * field.
+ * field. At most {@link UntrustedInput#PRICES_MAX_BYTES} of it are read.
  */
 public final class ResourceMap {
   public static final String FILE_NAME = "resources.csv";
@@ -95,6 +96,22 @@ public final class ResourceMap {
       throw new LedgerException(name + ": not a readable resources CSV: " + e.getMessage(), e);
     }
     return entries;
+  }
+
+  /** The map at {@code file}, or null when there is no such file; read as untrusted input, bounded in size. */
+  public static Dataset<Row> readIfPresent(SparkSession spark, org.apache.hadoop.fs.Path file) {
+    try {
+      org.apache.hadoop.fs.FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(file)) {
+        return null;
+      }
+      try (Reader in = new java.io.InputStreamReader(UntrustedInput.bounded(fs.open(file), FILE_NAME,
+          UntrustedInput.PRICES_MAX_BYTES), java.nio.charset.StandardCharsets.UTF_8)) {
+        return toDataset(spark, parse(in, FILE_NAME));
+      }
+    } catch (IOException e) {
+      throw new LedgerException(file + ": cannot be read: " + e.getMessage(), e);
+    }
   }
 
   public static Dataset<Row> toDataset(SparkSession spark, List<Entry> entries) {

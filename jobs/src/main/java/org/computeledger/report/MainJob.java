@@ -35,14 +35,22 @@ public final class MainJob {
   public static final String UNATTRIBUTED = "(unattributed)";
   public static final String IDLE_BRANCH = "(idle or unallocated GPUs)";
 
-  /** The canonical inputs; {@code prices} may be null. */
+  /**
+   * The canonical inputs; {@code prices} and {@code resources} (the {@code resources.csv} map of billed
+   * resources to hosts, see {@link org.computeledger.attribute.ResourceMap}) may be null.
+   */
   public record Inputs(Dataset<Row> allocations, Dataset<Row> gpuSamples, Dataset<Row> flopCounts,
-      Dataset<Row> charges, Dataset<Row> prices) {}
+      Dataset<Row> charges, Dataset<Row> prices, Dataset<Row> resources) {
+    public Inputs(Dataset<Row> allocations, Dataset<Row> gpuSamples, Dataset<Row> flopCounts, Dataset<Row> charges,
+        Dataset<Row> prices) {
+      this(allocations, gpuSamples, flopCounts, charges, prices, null);
+    }
+  }
 
   /** The report tables, and the small figures the methodology quotes. */
   public record Outputs(Dataset<Row> gpuUsage, Dataset<Row> jobs, Dataset<Row> lineItems,
       Dataset<Row> costReconciliation, Dataset<Row> calibration, Map<String, String> modelNames,
-      double logEndSeconds) {}
+      double logEndSeconds, Dataset<Row> costMatching) {}
 
   private MainJob() {}
 
@@ -237,8 +245,9 @@ public final class MainJob {
             col(GpuAttribution.END).cast("timestamp").as(Allocations.END_TIME),
             coalesce(col(Allocations.GPU_COUNT), lit(0)).as(Allocations.GPU_COUNT), col(Flop.MODEL_ID).as(Allocations.GPU_MODEL));
     Dataset<Row> costNodes = nodeGpus.select(col(GpuSamples.HOST).as("node"), col(GpuAttribution.NODE_GPUS).as("gpu_total"));
-    Dataset<Row> allocCost = CostAttribution.allocCosts(costAllocs, in.charges(), costNodes);
-    Dataset<Row> reconciliation = CostAttribution.reconciliation(costAllocs, in.charges(), costNodes);
+    Dataset<Row> allocCost = CostAttribution.allocCosts(costAllocs, in.charges(), costNodes, in.resources());
+    Dataset<Row> reconciliation = CostAttribution.reconciliation(costAllocs, in.charges(), costNodes, in.resources());
+    Dataset<Row> costMatching = CostAttribution.matching(in.charges(), costNodes, in.resources());
     Dataset<Row> market = in.prices() == null ? null : MarketPrices.allocMarketCost(costAllocs, in.prices());
 
     // 9. roll-ups
@@ -247,7 +256,7 @@ public final class MainJob {
     Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
     Dataset<Row> gpuUsage = Rollups.gpuUsage(usageFlop, allocFlop, bucket);
     Dataset<Row> calibration = superseded == null ? null : Rollups.calibration(superseded, counted, series, flop);
-    return new Outputs(gpuUsage, jobs, lineItems, reconciliation, calibration, modelIds, logEnd);
+    return new Outputs(gpuUsage, jobs, lineItems, reconciliation, calibration, modelIds, logEnd, costMatching);
   }
 
   /**

@@ -23,7 +23,14 @@ public final class Methodology {
   /** What the document states; line items, reconciliation and calibration are the report's rows. */
   public record Facts(IngestParams ingest, EstimateParams estimate, PeakCatalog catalog, Registry registry,
       List<Row> lineItems, List<Row> reconciliation, List<Row> calibration, Map<String, String> modelNames,
-      long quarantined, String input, boolean fromIngest, Overlaps overlaps) {}
+      long quarantined, String input, boolean fromIngest, Overlaps overlaps, List<Row> costMatching) {
+    public Facts(IngestParams ingest, EstimateParams estimate, PeakCatalog catalog, Registry registry,
+        List<Row> lineItems, List<Row> reconciliation, List<Row> calibration, Map<String, String> modelNames,
+        long quarantined, String input, boolean fromIngest, Overlaps overlaps) {
+      this(ingest, estimate, catalog, registry, lineItems, reconciliation, calibration, modelNames, quarantined, input,
+          fromIngest, overlaps, List.of());
+    }
+  }
 
   /**
    * Input that said the same thing twice: records ingest dropped (null counts when the run read an
@@ -182,8 +189,7 @@ public final class Methodology {
     md.append("## Cost\n\n");
     md.append("A charge for a resource over a period is spread over that node's GPU-seconds in the period (GPU count × "
         + "seconds); each job gets the share it held and the share nobody held is idle cost, reported as unallocated. "
-        + "A charge's node is its resource name, else a `ledger-node`/`node`/`hostname`/`Name` tag, else its resource id, "
-        + "when that names a known node. Charges for other resources are unallocated; charges with no resource (tax, "
+        + "A charge's node is found by the rules listed below, in their order. Charges for other resources are unallocated; charges with no resource (tax, "
         + "support, credits) are not attributable. Market prices from `prices.csv` give `cost_market` where present.\n\n");
     md.append("| provider | currency | input total | allocated | unallocated (idle) | unallocated (other resources) | not attributable |\n");
     md.append("|---|---|---:|---:|---:|---:|---:|\n");
@@ -197,6 +203,7 @@ public final class Methodology {
       md.append(" |\n");
     }
     md.append('\n');
+    md.append(CostMatchingSection.markdown(f.costMatching()));
 
     md.append("## Parameters of this run\n\n");
     md.append("| parameter | value |\n|---|---|\n");
