@@ -7,6 +7,7 @@ public final class Formats {
   private static final List<FormatParser> ALL = List.of(
       new SacctParser(),
       new GcpBillingParser(),
+      new AzureCostParser(),
       new KubectlPodsParser(),
       new PrometheusParser(),
       new NvidiaSmiParser(),
