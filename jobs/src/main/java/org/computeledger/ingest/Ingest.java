@@ -307,6 +307,17 @@ public final class Ingest {
 
   /** The first lines of a file as parsers see them; null when it is compressed and damaged before any line. */
   static List<String> head(FileSystem fs, Path p, String display) {
+    try (java.io.InputStream magic = fs.open(p)) {
+      if (ParquetText.isParquet(magic)) {
+        try {
+          return ParquetText.head(fs.getConf(), p, FormatDetector.HEAD_LINES);
+        } catch (IOException | RuntimeException e) {
+          return null; // a damaged Parquet file: parsed only to quarantine the damage
+        }
+      }
+    } catch (IOException e) {
+      throw new LedgerException(display + ": cannot be read: " + FileParseTask.oneLine(e), e);
+    }
     List<String> lines = new ArrayList<>();
     try (InputText.Decompressed in = InputText.open(fs.open(p));
         BufferedReader r = new BufferedReader(InputText.text(in, Plausibility.MAX_LINE_CHARS))) {
