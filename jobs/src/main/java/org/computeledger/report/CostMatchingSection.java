@@ -30,6 +30,16 @@ final class CostMatchingSection {
             "`" + CostAttribution.RULE_NAME_TAG + "` (tag `Name`)", "`" + CostAttribution.RULE_RESOURCE_ID + "`"))
         .append(". A charge whose period spans a change of host in `resources.csv` is cut at the change, by seconds."
             + "\n\n");
+    md.append("How each bill's columns were read, as the providers document them: AWS CUR — billed cost is "
+        + "`lineItem/UnblendedCost`; effective cost is the amortized cost AWS defines: Savings Plan covered usage "
+        + "carries `savingsPlan/SavingsPlanEffectiveCost`, reserved usage `reservation/EffectiveCost`, Savings Plan "
+        + "negation and up-front fees 0, a recurring fee only its unused commitment (TotalCommitmentToDate − "
+        + "UsedCommitment), an RI fee only its unused amortized up-front and recurring fee (AWS CUR 2.0 data "
+        + "dictionary). Google Cloud — `cost` is before credits; each element of `credits` is a line of its own "
+        + "with its negative `amount` and its `type` (Cloud Billing export schema). Azure — `CostInBillingCurrency` "
+        + "is billed and effective cost, `CostInPricingCurrency` kept beside it; an actual-cost export gives actual "
+        + "cost, an amortized export amortized cost: give one of them for a period, not both. Credits and refunds "
+        + "keep their sign. Every total is per currency; no amount is converted between currencies.\n\n");
     md.append("| provider | currency | rule | bill lines | billed cost | effective cost |\n|---|---|---|---:|---:|---:|\n");
     for (Row r : matching) {
       md.append("| ").append(UserText.markdown(r.getAs(Charges.PROVIDER))).append(" | ")
