@@ -16,6 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.computeledger.attribute.MarketPrices;
+import org.computeledger.attribute.ResourceMap;
 import org.computeledger.attribute.Registry;
 import org.computeledger.common.LedgerException;
 import org.computeledger.common.OutputDir;
@@ -189,10 +190,11 @@ final class RunCommand implements Callable<Integer> {
           throw new LedgerException(pricesPath + ": cannot be read: " + e.getMessage(), e);
         }
       }
+      Dataset<Row> resources = ResourceMap.readIfPresent(spark, new Path(declarations, ResourceMap.FILE_NAME));
       PeakCatalog catalog = PeakCatalog.load();
       MainJob.Inputs in = new MainJob.Inputs(read(spark, canonical, Table.ALLOCATIONS),
           read(spark, canonical, Table.GPU_SAMPLES), read(spark, canonical, Table.FLOP_COUNTS),
-          read(spark, canonical, Table.CHARGES), prices);
+          read(spark, canonical, Table.CHARGES), prices, resources);
       Progress.say("run: estimating and attributing");
       MainJob.Outputs o = MainJob.compute(spark, in, registry, new Flop(catalog, ep), ep);
 
@@ -213,7 +215,8 @@ final class RunCommand implements Callable<Integer> {
       List<Row> items = lineItems.collectAsList();
       String methodology = Methodology.render(new Methodology.Facts(ip, ep, catalog, registry, items,
           reconciliation.collectAsList(), calibration == null ? List.of() : calibration.collectAsList(),
-          o.modelNames(), quarantined, input, fromIngest, overlaps(read(spark, dir.path(), Table.GPU_USAGE), ingest)));
+          o.modelNames(), quarantined, input, fromIngest, overlaps(read(spark, dir.path(), Table.GPU_USAGE), ingest),
+          o.costMatching().orderBy("provider", "currency", "rule").collectAsList()));
 
       Progress.say("run: applying %d accounting standard(s)", standards.size());
       List<LineItem> lineItemValues = items.stream().map(LineItem::fromRow).toList();

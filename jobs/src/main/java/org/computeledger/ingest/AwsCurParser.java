@@ -15,7 +15,11 @@ import org.computeledger.schema.Table;
 
 /**
  * Reads AWS Cost and Usage Reports into {@code charges}: legacy CUR CSV ({@code lineItem/UsageStartDate}
- * headers) and CUR 2.0 CSV from Data Exports ({@code line_item_usage_start_date}), one row per line item.
+ * headers) and CUR 2.0 from Data Exports ({@code line_item_usage_start_date}) as CSV, gzip CSV or Parquet
+ * (read through {@link ParquetText}: timestamps, doubles and the {@code resource_tags} map arrive as the
+ * CSV writes them), one row per line item. Column meanings: the CUR 2.0 data dictionary
+ * (docs.aws.amazon.com/cur/latest/userguide/table-dictionary-cur2.html and its line item, savings plan and
+ * reservation column pages).
  *
  * <p>Line item types map onto FOCUS charge categories: Usage, DiscountedUsage and
  * SavingsPlanCoveredUsage are Usage; Tax is Tax; Credit and Refund are Credit; Fee, RIFee,
@@ -76,6 +80,8 @@ public final class AwsCurParser extends FormatParserBase {
     RI_UNUSED_UPFRONT("reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
         "reservation_unused_amortized_upfront_fee_for_billing_period"),
     RI_UNUSED_RECURRING("reservation/UnusedRecurringFee", "reservation_unused_recurring_fee"),
+    USAGE_ACCOUNT("lineItem/UsageAccountId", "line_item_usage_account_id"),
+    DESCRIPTION("lineItem/LineItemDescription", "line_item_line_item_description"),
     /** CUR 2.0: one JSON map of all resource tags, keys like {@code user_team}. */
     RESOURCE_TAGS("", "resource_tags");
 
@@ -245,6 +251,10 @@ public final class AwsCurParser extends FormatParserBase {
       row[QUANTITY] = usage;
       row[UNIT] = value(c, Col.PRICING_UNIT);
       row[TAGS] = tags;
+      row[TABLE.index(Charges.ACCOUNT)] = value(c, Col.USAGE_ACCOUNT);
+      row[TABLE.index(Charges.DESCRIPTION)] = value(c, Col.DESCRIPTION);
+      // the instance type in the usage type (BoxUsage:p5.48xlarge) names the accelerator
+      row[TABLE.index(Charges.ACCELERATOR)] = Accelerators.of(value(c, Col.USAGE_TYPE));
       return row;
     }
 

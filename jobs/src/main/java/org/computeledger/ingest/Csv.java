@@ -179,6 +179,12 @@ final class Csv {
     /** The row of one record, or null after a failure recorded in {@link #f}. */
     abstract Object[] row(Cursor record);
 
+    /** The rows of one record (a bill line with credits makes several); by default its one {@link #row}. */
+    List<Object[]> rows(Cursor record) {
+      Object[] row = row(record);
+      return row == null ? null : List.<Object[]>of(row);
+    }
+
     @Override
     public final void accept(Cursor c) {
       if (!headerSeen) {
@@ -189,16 +195,18 @@ final class Csv {
         return;
       }
       f.reset();
-      Object[] row = null;
+      List<Object[]> rows = null;
       if (missing != null) {
         f.failRecord(missing);
       } else if (c.size() != width) {
         f.failRecord("expected " + width + " fields as in the header, got " + c.size());
       } else {
-        row = row(c);
+        rows = rows(c);
       }
-      if (f.ok() && row != null) {
-        sink.emit(c.line(), row);
+      if (f.ok() && rows != null) {
+        for (Object[] row : rows) {
+          sink.emit(c.line(), row);
+        }
         sink.recordAccepted();
       } else {
         f.failRecord("record could not be read");

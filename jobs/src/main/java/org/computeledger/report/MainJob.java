@@ -39,14 +39,22 @@ public final class MainJob {
   public static final String UNATTRIBUTED = "(unattributed)";
   public static final String IDLE_BRANCH = "(idle or unallocated GPUs)";
 
-  /** The canonical inputs; {@code prices} may be null. */
+  /**
+   * The canonical inputs; {@code prices} and {@code resources} (the {@code resources.csv} map of billed
+   * resources to hosts, see {@link org.computeledger.attribute.ResourceMap}) may be null.
+   */
   public record Inputs(Dataset<Row> allocations, Dataset<Row> gpuSamples, Dataset<Row> flopCounts,
-      Dataset<Row> charges, Dataset<Row> prices) {}
+      Dataset<Row> charges, Dataset<Row> prices, Dataset<Row> resources) {
+    public Inputs(Dataset<Row> allocations, Dataset<Row> gpuSamples, Dataset<Row> flopCounts, Dataset<Row> charges,
+        Dataset<Row> prices) {
+      this(allocations, gpuSamples, flopCounts, charges, prices, null);
+    }
+  }
 
   /** The report tables, and the small figures the methodology quotes. */
   public record Outputs(Dataset<Row> gpuUsage, Dataset<Row> jobs, Dataset<Row> lineItems,
       Dataset<Row> costReconciliation, Dataset<Row> calibration, Map<String, String> modelNames,
-      double logEndSeconds) {}
+      double logEndSeconds, Dataset<Row> costMatching) {}
 
   private MainJob() {}
 
@@ -281,7 +289,7 @@ public final class MainJob {
     Dataset<Row> telemetryPerAlloc = Rollups.resum(perAlloc.filter(col("t_alloc").isNotNull()), col("t_alloc"))
         .localCheckpoint();
     Dataset<Row> allocFlop = uncoveredFlop(s.accountable(), telemetryPerAlloc, flop, p);
-    Costs costs = costs(s.accountable(), s.nodeGpus(), in.charges(), in.prices());
+    Costs costs = costs(s.accountable(), s.nodeGpus(), in.charges(), in.prices(), in.resources());
     Dataset<Row> jobs = Rollups.jobs(s.accountable(), telemetryPerAlloc, allocFlop, costs.perAlloc(), costs.market())
         .localCheckpoint();
     Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
@@ -289,7 +297,8 @@ public final class MainJob {
     Dataset<Row> gpuUsage = Rollups.gpuUsage(s.usageFlop(), allocFlop, p.bucketSeconds());
     Dataset<Row> calibration = s.windows().superseded() == null ? null
         : Rollups.calibration(s.windows().superseded(), s.counted(), s.series(), flop);
-    return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), calibration, modelIds, logEnd);
+    return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), calibration, modelIds, logEnd,
+        costs.matching());
   }
 
   /** Each allocation's held GPU-seconds that telemetry did not cover, priced by the allocation method. */
@@ -303,10 +312,11 @@ public final class MainJob {
   }
 
   /** Bills per allocation, their reconciliation, and market prices per allocation (null without prices). */
-  record Costs(Dataset<Row> perAlloc, Dataset<Row> reconciliation, Dataset<Row> market) {}
+  record Costs(Dataset<Row> perAlloc, Dataset<Row> reconciliation, Dataset<Row> market, Dataset<Row> matching) {}
 
   /** Costs of the allocations that held a node for a while: from the bills, and at market prices. */
-  static Costs costs(Dataset<Row> accountable, Dataset<Row> nodeGpus, Dataset<Row> charges, Dataset<Row> prices) {
+  static Costs costs(Dataset<Row> accountable, Dataset<Row> nodeGpus, Dataset<Row> charges, Dataset<Row> prices,
+      Dataset<Row> resources) {
     Dataset<Row> costAllocs = accountable.filter(col(GpuAttribution.START).isNotNull()
             .and(col(GpuAttribution.END).gt(col(GpuAttribution.START))).and(col(Allocations.NODE).isNotNull()))
         .select(col(GpuAttribution.ALLOC_ID), col(Allocations.NODE),
@@ -314,9 +324,10 @@ public final class MainJob {
             col(GpuAttribution.END).cast("timestamp").as(Allocations.END_TIME),
             coalesce(col(Allocations.GPU_COUNT), lit(0)).as(Allocations.GPU_COUNT), col(Flop.MODEL_ID).as(Allocations.GPU_MODEL));
     Dataset<Row> costNodes = nodeGpus.select(col(GpuSamples.HOST).as("node"), col(GpuAttribution.NODE_GPUS).as("gpu_total"));
-    return new Costs(CostAttribution.allocCosts(costAllocs, charges, costNodes),
-        CostAttribution.reconciliation(costAllocs, charges, costNodes),
-        prices == null ? null : MarketPrices.allocMarketCost(costAllocs, prices));
+    return new Costs(CostAttribution.allocCosts(costAllocs, charges, costNodes, resources),
+        CostAttribution.reconciliation(costAllocs, charges, costNodes, resources),
+        prices == null ? null : MarketPrices.allocMarketCost(costAllocs, prices),
+        CostAttribution.matching(charges, costNodes, resources));
   }
 
   /**

@@ -23,7 +23,14 @@ public final class Methodology {
   /** What the document states; line items, reconciliation and calibration are the report's rows. */
   public record Facts(IngestParams ingest, EstimateParams estimate, PeakCatalog catalog, Registry registry,
       List<Row> lineItems, List<Row> reconciliation, List<Row> calibration, Map<String, String> modelNames,
-      long quarantined, String input, boolean fromIngest, Overlaps overlaps) {}
+      long quarantined, String input, boolean fromIngest, Overlaps overlaps, List<Row> costMatching) {
+    public Facts(IngestParams ingest, EstimateParams estimate, PeakCatalog catalog, Registry registry,
+        List<Row> lineItems, List<Row> reconciliation, List<Row> calibration, Map<String, String> modelNames,
+        long quarantined, String input, boolean fromIngest, Overlaps overlaps) {
+      this(ingest, estimate, catalog, registry, lineItems, reconciliation, calibration, modelNames, quarantined, input,
+          fromIngest, overlaps, List.of());
+    }
+  }
 
   /**
    * Input that said the same thing twice: records ingest dropped (null counts when the run read an
@@ -63,7 +70,7 @@ public final class Methodology {
     Sums t = Sums.of(f.lineItems());
     return header(f) + totals(t, f.quarantined()) + methodShares(t) + methods(f.estimate()) + windows(f.estimate())
         + attribution(f.estimate()) + duplicates(f.overlaps()) + catalog(f) + unpriced(t)
-        + calibration(f.calibration()) + cost(f.reconciliation()) + parameters(f);
+        + calibration(f.calibration()) + cost(f.reconciliation(), f.costMatching()) + parameters(f);
   }
 
   /** The line items' sums that the totals, the method shares and the unpriced section quote. */
@@ -236,13 +243,12 @@ public final class Methodology {
   }
 
   /** How bills are spread, and their reconciliation per provider and currency. */
-  static String cost(List<Row> reconciliation) {
+  static String cost(List<Row> reconciliation, List<Row> costMatching) {
     StringBuilder md = new StringBuilder();
     md.append("## Cost\n\n");
     md.append("A charge for a resource over a period is spread over that node's GPU-seconds in the period (GPU count × "
         + "seconds); each job gets the share it held and the share nobody held is idle cost, reported as unallocated. "
-        + "A charge's node is its resource name, else a `ledger-node`/`node`/`hostname`/`Name` tag, else its resource id, "
-        + "when that names a known node. Charges for other resources are unallocated; charges with no resource (tax, "
+        + "A charge's node is found by the rules listed below, in their order. Charges for other resources are unallocated; charges with no resource (tax, "
         + "support, credits) are not attributable. Market prices from `prices.csv` give `cost_market` where present.\n\n");
     md.append("| provider | currency | input total | allocated | unallocated (idle) | unallocated (other resources) | not attributable |\n");
     md.append("|---|---|---:|---:|---:|---:|---:|\n");
@@ -256,6 +262,7 @@ public final class Methodology {
       md.append(" |\n");
     }
     md.append('\n');
+    md.append(CostMatchingSection.markdown(costMatching));
     return md.toString();
   }
 
