@@ -149,7 +149,7 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
               }
             }
           } else {
-            Reader reader = InputText.text(decompressed, parser.maxLineChars());
+            Reader reader = InputText.text(decompressed, parser.maxLineChars(), parser.endsEveryLine());
             parser.parse(file, reader, sink);
           }
           // hash the whole file as stored, even where a parser stopped early or the stream was damaged

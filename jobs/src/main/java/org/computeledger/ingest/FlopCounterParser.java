@@ -121,4 +121,9 @@ public final class FlopCounterParser extends FormatParserBase {
       return row;
     }
   }
+
+  @Override
+  public boolean endsEveryLine() {
+    return true;
+  }
 }

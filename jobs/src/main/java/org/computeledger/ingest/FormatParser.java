@@ -48,4 +48,14 @@ public interface FormatParser extends Serializable {
   default int maxLineChars() {
     return Plausibility.MAX_LINE_CHARS;
   }
+
+  /**
+   * Whether every line of this format ends with a line break, so that a last line without one is a
+   * file cut mid-write ({@link Plausibility#UNTERMINATED}). True where the writer ends every line
+   * (sacct, exporters and scrapes, nvidia-smi's logging loop, counter logs); false for CSV bills,
+   * whose last record may lack the break (RFC 4180 §2.2), and for JSON documents.
+   */
+  default boolean endsEveryLine() {
+    return false;
+  }
 }

@@ -42,6 +42,14 @@ final class InputText {
    * {@link Plausibility#NOT_UTF8}, and lines limited as {@link LimitedLines} does.
    */
   static Reader text(InputStream in, int maxLineChars) throws IOException {
+    return text(in, maxLineChars, false);
+  }
+
+  /**
+   * As {@link #text(InputStream, int)}; with {@code markUnterminated}, a last line without a line
+   * break ends with {@link Plausibility#UNTERMINATED}.
+   */
+  static Reader text(InputStream in, int maxLineChars, boolean markUnterminated) throws IOException {
     InputStream b = in.markSupported() ? in : new BufferedInputStream(in);
     b.mark(3);
     byte[] bom = b.readNBytes(3);
@@ -52,7 +60,7 @@ final class InputText {
         .onMalformedInput(CodingErrorAction.REPLACE)
         .onUnmappableCharacter(CodingErrorAction.REPLACE)
         .replaceWith(String.valueOf(Plausibility.NOT_UTF8));
-    return new LimitedLines(new InputStreamReader(b, decoder), maxLineChars);
+    return new LimitedLines(new InputStreamReader(b, decoder), maxLineChars, markUnterminated);
   }
 
   /** A stored file's bytes as they are (not compressed): nothing can be damaged in decoding them. */
@@ -249,10 +257,18 @@ final class InputText {
     private int lim;
     private int lineLen;
     private boolean skipping;
+    private final boolean markUnterminated;
+    private boolean open;
+    private boolean ended;
 
     LimitedLines(Reader in, int max) {
+      this(in, max, false);
+    }
+
+    LimitedLines(Reader in, int max, boolean markUnterminated) {
       this.in = in;
       this.max = max;
+      this.markUnterminated = markUnterminated;
     }
 
     @Override
@@ -264,6 +280,11 @@ final class InputText {
         if (pos == lim) {
           int n = in.read(buf, 0, buf.length);
           if (n < 0) {
+            if (markUnterminated && open && !skipping && !ended) {
+              ended = true;
+              out[off] = Plausibility.UNTERMINATED;
+              return 1;
+            }
             return -1;
           }
           pos = 0;
@@ -276,6 +297,7 @@ final class InputText {
           if (c == '\n' || c == '\r') {
             skipping = false;
             lineLen = 0;
+            open = false;
             out[o++] = c;
           } else if (skipping) {
             continue;
@@ -284,6 +306,7 @@ final class InputText {
             skipping = true;
           } else {
             lineLen++;
+            open = true;
             out[o++] = (c < 0x20 && c != '\t') || c == 0x7F ? Plausibility.CONTROL : c;
           }
         }

@@ -474,4 +474,9 @@ public final class NvidiaSmiParser extends FormatParserBase {
     }
     return v;
   }
+
+  @Override
+  public boolean endsEveryLine() {
+    return true;
+  }
 }

@@ -22,6 +22,12 @@ public final class Plausibility {
   public static final char CONTROL = '\uFDD1';
   /** Ends a line cut at {@link #MAX_LINE_CHARS}; what followed up to the next line break was skipped unread. */
   public static final char LINE_CUT = '\uFDD2';
+  /**
+   * Ends the last line of a file that has no line break after it, in a format whose writer ends
+   * every line ({@link FormatParser#endsEveryLine()}): the file was cut mid-write, and the partial
+   * line ("... 91" cut to "... 9") must not be read as a value.
+   */
+  public static final char UNTERMINATED = '\uFDD3';
 
   /**
    * Longest physical line read, in characters (64 Ki). Real lines are far shorter (a dcgm-exporter
@@ -102,6 +108,10 @@ public final class Plausibility {
   public static String textDamage(String s) {
     if (s.indexOf(LINE_CUT) >= 0) {
       return "line longer than " + MAX_LINE_CHARS + " characters (the limit); read up to the limit only";
+    }
+    if (s.indexOf(UNTERMINATED) >= 0) {
+      return "the file ends inside this line, with no line break after it: cut mid-write, not read"
+          + " (marked U+FDD3 in raw)";
     }
     int i = s.indexOf(NOT_UTF8);
     if (i >= 0) {

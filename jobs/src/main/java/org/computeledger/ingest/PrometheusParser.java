@@ -822,4 +822,9 @@ public final class PrometheusParser extends FormatParserBase {
   private static boolean isLabelChar(char c) {
     return isLabelStart(c) || isDigit(c);
   }
+
+  @Override
+  public boolean endsEveryLine() {
+    return true;
+  }
 }

@@ -950,6 +950,8 @@ public final class SacctParser extends FormatParserBase {
     return v;
   }
 
-
-
+  @Override
+  public boolean endsEveryLine() {
+    return true;
+  }
 }

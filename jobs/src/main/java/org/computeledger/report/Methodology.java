@@ -52,7 +52,11 @@ public final class Methodology {
         + "other is superseded; latest means a record with an end time over one without, then the later end, then a "
         + "record with a start over one without, then the later start, then the later file and line. `manifest.json` "
         + "counts per input file the records dropped as `duplicates_dropped` and `records_superseded` (both part of "
-        + "`records_accepted`, so read = accepted + quarantined still holds).\n\n");
+        + "`records_accepted`, so read = accepted + quarantined still holds). FLOP counter rows whose intervals overlap "
+        + "on one GPU (not equal rows: two profilers, rows cut at different bounds) count the overlap once: each row "
+        + "keeps the part of its interval no earlier row of that GPU covers (earlier: the earlier start, then the longer "
+        + "interval, then the earlier file and line), its FLOP scaled by that part's share of its interval, the count's "
+        + "rate taken as even within it; a row wholly inside earlier ones adds nothing.\n\n");
     if (o.duplicatesDropped() != null) {
       md.append(String.format(Locale.ROOT, "- This run: %,d duplicate record(s) dropped, %,d superseded record(s).%n",
           o.duplicatesDropped(), o.recordsSuperseded()));

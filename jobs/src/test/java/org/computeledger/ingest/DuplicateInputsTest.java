@@ -124,6 +124,42 @@ class DuplicateInputsTest extends SparkTestBase {
   }
 
   @Test
+  void podsListedInTwoExportsCountOnceAndAPodThatEndedSinceKeepsItsEndedRecord() throws IOException {
+    Path fixture = Path.of("src/test/resources/fixtures/k8s/pods.json");
+    String first = Files.readString(fixture, StandardCharsets.UTF_8);
+    // the next hour's export (CRLF): the same three pods, the running evaluation pod now ended
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.JsonNode list = json.readTree(first);
+    com.fasterxml.jackson.databind.node.ObjectNode status = (com.fasterxml.jackson.databind.node.ObjectNode)
+        list.path("items").get(1).path("status");
+    assertEquals("Running", status.path("phase").asText(), "fixture changed");
+    status.put("phase", "Succeeded");
+    com.fasterxml.jackson.databind.node.ObjectNode state = (com.fasterxml.jackson.databind.node.ObjectNode)
+        status.path("containerStatuses").get(0).path("state");
+    state.remove("running");
+    state.putObject("terminated").put("exitCode", 0).put("finishedAt", "2026-03-03T09:45:00Z")
+        .put("reason", "Completed").put("startedAt", "2026-03-03T08:15:31Z");
+    String second = crlf(json.writerWithDefaultPrettyPrinter().writeValueAsString(list) + "\n");
+    Path in = tmp.resolve("in/scheduler");
+    Files.createDirectories(in);
+    Files.writeString(in.resolve("pods-10h.json"), second);
+    Files.writeString(in.resolve("pods-09h.json"), first);
+    Path out = tmp.resolve("out");
+    Ingest.Result r = ingest(in.getParent(), out);
+
+    Dataset<Row> pods = table(out, Table.ALLOCATIONS);
+    assertEquals(3, pods.count(), "each pod once");
+    Row eval = pods.filter("job_name like 'eval-harness%' or job_id like '%eval-harness%'").collectAsList().get(0);
+    assertEquals("Succeeded", eval.getAs("state"));
+    assertEquals("scheduler/pods-10h.json", eval.getAs("source_file"));
+    Map<String, Ingest.FileCounts> f = byFile(r);
+    assertEquals(2, f.get("scheduler/pods-10h.json").duplicatesDropped()
+        + f.get("scheduler/pods-09h.json").duplicatesDropped(), "the two unchanged pods, once each");
+    assertEquals(1, f.get("scheduler/pods-09h.json").recordsSuperseded(), "the running record of the ended pod");
+    assertReadIsAcceptedPlusQuarantined(r);
+  }
+
+  @Test
   void theSameScrapeAsPlainAndGzipFilesCountsOnceWithTheDroppedLinesInTheManifest() throws IOException {
     String t4 = "# scrape_time: 2026-03-02T10:00:00Z\n"
         + Files.readString(RealSamples.file("dcgm/cncf-k8s-ai-conformance_ericsson-ccd.prom"));

@@ -291,6 +291,58 @@ class FileParseTaskTest {
     parsed.assertCountsAddUp();
   }
 
+  // ---------------------------------------------------------------- plain files cut mid-line
+
+  @Test
+  void lastLineOfAPlainTelemetryFileWithoutLineBreakIsQuarantinedNotReadAsAValue() throws IOException {
+    // an nvidia-smi log cut mid-write: "..., 91 %" cut after the "9" would read as 9 %
+    byte[] log = bytes(CollectingSink.bundledSample(SMI));
+    Parsed clean = parse(CollectingSink.bundledSample(SMI), "l40s01", new NvidiaSmiParser(), PARAMS);
+    int lastBreak = indexOfNth(log, (byte) '\n', 5);
+    byte[] cutLog = Arrays.copyOf(log, lastBreak + 30);
+    Path p = write("2026-03.csv", cutLog);
+
+    Parsed parsed = parse(p, "l40s01", new NvidiaSmiParser(), PARAMS);
+
+    assertEquals(1, parsed.quarantine.size());
+    assertEquals(6, parsed.quarantineLine(0));
+    assertTrue(parsed.reason(0).startsWith("the file ends inside this line"), parsed.reason(0));
+    assertEquals(new String(Arrays.copyOfRange(cutLog, lastBreak + 1, cutLog.length), StandardCharsets.UTF_8)
+        + Plausibility.UNTERMINATED, parsed.raw(0));
+    // the four complete records before it are read as in the whole file
+    assertEquals(4, parsed.count(Envelope.ACCEPTED));
+    assertEquals(clean.rows.subList(0, 4), parsed.rows);
+    parsed.assertCountsAddUp();
+  }
+
+  @Test
+  void lastLineOfAPlainScrapeWithoutLineBreakIsQuarantined() throws IOException {
+    byte[] log = gunzip(bytes(CollectingSink.bundledSample(PROM_GZ)));
+    Path p = write("2026-03-02.prom", Arrays.copyOf(log, log.length - 4));
+
+    Parsed parsed = parse(p, "gpu001", new PrometheusParser(), PARAMS);
+
+    assertEquals(1, parsed.quarantine.size());
+    assertTrue(parsed.reason(0).startsWith("the file ends inside this line"), parsed.reason(0));
+    parsed.assertCountsAddUp();
+  }
+
+  @Test
+  void aBillWhoseLastRecordHasNoLineBreakIsReadWhole() throws IOException {
+    // RFC 4180 §2.2: the last record of a CSV file may or may not end with a line break
+    Path whole = CollectingSink.bundledSample("billing/focus-2026-03.csv");
+    byte[] bill = bytes(whole);
+    assertEquals('\n', bill[bill.length - 1]);
+    Parsed clean = parse(whole, "billing", new FocusParser(), PARAMS);
+    Path p = write("focus-2026-03.csv", Arrays.copyOf(bill, bill.length - 1));
+
+    Parsed parsed = parse(p, "billing", new FocusParser(), PARAMS);
+
+    assertEquals(0, parsed.quarantine.size());
+    assertEquals(clean.rows, parsed.rows);
+    parsed.assertCountsAddUp();
+  }
+
   private static int indexOfNth(byte[] b, byte x, int n) {
     for (int i = 0; i < b.length; i++) {
       if (b[i] == x && --n == 0) {
