@@ -40,7 +40,7 @@ import org.computeledger.schema.Table;
  *       ({@code UsageQuantity}) and {@code UnitOfMeasure} the usage; {@code SubscriptionId} the account.</li>
  * </ul>
  */
-public final class AzureCostParser implements FormatParser {
+public final class AzureCostParser extends FormatParserBase {
   public static final String FORMAT = "azure-cost";
   static final String PROVIDER_NAME = "Microsoft";
   private static final long serialVersionUID = 1L;
@@ -50,14 +50,8 @@ public final class AzureCostParser implements FormatParser {
   private static final String[] CURRENCY = {"BillingCurrency", "BillingCurrencyCode", "Currency"};
   private static final String[] DATE = {"Date", "UsageDateTime", "UsageDate"};
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public Table table() {
-    return TABLE;
+  public AzureCostParser() {
+    super(FORMAT, TABLE);
   }
 
   /** A header naming MeterCategory, a day column and a cost column (FOCUS and CUR have none of them). */

@@ -49,7 +49,7 @@ import org.computeledger.schema.Table;
  * </ul>
  * TPU and GPU SKUs (by {@code sku.description}) are marked in {@code accelerator}.
  */
-public final class GcpBillingParser implements FormatParser {
+public final class GcpBillingParser extends FormatParserBase {
   public static final String FORMAT = "gcp-billing";
   static final String PROVIDER_NAME = "Google Cloud";
   private static final long serialVersionUID = 1L;
@@ -59,14 +59,8 @@ public final class GcpBillingParser implements FormatParser {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public Table table() {
-    return TABLE;
+  public GcpBillingParser() {
+    super(FORMAT, TABLE);
   }
 
   /**
