@@ -17,6 +17,7 @@ import org.computeledger.estimate.Flop;
 import org.computeledger.estimate.SampleWindows;
 import org.computeledger.schema.Allocations;
 import org.computeledger.schema.GpuSamples;
+import org.computeledger.standards.ArchitectureCheck;
 
 /** The report's roll-ups: per-GPU-interval ledger, per job, per (project, branch), calibration. */
 public final class Rollups {
@@ -195,7 +196,7 @@ public final class Rollups {
         col("activity"), col("status"), col("description"), col("risk_only"), col("justification"));
     Column openResources = openResources(registry);
     Column calculation = calculation(p);
-    return all.join(facts, col(BranchAssignment.PROJECT).equalTo(col("b_project"))
+    Dataset<Row> withFacts = all.join(facts, col(BranchAssignment.PROJECT).equalTo(col("b_project"))
             .and(col(BranchAssignment.BRANCH).equalTo(col("b_branch"))), "left")
         .drop("b_project", "b_branch")
         .withColumn("line_item_id", concat_ws("/", col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH)))
@@ -212,7 +213,9 @@ public final class Rollups {
             col("uncovered_gpu_seconds"), col(Flop.FLOP), col(Flop.FLOP_LOW), col(Flop.FLOP_HIGH),
             col(Flop.FLOP_COUNTED), col(Flop.FLOP_PIPE), col(Flop.FLOP_UTIL), col(Flop.FLOP_ALLOCATION),
             col(Flop.UNPRICED_S), col("gpu_models"), col("precisions"), col("cost_billed"), col("cost_market"),
-            col("currency"), col("risk_only"), col("justification"), col("open_resources"), col("calculation"))
+            col("currency"), col("risk_only"), col("justification"), col("open_resources"), col("calculation"));
+    // the EU guidelines' second estimate (6·N·D) beside the hardware one, per line item
+    return ArchitectureCheck.onLineItems(withFacts, registry)
         .orderBy(col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH));
   }
 

@@ -104,10 +104,15 @@ class MainJobTest extends SparkTestBase {
 
   private MainJob.Outputs run(List<Map<String, Object>> allocs, List<Map<String, Object>> samples,
       List<Map<String, Object>> counts, List<Map<String, Object>> charges) {
+    return run(REGISTRY, allocs, samples, counts, charges);
+  }
+
+  private MainJob.Outputs run(String registry, List<Map<String, Object>> allocs, List<Map<String, Object>> samples,
+      List<Map<String, Object>> counts, List<Map<String, Object>> charges) {
     EstimateParams p = EstimateParams.defaults();
     MainJob.Inputs in = new MainJob.Inputs(table(Table.ALLOCATIONS, allocs), table(Table.GPU_SAMPLES, samples),
         table(Table.FLOP_COUNTS, counts), table(Table.CHARGES, charges), null);
-    MainJob.Outputs o = MainJob.compute(spark(), in, Registry.parse(REGISTRY, "registry.yaml"),
+    MainJob.Outputs o = MainJob.compute(spark(), in, Registry.parse(registry, "registry.yaml"),
         new Flop(PeakCatalog.load(), p), p);
     // every report table the job makes has the shape schemas/ declares (conform throws otherwise)
     Table.LINE_ITEMS.conform(o.lineItems());
@@ -289,6 +294,71 @@ class MainJobTest extends SparkTestBase {
         samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600), List.of(), List.of());
     Row r = item(o, MainJob.UNATTRIBUTED, MainJob.UNATTRIBUTED);
     assertRelClose(0.5 * H100_BF16 * 600, r.<Double>getAs(Flop.FLOP), 1e-9);
+  }
+
+  /**
+   * Each branch runs one H100 for an hour with no telemetry: 3600 s × 989.4e12 × 0.4 assumed utilization
+   * = 1.424736e18 FLOP by hardware. The registry's parameters are chosen by hand so that 6·N·D with
+   * 1e9 tokens is 1.29 × that (pretrain: N = 1.29 × 1.424736e18 / 6e9 = 3.0631824e8) and 1.31 × that
+   * (sft: N = 1.31 × 1.424736e18 / 6e9 = 3.1106736e8); evals gives no architecture.
+   */
+  static final String ARCH_REGISTRY = """
+      developer: Test Lab
+      projects:
+        - id: atlas
+          development_start: 2026-01-01
+          precision: bf16
+          branches:
+            - id: pretrain
+              activity: pretraining
+              architecture: { parameters: 3.0631824e8, tokens: 1.0e9 }
+              match: { slurm: { account: atlas } }
+            - id: sft
+              activity: fine-tuning
+              architecture: { parameters: 3.1106736e8, tokens: 1.0e9 }
+              match: { slurm: { account: sft } }
+            - id: evals
+              activity: evaluation
+              match: { slurm: { account: evals } }
+      """;
+
+  private MainJob.Outputs oneHeldH100HourPerBranch() {
+    List<Map<String, Object>> a = new ArrayList<>();
+    int job = 100;
+    for (String account : List.of("atlas", "sft", "evals")) {
+      Map<String, Object> held = alloc(String.valueOf(job++), account, "n-" + account, 1, 0, 3600);
+      held.put("gpu_model", "h100");
+      a.add(held);
+    }
+    return run(ARCH_REGISTRY, a, samples("n-other", "GPU-z", 0, "NVIDIA H100 80GB HBM3", 0.1, 0, 30), List.of(),
+        List.of());
+  }
+
+  @Test
+  void aLineItemWhose6NDIs29PercentAboveTheHardwareEstimateAgrees() {
+    Row r = item(oneHeldH100HourPerBranch(), "atlas", "pretrain");
+    assertRelClose(3600 * H100_BF16 * 0.4, r.<Double>getAs(Flop.FLOP), 1e-9);
+    assertRelClose(1.83790944e18, r.<Double>getAs("flop_architecture"), 1e-9);
+    assertEquals("agrees", r.<String>getAs("architecture_check"));
+  }
+
+  @Test
+  void aLineItemWhose6NDIs31PercentAboveTheHardwareEstimateDisagrees() {
+    Row r = item(oneHeldH100HourPerBranch(), "atlas", "sft");
+    assertRelClose(3600 * H100_BF16 * 0.4, r.<Double>getAs(Flop.FLOP), 1e-9);
+    assertRelClose(1.86640416e18, r.<Double>getAs("flop_architecture"), 1e-9);
+    assertEquals("disagrees", r.<String>getAs("architecture_check"));
+  }
+
+  @Test
+  void aLineItemWithoutArchitectureIsNotGiven() {
+    MainJob.Outputs o = oneHeldH100HourPerBranch();
+    Row evals = item(o, "atlas", "evals");
+    Assertions.assertNull(evals.getAs("flop_architecture"));
+    assertEquals("not-given", evals.<String>getAs("architecture_check"));
+    Row idle = item(o, MainJob.UNATTRIBUTED, MainJob.IDLE_BRANCH);
+    Assertions.assertNull(idle.getAs("flop_architecture"));
+    assertEquals("not-given", idle.<String>getAs("architecture_check"));
   }
 
   /** A FOCUS usage charge for node {@code node} over [from, to] seconds after T0. */
