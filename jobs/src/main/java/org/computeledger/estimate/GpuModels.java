@@ -68,11 +68,7 @@ public final class GpuModels {
         tokens.remove(i);
       }
     }
-    if (tokens.size() == 1 && tokens.get(0).equals("tesla")) {
-      return guess("v100-sxm2-32gb",
-          "'tesla' is a brand (K80, P100, V100, T4 ...), not a model: assumed V100 SXM2, the most common Tesla in"
-              + " clusters; the estimate may be far off");
-    }
+    // "Tesla" alone is a brand (K80, P100, V100, T4 ...), not a model: unknown, never guessed
     tokens.removeIf(VENDOR_WORDS::contains);
     if (tokens.isEmpty()) {
       return null;

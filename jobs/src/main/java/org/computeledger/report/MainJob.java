@@ -54,14 +54,14 @@ public final class MainJob {
     // table keeps its whole plan, which Spark prints for every query that reads it, and the plans of
     // the roll-ups would grow with every table they share.
     Map<String, long[]> bounds = boundaries(in.allocations(), in.flopCounts());
-    Dataset<Row> scan = TelemetryScan.scan(spark, in.gpuSamples(), bounds, bucket).localCheckpoint();
+    Dataset<Row> scan = TelemetryScan.scan(spark, in.gpuSamples(), bounds, bucket, flop.boostClocks()).localCheckpoint();
     Dataset<Row> segments = SampleWindows.segments(scan).localCheckpoint();
     if (!SampleWindows.inOrderSegments(segments)) {
       org.computeledger.common.Progress.say(
           "run: telemetry is not in time order per GPU within its files; sorting it first (slower)");
       Column key = SampleWindows.seriesKey(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE));
       Dataset<Row> sorted = in.gpuSamples().repartition(key).sortWithinPartitions(key, col(GpuSamples.TS));
-      scan = TelemetryScan.scan(spark, sorted, bounds, bucket).localCheckpoint();
+      scan = TelemetryScan.scan(spark, sorted, bounds, bucket, flop.boostClocks()).localCheckpoint();
       segments = SampleWindows.segments(scan).localCheckpoint();
     }
     org.computeledger.common.Progress.say("run: telemetry read in one pass");
@@ -88,26 +88,13 @@ public final class MainJob {
         }
       }
     }
-    Map<String, Double> migFractions = new HashMap<>();
-    for (Row r : seriesRaw.select(GpuSamples.MIG_PROFILE).distinct().collectAsList()) {
-      String profile = r.getString(0);
-      if (profile != null) {
-        Double f = GpuModels.migFraction(profile);
-        if (f != null) {
-          migFractions.put(profile, f);
-        }
-      }
-    }
     Column modelMap = org.computeledger.common.Literals.mapLit(modelIds, "string");
-    Column migMap = org.computeledger.common.Literals.mapLit(migFractions, "double");
 
     // a GPU split into MIG instances is counted through its instances only
     Dataset<Row> migParents = seriesRaw.filter(col(GpuSamples.MIG_INSTANCE).isNotNull())
         .select(col(GpuSamples.HOST).as("mp_host"), col(GpuSamples.GPU_UUID).as("mp_uuid")).distinct();
-    Dataset<Row> series = seriesRaw
-        .withColumn(Flop.MODEL_ID, element_at(modelMap, col(GpuSamples.GPU_MODEL)))
-        .withColumn(Flop.MIG_FRACTION, when(col(GpuSamples.MIG_PROFILE).isNull(), lit(1.0))
-            .otherwise(element_at(migMap, col(GpuSamples.MIG_PROFILE))))
+    Dataset<Row> series = flop.withMigShares(seriesRaw
+        .withColumn(Flop.MODEL_ID, element_at(modelMap, col(GpuSamples.GPU_MODEL))))
         .join(migParents, col(GpuSamples.HOST).equalTo(col("mp_host"))
             .and(col(GpuSamples.GPU_UUID).equalTo(col("mp_uuid")))
             .and(col(GpuSamples.MIG_INSTANCE).isNull()), "left")
@@ -191,7 +178,8 @@ public final class MainJob {
             GpuSamples.NAMESPACE)
         .join(broadcast(series.select(col(SampleWindows.SERIES_KEY), col(GpuSamples.HOST), col(GpuSamples.GPU_UUID),
             col(GpuSamples.GPU_INDEX), col(GpuSamples.GPU_MODEL), col(GpuSamples.MIG_PROFILE),
-            col(GpuSamples.MIG_INSTANCE), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION), col("mig_parent"))),
+            col(GpuSamples.MIG_INSTANCE), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION), col(Flop.MIG_BY_SLICES),
+            col("mig_parent"))),
             SampleWindows.SERIES_KEY, "left")
         .join(allocFacts, col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
         .drop("f_alloc")
@@ -207,7 +195,7 @@ public final class MainJob {
         .withColumn(Flop.FLOP_LOW, col(Flop.FLOP_LOW).plus(col(Flop.FLOP_COUNTED)))
         .withColumn(Flop.FLOP_HIGH, col(Flop.FLOP_HIGH).plus(col(Flop.FLOP_COUNTED)))
         .withColumn(Flop.UNPRICED_S, when(col(Flop.PEAK).isNull(),
-            col(Activity.COVERED_S).minus(col(Activity.COUNTED_S))).otherwise(lit(0.0)))
+            col(Activity.COVERED_S).minus(col(Activity.COUNTED_S))).otherwise(col(Flop.UNPRICED_S)))
         .withColumn(Flop.FLOP_ALLOCATION, lit(0.0))
         .withColumn("method", when(col(Activity.COUNTED_S).geq(greatest(col(Activity.PIPE_COVERED_S),
                 col(Activity.UTIL_COVERED_S))).and(col(Activity.COUNTED_S).gt(0)), lit(Activity.METHOD_COUNTED))
