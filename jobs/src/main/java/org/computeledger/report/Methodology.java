@@ -106,7 +106,8 @@ public final class Methodology {
         .append("whose end falls inside a counted interval of the same GPU is replaced by the count.\n");
     md.append(String.format(Locale.ROOT, "2. **pipe-activity** — Σ over DCGM pipes (tensor, FP64, FP32, FP16) of pipe "
         + "activity × that pipe's dense peak × (SM clock ÷ the catalog's boost clock) × seconds. The tensor pipe uses "
-        + "the project's precision; FP16 non-tensor falls back to the FP32 peak when the catalog has none. Range: ±%.0f %% "
+        + "the project's precision; a pipe with no figure in the catalog drops the sample to the utilization method "
+        + "(see the section on catalog sources and method reasons). Range: ±%.0f %% "
         + "(pipe counters are sampled ratios).%n", 100 * p.pipeRelError()));
     md.append(String.format(Locale.ROOT, "3. **utilization** — GPU utilization (share of time a kernel ran) × dense peak "
         + "for the precision × seconds. Utilization is an upper bound on tensor activity, so the range is %.2f – %.2f × "
@@ -153,6 +154,8 @@ public final class Methodology {
       md.append("| ").append(markdown(e.getKey())).append(" | ").append(markdown(e.getValue())).append(" |\n");
     }
     md.append('\n');
+
+    md.append(CatalogMethodology.section(f.catalog(), f.lineItems()));
 
     md.append("## Unpriced compute\n\n");
     if (unpriced > 0) {
