@@ -64,7 +64,7 @@ public final class Flop {
       for (String precision : PeakCatalog.PRECISIONS) {
         PeakCatalog.Resolution r = catalog.resolve(model, precision).orElse(null);
         catalogRows.add(RowFactory.create(model, precision, r == null ? null : r.peak().flopsPerSecond(),
-            r == null ? null : r.peak().boostClockMhz(), flops(fp64), clock(fp64), flops(fp32), clock(fp32),
+            r == null || r.peak().boostClockMhz() <= 0 ? null : r.peak().boostClockMhz(), flops(fp64), clock(fp64), flops(fp32), clock(fp32),
             flops(fp16), clock(fp16), r != null && r.isFallback()));
       }
     }
@@ -102,12 +102,13 @@ public final class Flop {
     return java.util.Collections.unmodifiableMap(boostClocks);
   }
 
+  /** A vector pipe's figure; none when its clock is unstated, since pipe activity is scaled by clock. */
   private static Double flops(PeakCatalog.Peak p) {
-    return p == null ? null : p.flopsPerSecond();
+    return p == null || p.boostClockMhz() <= 0 ? null : p.flopsPerSecond();
   }
 
   private static Double clock(PeakCatalog.Peak p) {
-    return p == null ? null : p.boostClockMhz();
+    return p == null || p.boostClockMhz() <= 0 ? null : p.boostClockMhz();
   }
 
   /** Rows with the catalog's columns for their (model_id, precision) added; all null when the catalog has none. */
@@ -147,7 +148,7 @@ public final class Flop {
     Column noFp64 = active("fp64").and(col("_pk_fp64").isNull());
     Column noFp32 = active("fp32").and(col("_pk_fp32").isNull());
     Column noFp16 = active("fp16").and(col("_pk_fp16").isNull());
-    Column noTensor = active("tensor").and(tensorPeak.isNull());
+    Column noTensor = active("tensor").and(tensorPeak.isNull().or(col("_pk_boost").isNull()));
     Column pipeRows = coalesce(col(Activity.PIPE_COVERED_S), lit(0.0)).gt(0);
     Column dropped = pipeRows.and(noFp64.or(noFp32).or(noFp16).or(noTensor));
     // each datasheet figure is quoted at its own clock (Hopper's tensor figures at a lower one than FP32)

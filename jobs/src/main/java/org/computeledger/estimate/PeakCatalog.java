@@ -82,7 +82,10 @@ public final class PeakCatalog implements Serializable {
   private static final Pattern MODEL_ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
   private static final Pattern VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}\\.\\d+");
 
-  /** One catalog row; {@code flopsPerSecond} is the CSV's TFLOPS times 1e12 (ops/s for int8). */
+  /**
+   * One catalog row; {@code flopsPerSecond} is the CSV's TFLOPS times 1e12 (ops/s for int8);
+   * {@code boostClockMhz} is 0 where the vendor states no clock.
+   */
   public record Peak(
       String model,
       String precision,
@@ -164,7 +167,10 @@ public final class PeakCatalog implements Serializable {
           throw invalid(fileName, line, "precision", "one of " + PRECISIONS, precision);
         }
         double tflops = positive(fileName, line, "dense_tflops", r.get("dense_tflops"));
-        double clock = positive(fileName, line, "boost_clock_mhz", r.get("boost_clock_mhz"));
+        // TPU, Trainium and Inferentia documents state no clock: empty means unstated (0), and such a figure
+        // cannot be clock-scaled (Flop drops the pipe method for it rather than guess a clock)
+        double clock = r.get("boost_clock_mhz").trim().isEmpty() ? 0
+            : positive(fileName, line, "boost_clock_mhz", r.get("boost_clock_mhz"));
         String source = r.get("source").trim();
         if (source.isEmpty()) {
           throw invalid(fileName, line, "source", "the datasheet the figure comes from", "");
