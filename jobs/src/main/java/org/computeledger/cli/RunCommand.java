@@ -73,6 +73,12 @@ final class RunCommand implements Callable<Integer> {
           + " gpu_peaks.csv or mig_profiles.csv (told apart by the header; repeatable). Adds pairs only.")
   List<String> catalogFiles = new java.util.ArrayList<>();
 
+  @Option(names = "--assumed-accelerator-utilization", paramLabel = "U",
+      description = "Utilization assumed for TPU, Trainium, Inferentia and Gaudi allocations, which have no telemetry"
+          + " the ledger reads (allocation method; range: the same low and high as GPUs, widened to hold U)."
+          + " Default: the GPUs' --assumed-utilization.")
+  Double assumedAcceleratorUtilization;
+
   @Mixin CommonOptions common;
 
   @Override
@@ -97,6 +103,13 @@ final class RunCommand implements Callable<Integer> {
       catalogs = CatalogFiles.load(catalogFiles.stream().map(java.nio.file.Path::of).toList());
     } catch (IllegalStateException e) {
       throw new LedgerException(e.getMessage(), e);
+    }
+    if (assumedAcceleratorUtilization != null) {
+      double u = assumedAcceleratorUtilization;
+      if (!(u > 0 && u <= 1)) {
+        throw new LedgerException("--assumed-accelerator-utilization: expected a share in (0, 1], got " + u);
+      }
+      catalogs = catalogs.withAcceleratorUtilization(u);
     }
     EstimateParams d = EstimateParams.defaults();
     EstimateParams ep = new EstimateParams(maxGapFactor, d.pipeRelError(), d.utilLowFactor(), d.utilHighFactor(),
@@ -202,7 +215,7 @@ final class RunCommand implements Callable<Integer> {
           read(spark, canonical, Table.GPU_SAMPLES), read(spark, canonical, Table.FLOP_COUNTS),
           read(spark, canonical, Table.CHARGES), prices);
       Progress.say("run: estimating and attributing");
-      MainJob.Outputs o = MainJob.compute(spark, in, registry, new Flop(catalog, catalogs.mig(), ep), ep);
+      MainJob.Outputs o = MainJob.compute(spark, in, registry, catalogs.flop(ep), ep);
 
       Progress.say("run: writing line items, jobs and the GPU ledger");
       Table.LINE_ITEMS.conform(o.lineItems()).coalesce(1).write().parquet(dir.child("line_items"));
@@ -234,6 +247,7 @@ final class RunCommand implements Callable<Integer> {
 
       Map<String, Object> params = parameters(input, ip, ep, catalog);
       params.put("catalog_files", catalogs.extensions());
+      params.put("assumed_accelerator_utilization", catalogs.flop(ep).acceleratorUtilization()[0]);
       params.put("standards", standards.stream().map(Standard::label).toList());
       params.put("standards_run_date", runDate.toString());
       params.put("max_bad_fraction", maxBadFraction);

@@ -16,7 +16,7 @@ import java.util.List;
  * told apart by its header, and adds rows only: a pair the shipped table holds is an error, so a
  * sourced figure is never replaced in silence. Every error is one line naming the file, line and field.
  */
-public record CatalogFiles(PeakCatalog peaks, MigProfiles mig, List<String> extensions) {
+public record CatalogFiles(PeakCatalog peaks, MigProfiles mig, List<String> extensions, Double acceleratorUtil) {
   /** Larger than any real table; a bigger file is refused before it is read. */
   static final long MAX_BYTES = 16L << 20;
 
@@ -24,8 +24,27 @@ public record CatalogFiles(PeakCatalog peaks, MigProfiles mig, List<String> exte
     extensions = List.copyOf(extensions);
   }
 
+  public CatalogFiles(PeakCatalog peaks, MigProfiles mig, List<String> extensions) {
+    this(peaks, mig, extensions, null);
+  }
+
   public static CatalogFiles shipped() {
     return new CatalogFiles(PeakCatalog.load(), MigProfiles.load(), List.of());
+  }
+
+  /** These tables with a utilization assumption of their own for TPU, Trainium, Inferentia and Gaudi time. */
+  public CatalogFiles withAcceleratorUtilization(double u) {
+    return new CatalogFiles(peaks, mig, extensions, u);
+  }
+
+  /** The estimator over these tables; the accelerator assumption's range widens the GPUs' to hold it. */
+  public Flop flop(EstimateParams p) {
+    Flop f = new Flop(peaks, mig, p);
+    if (acceleratorUtil != null) {
+      f.withAcceleratorUtilization(acceleratorUtil, Math.min(p.allocUtilLow(), acceleratorUtil),
+          Math.max(p.allocUtilHigh(), acceleratorUtil));
+    }
+    return f;
   }
 
   /** The shipped tables extended by {@code files}, in order. */
@@ -62,10 +81,11 @@ public record CatalogFiles(PeakCatalog peaks, MigProfiles mig, List<String> exte
       List<String> ext = new ArrayList<>(extensions);
       ext.add(name);
       if (h.equals(String.join(",", PeakCatalog.COLUMNS))) {
-        return new CatalogFiles(peaks.plus(PeakCatalog.parse(r, peaks.version(), name), name), mig, ext);
+        return new CatalogFiles(peaks.plus(PeakCatalog.parse(r, peaks.version(), name), name), mig, ext,
+            acceleratorUtil);
       }
       if (h.equals(String.join(",", MigProfiles.COLUMNS))) {
-        return new CatalogFiles(peaks, mig.plus(MigProfiles.parse(r, name), name), ext);
+        return new CatalogFiles(peaks, mig.plus(MigProfiles.parse(r, name), name), ext, acceleratorUtil);
       }
     } catch (IOException e) {
       throw new IllegalStateException(name + ": cannot be read: " + e.getMessage(), e);

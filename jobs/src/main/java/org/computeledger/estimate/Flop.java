@@ -47,6 +47,7 @@ public final class Flop {
   private final MigProfiles migProfiles;
   private final java.util.HashMap<String, Double> boostClocks = new java.util.HashMap<>();
   private final EstimateParams params;
+  private double[] acceleratorUtil;
 
   public Flop(PeakCatalog catalog, EstimateParams params) {
     this(catalog, MigProfiles.load(), params);
@@ -69,6 +70,7 @@ public final class Flop {
       }
     }
     this.params = params;
+    this.acceleratorUtil = new double[] {params.allocUtil(), params.allocUtilLow(), params.allocUtilHigh()};
   }
 
   /**
@@ -95,6 +97,29 @@ public final class Flop {
         .withColumn(MIG_FRACTION, when(col("mig_profile").isNull(), lit(1.0)).otherwise(col("_ms_share")))
         .withColumn(MIG_BY_SLICES, coalesce(col("_ms_slices"), lit(false)))
         .drop("_ms_model", "_ms_profile", "_ms_share", "_ms_slices");
+  }
+
+  /** Catalog models that are not GPUs (no DCGM telemetry): TPUs, Trainium, Inferentia, Gaudi. */
+  public static Column isAccelerator(Column modelId) {
+    return coalesce(modelId.rlike("^(tpu-|trainium|inferentia|gaudi)"), lit(false));
+  }
+
+  /**
+   * This estimator with its own assumed utilization (point, low, high) for TPU, Trainium, Inferentia and
+   * Gaudi allocations; by default the GPUs' assumption. Returns this.
+   */
+  public Flop withAcceleratorUtilization(double point, double low, double high) {
+    if (!(low <= point && point <= high && low >= 0 && high <= 1)) {
+      throw new IllegalArgumentException("accelerator utilization: expected 0 <= low <= point <= high <= 1, got "
+          + low + ", " + point + ", " + high);
+    }
+    acceleratorUtil = new double[] {point, low, high};
+    return this;
+  }
+
+  /** The accelerator utilization assumption in use: point, low, high. */
+  public double[] acceleratorUtilization() {
+    return acceleratorUtil.clone();
   }
 
   /** Each catalog model's rated boost clock (MHz): the bound on logged SM clocks, see {@link TelemetryScan}. */
@@ -203,12 +228,17 @@ public final class Flop {
     Column peak = col("_pk_peak");
     Column base = peak.multiply(col(seconds));
     Column priced = peak.isNotNull();
+    // TPU, Trainium, Inferentia and Gaudi time is only ever counted this way: it has an assumption of its own
+    Column accel = isAccelerator(col(MODEL_ID));
+    Column util = when(accel, lit(acceleratorUtil[0])).otherwise(lit(allocUtil));
+    Column low = when(accel, lit(acceleratorUtil[1])).otherwise(lit(params.allocUtilLow()));
+    Column high = when(accel, lit(acceleratorUtil[2])).otherwise(lit(params.allocUtilHigh()));
     return withCatalog(rows)
         .withColumn(PEAK, peak)
-        .withColumn(FLOP_ALLOCATION, when(priced, base.multiply(allocUtil)).otherwise(lit(0.0)))
+        .withColumn(FLOP_ALLOCATION, when(priced, base.multiply(util)).otherwise(lit(0.0)))
         .withColumn(FLOP, col(FLOP_ALLOCATION))
-        .withColumn(FLOP_LOW, when(priced, base.multiply(params.allocUtilLow())).otherwise(lit(0.0)))
-        .withColumn(FLOP_HIGH, when(priced, base.multiply(params.allocUtilHigh())).otherwise(lit(0.0)))
+        .withColumn(FLOP_LOW, when(priced, base.multiply(low)).otherwise(lit(0.0)))
+        .withColumn(FLOP_HIGH, when(priced, base.multiply(high)).otherwise(lit(0.0)))
         .withColumn(UNPRICED_S, when(priced, lit(0.0)).otherwise(col(seconds)))
         .withColumn(MethodReasons.COLUMN, MethodReasons.when(not(priced).and(col(seconds).gt(0)), MethodReasons.NO_PEAK)
             .bitwiseOR(MethodReasons.when(col("_pk_subst").and(col(seconds).gt(0)), MethodReasons.PRECISION_SUBSTITUTED)))

@@ -31,7 +31,11 @@ final class CatalogMethodology {
         + "counts as its SMs ÷ the GPU's SMs where `mig_profiles.csv` (or a `--catalog-file`) lists its profile, "
         + "else as its compute slices ÷ the GPU's slices (7; 4 on the A30), recorded per line item. A name that maps "
         + "to no catalog model (\"Tesla\" alone, say) is an unknown model: its GPU-seconds are unpriced, never "
-        + "guessed.\n\n");
+        + "guessed. TPU, Trainium, Inferentia and Gaudi time (Kubernetes `google.com/tpu`, `aws.amazon.com/neuron`, "
+        + "`habana.ai/gaudi` requests, the chip named by the GKE TPU or instance-type node selector) has no telemetry "
+        + "the ledger reads: it is counted by allocation × the chip's dense peak × its own assumed utilization "
+        + "(`assumed_accelerator_utilization` in the manifest; `--assumed-accelerator-utilization`). Google and AWS "
+        + "state no clock for their chips, so those figures are never clock-scaled.\n\n");
     md.append("Sources, per catalog model:\n\n| catalog model | precisions | source (date) |\n|---|---|---|\n");
     Map<String, TreeSet<String>> precisions = new TreeMap<>();
     Map<String, TreeSet<String>> sources = new TreeMap<>();

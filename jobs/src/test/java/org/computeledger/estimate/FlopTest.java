@@ -115,6 +115,22 @@ class FlopTest extends SparkTestBase {
   }
 
   @Test
+  void tpuAllocationsUseTheAcceleratorUtilizationAssumptionAndGpusTheirOwn() {
+    Flop flop = new Flop(PeakCatalog.load(), EstimateParams.defaults()).withAcceleratorUtilization(0.5, 0.3, 0.6);
+    StructType s = new StructType().add(Flop.MODEL_ID, DataTypes.StringType).add(Flop.PRECISION, DataTypes.StringType)
+        .add("held_s", DataTypes.DoubleType);
+    Dataset<Row> rows = spark().createDataFrame(List.of(RowFactory.create("tpu-v5e", "bf16", 100.0),
+        RowFactory.create("h100-sxm", "bf16", 100.0)), s);
+    List<Row> out = flop.allocationFlop(rows, "held_s", 0.4).orderBy(Flop.MODEL_ID).collectAsList();
+    Row gpu = out.get(0);
+    Row tpu = out.get(1);
+    near(197e12 * 100 * 0.5, tpu.<Double>getAs(Flop.FLOP_ALLOCATION));
+    near(197e12 * 100 * 0.3, tpu.<Double>getAs(Flop.FLOP_LOW));
+    near(197e12 * 100 * 0.6, tpu.<Double>getAs(Flop.FLOP_HIGH));
+    near(989.4e12 * 100 * 0.4, gpu.<Double>getAs(Flop.FLOP_ALLOCATION));
+  }
+
+  @Test
   void anUnknownModelIsUnpricedWithAReason() {
     Flop flop = new Flop(PeakCatalog.load(), EstimateParams.defaults());
     Row r = flop.telemetryFlop(row(null, "bf16", Map.of(Activity.COVERED_S, 60.0,
