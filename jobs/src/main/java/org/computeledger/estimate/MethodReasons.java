@@ -25,6 +25,8 @@ public final class MethodReasons {
   public static final int CLOCK_REJECTED = 6;
   public static final int MIG_SLICE_RULE = 7;
   public static final int PIPE_NO_UTIL = 8;
+  public static final int CALIBRATED_UTIL = 9;
+  public static final int CALIBRATED_PIPE = 10;
 
   /** Short names, indexed by bit; stable, because reports and tests read them. */
   public static final String[] REASONS = {
@@ -36,7 +38,9 @@ public final class MethodReasons {
     "precision run in another mode: the GPU has no such mode (catalog hardware substitution)",
     "SM clock above the boost clock or zero: not used as a multiplier",
     "MIG profile not in mig_profiles.csv: share by compute slices",
-    "unpriced: pipe-activity dropped and no utilization logged for those samples"
+    "unpriced: pipe-activity dropped and no utilization logged for those samples",
+    "utilization calibrated by counted FLOP on the same GPU model and precision",
+    "pipe-activity calibrated by counted FLOP on the same GPU model and precision"
   };
 
   private MethodReasons() {}

@@ -20,6 +20,7 @@ import org.computeledger.estimate.EstimateParams;
 import org.computeledger.estimate.Flop;
 import org.computeledger.estimate.GpuModels;
 import org.computeledger.estimate.SampleWindows;
+import org.computeledger.estimate.SelfCalibration;
 import org.computeledger.estimate.TelemetryScan;
 import org.computeledger.schema.Allocations;
 import org.computeledger.schema.FlopCounts;
@@ -189,7 +190,10 @@ public final class MainJob {
         .drop("alloc_precision")
         // a MIG parent's own rows would count the instances' work twice
         .withColumn(Flop.MIG_FRACTION, when(col("mig_parent"), lit(0.0)).otherwise(col(Flop.MIG_FRACTION)));
-    Dataset<Row> usageFlop = flop.telemetryFlop(usage)
+    // counters that overlap telemetry calibrate the utilization and pipe-activity rows of the same GPU model
+    Dataset<Row> calibration = superseded == null ? null
+        : Rollups.calibration(superseded, counted, series, flop).localCheckpoint();
+    Dataset<Row> usageFlop = SelfCalibration.apply(flop.telemetryFlop(usage)
         .withColumn(Flop.FLOP_COUNTED, col(Activity.COUNTED_FLOP))
         .withColumn(Flop.FLOP, col(Flop.FLOP).plus(col(Flop.FLOP_COUNTED)))
         .withColumn(Flop.FLOP_LOW, col(Flop.FLOP_LOW).plus(col(Flop.FLOP_COUNTED)))
@@ -203,8 +207,8 @@ public final class MainJob {
                 lit(Activity.METHOD_PIPE))
             .when(col(Activity.UTIL_COVERED_S).gt(0), lit(Activity.METHOD_UTIL))
             .otherwise(lit(Activity.METHOD_NONE)))
-        .withColumn("gpu_seconds", col(Activity.COVERED_S).multiply(coalesce(col(Flop.MIG_FRACTION), lit(1.0))))
-        .localCheckpoint();
+        .withColumn("gpu_seconds", col(Activity.COVERED_S).multiply(coalesce(col(Flop.MIG_FRACTION), lit(1.0)))),
+        calibration, p).localCheckpoint();
 
     // 7. held GPU time that telemetry did not cover falls to the allocation method
     // one pass over the ledger rows for every roll-up: per allocation, GPU model and precision
@@ -234,7 +238,6 @@ public final class MainJob {
     Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
     Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
     Dataset<Row> gpuUsage = Rollups.gpuUsage(usageFlop, allocFlop, bucket);
-    Dataset<Row> calibration = superseded == null ? null : Rollups.calibration(superseded, counted, series, flop);
     return new Outputs(gpuUsage, jobs, lineItems, reconciliation, calibration, modelIds, logEnd);
   }
 

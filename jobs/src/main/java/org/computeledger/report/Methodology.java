@@ -170,14 +170,22 @@ public final class Methodology {
     if (f.calibration().isEmpty()) {
       md.append("No counted interval overlapped other telemetry, so no calibration could be made.\n\n");
     } else {
-      md.append("Where counted intervals overlap DCGM telemetry on the same GPU, the counted FLOP compared with what the "
-          + "other methods would have estimated (reported, not applied):\n\n");
-      md.append("| model | precision | intervals | counted ÷ pipe-activity | counted ÷ utilization |\n|---|---|---:|---:|---:|\n");
+      md.append(String.format(Locale.ROOT, "Where counted intervals overlap DCGM telemetry on the same GPU, the counted FLOP "
+          + "compared with what the other methods would have estimated there (utilization over every overlapping "
+          + "sample). Where the overlap is at least %.0f counted GPU-hour(s), the ratio is applied: it sets the point of "
+          + "the utilization- and pipe-activity-based rows of that GPU model and precision (method_reasons says so per "
+          + "line item), and their range spans both the uncalibrated range and the lowest and highest ratio of any "
+          + "counted interval, so it never narrows. Thinner overlaps are reported, not applied.%n%n",
+          org.computeledger.estimate.SelfCalibration.MIN_GPU_HOURS));
+      md.append("| model | precision | intervals | counted GPU-hours | counted ÷ pipe-activity (min – max) "
+          + "| counted ÷ utilization (min – max) | applied |\n|---|---|---:|---:|---:|---:|---|\n");
       for (Row r : f.calibration()) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s |%n", markdown(r.getAs("model_id")),
-            markdown(r.getAs("precision")),
-            r.<Long>getAs("counted_intervals"), ratio(r, "ratio_counted_to_pipe_activity"),
-            ratio(r, "ratio_counted_to_utilization")));
+        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %s (%s – %s) | %s (%s – %s) | %s |%n",
+            markdown(r.getAs("model_id")), markdown(r.getAs("precision")), r.<Long>getAs("counted_intervals"),
+            d(r, "counted_gpu_hours"), ratio(r, "ratio_counted_to_pipe_activity"), ratio(r, "ratio_pipe_activity_min"),
+            ratio(r, "ratio_pipe_activity_max"), ratio(r, "ratio_counted_to_utilization"),
+            ratio(r, "ratio_utilization_min"), ratio(r, "ratio_utilization_max"),
+            Boolean.TRUE.equals(r.getAs("applied")) ? "yes" : "no"));
       }
       md.append('\n');
     }

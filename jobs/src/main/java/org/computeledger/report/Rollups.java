@@ -15,6 +15,7 @@ import org.computeledger.estimate.Activity;
 import org.computeledger.estimate.EstimateParams;
 import org.computeledger.estimate.Flop;
 import org.computeledger.estimate.MethodReasons;
+import org.computeledger.estimate.SelfCalibration;
 import org.computeledger.estimate.SampleWindows;
 import org.computeledger.schema.Allocations;
 import org.computeledger.schema.GpuSamples;
@@ -306,16 +307,28 @@ public final class Rollups {
     Dataset<Row> est = superseded.groupBy(col("c_id").as("e_id"))
         .agg(sums.get(0), sums.subList(1, sums.size()).toArray(new Column[0]));
     Dataset<Row> joined = counted.select(col("c_id"), col(SampleWindows.SERIES_KEY), col(Activity.COUNTED_FLOP),
-            col("counted_precision").as(Flop.PRECISION))
+            col(Activity.COUNTED_S).as("c_seconds"), col("counted_precision").as(Flop.PRECISION))
         .join(est, col("c_id").equalTo(col("e_id")))
         .join(series.select(col(SampleWindows.SERIES_KEY), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION)), SampleWindows.SERIES_KEY);
-    Dataset<Row> withFlop = flop.telemetryFlop(joined);
+    // the utilization method's estimate over every overlapping sample, pipe samples' logged utilization included:
+    // what it would have said had the GPU logged no pipe counters
+    Column utilAll = col(Flop.FLOP_UTIL).plus(when(col(Activity.PIPE_COVERED_S).gt(0),
+        coalesce(col(Flop.MIG_FRACTION), lit(1.0)).multiply(col(Flop.PEAK))
+            .multiply(coalesce(col(Activity.PIPE_UTIL_S), lit(0.0)))).otherwise(lit(0.0)));
+    Dataset<Row> withFlop = flop.telemetryFlop(joined)
+        .withColumn("_util_all", coalesce(utilAll, lit(0.0)))
+        .withColumn("_r_u", when(col("_util_all").gt(0), col(Activity.COUNTED_FLOP).divide(col("_util_all"))))
+        .withColumn("_r_p", when(col(Flop.FLOP_PIPE).gt(0), col(Activity.COUNTED_FLOP).divide(col(Flop.FLOP_PIPE))));
     return withFlop.groupBy(col(Flop.MODEL_ID), col(Flop.PRECISION))
         .agg(count(lit(1)).as("counted_intervals"), ExactSum.of(col(Activity.COUNTED_FLOP)).as("counted_flop"),
-            ExactSum.of(col(Flop.FLOP_PIPE)).as("pipe_activity_estimate"), ExactSum.of(col(Flop.FLOP_UTIL)).as("utilization_estimate"))
+            ExactSum.of(col(Flop.FLOP_PIPE)).as("pipe_activity_estimate"), ExactSum.of(col("_util_all")).as("utilization_estimate"),
+            ExactSum.micro(col("c_seconds")).divide(3600.0).as(SelfCalibration.GPU_HOURS),
+            min(col("_r_u")).as(SelfCalibration.UTIL_MIN), max(col("_r_u")).as(SelfCalibration.UTIL_MAX),
+            min(col("_r_p")).as(SelfCalibration.PIPE_MIN), max(col("_r_p")).as(SelfCalibration.PIPE_MAX))
         .withColumn("ratio_counted_to_pipe_activity", when(col("pipe_activity_estimate").gt(0),
             col("counted_flop").divide(col("pipe_activity_estimate"))))
         .withColumn("ratio_counted_to_utilization", when(col("utilization_estimate").gt(0),
-            col("counted_flop").divide(col("utilization_estimate"))));
+            col("counted_flop").divide(col("utilization_estimate"))))
+        .withColumn(SelfCalibration.APPLIED, SelfCalibration.applies());
   }
 }
