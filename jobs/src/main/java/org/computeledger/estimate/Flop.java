@@ -27,6 +27,14 @@ public final class Flop {
   public static final String MIG_FRACTION = "mig_fraction";
   /** True on a MIG series whose share came from the slice rule, not from the SM table. */
   public static final String MIG_BY_SLICES = "mig_by_slices";
+  /**
+   * True on an AMD MI300-series device of a node showing more of them than a node holds (8): the GPUs
+   * are split into compute partitions (DPX/QPX/CPX) the logs do not name, so a device's share of an
+   * accelerator is unknown; it is unpriced, never counted as a whole GPU.
+   */
+  public static final String PARTITION_UNKNOWN = "partition_unknown";
+  /** AMD MI300-series GPUs per node (OAM platform): more devices on one node means partitioned GPUs. */
+  static final int MI300_PER_NODE = 8;
   public static final String FLOP = "flop";
   public static final String FLOP_LOW = "flop_low";
   public static final String FLOP_HIGH = "flop_high";
@@ -96,7 +104,16 @@ public final class Flop {
             .and(col("mig_profile").equalTo(col("_ms_profile"))), "left")
         .withColumn(MIG_FRACTION, when(col("mig_profile").isNull(), lit(1.0)).otherwise(col("_ms_share")))
         .withColumn(MIG_BY_SLICES, coalesce(col("_ms_slices"), lit(false)))
-        .drop("_ms_model", "_ms_profile", "_ms_share", "_ms_slices");
+        .drop("_ms_model", "_ms_profile", "_ms_share", "_ms_slices")
+        .withColumn(PARTITION_UNKNOWN, amdPartitioned());
+  }
+
+  /** See {@link #PARTITION_UNKNOWN}; series rows are one per device, so a window per host counts devices. */
+  private static Column amdPartitioned() {
+    Column mi300 = coalesce(col(MODEL_ID).rlike("^mi3"), lit(false));
+    Column perHost = sum(when(mi300, lit(1)).otherwise(lit(0)))
+        .over(org.apache.spark.sql.expressions.Window.partitionBy(col("host")));
+    return mi300.and(perHost.gt(MI300_PER_NODE));
   }
 
   /** Catalog models that are not GPUs (no DCGM telemetry): TPUs, Trainium, Inferentia, Gaudi. */
@@ -169,7 +186,9 @@ public final class Flop {
   public Dataset<Row> telemetryFlop(Dataset<Row> rows) {
     Column frac = coalesce(col(MIG_FRACTION), lit(1.0));
     Column tensorPeak = col("_pk_peak");
-    Column priced = tensorPeak.isNotNull();
+    boolean partitions = java.util.Arrays.asList(rows.columns()).contains(PARTITION_UNKNOWN);
+    Column partitioned = partitions ? coalesce(col(PARTITION_UNKNOWN), lit(false)) : lit(false);
+    Column priced = tensorPeak.isNotNull().and(not(partitioned));
     Column noFp64 = active("fp64").and(col("_pk_fp64").isNull());
     Column noFp32 = active("fp32").and(col("_pk_fp32").isNull());
     Column noFp16 = active("fp16").and(col("_pk_fp16").isNull());
@@ -195,6 +214,7 @@ public final class Flop {
             MethodReasons.PRECISION_SUBSTITUTED))
         .bitwiseOR(MethodReasons.when(coalesce(col(Activity.CLOCK_REJECTED_S), lit(0.0)).gt(0)
             .and(not(dropped)), MethodReasons.CLOCK_REJECTED));
+    reasons = reasons.bitwiseOR(MethodReasons.when(partitioned, MethodReasons.PARTITION_UNKNOWN));
     if (java.util.Arrays.asList(rows.columns()).contains(MIG_BY_SLICES)) {
       reasons = reasons.bitwiseOR(MethodReasons.when(coalesce(col(MIG_BY_SLICES), lit(false)), MethodReasons.MIG_SLICE_RULE));
     }

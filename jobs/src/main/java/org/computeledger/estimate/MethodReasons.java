@@ -27,6 +27,7 @@ public final class MethodReasons {
   public static final int PIPE_NO_UTIL = 8;
   public static final int CALIBRATED_UTIL = 9;
   public static final int CALIBRATED_PIPE = 10;
+  public static final int PARTITION_UNKNOWN = 11;
 
   /** Short names, indexed by bit; stable, because reports and tests read them. */
   public static final String[] REASONS = {
@@ -40,7 +41,8 @@ public final class MethodReasons {
     "MIG profile not in mig_profiles.csv: share by compute slices",
     "unpriced: pipe-activity dropped and no utilization logged for those samples",
     "utilization calibrated by counted FLOP on the same GPU model and precision",
-    "pipe-activity calibrated by counted FLOP on the same GPU model and precision"
+    "pipe-activity calibrated by counted FLOP on the same GPU model and precision",
+    "unpriced: AMD MI300-series GPUs in a compute-partition mode the logs do not name (more than 8 devices on a node)"
   };
 
   private MethodReasons() {}

@@ -180,7 +180,7 @@ public final class MainJob {
         .join(broadcast(series.select(col(SampleWindows.SERIES_KEY), col(GpuSamples.HOST), col(GpuSamples.GPU_UUID),
             col(GpuSamples.GPU_INDEX), col(GpuSamples.GPU_MODEL), col(GpuSamples.MIG_PROFILE),
             col(GpuSamples.MIG_INSTANCE), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION), col(Flop.MIG_BY_SLICES),
-            col("mig_parent"))),
+            col(Flop.PARTITION_UNKNOWN), col("mig_parent"))),
             SampleWindows.SERIES_KEY, "left")
         .join(allocFacts, col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
         .drop("f_alloc")

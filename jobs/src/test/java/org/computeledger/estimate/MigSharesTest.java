@@ -23,15 +23,47 @@ class MigSharesTest extends SparkTestBase {
 
   /** One series of a MIG instance, with 60 s of utilization 0.5 (30 utilization-seconds). */
   private Dataset<Row> migSeries(String gpuModel, String modelId, String profile) {
-    StructType s = new StructType().add("gpu_model", DataTypes.StringType).add("mig_profile", DataTypes.StringType)
+    return devices("n1", gpuModel, modelId, profile, 1);
+  }
+
+  /** {@code count} device series on one host, each with 60 s of utilization 0.5. */
+  private Dataset<Row> devices(String host, String gpuModel, String modelId, String profile, int count) {
+    StructType s = new StructType().add("host", DataTypes.StringType).add("gpu_uuid", DataTypes.StringType)
+        .add("gpu_model", DataTypes.StringType).add("mig_profile", DataTypes.StringType)
         .add(Flop.MODEL_ID, DataTypes.StringType).add(Flop.PRECISION, DataTypes.StringType);
-    List<Object> v = new ArrayList<>(java.util.Arrays.asList(gpuModel, profile, modelId, "bf16"));
     for (String c : Activity.sums()) {
       s = s.add(c, DataTypes.DoubleType);
-      v.add(c.equals(Activity.COVERED_S) || c.equals(Activity.UTIL_COVERED_S) ? 60.0
-          : c.equals(Activity.UTIL_S) ? 30.0 : 0.0);
     }
-    return spark().createDataFrame(List.of(RowFactory.create(v.toArray())), s);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      List<Object> v = new ArrayList<>(java.util.Arrays.asList(host, "GPU-" + i, gpuModel, profile, modelId, "bf16"));
+      for (String c : Activity.sums()) {
+        v.add(c.equals(Activity.COVERED_S) || c.equals(Activity.UTIL_COVERED_S) ? 60.0
+            : c.equals(Activity.UTIL_S) ? 30.0 : 0.0);
+      }
+      rows.add(RowFactory.create(v.toArray()));
+    }
+    return spark().createDataFrame(rows, s);
+  }
+
+  @Test
+  void sixteenMi300xDevicesOnANodeAreAnUnknownPartitionModeAndUnpricedWithAReason() throws Exception {
+    Flop flop = flopWithH200Table();
+    List<Row> out = flop.telemetryFlop(flop.withMigShares(devices("n1", "AMD Instinct MI300X", "mi300x", null, 16)))
+        .collectAsList();
+    assertEquals(16, out.size());
+    for (Row r : out) {
+      assertEquals(0.0, r.<Double>getAs(Flop.FLOP_UTIL), 0);
+      assertEquals(60.0, r.<Double>getAs(Flop.UNPRICED_S), 1e-9);
+      assertTrue((r.<Integer>getAs(MethodReasons.COLUMN) & MethodReasons.bit(MethodReasons.PARTITION_UNKNOWN)) != 0);
+    }
+  }
+
+  @Test
+  void eightMi300xDevicesOnANodeAreWholeGpus() throws Exception {
+    Flop flop = flopWithH200Table();
+    Row r = flop.telemetryFlop(flop.withMigShares(devices("n1", "AMD Instinct MI300X", "mi300x", null, 8))).first();
+    assertEquals(1307.4e12 * 30.0, r.<Double>getAs(Flop.FLOP_UTIL), 1307.4e12 * 30.0 * 1e-9);
   }
 
   @Test
