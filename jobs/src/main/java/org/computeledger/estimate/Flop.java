@@ -28,9 +28,9 @@ public final class Flop {
   /** True on a MIG series whose share came from the slice rule, not from the SM table. */
   public static final String MIG_BY_SLICES = "mig_by_slices";
   /**
-   * True on an AMD MI300-series device of a node showing more of them than a node holds (8): the GPUs
-   * are split into compute partitions (DPX/QPX/CPX) the logs do not name, so a device's share of an
-   * accelerator is unknown; it is unpriced, never counted as a whole GPU.
+   * True on a device whose share of its GPU is unknown: a MIG profile no rule reads, or an AMD
+   * MI300-series device of a node showing more of them than a node holds (8), whose GPUs are split into
+   * compute partitions (DPX/QPX/CPX) the logs do not name. It is unpriced, never counted as a whole GPU.
    */
   public static final String PARTITION_UNKNOWN = "partition_unknown";
   /** AMD MI300-series GPUs per node (OAM platform): more devices on one node means partitioned GPUs. */
@@ -104,8 +104,10 @@ public final class Flop {
             .and(col("mig_profile").equalTo(col("_ms_profile"))), "left")
         .withColumn(MIG_FRACTION, when(col("mig_profile").isNull(), lit(1.0)).otherwise(col("_ms_share")))
         .withColumn(MIG_BY_SLICES, coalesce(col("_ms_slices"), lit(false)))
-        .drop("_ms_model", "_ms_profile", "_ms_share", "_ms_slices")
-        .withColumn(PARTITION_UNKNOWN, amdPartitioned());
+        // a MIG profile neither the table nor the slice rule reads would otherwise count as the whole GPU
+        .withColumn(PARTITION_UNKNOWN, col("mig_profile").isNotNull().and(col("_ms_share").isNull())
+            .or(amdPartitioned()))
+        .drop("_ms_model", "_ms_profile", "_ms_share", "_ms_slices");
   }
 
   /** See {@link #PARTITION_UNKNOWN}; series rows are one per device, so a window per host counts devices. */

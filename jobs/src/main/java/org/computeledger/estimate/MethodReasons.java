@@ -42,7 +42,8 @@ public final class MethodReasons {
     "unpriced: pipe-activity dropped and no utilization logged for those samples",
     "utilization calibrated by counted FLOP on the same GPU model and precision",
     "pipe-activity calibrated by counted FLOP on the same GPU model and precision",
-    "unpriced: AMD MI300-series GPUs in a compute-partition mode the logs do not name (more than 8 devices on a node)"
+    "unpriced: a GPU partition whose share of the GPU is unknown (a MIG profile no rule reads, or AMD MI300-series"
+        + " GPUs in a compute-partition mode the logs do not name: more than 8 devices on a node)"
   };
 
   private MethodReasons() {}

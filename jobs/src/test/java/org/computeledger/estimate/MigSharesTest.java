@@ -89,6 +89,16 @@ class MigSharesTest extends SparkTestBase {
   }
 
   @Test
+  void aMigProfileNoRuleReadsIsUnpricedNotAWholeGpu() throws Exception {
+    Flop flop = flopWithH200Table();
+    Row r = flop.telemetryFlop(flop.withMigShares(migSeries("NVIDIA H200 MIG 9g.999gb", "h200-sxm", "9g.999gb")))
+        .first();
+    assertEquals(0.0, r.<Double>getAs(Flop.FLOP_UTIL), 0);
+    assertEquals(60.0, r.<Double>getAs(Flop.UNPRICED_S), 1e-9);
+    assertTrue((r.<Integer>getAs(MethodReasons.COLUMN) & MethodReasons.bit(MethodReasons.PARTITION_UNKNOWN)) != 0);
+  }
+
+  @Test
   void aWholeGpuHasShareOneAndNoFlag() throws Exception {
     Flop flop = flopWithH200Table();
     Row r = flop.withMigShares(migSeries("NVIDIA H200", "h200-sxm", null)).first();
