@@ -2,10 +2,15 @@ package org.computeledger.attribute;
 
 import static org.apache.spark.sql.functions.*;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.computeledger.schema.Charges;
@@ -15,12 +20,25 @@ import org.computeledger.schema.Charges;
  * the charge's period, and the reconciliation accounts for every charge of the bill.
  *
  * <p><b>Which node a charge bills.</b> A known node is one listed in {@code nodeGpus} with at least
- * one GPU; names are compared exactly. The first of these that is a known node wins:
+ * one GPU; names are compared exactly. The rules are tried in this order, and the first that names a
+ * known node wins ({@code match_rule} records which):
  * <ol>
- *   <li>the charge's {@code resource_name};</li>
- *   <li>the value of its tag {@code ledger-node}, then {@code node}, then {@code hostname}, then
- *       {@code Name};</li>
- *   <li>its {@code resource_id}.</li>
+ *   <li>{@value #RULE_RESOURCES}: the {@code resources.csv} line that maps the charge's
+ *       {@code resource_id} to a host for the time (see {@link ResourceMap}). A charge whose period
+ *       spans a change of host (an instance replaced mid-month) is cut at the change: each piece gets
+ *       the cost of its share of the period's seconds (rounded half-up to 12 decimals, the pieces
+ *       adding up exactly), and a part of the period no line covers keeps the rest of the cost and
+ *       goes on to the rules below;</li>
+ *   <li>{@value #RULE_HOST_TAG}: the tag {@code host} ({@code user:host} in AWS, whose parser drops the
+ *       {@code user:} prefix), {@code user:host}, {@code ledger-node}, {@code node}, {@code hostname};</li>
+ *   <li>{@value #RULE_K8S_LABEL}: the label {@code kubernetes.io/hostname} (or
+ *       {@code k8s-label/kubernetes.io/hostname}, as GKE cost allocation writes node labels);</li>
+ *   <li>{@value #RULE_NAME}: the charge's {@code resource_name}, then the last path segment of its
+ *       {@code resource_name} or {@code resource_id} (a Google Cloud global name ends in
+ *       {@code instances/NAME}, an Azure resource id in {@code virtualMachines/NAME}): the instance name,
+ *       which is the node name for GKE and most self-managed clusters;</li>
+ *   <li>{@value #RULE_NAME_TAG}: the tag {@code Name} (AWS console's instance name);</li>
+ *   <li>{@value #RULE_RESOURCE_ID}: the {@code resource_id} itself.</li>
  * </ol>
  * A charge none of these maps to a known node bills no GPU node.
  *
@@ -90,7 +108,20 @@ public final class CostAttribution {
   private static final DataType MONEY_OPERAND = DataTypes.createDecimalType(37, 12);
 
   private static final long DAY_SECONDS = 86_400L;
-  private static final String[] NODE_TAGS = {"ledger-node", "node", "hostname", "Name"};
+
+  /** Which rule found a charge's node (null when none did); the rules in their order. */
+  public static final String MATCH_RULE = "match_rule";
+  public static final String RULE_RESOURCES = "resources.csv";
+  public static final String RULE_HOST_TAG = "host tag";
+  public static final String RULE_K8S_LABEL = "kubernetes.io/hostname label";
+  public static final String RULE_NAME = "instance name";
+  public static final String RULE_NAME_TAG = "Name tag";
+  public static final String RULE_RESOURCE_ID = "resource id";
+  /** The {@code rule} of {@link #matching} for charges no rule placed on a GPU node. */
+  public static final String UNMATCHED_RESOURCE = "unmatched: resource is not a known GPU node";
+  public static final String UNMATCHED_NO_RESOURCE = "unmatched: no resource (not attributable)";
+  /** The host {@code resources.csv} gives a charge (piece), before the node check. */
+  static final String MAPPED_HOST = "_mapped_host";
 
   private CostAttribution() {}
 
@@ -100,7 +131,13 @@ public final class CostAttribution {
    * share from. Allocations that overlap no charge have no row.
    */
   public static Dataset<Row> allocCosts(Dataset<Row> allocs, Dataset<Row> charges, Dataset<Row> nodeGpus) {
-    return shares(allocs, classify(charges, nodeGpus))
+    return allocCosts(allocs, charges, nodeGpus, null);
+  }
+
+  /** As {@link #allocCosts(Dataset, Dataset, Dataset)}, with a {@link ResourceMap} (may be null). */
+  public static Dataset<Row> allocCosts(Dataset<Row> allocs, Dataset<Row> charges, Dataset<Row> nodeGpus,
+      Dataset<Row> resources) {
+    return shares(allocs, classify(charges, nodeGpus, resources))
         .groupBy(col(ALLOC_ID), col(Charges.PROVIDER), col(Charges.CURRENCY))
         .agg(sum(COST_BILLED).cast(MONEY).as(COST_BILLED), sum(COST_EFFECTIVE).cast(MONEY).as(COST_EFFECTIVE));
   }
@@ -113,7 +150,13 @@ public final class CostAttribution {
    * not_attributable} exactly, in billed and in effective cost.
    */
   public static Dataset<Row> reconciliation(Dataset<Row> allocs, Dataset<Row> charges, Dataset<Row> nodeGpus) {
-    Dataset<Row> classified = classify(charges, nodeGpus);
+    return reconciliation(allocs, charges, nodeGpus, null);
+  }
+
+  /** As {@link #reconciliation(Dataset, Dataset, Dataset)}, with a {@link ResourceMap} (may be null). */
+  public static Dataset<Row> reconciliation(Dataset<Row> allocs, Dataset<Row> charges, Dataset<Row> nodeGpus,
+      Dataset<Row> resources) {
+    Dataset<Row> classified = classify(charges, nodeGpus, resources);
     Column billed = coalesce(col(Charges.BILLED_COST), zero());
     Column effective = coalesce(col(Charges.EFFECTIVE_COST), zero());
     Dataset<Row> inputs = classified.select(col(Charges.PROVIDER), col(Charges.CURRENCY),
@@ -150,46 +193,174 @@ public final class CostAttribution {
   }
 
   /**
-   * The charges with the node each bills ({@code charge_node}, null if none) and its class
-   * ({@code charge_class}: node, other_resource or not_attributable), by the rules of the class
-   * comment. Every input row comes out once.
+   * How much cost each rule placed on a GPU node, per provider and currency: {@code provider, currency,
+   * rule, charges} (rows, a charge cut by {@code resources.csv} counting once per piece),
+   * {@code billed_cost, effective_cost}; charges no rule placed are under {@link #UNMATCHED_RESOURCE}
+   * or {@link #UNMATCHED_NO_RESOURCE}. The amounts of a provider and currency add up to its input total.
    */
+  public static Dataset<Row> matching(Dataset<Row> charges, Dataset<Row> nodeGpus, Dataset<Row> resources) {
+    Dataset<Row> classified = classify(charges, nodeGpus, resources);
+    Column rule = when(col(MATCH_RULE).isNotNull(), col(MATCH_RULE))
+        .when(col(CHARGE_CLASS).equalTo(OTHER_RESOURCE), lit(UNMATCHED_RESOURCE))
+        .otherwise(lit(UNMATCHED_NO_RESOURCE));
+    return classified.groupBy(col(Charges.PROVIDER), col(Charges.CURRENCY), rule.as("rule"))
+        .agg(count(lit(1)).as(CHARGE_COUNT),
+            sum(coalesce(col(Charges.BILLED_COST), zero())).cast(MONEY).as(Charges.BILLED_COST),
+            sum(coalesce(col(Charges.EFFECTIVE_COST), zero())).cast(MONEY).as(Charges.EFFECTIVE_COST));
+  }
+
+  /** {@link #classify(Dataset, Dataset, Dataset)} without a resource map. */
   public static Dataset<Row> classify(Dataset<Row> charges, Dataset<Row> nodeGpus) {
-    // one row per known node, so the lookups below can never duplicate a charge
-    Dataset<Row> known = nodeGpus
-        .filter(col(NODE).isNotNull().and(col(GPU_TOTAL).gt(0)))
-        .groupBy(col(NODE)).agg(max(col(GPU_TOTAL)).as(GPU_TOTAL));
+    return classify(charges, nodeGpus, null);
+  }
 
-    Column[] candidates = new Column[2 + NODE_TAGS.length];
-    candidates[0] = col(Charges.RESOURCE_NAME);
-    for (int i = 0; i < NODE_TAGS.length; i++) {
-      candidates[i + 1] = col(Charges.TAGS).getItem(NODE_TAGS[i]);
+  /**
+   * The charges with the node each bills ({@code charge_node}, null if none), the rule that found it
+   * ({@code match_rule}) and its class ({@code charge_class}: node, other_resource or not_attributable),
+   * by the rules of the class comment. Every input row comes out once, except that a charge whose period
+   * {@code resources} maps to several hosts comes out once per piece, the pieces' costs adding up to its
+   * own exactly.
+   */
+  public static Dataset<Row> classify(Dataset<Row> charges, Dataset<Row> nodeGpus, Dataset<Row> resources) {
+    // Known nodes are few (hosts, not samples): looked up as a map literal, so a charge row stays one
+    // row and no join is needed per rule.
+    Map<String, Integer> known = new TreeMap<>();
+    for (Row r : nodeGpus.filter(col(NODE).isNotNull().and(col(GPU_TOTAL).gt(0)))
+        .groupBy(col(NODE)).agg(max(col(GPU_TOTAL)).as(GPU_TOTAL)).collectAsList()) {
+      known.put(r.getString(0), ((Number) r.get(1)).intValue());
     }
-    candidates[candidates.length - 1] = col(Charges.RESOURCE_ID);
+    Column nodes = known.isEmpty() ? map().cast("map<string,int>") : mapLiteral(known);
 
-    // one small broadcast equi-join per candidate: a charge row stays a row, never a Cartesian product
-    Dataset<Row> looked = charges;
-    Column[] hits = new Column[candidates.length];
-    Column[] gpus = new Column[candidates.length];
-    for (int i = 0; i < candidates.length; i++) {
-      String hit = "_hit" + i;
-      String total = "_gpus" + i;
-      Dataset<Row> lookup = known.select(col(NODE).as(hit), col(GPU_TOTAL).as(total));
-      looked = looked.join(broadcast(lookup), candidates[i].equalTo(lookup.col(hit)), "left");
-      hits[i] = col(hit);
-      gpus[i] = col(total);
+    Dataset<Row> split = resources == null
+        ? charges.withColumn(MAPPED_HOST, lit(null).cast("string"))
+        : splitByResourceMap(charges, resources);
+
+    Column tags = col(Charges.TAGS);
+    Column lastSegmentOfName = regexp_extract(col(Charges.RESOURCE_NAME), "([^/]+)/*$", 1);
+    Column lastSegmentOfId = regexp_extract(col(Charges.RESOURCE_ID), "([^/]+)/*$", 1);
+    Object[][] rules = {
+        {RULE_RESOURCES, new Column[] {col(MAPPED_HOST)}},
+        {RULE_HOST_TAG, new Column[] {tags.getItem("host"), tags.getItem("user:host"), tags.getItem("ledger-node"),
+            tags.getItem("node"), tags.getItem("hostname")}},
+        {RULE_K8S_LABEL, new Column[] {tags.getItem("kubernetes.io/hostname"),
+            tags.getItem("k8s-label/kubernetes.io/hostname")}},
+        {RULE_NAME, new Column[] {col(Charges.RESOURCE_NAME), lastSegmentOfName, lastSegmentOfId}},
+        {RULE_NAME_TAG, new Column[] {tags.getItem("Name"), tags.getItem("user:Name")}},
+        {RULE_RESOURCE_ID, new Column[] {col(Charges.RESOURCE_ID)}},
+    };
+    Column node = lit(null).cast("string");
+    Column rule = lit(null).cast("string");
+    // built from the last rule to the first, so that the first rule's hit is the outermost test
+    for (int i = rules.length - 1; i >= 0; i--) {
+      Column[] candidates = (Column[]) rules[i][1];
+      for (int k = candidates.length - 1; k >= 0; k--) {
+        Column hit = element_at(nodes, candidates[k]).isNotNull();
+        node = when(candidates[k].isNotNull().and(hit), candidates[k]).otherwise(node);
+        rule = when(candidates[k].isNotNull().and(hit), lit((String) rules[i][0])).otherwise(rule);
+      }
     }
     Column namesResource = nonBlank(col(Charges.RESOURCE_ID)).or(nonBlank(col(Charges.RESOURCE_NAME)));
-    Dataset<Row> classified = looked
-        .withColumn(CHARGE_NODE, coalesce(hits))
-        .withColumn(GPU_TOTAL, coalesce(gpus))
+    return split
+        .withColumn(CHARGE_NODE, node)
+        .withColumn(MATCH_RULE, rule)
+        .withColumn(GPU_TOTAL, element_at(nodes, col(CHARGE_NODE)))
         .withColumn(CHARGE_CLASS, when(col(CHARGE_NODE).isNotNull(), lit(NODE_CHARGE))
-            .when(namesResource, lit(OTHER_RESOURCE))
-            .otherwise(lit(NOT_ATTRIBUTABLE)));
-    for (int i = 0; i < candidates.length; i++) {
-      classified = classified.drop("_hit" + i, "_gpus" + i);
+            .when(namesResource.or(col(MAPPED_HOST).isNotNull()), lit(OTHER_RESOURCE))
+            .otherwise(lit(NOT_ATTRIBUTABLE)))
+        .drop(MAPPED_HOST);
+  }
+
+  private static Column mapLiteral(Map<String, Integer> known) {
+    List<Column> kv = new ArrayList<>();
+    for (Map.Entry<String, Integer> e : known.entrySet()) {
+      kv.add(lit(e.getKey()));
+      kv.add(lit(e.getValue()));
     }
-    return classified;
+    return map(kv.toArray(new Column[0]));
+  }
+
+  /**
+   * Charges cut where {@code resources} changes the host of their {@code resource_id}: one row per
+   * mapped piece (period cut to the mapping's validity, {@link #MAPPED_HOST} set) plus, when the
+   * mappings leave part of the period uncovered, one row for the rest with the whole period and no
+   * host. Money is cut by seconds: the pieces, in time order, get cost × (covered seconds up to their
+   * end) / period, rounded, minus the same up to their start, so that they add up without a remainder
+   * when the mappings cover the period. Charges with no mapping pass unchanged.
+   */
+  static Dataset<Row> splitByResourceMap(Dataset<Row> charges, Dataset<Row> resources) {
+    Dataset<Row> m = resources.select(col(ResourceMap.RESOURCE_ID).as("_rid"), col(ResourceMap.HOST).as("_rhost"),
+        unix_seconds(col(ResourceMap.VALID_FROM)).as("_rfrom"), unix_seconds(col(ResourceMap.VALID_TO)).as("_rto"));
+    Dataset<Row> ch = charges
+        .withColumn("_cid", monotonically_increasing_id())
+        .withColumn("_cs", unix_seconds(col(Charges.CHARGE_PERIOD_START)))
+        .withColumn("_ce", unix_seconds(col(Charges.CHARGE_PERIOD_END)));
+    Column on = col(Charges.RESOURCE_ID).equalTo(col("_rid")).and(col("_ce").gt(col("_cs")))
+        .and(col("_rfrom").isNull().or(col("_rfrom").lt(col("_ce"))))
+        .and(col("_rto").isNull().or(col("_rto").gt(col("_cs"))));
+    Dataset<Row> joined = ch.join(broadcast(m), on, "left");
+    String[] original = charges.columns();
+
+    Column[] passCols = new Column[original.length + 1];
+    for (int i = 0; i < original.length; i++) {
+      passCols[i] = col(original[i]);
+    }
+    passCols[original.length] = lit(null).cast("string").as(MAPPED_HOST);
+    Dataset<Row> unmapped = joined.filter(col("_rhost").isNull()).select(passCols);
+
+    Column pStart = greatest(col("_cs"), coalesce(col("_rfrom"), col("_cs")));
+    Column pEnd = least(col("_ce"), coalesce(col("_rto"), col("_ce")));
+    WindowSpec inOrder = Window.partitionBy(col("_cid")).orderBy(col("_ps"));
+    Dataset<Row> mapped = joined.filter(col("_rhost").isNotNull())
+        .withColumn("_ps", pStart).withColumn("_pe", pEnd)
+        .withColumn("_cum_end", sum(col("_pe").minus(col("_ps")))
+            .over(inOrder.rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
+        .withColumn("_cum_start", col("_cum_end").minus(col("_pe").minus(col("_ps"))))
+        .withColumn("_covered", sum(col("_pe").minus(col("_ps"))).over(Window.partitionBy(col("_cid"))))
+        .withColumn("_last", row_number().over(Window.partitionBy(col("_cid")).orderBy(col("_ps").desc())).equalTo(1))
+        .withColumn("_dur", col("_ce").minus(col("_cs")));
+
+    String[] money = {Charges.BILLED_COST, Charges.EFFECTIVE_COST, Charges.LIST_COST};
+    List<Column> piece = new ArrayList<>();
+    List<Column> rest = new ArrayList<>();
+    piece.add(timestamp_seconds(col("_ps")).as("s"));
+    piece.add(timestamp_seconds(col("_pe")).as("e"));
+    piece.add(col("_rhost").as("h"));
+    rest.add(col(Charges.CHARGE_PERIOD_START).as("s"));
+    rest.add(col(Charges.CHARGE_PERIOD_END).as("e"));
+    rest.add(lit(null).cast("string").as("h"));
+    for (int i = 0; i < money.length; i++) {
+      Column cost = col(money[i]);
+      Column upToEnd = share(cost, col("_cum_end"), col("_dur"));
+      Column upToStart = share(cost, col("_cum_start"), col("_dur"));
+      piece.add(when(cost.isNull(), lit(null).cast(MONEY))
+          .otherwise(upToEnd.cast(MONEY_OPERAND).minus(upToStart.cast(MONEY_OPERAND)).cast(MONEY)).as("m" + i));
+      rest.add(when(cost.isNull(), lit(null).cast(MONEY))
+          .otherwise(cost.cast(MONEY_OPERAND).minus(share(cost, col("_covered"), col("_dur")).cast(MONEY_OPERAND))
+              .cast(MONEY)).as("m" + i));
+    }
+    Column pieces = when(col("_last").and(col("_covered").lt(col("_dur"))),
+        array(struct(piece.toArray(new Column[0])), struct(rest.toArray(new Column[0]))))
+        .otherwise(array(struct(piece.toArray(new Column[0]))));
+    Dataset<Row> exploded = mapped.withColumn("_p", explode(pieces));
+    Column[] outCols = new Column[original.length + 1];
+    for (int i = 0; i < original.length; i++) {
+      String c = original[i];
+      Column v = col(c);
+      if (c.equals(Charges.CHARGE_PERIOD_START)) {
+        v = col("_p.s");
+      } else if (c.equals(Charges.CHARGE_PERIOD_END)) {
+        v = col("_p.e");
+      } else {
+        for (int k = 0; k < money.length; k++) {
+          if (c.equals(money[k])) {
+            v = col("_p.m" + k);
+          }
+        }
+      }
+      outCols[i] = v.as(c);
+    }
+    outCols[original.length] = col("_p.h").as(MAPPED_HOST);
+    return unmapped.unionByName(exploded.select(outCols));
   }
 
   /**

@@ -116,36 +116,8 @@ public final class GpuAttribution {
    * windows, and no aggregation: the split of a row adds up to the row.
    */
   public static Dataset<Row> attribute(Dataset<Row> windows, Dataset<Row> allocsExploded, Dataset<Row> nodeGpus) {
-    Dataset<Row> held = allocsExploded.join(broadcast(nodeGpus), allocsExploded.col(Allocations.NODE)
-            .equalTo(nodeGpus.col(GpuSamples.HOST)), "left")
-        .groupBy(col(Allocations.NODE).as("a_node"), col(BUCKET).as("a_bucket"))
-        // sorted, so that the shares of a window are added up in the same order on every run
-        .agg(array_sort(collect_list(struct(col(ALLOC_ID).as("id"), col(JOB_KEY).as("key"), col(Allocations.JOB_ID).as("job"),
-            coalesce(col(Allocations.JOB_ID_RAW), col(Allocations.JOB_ID)).as("job_raw"),
-            col(Allocations.JOB_NAME).as("name"), col(Allocations.ACCOUNT).as("account"), col(START_US).as("s"),
-            col(END_US).as("e"), col(Allocations.GPU_COUNT).as("gpus"), col(INDICES).as("idx"),
-            coalesce(col(NODE_GPUS), col(Allocations.GPU_COUNT)).as("node_gpus")))).as("held"));
-
-    Column hasLabel = col(GpuSamples.HPC_JOB).isNotNull().or(col(GpuSamples.POD).isNotNull());
-    Column hasIndex = col(GpuSamples.GPU_INDEX).isNotNull();
-    Column lo = col(TelemetryScan.T_LO);
-    Column hi = col(TelemetryScan.T_HI);
-    Column holding = filter(col("held"),
-        a -> a.getField("s").leq(lo).and(a.getField("e").geq(hi)).and(
-            when(hasLabel, col(GpuSamples.HPC_JOB).equalTo(a.getField("job"))
-                    .or(col(GpuSamples.HPC_JOB).equalTo(a.getField("job_raw")))
-                    .or(col(GpuSamples.POD).equalTo(a.getField("name"))
-                        .and(coalesce(col(GpuSamples.NAMESPACE), a.getField("account")).equalTo(a.getField("account")))))
-                .when(hasIndex.and(a.getField("idx").isNotNull()), array_contains(a.getField("idx"), col(GpuSamples.GPU_INDEX)))
-                .otherwise(lit(true))));
-    Column claims = transform(holding, a -> {
-      Column indexed = hasIndex.and(a.getField("idx").isNotNull());
-      Column rule = when(hasLabel, lit(RULES[0])).when(indexed, lit(RULES[1]))
-          .when(a.getField("gpus").geq(a.getField("node_gpus")), lit(RULES[2])).otherwise(lit(RULES[3]));
-      Column weight = when(hasLabel.or(indexed), lit(1.0))
-          .otherwise(least(lit(1.0), a.getField("gpus").cast("double").divide(a.getField("node_gpus"))));
-      return struct(a.getField("id").as(ALLOC_ID), a.getField("key").as(JOB_KEY), weight.as(WEIGHT), rule.as(RULE));
-    });
+    Dataset<Row> held = heldPerNodeBucket(allocsExploded, nodeGpus);
+    Column claims = claims();
     // each step a column of its own, so that the array functions (evaluated row by row, without
     // generated code) run once per window row, not once per reference
     // a window on a node and hour no allocation touches has no array at all (null after the left join)
@@ -185,5 +157,45 @@ public final class GpuAttribution {
       shared = shared.withColumn(s, col(s).multiply(col(WEIGHT)));
     }
     return shared.withColumn(SampleWindows.SAMPLES, col(SampleWindows.SAMPLES).multiply(col(WEIGHT)));
+  }
+
+  /** Per (node, bucket), the allocations holding GPUs there, as one sorted array. */
+  static Dataset<Row> heldPerNodeBucket(Dataset<Row> allocsExploded, Dataset<Row> nodeGpus) {
+    return allocsExploded.join(broadcast(nodeGpus), allocsExploded.col(Allocations.NODE)
+            .equalTo(nodeGpus.col(GpuSamples.HOST)), "left")
+        .groupBy(col(Allocations.NODE).as("a_node"), col(BUCKET).as("a_bucket"))
+        // sorted, so that the shares of a window are added up in the same order on every run
+        .agg(array_sort(collect_list(struct(col(ALLOC_ID).as("id"), col(JOB_KEY).as("key"), col(Allocations.JOB_ID).as("job"),
+            coalesce(col(Allocations.JOB_ID_RAW), col(Allocations.JOB_ID)).as("job_raw"),
+            col(Allocations.JOB_NAME).as("name"), col(Allocations.ACCOUNT).as("account"), col(START_US).as("s"),
+            col(END_US).as("e"), col(Allocations.GPU_COUNT).as("gpus"), col(INDICES).as("idx"),
+            coalesce(col(NODE_GPUS), col(Allocations.GPU_COUNT)).as("node_gpus")))).as("held"));
+  }
+
+  /**
+   * Of a window row's {@code held} allocations, those holding its GPU over the whole row (by job label,
+   * else GPU index, else the node), each with the weight and rule of its claim.
+   */
+  static Column claims() {
+    Column hasLabel = col(GpuSamples.HPC_JOB).isNotNull().or(col(GpuSamples.POD).isNotNull());
+    Column hasIndex = col(GpuSamples.GPU_INDEX).isNotNull();
+    Column lo = col(TelemetryScan.T_LO);
+    Column hi = col(TelemetryScan.T_HI);
+    Column holding = filter(col("held"),
+        a -> a.getField("s").leq(lo).and(a.getField("e").geq(hi)).and(
+            when(hasLabel, col(GpuSamples.HPC_JOB).equalTo(a.getField("job"))
+                    .or(col(GpuSamples.HPC_JOB).equalTo(a.getField("job_raw")))
+                    .or(col(GpuSamples.POD).equalTo(a.getField("name"))
+                        .and(coalesce(col(GpuSamples.NAMESPACE), a.getField("account")).equalTo(a.getField("account")))))
+                .when(hasIndex.and(a.getField("idx").isNotNull()), array_contains(a.getField("idx"), col(GpuSamples.GPU_INDEX)))
+                .otherwise(lit(true))));
+    return transform(holding, a -> {
+      Column indexed = hasIndex.and(a.getField("idx").isNotNull());
+      Column rule = when(hasLabel, lit(RULES[0])).when(indexed, lit(RULES[1]))
+          .when(a.getField("gpus").geq(a.getField("node_gpus")), lit(RULES[2])).otherwise(lit(RULES[3]));
+      Column weight = when(hasLabel.or(indexed), lit(1.0))
+          .otherwise(least(lit(1.0), a.getField("gpus").cast("double").divide(a.getField("node_gpus"))));
+      return struct(a.getField("id").as(ALLOC_ID), a.getField("key").as(JOB_KEY), weight.as(WEIGHT), rule.as(RULE));
+    });
   }
 }

@@ -17,10 +17,33 @@ import java.util.stream.Collectors;
  * resources each project relies on. Attribution reads it; the standards read its exemptions and
  * lineage. {@link #load} and {@link #parse} return only registries that passed every check.
  */
-public record Registry(String developer, List<Project> projects) {
+public record Registry(String developer, List<Project> projects, DeveloperRevenue revenue) {
 
   public Registry {
     projects = List.copyOf(projects);
+  }
+
+  public Registry(String developer, List<Project> projects) {
+    this(developer, projects, null);
+  }
+
+  /**
+   * The developer's annual gross revenue together with its affiliates, for one calendar year
+   * ({@code developer_revenue}, optional): not compute, but some laws add it to the compute finding
+   * (RAISE 2026 and SB 53 "large frontier developer").
+   */
+  public record DeveloperRevenue(java.math.BigDecimal annualGross, String currency, int year) {}
+
+  /**
+   * What the registry says of a branch's model, for the architecture cross-check (6·N·D): parameters
+   * ({@code activeParameters} for a mixture of experts: those active per token), training tokens per
+   * epoch and epochs.
+   */
+  public record Architecture(double parameters, double tokens, double epochs, boolean activeParameters) {
+    /** Training tokens over all epochs. */
+    public double totalTokens() {
+      return tokens * epochs;
+    }
   }
 
   /** Reads and validates a registry file; every problem is a {@link RegistryException}. */
@@ -76,16 +99,24 @@ public record Registry(String developer, List<Project> projects) {
       LocalDate developmentStart,
       Precision precision,
       List<Branch> branches,
-      List<Use> uses) {
+      List<Use> uses,
+      List<String> generates) {
     public Project {
       branches = List.copyOf(branches);
       uses = List.copyOf(uses);
+      generates = generates == null ? List.of() : List.copyOf(generates);
+    }
+
+    public Project(String id, LocalDate developmentStart, Precision precision, List<Branch> branches, List<Use> uses) {
+      this(id, developmentStart, precision, branches, uses, List.of());
     }
   }
 
   /**
    * One line of work inside a project. {@code status} is {@link Status#KEPT} when the registry
    * leaves it out, as the §5 example does; {@code description} and {@code justification} may be null.
+   * {@code dataPublished}: a synthetic-data branch whose generated data is publicly accessible (the EU
+   * guidelines need not count it); {@code architecture} is for the 6·N·D cross-check, null when not given.
    */
   public record Branch(
       String id,
@@ -94,7 +125,14 @@ public record Registry(String developer, List<Project> projects) {
       String description,
       boolean riskOnly,
       String justification,
-      Match match) {
+      Match match,
+      Architecture architecture,
+      boolean dataPublished) {
+
+    public Branch(String id, Activity activity, Status status, String description, boolean riskOnly,
+        String justification, Match match) {
+      this(id, activity, status, description, riskOnly, justification, match, null, false);
+    }
 
     public boolean hasJustification() {
       return justification != null && !justification.isBlank();
@@ -127,7 +165,9 @@ public record Registry(String developer, List<Project> projects) {
    * {@code as} (a distillation teacher, P1), or a named {@code resource}: open resources are
    * excluded (P2) unless this developer released them shortly before, in which case
    * {@code project} names the project whose compute then counts. {@code open} is null for a
-   * project use; release fields are null when not given.
+   * project use; release fields are null when not given. {@code baseModel}: the project modifies this
+   * model (continues its training, fine-tunes it), with the original's training compute and whether it
+   * is presumed to have systemic risk when the registry knows them (the EU one-third rule).
    */
   public record Use(
       String project,
@@ -135,7 +175,14 @@ public record Registry(String developer, List<Project> projects) {
       String resource,
       Boolean open,
       String releasedBy,
-      LocalDate releasedOn) {
+      LocalDate releasedOn,
+      boolean baseModel,
+      Double originalTrainingFlop,
+      Boolean originalSystemicRisk) {
+
+    public Use(String project, Activity as, String resource, Boolean open, String releasedBy, LocalDate releasedOn) {
+      this(project, as, resource, open, releasedBy, releasedOn, false, null, null);
+    }
 
     public boolean isResource() {
       return resource != null;

@@ -40,17 +40,23 @@ final class RegistryParser {
   /** The id attribution gives to jobs that match no branch; a registry may not claim it. */
   static final String RESERVED_ID = "(unattributed)";
 
-  private static final List<String> TOP_KEYS = List.of("developer", "projects");
+  private static final List<String> TOP_KEYS = List.of("developer", "developer_revenue", "projects");
+  private static final List<String> REVENUE_KEYS = List.of("annual_gross", "currency", "year");
   private static final List<String> PROJECT_KEYS =
-      List.of("id", "development_start", "precision", "branches", "uses");
+      List.of("id", "development_start", "precision", "branches", "uses", "generates");
   private static final List<String> BRANCH_KEYS =
-      List.of("id", "activity", "status", "description", "risk_only", "justification", "match");
+      List.of("id", "activity", "status", "description", "risk_only", "justification", "match", "architecture",
+          "data_published");
+  private static final List<String> ARCHITECTURE_KEYS = List.of("parameters", "tokens", "epochs", "moe");
+  /** Output modalities a project may declare; the standards' modality conditions name the same words. */
+  private static final List<String> MODALITIES = List.of("text", "code", "audio", "speech", "image", "video",
+      "text-to-image", "text-to-video");
   private static final List<String> MATCH_KEYS = List.of("slurm", "k8s");
   private static final List<String> SLURM_KEYS =
       List.of("account", "wckey", "comment", "partition", "job_name");
   private static final List<String> K8S_KEYS = List.of("labels", "namespace");
-  private static final List<String> USE_KEYS =
-      List.of("project", "as", "resource", "open", "released_by", "released_on");
+  private static final List<String> USE_KEYS = List.of("project", "as", "resource", "open", "released_by",
+      "released_on", "base_model", "training_flop", "systemic_risk");
 
   private static final String TOP = "the registry";
 
@@ -149,7 +155,52 @@ final class RegistryParser {
       projects.add(project(node, i + 1, projectLines));
     }
     checkReferences(projectLines);
-    return new Registry(developer, projects);
+    Node revenueNode = present(root, "developer_revenue");
+    return new Registry(developer, projects,
+        revenueNode == null ? null : revenue(mapping(revenueNode, TOP, "developer_revenue")));
+  }
+
+  private Registry.DeveloperRevenue revenue(Mapping node) {
+    String entry = "developer_revenue";
+    checkKeys(node, REVENUE_KEYS, entry, "");
+    double amount = number(node, "annual_gross", entry, true);
+    String currency = requiredText(node, "currency", entry);
+    if (!currency.matches("[A-Z]{3}")) {
+      throw error(node.line(), entry, "has currency '" + currency + "'; expected an ISO 4217 code such as USD");
+    }
+    double year = number(node, "year", entry, true);
+    if (year != Math.rint(year) || year < 1900 || year > 9999) {
+      throw error(node.line(), entry, "has year " + year + "; expected the calendar year of the revenue, e.g. 2025");
+    }
+    return new Registry.DeveloperRevenue(new java.math.BigDecimal(optionalText(node, "annual_gross", entry)),
+        currency, (int) year);
+  }
+
+  private Registry.Architecture architecture(Mapping node, String entry) {
+    checkKeys(node, ARCHITECTURE_KEYS, entry, " in architecture");
+    double epochs = node.entries().containsKey("epochs") ? number(node, "epochs", entry, true) : 1.0;
+    Boolean moe = bool(node, "moe", entry);
+    return new Registry.Architecture(number(node, "parameters", entry, true), number(node, "tokens", entry, true),
+        epochs, Boolean.TRUE.equals(moe));
+  }
+
+  /** A positive finite number; {@code required} false gives null when absent. */
+  private Double number(Mapping node, String key, String entry, boolean required) {
+    Node value = present(node, key);
+    if (value == null) {
+      if (required) {
+        throw error(node.line(), entry, "is missing required key '" + key + "'");
+      }
+      return null;
+    }
+    if (value instanceof Scalar s && (s.token() == JsonToken.VALUE_NUMBER_INT
+        || s.token() == JsonToken.VALUE_NUMBER_FLOAT)) {
+      double v = Double.parseDouble(s.text());
+      if (v > 0 && !Double.isInfinite(v)) {
+        return v;
+      }
+    }
+    throw error(value.line(), entry, "has " + key + " " + quoted(value) + "; expected a positive number such as 7.0e9");
   }
 
   private Project project(Mapping node, int position, Map<String, Integer> projectLines) {
@@ -181,7 +232,19 @@ final class RegistryParser {
         uses.add(use(mapping(useNodes.get(i), entry + " use #" + (i + 1), "a use"), id, entry, i + 1));
       }
     }
-    return new Project(id, start, precision, branches, uses);
+    List<String> generates = new ArrayList<>();
+    Node generatesNode = present(node, "generates");
+    if (generatesNode != null) {
+      for (Node g : list(generatesNode, entry, "generates")) {
+        String m = g instanceof Scalar sc ? sc.text() : null;
+        if (m == null || !MODALITIES.contains(m)) {
+          throw error(g.line(), entry, "has generates " + quoted(g) + "; expected any of "
+              + String.join("|", MODALITIES));
+        }
+        generates.add(m);
+      }
+    }
+    return new Project(id, start, precision, branches, uses, generates);
   }
 
   private Branch branch(Mapping node, String projectId, String projectEntry, String position,
@@ -204,8 +267,15 @@ final class RegistryParser {
       throw error(node.line(), entry, "has no match rule, so no job could ever be attributed to it");
     }
     Match match = match(mapping(matchNode, entry, "match"), entry, projectId + "/" + id);
+    Node architectureNode = present(node, "architecture");
+    Boolean published = bool(node, "data_published", entry);
+    if (Boolean.TRUE.equals(published) && activity != Activity.SYNTHETIC_DATA) {
+      throw error(node.line(), entry, "has data_published: true, which only a synthetic-data branch can have");
+    }
     return new Branch(id, activity, status == null ? Status.KEPT : status, description,
-        Boolean.TRUE.equals(riskOnly), justification, match);
+        Boolean.TRUE.equals(riskOnly), justification, match,
+        architectureNode == null ? null : architecture(mapping(architectureNode, entry, "architecture"), entry),
+        Boolean.TRUE.equals(published));
   }
 
   private Match match(Mapping node, String entry, String label) {
@@ -295,7 +365,15 @@ final class RegistryParser {
     if (project != null) {
       references.add(new Reference(projectId, project, node.line()));
     }
-    return new Use(project, as, resource, open, releasedBy, releasedOn);
+    Boolean baseModel = bool(node, "base_model", entry);
+    Double trainingFlop = number(node, "training_flop", entry, false);
+    Boolean systemicRisk = bool(node, "systemic_risk", entry);
+    if (!Boolean.TRUE.equals(baseModel) && (trainingFlop != null || systemicRisk != null)) {
+      throw error(node.line(), entry, "has training_flop or systemic_risk, which describe a model this project"
+          + " modifies, but not 'base_model: true'");
+    }
+    return new Use(project, as, resource, open, releasedBy, releasedOn, Boolean.TRUE.equals(baseModel),
+        trainingFlop, systemicRisk);
   }
 
   // ---- checks across entries ----

@@ -16,7 +16,7 @@ final class CommonOptions {
       description = "Spark master (e.g. spark://host:7077). Default: embedded local[*], or what spark-submit set.")
   String master;
 
-  @Option(names = "--scheduler-timezone", paramLabel = "TZ", defaultValue = "UTC",
+  @Option(names = "--scheduler-timezone", paramLabel = "TZ", defaultValue = IngestParams.DEFAULT_SCHEDULER_ZONE,
       description = "Zone of times printed without an offset (sacct, nvidia-smi). Default: ${DEFAULT-VALUE}.")
   String schedulerTimezone;
 

@@ -48,6 +48,7 @@ final class IngestCommand implements Callable<Integer> {
       SparkSession spark = SparkSessions.create("ledger ingest", common.master);
       try {
         Ingested r = ingestInto(spark, input, sources, dir, params, "ingest", maxBadFraction);
+        Progress.clear();
         System.out.println(r.summary());
         return 0;
       } finally {

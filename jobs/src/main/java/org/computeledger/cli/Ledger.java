@@ -17,9 +17,9 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       VerifyCommand.class,
       ShowCommand.class,
-      NotYetCommand.AuditSample.class,
-      NotYetCommand.AuditRecompute.class,
-      NotYetCommand.Trends.class,
+      AuditSampleCommand.class,
+      AuditRecomputeCommand.class,
+      TrendsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Ledger implements Runnable {

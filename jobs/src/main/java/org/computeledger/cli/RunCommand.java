@@ -16,6 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.computeledger.attribute.MarketPrices;
+import org.computeledger.attribute.ResourceMap;
 import org.computeledger.attribute.Registry;
 import org.computeledger.common.LedgerException;
 import org.computeledger.common.OutputDir;
@@ -55,11 +56,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--force", description = IngestCommand.FORCE_DESCRIPTION)
   boolean force;
 
-  @Option(names = "--max-gap-factor", paramLabel = "X", defaultValue = "3",
+  @Option(names = "--max-gap-factor", paramLabel = "X", defaultValue = "" + EstimateParams.DEFAULT_MAX_GAP_FACTOR,
       description = "A telemetry sample covers at most X times its series' median cadence. Default: ${DEFAULT-VALUE}.")
   double maxGapFactor;
 
-  @Option(names = "--assumed-utilization", paramLabel = "U", defaultValue = "0.4",
+  @Option(names = "--assumed-utilization", paramLabel = "U", defaultValue = "" + EstimateParams.DEFAULT_ALLOC_UTIL,
       description = "Utilization assumed for held GPUs without telemetry (allocation method). Default: ${DEFAULT-VALUE}.")
   double assumedUtilization;
 
@@ -78,6 +79,11 @@ final class RunCommand implements Callable<Integer> {
           + " the ledger reads (allocation method; range: the same low and high as GPUs, widened to hold U)."
           + " Default: the GPUs' --assumed-utilization.")
   Double assumedAcceleratorUtilization;
+
+  @Option(names = "--report-date", paramLabel = "DATE",
+      description = "The date the report speaks for (ISO, e.g. 2027-01-01): which version of each standard is in"
+          + " force, and review warnings. Default: today (UTC).")
+  LocalDate reportDate;
 
   @Mixin CommonOptions common;
 
@@ -123,8 +129,9 @@ final class RunCommand implements Callable<Integer> {
       CommonOptions.warnIfUnkeyed(ip);
       SparkSession spark = SparkSessions.create("ledger run", common.master);
       try {
-        String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards, LocalDate.now(ZoneOffset.UTC),
-            maxBadFraction, catalogs);
+        String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards,
+            reportDate != null ? reportDate : LocalDate.now(ZoneOffset.UTC), maxBadFraction, catalogs);
+        Progress.clear();
         System.out.println(summary);
         return 0;
       } finally {
@@ -210,10 +217,11 @@ final class RunCommand implements Callable<Integer> {
           throw new LedgerException(pricesPath + ": cannot be read: " + e.getMessage(), e);
         }
       }
+      Dataset<Row> resources = ResourceMap.readIfPresent(spark, new Path(declarations, ResourceMap.FILE_NAME));
       PeakCatalog catalog = catalogs.peaks();
       MainJob.Inputs in = new MainJob.Inputs(read(spark, canonical, Table.ALLOCATIONS),
           read(spark, canonical, Table.GPU_SAMPLES), read(spark, canonical, Table.FLOP_COUNTS),
-          read(spark, canonical, Table.CHARGES), prices);
+          read(spark, canonical, Table.CHARGES), prices, resources);
       Progress.say("run: estimating and attributing");
       MainJob.Outputs o = MainJob.compute(spark, in, registry, catalogs.flop(ep), ep);
 
@@ -234,7 +242,8 @@ final class RunCommand implements Callable<Integer> {
       List<Row> items = lineItems.collectAsList();
       String methodology = Methodology.render(new Methodology.Facts(ip, ep, catalog, registry, items,
           reconciliation.collectAsList(), calibration == null ? List.of() : calibration.collectAsList(),
-          o.modelNames(), quarantined, input, fromIngest, overlaps(read(spark, dir.path(), Table.GPU_USAGE), ingest)));
+          o.modelNames(), quarantined, input, fromIngest, overlaps(read(spark, dir.path(), Table.GPU_USAGE), ingest),
+          o.costMatching().orderBy("provider", "currency", "rule").collectAsList()));
 
       Progress.say("run: applying %d accounting standard(s)", standards.size());
       List<LineItem> lineItemValues = items.stream().map(LineItem::fromRow).toList();
@@ -243,6 +252,7 @@ final class RunCommand implements Callable<Integer> {
       StandardsReport.totals(spark, byStandard.totals()).coalesce(1).write().parquet(dir.child("standard_totals"));
       StandardsReport.treatment(spark, byStandard.treatment()).coalesce(1).write().parquet(dir.child("treatment"));
       methodology += "\n" + StandardsReport.methodology(standards, byStandard, runDate);
+      methodology += "\n" + org.computeledger.report.ReportPage.write(spark, dir.path());
       writeText(conf, dir.child("methodology.md"), methodology);
 
       Map<String, Object> params = parameters(input, ip, ep, catalog);
@@ -343,15 +353,7 @@ final class RunCommand implements Callable<Integer> {
 
   static Map<String, Object> parameters(String input, IngestParams ip, EstimateParams ep, PeakCatalog catalog) {
     Map<String, Object> m = new LinkedHashMap<>(IngestCommand.parameters(input, ip));
-    m.put("max_gap_factor", ep.maxGapFactor());
-    m.put("pipe_relative_error", ep.pipeRelError());
-    m.put("utilization_low_factor", ep.utilLowFactor());
-    m.put("utilization_high_factor", ep.utilHighFactor());
-    m.put("assumed_utilization", ep.allocUtil());
-    m.put("assumed_utilization_low", ep.allocUtilLow());
-    m.put("assumed_utilization_high", ep.allocUtilHigh());
-    m.put("default_precision", ep.defaultPrecision());
-    m.put("bucket_seconds", ep.bucketSeconds());
+    m.putAll(ep.manifestParameters());
     m.put("peak_catalog_version", catalog.version());
     return m;
   }

@@ -53,6 +53,7 @@ final class SparkSessions {
     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
     // also under spark-submit, whose own log4j2 configuration would print INFO lines
     spark.sparkContext().setLogLevel(consoleLevel());
+    org.computeledger.common.Progress.attach(spark.sparkContext());
     return spark;
   }
 

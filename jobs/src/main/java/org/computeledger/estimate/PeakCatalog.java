@@ -133,6 +133,15 @@ public final class PeakCatalog implements Serializable {
     }
   }
 
+  /** Catalog text of a given version (the audit reads the rows copied into a sample), validated as {@link #load} does. */
+  public static PeakCatalog parse(String csv, String version) {
+    try {
+      return parse(new java.io.StringReader(csv), version);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Parses and validates catalog text; every problem names the CSV line, the field and what was expected. */
   static PeakCatalog parse(Reader csv, String version) throws IOException {
     return parse(csv, version, "gpu_peaks.csv");

@@ -15,7 +15,11 @@ import org.computeledger.schema.Table;
 
 /**
  * Reads AWS Cost and Usage Reports into {@code charges}: legacy CUR CSV ({@code lineItem/UsageStartDate}
- * headers) and CUR 2.0 CSV from Data Exports ({@code line_item_usage_start_date}), one row per line item.
+ * headers) and CUR 2.0 from Data Exports ({@code line_item_usage_start_date}) as CSV, gzip CSV or Parquet
+ * (read through {@link ParquetText}: timestamps, doubles and the {@code resource_tags} map arrive as the
+ * CSV writes them), one row per line item. Column meanings: the CUR 2.0 data dictionary
+ * (docs.aws.amazon.com/cur/latest/userguide/table-dictionary-cur2.html and its line item, savings plan and
+ * reservation column pages).
  *
  * <p>Line item types map onto FOCUS charge categories: Usage, DiscountedUsage and
  * SavingsPlanCoveredUsage are Usage; Tax is Tax; Credit and Refund are Credit; Fee, RIFee,
@@ -29,7 +33,7 @@ import org.computeledger.schema.Table;
  * RIFee is the unused amortized up-front fee plus the unused recurring fee. Where a column that rule
  * needs is absent or empty, effective cost falls back to the unblended cost.
  */
-public final class AwsCurParser implements FormatParser {
+public final class AwsCurParser extends FormatParserBase {
   public static final String FORMAT = "aws-cur";
   private static final long serialVersionUID = 1L;
 
@@ -76,6 +80,8 @@ public final class AwsCurParser implements FormatParser {
     RI_UNUSED_UPFRONT("reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
         "reservation_unused_amortized_upfront_fee_for_billing_period"),
     RI_UNUSED_RECURRING("reservation/UnusedRecurringFee", "reservation_unused_recurring_fee"),
+    USAGE_ACCOUNT("lineItem/UsageAccountId", "line_item_usage_account_id"),
+    DESCRIPTION("lineItem/LineItemDescription", "line_item_line_item_description"),
     /** CUR 2.0: one JSON map of all resource tags, keys like {@code user_team}. */
     RESOURCE_TAGS("", "resource_tags");
 
@@ -93,14 +99,8 @@ public final class AwsCurParser implements FormatParser {
   private static final String CUR2_USER_TAG_COLUMN = "resource_tags_user_";
   private static final String CUR2_USER_TAG_KEY = "user_";
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public Table table() {
-    return TABLE;
+  public AwsCurParser() {
+    super(FORMAT, TABLE);
   }
 
   @Override
@@ -251,6 +251,10 @@ public final class AwsCurParser implements FormatParser {
       row[QUANTITY] = usage;
       row[UNIT] = value(c, Col.PRICING_UNIT);
       row[TAGS] = tags;
+      row[TABLE.index(Charges.ACCOUNT)] = value(c, Col.USAGE_ACCOUNT);
+      row[TABLE.index(Charges.DESCRIPTION)] = value(c, Col.DESCRIPTION);
+      // the instance type in the usage type (BoxUsage:p5.48xlarge) names the accelerator
+      row[TABLE.index(Charges.ACCELERATOR)] = Accelerators.of(value(c, Col.USAGE_TYPE));
       return row;
     }
 

@@ -1,5 +1,7 @@
 package org.computeledger.ingest;
 
+import static org.computeledger.ingest.TextScan.digits;
+import static org.computeledger.ingest.TextScan.isDigit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -177,6 +179,12 @@ final class Csv {
     /** The row of one record, or null after a failure recorded in {@link #f}. */
     abstract Object[] row(Cursor record);
 
+    /** The rows of one record (a bill line with credits makes several); by default its one {@link #row}. */
+    List<Object[]> rows(Cursor record) {
+      Object[] row = row(record);
+      return row == null ? null : List.<Object[]>of(row);
+    }
+
     @Override
     public final void accept(Cursor c) {
       if (!headerSeen) {
@@ -187,16 +195,18 @@ final class Csv {
         return;
       }
       f.reset();
-      Object[] row = null;
+      List<Object[]> rows = null;
       if (missing != null) {
         f.failRecord(missing);
       } else if (c.size() != width) {
         f.failRecord("expected " + width + " fields as in the header, got " + c.size());
       } else {
-        row = row(c);
+        rows = rows(c);
       }
-      if (f.ok() && row != null) {
-        sink.emit(c.line(), row);
+      if (f.ok() && rows != null) {
+        for (Object[] row : rows) {
+          sink.emit(c.line(), row);
+        }
         sink.recordAccepted();
       } else {
         f.failRecord("record could not be read");
@@ -460,9 +470,6 @@ final class Csv {
     return i == n;
   }
 
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
-  }
 
   /**
    * Parses {@code yyyy-MM-dd[T| ]HH:mm[:ss[.fraction]]} followed by {@code Z}, an offset
@@ -480,15 +487,15 @@ final class Csv {
       return null;
     }
     int year = digits(s, 0, 4);
-    int month = digits(s, 5, 2);
-    int day = digits(s, 8, 2);
-    int hour = digits(s, 11, 2);
-    int minute = digits(s, 14, 2);
+    int month = digits(s, 5, 7);
+    int day = digits(s, 8, 10);
+    int hour = digits(s, 11, 13);
+    int minute = digits(s, 14, 16);
     int second = 0;
     int nanos = 0;
     int p = 16;
     if (p < n && s.charAt(p) == ':') {
-      second = digits(s, p + 1, 2);
+      second = digits(s, p + 1, p + 3);
       p += 3;
       if (p < n && (s.charAt(p) == '.' || s.charAt(p) == ',')) {
         int start = ++p;
@@ -516,14 +523,14 @@ final class Csv {
       offsetSeconds = 0;
     } else if (s.charAt(p) == '+' || s.charAt(p) == '-') {
       int sign = s.charAt(p) == '-' ? -1 : 1;
-      int oh = digits(s, p + 1, 2);
+      int oh = digits(s, p + 1, p + 3);
       int om;
       if (p + 3 == n) {
         om = 0;
       } else if (p + 6 == n && s.charAt(p + 3) == ':') {
-        om = digits(s, p + 4, 2);
+        om = digits(s, p + 4, p + 6);
       } else if (p + 5 == n) {
-        om = digits(s, p + 3, 2);
+        om = digits(s, p + 3, p + 5);
       } else {
         return null;
       }
@@ -542,22 +549,6 @@ final class Csv {
     long epochDay = LocalDate.of(year, month, day).toEpochDay();
     return Instant.ofEpochSecond(
         epochDay * 86_400 + hour * 3600L + minute * 60L + second - offsetSeconds, nanos);
-  }
-
-  /** The number written by {@code len} digits at {@code from}, or -1. */
-  private static int digits(String s, int from, int len) {
-    if (from + len > s.length()) {
-      return -1;
-    }
-    int v = 0;
-    for (int i = from; i < from + len; i++) {
-      char c = s.charAt(i);
-      if (!isDigit(c)) {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
   }
 
   /**

@@ -130,9 +130,28 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
         String damage;
         try (InputText.Counting counted = new InputText.Counting(
                 new DigestInputStream(p.getFileSystem(hadoopConf.value()).open(p), sha))) {
-          InputText.Decompressed decompressed = InputText.open(counted);
-          Reader reader = InputText.text(decompressed, parser.maxLineChars());
-          parser.parse(file, reader, sink);
+          java.io.BufferedInputStream stored = new java.io.BufferedInputStream(counted, 1 << 16);
+          stored.mark(8);
+          boolean parquet = ParquetText.isParquet(stored);
+          stored.reset();
+          InputText.Decompressed decompressed = InputText.open(stored);
+          if (parquet) {
+            // Parquet is read by its own reader (it seeks to the footer); the stored bytes are still hashed below
+            Reader reader = null;
+            try {
+              reader = ParquetText.csv(hadoopConf.value(), p);
+            } catch (IOException | RuntimeException e) {
+              sink.quarantine(1, "Parquet file cannot be read (no valid footer or schema): " + oneLine(e), "");
+            }
+            if (reader != null) {
+              try (Reader r = reader) {
+                parser.parse(file, r, sink);
+              }
+            }
+          } else {
+            Reader reader = InputText.text(decompressed, parser.maxLineChars());
+            parser.parse(file, reader, sink);
+          }
           // hash the whole file as stored, even where a parser stopped early or the stream was damaged
           byte[] skip = new byte[1 << 16];
           while (counted.read(skip) >= 0) {

@@ -16,7 +16,7 @@ import org.computeledger.schema.Table;
  * which estimation prefers over every other method. Times must carry Z or an offset: a profiler's
  * interval is absolute, and guessing its zone would move exact counts into the wrong window.
  */
-public final class FlopCounterParser implements FormatParser {
+public final class FlopCounterParser extends FormatParserBase {
   public static final String FORMAT = "flop-counter";
   private static final long serialVersionUID = 1L;
 
@@ -38,14 +38,8 @@ public final class FlopCounterParser implements FormatParser {
       FlopCounts.INTERVAL_END, FlopCounts.HOST, FlopCounts.GPU_UUID, FlopCounts.GPU_INDEX,
       FlopCounts.FLOP, FlopCounts.PRECISION);
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public Table table() {
-    return TABLE;
+  public FlopCounterParser() {
+    super(FORMAT, TABLE);
   }
 
   @Override

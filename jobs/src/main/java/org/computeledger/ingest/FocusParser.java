@@ -14,7 +14,7 @@ import org.computeledger.schema.Table;
  * Reads FOCUS 1.0–1.2 cost and usage exports into {@code charges}, one row per billing line. Both
  * ResourceId and ResourceName are kept: attribution maps a GPU VM onto a cluster node by either.
  */
-public final class FocusParser implements FormatParser {
+public final class FocusParser extends FormatParserBase {
   public static final String FORMAT = "focus";
   private static final long serialVersionUID = 1L;
 
@@ -39,14 +39,8 @@ public final class FocusParser implements FormatParser {
   private static final List<String> REQUIRED =
       List.of("BilledCost", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency");
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public Table table() {
-    return TABLE;
+  public FocusParser() {
+    super(FORMAT, TABLE);
   }
 
   /**

@@ -6,6 +6,8 @@ import java.util.List;
 public final class Formats {
   private static final List<FormatParser> ALL = List.of(
       new SacctParser(),
+      new GcpBillingParser(),
+      new AzureCostParser(),
       new KubectlPodsParser(),
       new PrometheusParser(),
       new NvidiaSmiParser(),

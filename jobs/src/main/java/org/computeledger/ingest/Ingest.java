@@ -44,7 +44,8 @@ import scala.Tuple2;
  */
 public final class Ingest {
   /** Top-level files of the input folder that are not logs (PRODUCT.md §4); read by the main job. */
-  public static final List<String> DECLARATIONS = List.of("registry.yaml", "registry.yml", "prices.csv");
+  public static final List<String> DECLARATIONS =
+      List.of("registry.yaml", "registry.yml", "prices.csv", "resources.csv");
 
   /** One input file and what detection made of it. */
   public record Source(String path, String display, String folder, long bytes, FormatParser parser,
@@ -306,6 +307,17 @@ public final class Ingest {
 
   /** The first lines of a file as parsers see them; null when it is compressed and damaged before any line. */
   static List<String> head(FileSystem fs, Path p, String display) {
+    try (java.io.InputStream magic = fs.open(p)) {
+      if (ParquetText.isParquet(magic)) {
+        try {
+          return ParquetText.head(fs.getConf(), p, FormatDetector.HEAD_LINES);
+        } catch (IOException | RuntimeException e) {
+          return null; // a damaged Parquet file: parsed only to quarantine the damage
+        }
+      }
+    } catch (IOException e) {
+      throw new LedgerException(display + ": cannot be read: " + FileParseTask.oneLine(e), e);
+    }
     List<String> lines = new ArrayList<>();
     try (InputText.Decompressed in = InputText.open(fs.open(p));
         BufferedReader r = new BufferedReader(InputText.text(in, Plausibility.MAX_LINE_CHARS))) {

@@ -24,6 +24,7 @@ public record IngestParams(
     List<String> nvidiaSmiColumns, Instant runInstant)
     implements Serializable {
 
+  public static final String DEFAULT_SCHEDULER_ZONE = "UTC";
   public static final String DEFAULT_CLUSTER = "default";
   public static final String DEFAULT_PSEUDONYM_KEY = "compute-ledger";
 
@@ -33,7 +34,7 @@ public record IngestParams(
   }
 
   public static IngestParams defaults() {
-    return new IngestParams(ZoneId.of("UTC"), List.of(), DEFAULT_CLUSTER, DEFAULT_PSEUDONYM_KEY);
+    return new IngestParams(ZoneId.of(DEFAULT_SCHEDULER_ZONE), List.of(), DEFAULT_CLUSTER, DEFAULT_PSEUDONYM_KEY);
   }
 
   public IngestParams withSchedulerZone(ZoneId zone) {

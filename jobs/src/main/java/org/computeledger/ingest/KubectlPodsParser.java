@@ -41,7 +41,7 @@ import org.computeledger.schema.Table;
  * MIG slices ({@code nvidia.com/mig-*}) are not whole GPUs and are not counted. gpu_model comes from a
  * {@code nvidia.com/gpu.product} node selector when the pod has one.
  */
-public final class KubectlPodsParser implements FormatParser {
+public final class KubectlPodsParser extends FormatParserBase {
   private static final long serialVersionUID = 1L;
 
   public static final String FORMAT = "k8s-pods";
@@ -84,14 +84,8 @@ public final class KubectlPodsParser implements FormatParser {
   private static final int I_GPU_MODEL = TABLE.index(Allocations.GPU_MODEL);
   private static final int I_LABELS = TABLE.index(Allocations.LABELS);
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public Table table() {
-    return TABLE;
+  public KubectlPodsParser() {
+    super(FORMAT, TABLE);
   }
 
   /**
@@ -215,45 +209,95 @@ public final class KubectlPodsParser implements FormatParser {
       sink.quarantine(line, "items: expected a Pod object", String.valueOf(pod));
       return;
     }
+    try {
+      JsonNode meta = pod.path("metadata");
+      JsonNode spec = pod.path("spec");
+      JsonNode status = pod.path("status");
+      String id = podId(pod, meta);
+      Instant[] times = podTimes(id, meta, status, params);
+      long gpus = podGpus(id, spec);
+      String node = text(spec, "nodeName");
+      Object[] row = sink.newRow();
+      row[I_CLUSTER] = params.cluster();
+      row[I_JOB_ID] = id;
+      row[I_ARRAY_JOB_ID] = id;
+      row[I_ACCOUNT] = text(meta, "namespace");
+      row[I_JOB_NAME] = text(meta, "name");
+      row[I_STATE] = text(status, "phase");
+      row[I_SUBMIT] = timestamp(times[0]);
+      row[I_START] = timestamp(times[1]);
+      row[I_END] = timestamp(times[2]);
+      row[I_ELAPSED] = times[1] != null && times[2] != null
+          ? times[2].getEpochSecond() - times[1].getEpochSecond() : null;
+      row[I_NODE] = node;
+      row[I_NODE_COUNT] = node == null ? null : 1;
+      row[I_GPU_COUNT] = (int) gpus;
+      row[I_GPU_MODEL] = model(spec.path("nodeSelector"));
+      row[I_LABELS] = labels(meta);
+      sink.emit(line, row);
+      sink.recordAccepted();
+    } catch (Rejected e) {
+      sink.quarantine(line, e.getMessage(), pod.toString());
+    }
+  }
+
+  private static Timestamp timestamp(Instant t) {
+    return t == null ? null : Timestamp.from(t);
+  }
+
+  /** {@code namespace/name} of a readable Pod object, or why it is not one. */
+  private static String podId(JsonNode pod, JsonNode meta) throws Rejected {
     String kind = text(pod, "kind");
     if (kind != null && !kind.equals("Pod")) {
-      sink.quarantine(line, "field kind: expected Pod, '" + kind + "'", pod.toString());
-      return;
+      throw new Rejected("field kind: expected Pod, '" + kind + "'");
     }
     String damage = Plausibility.textDamage(pod.toString());
     if (damage != null) {
-      sink.quarantine(line, "pod: " + damage, pod.toString());
-      return;
+      throw new Rejected("pod: " + damage);
     }
-    JsonNode meta = pod.path("metadata");
     String name = text(meta, "name");
     String namespace = text(meta, "namespace");
     String tooLong = tooLong(pod);
     if (tooLong != null) {
-      sink.quarantine(line, "pod " + (name == null || name.length() > 253 ? "(name of " + (name == null ? 0 : name.length())
-          + " characters)" : namespace + "/" + name) + ": " + tooLong, pod.toString());
-      return;
+      throw new Rejected("pod " + (name == null || name.length() > 253 ? "(name of " + (name == null ? 0 : name.length())
+          + " characters)" : namespace + "/" + name) + ": " + tooLong);
     }
     if (name == null || namespace == null) {
-      sink.quarantine(line, "pod " + (name == null ? "(unnamed)" : name) + ": field metadata."
-          + (name == null ? "name" : "namespace") + ": expected a non-empty string", pod.toString());
-      return;
+      throw new Rejected("pod " + (name == null ? "(unnamed)" : name) + ": field metadata."
+          + (name == null ? "name" : "namespace") + ": expected a non-empty string");
     }
-    String id = namespace + "/" + name;
-    JsonNode spec = pod.path("spec");
-    JsonNode status = pod.path("status");
+    return namespace + "/" + name;
+  }
 
+  /** Created, started and ended (each may be null), plausible and in order. */
+  private static Instant[] podTimes(String id, JsonNode meta, JsonNode status, IngestParams params) throws Rejected {
     Instant created = time(meta, "creationTimestamp");
     Instant started = time(status, "startTime");
     if (created == BAD_TIME || started == BAD_TIME) {
       String field = created == BAD_TIME ? "metadata.creationTimestamp" : "status.startTime";
       String printed = created == BAD_TIME ? text(meta, "creationTimestamp") : text(status, "startTime");
-      sink.quarantine(line, "pod " + id + ": field " + field + ": expected an RFC 3339 time, '" + printed + "'",
-          pod.toString());
-      return;
+      throw new Rejected("pod " + id + ": field " + field + ": expected an RFC 3339 time, '" + printed + "'");
     }
+    Instant ended = ended(id, status);
+    Instant[] times = {created, started, ended};
+    String[] timeFields = {"metadata.creationTimestamp", "status.startTime",
+        "status.containerStatuses[].state.terminated.finishedAt"};
+    for (int k = 0; k < times.length; k++) {
+      Instant t = times[k];
+      String implausible = t == null ? null : Plausibility.implausibleTime(timeFields[k], t, t.toString(), params);
+      if (implausible != null) {
+        throw new Rejected("pod " + id + ": " + implausible);
+      }
+    }
+    if (started != null && ended != null && ended.isBefore(started)) {
+      throw new Rejected("pod " + id + ": negative duration: last container finishedAt '" + ended
+          + "' is before status.startTime '" + started + "'");
+    }
+    return times;
+  }
 
-    // the pod has ended only when every container has; until then it still holds its GPUs
+  /** The pod has ended only when every container has; until then it still holds its GPUs (null). */
+  private static Instant ended(String id, JsonNode status) throws Rejected {
     Instant finished = null;
     JsonNode statuses = status.path("containerStatuses");
     boolean allTerminated = statuses.isArray() && statuses.size() > 0;
@@ -265,42 +309,26 @@ public final class KubectlPodsParser implements FormatParser {
       }
       Instant t = time(terminated, "finishedAt");
       if (t == BAD_TIME) {
-        sink.quarantine(line, "pod " + id + ": field status.containerStatuses[" + text(cs, "name")
-            + "].state.terminated.finishedAt: expected an RFC 3339 time, '" + text(terminated, "finishedAt") + "'",
-            pod.toString());
-        return;
+        throw new Rejected("pod " + id + ": field status.containerStatuses[" + text(cs, "name")
+            + "].state.terminated.finishedAt: expected an RFC 3339 time, '" + text(terminated, "finishedAt") + "'");
       }
       if (t != null && (finished == null || t.isAfter(finished))) {
         finished = t;
       }
     }
-    Instant ended = allTerminated ? finished : null;
-    Instant[] times = {created, started, ended};
-    String[] timeFields = {"metadata.creationTimestamp", "status.startTime",
-        "status.containerStatuses[].state.terminated.finishedAt"};
-    for (int k = 0; k < times.length; k++) {
-      Instant t = times[k];
-      String implausible = t == null ? null : Plausibility.implausibleTime(timeFields[k], t, t.toString(), params);
-      if (implausible != null) {
-        sink.quarantine(line, "pod " + id + ": " + implausible, pod.toString());
-        return;
-      }
-    }
-    if (started != null && ended != null && ended.isBefore(started)) {
-      sink.quarantine(line, "pod " + id + ": negative duration: last container finishedAt '" + ended
-          + "' is before status.startTime '" + started + "'", pod.toString());
-      return;
-    }
+    return allTerminated ? finished : null;
+  }
 
+  /** GPUs the pod holds: its containers' together, or its largest init container's, whichever is more. */
+  private static long podGpus(String id, JsonNode spec) throws Rejected {
     long appGpus = 0;
     long initGpus = 0;
     for (String list : new String[] {"containers", "initContainers"}) {
       for (JsonNode c : spec.path(list)) {
         long g = containerGpus(c);
         if (g < 0) {
-          sink.quarantine(line, "pod " + id + ": field spec." + list + "[" + text(c, "name")
-              + "].resources: expected a whole number of GPUs", pod.toString());
-          return;
+          throw new Rejected("pod " + id + ": field spec." + list + "[" + text(c, "name")
+              + "].resources: expected a whole number of GPUs");
         }
         if (list.equals("containers")) {
           appGpus += g;
@@ -311,37 +339,20 @@ public final class KubectlPodsParser implements FormatParser {
     }
     long gpus = Math.max(appGpus, initGpus);
     if (gpus > Plausibility.MAX_GPUS_PER_NODE) {
-      sink.quarantine(line, "pod " + id + ": GPU request out of range: " + gpus + " GPUs on one node is more than "
-          + Plausibility.MAX_GPUS_PER_NODE + ", the plausible limit", pod.toString());
-      return;
+      throw new Rejected("pod " + id + ": GPU request out of range: " + gpus + " GPUs on one node is more than "
+          + Plausibility.MAX_GPUS_PER_NODE + ", the plausible limit");
     }
+    return gpus;
+  }
 
+  private static Map<String, String> labels(JsonNode meta) {
     Map<String, String> labels = new LinkedHashMap<>();
     Iterator<Map.Entry<String, JsonNode>> it = meta.path("labels").fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       labels.put(e.getKey(), e.getValue().asText());
     }
-
-    String node = text(spec, "nodeName");
-    Object[] row = sink.newRow();
-    row[I_CLUSTER] = params.cluster();
-    row[I_JOB_ID] = id;
-    row[I_ARRAY_JOB_ID] = id;
-    row[I_ACCOUNT] = namespace;
-    row[I_JOB_NAME] = name;
-    row[I_STATE] = text(status, "phase");
-    row[I_SUBMIT] = created == null ? null : Timestamp.from(created);
-    row[I_START] = started == null ? null : Timestamp.from(started);
-    row[I_END] = ended == null ? null : Timestamp.from(ended);
-    row[I_ELAPSED] = started != null && ended != null ? ended.getEpochSecond() - started.getEpochSecond() : null;
-    row[I_NODE] = node;
-    row[I_NODE_COUNT] = node == null ? null : 1;
-    row[I_GPU_COUNT] = (int) gpus;
-    row[I_GPU_MODEL] = model(spec.path("nodeSelector"));
-    row[I_LABELS] = labels;
-    sink.emit(line, row);
-    sink.recordAccepted();
+    return labels;
   }
 
   /**

@@ -29,7 +29,7 @@ import org.computeledger.schema.Table;
  * so by the input contract (PRODUCT.md §4) the host is the folder holding the file. Placeholders
  * ({@code [N/A]}, {@code [Not Supported]}, any bracketed message, {@code N/A}, empty) are null.
  */
-public final class NvidiaSmiParser implements FormatParser {
+public final class NvidiaSmiParser extends FormatParserBase {
   private static final long serialVersionUID = 1L;
 
   public static final String FORMAT = "nvidia-smi";
@@ -67,14 +67,8 @@ public final class NvidiaSmiParser implements FormatParser {
   private static final int I_POWER = TABLE.index(GpuSamples.POWER_W);
   private static final int I_CLOCK = TABLE.index(GpuSamples.SM_CLOCK_MHZ);
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public Table table() {
-    return TABLE;
+  public NvidiaSmiParser() {
+    super(FORMAT, TABLE);
   }
 
   @Override
@@ -157,84 +151,107 @@ public final class NvidiaSmiParser implements FormatParser {
     if (host == null) {
       return "host: the file sits in no folder, and nvidia-smi names no host (PRODUCT.md §4)";
     }
-    String tsText = cells.get(cols.at[Columns.TIMESTAMP]);
+    try {
+      Timestamp ts = timestamp(cells.get(cols.at[Columns.TIMESTAMP]), localClock);
+      String uuid = value(cells, cols.at[Columns.UUID]);
+      Integer index = index(value(cells, cols.at[Columns.INDEX]));
+      if (uuid == null && index == null) {
+        return "fields uuid and index: expected one of them to name the GPU";
+      }
+      Double util = utilization(value(cells, cols.at[Columns.UTIL]));
+      Double power = power(cells, cols);
+      Double clock = clock(value(cells, cols.at[Columns.CLOCK]), cols);
+      Object[] row = sink.newRow();
+      row[I_TS] = ts;
+      row[I_HOST] = host;
+      row[I_UUID] = uuid;
+      row[I_INDEX] = index;
+      row[I_MODEL] = value(cells, cols.at[Columns.NAME]);
+      row[I_UTIL] = util;
+      row[I_POWER] = power;
+      row[I_CLOCK] = clock;
+      sink.emit(lineNo, row);
+      sink.recordAccepted();
+      return null;
+    } catch (Rejected e) {
+      return e.getMessage();
+    }
+  }
+
+  /** The sample's instant: a local time in the host's zone, plausible, and noted by the clock. */
+  private static Timestamp timestamp(String tsText, LocalClock localClock) throws Rejected {
     LocalDateTime local = localDateTime(tsText);
     if (local == null) {
-      return "field timestamp: expected a local time yyyy/MM/dd HH:mm:ss.SSS, '" + tsText + "'";
+      throw new Rejected("field timestamp: expected a local time yyyy/MM/dd HH:mm:ss.SSS, '" + tsText + "'");
     }
     Instant instant = localClock.toInstant(local);
     if (instant == null) {
-      return "field timestamp: local time '" + tsText + "' does not exist in " + localClock.zone
-          + " (skipped by the spring-forward change): the host's clock is not in --scheduler-timezone";
+      throw new Rejected("field timestamp: local time '" + tsText + "' does not exist in " + localClock.zone
+          + " (skipped by the spring-forward change): the host's clock is not in --scheduler-timezone");
     }
     String implausible = Plausibility.implausibleTime("timestamp", instant, tsText, localClock.params);
     if (implausible != null) {
-      return implausible;
+      throw new Rejected(implausible);
     }
     localClock.seen(instant);
-    Timestamp ts = Timestamp.from(instant);
-    String uuid = value(cells, cols.at[Columns.UUID]);
-    String indexText = value(cells, cols.at[Columns.INDEX]);
-    Integer index = null;
-    if (indexText != null) {
-      double d = number(indexText, "");
-      if (!(d >= 0) || d != Math.rint(d) || d > 1_000_000) {
-        return "field index: expected a GPU index, '" + indexText + "'";
-      }
-      index = (int) d;
+    return Timestamp.from(instant);
+  }
+
+  private static Integer index(String indexText) throws Rejected {
+    if (indexText == null) {
+      return null;
     }
-    if (uuid == null && index == null) {
-      return "fields uuid and index: expected one of them to name the GPU";
+    double d = number(indexText, "");
+    if (!(d >= 0) || d != Math.rint(d) || d > 1_000_000) {
+      throw new Rejected("field index: expected a GPU index, '" + indexText + "'");
     }
-    String utilText = value(cells, cols.at[Columns.UTIL]);
-    Double util = null;
-    if (utilText != null) {
-      double d = number(utilText, "%");
-      if (!(d >= 0 && d <= 100)) {
-        return "field utilization.gpu: expected a percent within 0..100, '" + utilText + "'";
-      }
-      util = d / 100.0;
+    return (int) d;
+  }
+
+  /** utilization.gpu as a share of 1. */
+  private static Double utilization(String utilText) throws Rejected {
+    if (utilText == null) {
+      return null;
     }
-    Double power = null;
+    double d = number(utilText, "%");
+    if (!(d >= 0 && d <= 100)) {
+      throw new Rejected("field utilization.gpu: expected a percent within 0..100, '" + utilText + "'");
+    }
+    return d / 100.0;
+  }
+
+  /** Watts from the first power column the header has, in {@link Columns#POWER_CHOICES} order. */
+  private static Double power(List<String> cells, Columns cols) throws Rejected {
     for (int k : Columns.POWER_CHOICES) {
       String p = value(cells, cols.at[k]);
       if (p != null) {
         double d = number(p, "W");
         if (!(d >= 0) || Double.isInfinite(d)) {
-          return "field " + cols.names[k] + ": expected watts >= 0, '" + p + "'";
+          throw new Rejected("field " + cols.names[k] + ": expected watts >= 0, '" + p + "'");
         }
         if (d > Plausibility.MAX_POWER_W) {
-          return "field " + cols.names[k] + ": '" + p + "' is more than 5000 W, the plausible limit for one GPU";
+          throw new Rejected("field " + cols.names[k] + ": '" + p
+              + "' is more than 5000 W, the plausible limit for one GPU");
         }
-        power = d;
-        break;
+        return d;
       }
     }
-    String clockText = value(cells, cols.at[Columns.CLOCK]);
-    Double clock = null;
-    if (clockText != null) {
-      double d = number(clockText, "MHz");
-      if (!(d >= 0) || Double.isInfinite(d)) {
-        return "field " + cols.names[Columns.CLOCK] + ": expected MHz >= 0, '" + clockText + "'";
-      }
-      if (d > Plausibility.MAX_SM_CLOCK_MHZ) {
-        return "field " + cols.names[Columns.CLOCK] + ": '" + clockText
-            + "' is more than 10000 MHz, the plausible limit";
-      }
-      clock = d;
-    }
-    Object[] row = sink.newRow();
-    row[I_TS] = ts;
-    row[I_HOST] = host;
-    row[I_UUID] = uuid;
-    row[I_INDEX] = index;
-    row[I_MODEL] = value(cells, cols.at[Columns.NAME]);
-    row[I_UTIL] = util;
-    row[I_POWER] = power;
-    row[I_CLOCK] = clock;
-    sink.emit(lineNo, row);
-    sink.recordAccepted();
     return null;
+  }
+
+  private static Double clock(String clockText, Columns cols) throws Rejected {
+    if (clockText == null) {
+      return null;
+    }
+    double d = number(clockText, "MHz");
+    if (!(d >= 0) || Double.isInfinite(d)) {
+      throw new Rejected("field " + cols.names[Columns.CLOCK] + ": expected MHz >= 0, '" + clockText + "'");
+    }
+    if (d > Plausibility.MAX_SM_CLOCK_MHZ) {
+      throw new Rejected("field " + cols.names[Columns.CLOCK] + ": '" + clockText
+          + "' is more than 10000 MHz, the plausible limit");
+    }
+    return d;
   }
 
   /** Where each used field sits in the current header; -1 when the header lacks it. */
@@ -372,9 +389,10 @@ public final class NvidiaSmiParser implements FormatParser {
 
   private static boolean startsWithTimestamp(String s) {
     return s.length() >= 19
-        && digits(s, 0, 4) && s.charAt(4) == '/' && digits(s, 5, 7) && s.charAt(7) == '/'
-        && digits(s, 8, 10) && s.charAt(10) == ' ' && digits(s, 11, 13) && s.charAt(13) == ':'
-        && digits(s, 14, 16) && s.charAt(16) == ':' && digits(s, 17, 19);
+        && TextScan.digits(s, 0, 4) >= 0 && s.charAt(4) == '/' && TextScan.digits(s, 5, 7) >= 0
+        && s.charAt(7) == '/' && TextScan.digits(s, 8, 10) >= 0 && s.charAt(10) == ' '
+        && TextScan.digits(s, 11, 13) >= 0 && s.charAt(13) == ':' && TextScan.digits(s, 14, 16) >= 0
+        && s.charAt(16) == ':' && TextScan.digits(s, 17, 19) >= 0;
   }
 
   /** {@code 2026/07/14 08:12:53.353} (milliseconds optional) in {@code zone}, or null. */
@@ -432,7 +450,7 @@ public final class NvidiaSmiParser implements FormatParser {
     }
     int nanos = 0;
     if (s.length() > 19) {
-      if (s.charAt(19) != '.' || s.length() == 20 || s.length() > 29 || !digits(s, 20, s.length())) {
+      if (s.charAt(19) != '.' || s.length() == 20 || s.length() > 29 || TextScan.digits(s, 20, s.length()) < 0) {
         return null;
       }
       int scale = 100_000_000;
@@ -448,15 +466,6 @@ public final class NvidiaSmiParser implements FormatParser {
     }
   }
 
-  private static boolean digits(String s, int from, int to) {
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return false;
-      }
-    }
-    return true;
-  }
 
   private static int num(String s, int from, int to) {
     int v = 0;

@@ -1,5 +1,6 @@
 package org.computeledger.ingest;
 
+import static org.computeledger.ingest.TextScan.isDigit;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -44,7 +45,7 @@ import org.computeledger.schema.Table;
  * <p>Lines are scanned by hand (no regular expression, label values cached across lines) because
  * telemetry runs to billions of lines.
  */
-public final class PrometheusParser implements FormatParser {
+public final class PrometheusParser extends FormatParserBase {
   private static final long serialVersionUID = 1L;
 
   public static final String FORMAT = "prometheus-dcgm";
@@ -142,14 +143,8 @@ public final class PrometheusParser implements FormatParser {
 
   static final String NO_SCRAPE_TIME = "no timestamp and the file states no '# scrape_time:' comment";
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public Table table() {
-    return TABLE;
+  public PrometheusParser() {
+    super(FORMAT, TABLE);
   }
 
   @Override
@@ -286,50 +281,62 @@ public final class PrometheusParser implements FormatParser {
             + ": expected Hostname, hostname or instance to name the host", line);
         return;
       }
-      String uuid = vals[UUID];
+      try {
+        Integer index = gpuIndex(m);
+        Timestamp ts = timestamp(line);
+        String absurd = absurd(m, v, line);
+        if (absurd != null) {
+          throw new Rejected(absurd);
+        }
+        emit(lineNo, m, v, host, index, ts);
+      } catch (Rejected e) {
+        sink.quarantine(lineNo, e.getMessage(), line);
+      }
+    }
+
+    /** The gpu label as an index (null without one); the GPU must be named by it or by UUID. */
+    private Integer gpuIndex(Metric m) throws Rejected {
       Integer index = null;
       if (vals[GPU] != null) {
-        index = gpuIndex(vals[GPU]);
+        index = PrometheusParser.gpuIndex(vals[GPU]);
         if (index == null) {
-          sink.quarantine(lineNo, "label gpu: expected a GPU index, '" + vals[GPU] + "'", line);
-          return;
+          throw new Rejected("label gpu: expected a GPU index, '" + vals[GPU] + "'");
         }
       }
-      if (uuid == null && index == null) {
-        sink.quarantine(lineNo, "labels of " + m.name() + ": expected UUID or gpu to name the GPU", line);
-        return;
+      if (vals[UUID] == null && index == null) {
+        throw new Rejected("labels of " + m.name() + ": expected UUID or gpu to name the GPU");
       }
+      return index;
+    }
+
+    /** The sample's own timestamp, else the last scrape time; plausible. */
+    private Timestamp timestamp(String line) throws Rejected {
       Timestamp ts;
       if (tsStart < 0) {
         ts = scrapeTs;
         if (ts == null) {
-          sink.quarantine(lineNo, NO_SCRAPE_TIME, line);
-          return;
+          throw new Rejected(NO_SCRAPE_TIME);
         }
       } else {
         ts = sampleTime(line, tsStart, tsEnd);
         if (ts == null) {
-          sink.quarantine(lineNo, "timestamp: expected epoch seconds or milliseconds, '"
-              + line.substring(tsStart, tsEnd) + "'", line);
-          return;
+          throw new Rejected("timestamp: expected epoch seconds or milliseconds, '"
+              + line.substring(tsStart, tsEnd) + "'");
         }
       }
       long seconds = Math.floorDiv(ts.getTime(), 1000L);
       if (seconds < earliestSeconds || seconds > latestSeconds) {
         String printed = tsStart < 0 ? "" : line.substring(tsStart, tsEnd) + " = ";
-        sink.quarantine(lineNo, Plausibility.implausibleTime(
-            "timestamp", ts.toInstant(), printed + ts.toInstant(), params), line);
-        return;
+        throw new Rejected(Plausibility.implausibleTime("timestamp", ts.toInstant(), printed + ts.toInstant(), params));
       }
-      String absurd = absurd(m, v, line);
-      if (absurd != null) {
-        sink.quarantine(lineNo, absurd, line);
-        return;
-      }
+      return ts;
+    }
+
+    private void emit(long lineNo, Metric m, double v, String host, Integer index, Timestamp ts) {
       Object[] row = sink.newRow();
       row[I_TS] = ts;
       row[I_HOST] = host;
-      row[I_UUID] = uuid;
+      row[I_UUID] = vals[UUID];
       row[I_INDEX] = index;
       row[I_MODEL] = vals[MODEL];
       row[I_MIG_PROFILE] = vals[MIG_PROFILE];
@@ -799,9 +806,6 @@ public final class PrometheusParser implements FormatParser {
     return c == ' ' || c == '\t';
   }
 
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
-  }
 
   private static boolean isNameStart(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';

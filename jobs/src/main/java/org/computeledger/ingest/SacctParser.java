@@ -1,5 +1,8 @@
 package org.computeledger.ingest;
 
+import static org.computeledger.ingest.TextScan.digits;
+import static org.computeledger.ingest.TextScan.isDigit;
+import static org.computeledger.ingest.TextScan.stripBom;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -36,7 +39,7 @@ import org.computeledger.schema.Table;
  * GPU indices ({@code AllocGRES}/{@code Gres}, {@code gpu:a100:4(IDX:0-3)}) are printed once per job,
  * so every node row of the job carries the same list.
  */
-public final class SacctParser implements FormatParser {
+public final class SacctParser extends FormatParserBase {
   private static final long serialVersionUID = 1L;
 
   public static final String FORMAT = "slurm-sacct";
@@ -44,9 +47,6 @@ public final class SacctParser implements FormatParser {
   static final String NO_COLUMNS_REASON =
       "sacct file without a header line: pass its column list (the sacct --format fields, in order)"
           + " with --sacct-columns";
-
-  /** A host list that expands beyond this is treated as malformed rather than filling memory. */
-  static final int MAX_NODES_PER_RECORD = 100_000;
 
   private static final Table TABLE = Table.ALLOCATIONS;
   private static final int I_CLUSTER = TABLE.index(Allocations.CLUSTER);
@@ -87,14 +87,8 @@ public final class SacctParser implements FormatParser {
   /** Parsed time marker for "present but not a time", distinct from null ("Unknown", "None", empty). */
   private static final LocalDateTime BAD_TIME = LocalDateTime.MIN;
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public Table table() {
-    return TABLE;
+  public SacctParser() {
+    super(FORMAT, TABLE);
   }
 
   @Override
@@ -174,6 +168,11 @@ public final class SacctParser implements FormatParser {
     }
   }
 
+  /**
+   * One record, step by step: its id, times, elapsed time, nodes, GPUs and GPU indices, then one row per
+   * node. The first step that finds a field it cannot read rejects the record, which is quarantined
+   * with that step's reason.
+   */
   private static void parseRecord(long n, String line, Layout layout, IngestParams params,
       Clock clock, Map<String, String> pseudonyms, RowSink sink) {
     int[] f = layout.split(line);
@@ -182,148 +181,43 @@ public final class SacctParser implements FormatParser {
           + layout.delimiter + "', found " + layout.countFields(line), line);
       return;
     }
-    String jobId = layout.get(line, f, Field.JOBID);
-    if (jobId == null) {
-      jobId = layout.get(line, f, Field.JOBIDRAW);
-    }
-    String[] idParts = new String[3];
-    if (jobId == null || !splitJobId(jobId, idParts)) {
-      sink.quarantine(n, "field JobID: expected a Slurm job id like 123, 123_4, 123_[1-3] or 123.batch, '"
-          + (jobId == null ? "" : jobId) + "'", line);
-      return;
-    }
-
-    LocalDateTime submit = parseLocalTime(layout.get(line, f, Field.SUBMIT));
-    LocalDateTime start = parseLocalTime(layout.get(line, f, Field.START));
-    LocalDateTime end = parseLocalTime(layout.get(line, f, Field.END));
-    Field badTime = submit == BAD_TIME ? Field.SUBMIT : start == BAD_TIME ? Field.START
-        : end == BAD_TIME ? Field.END : null;
-    if (badTime != null) {
-      sink.quarantine(n, "field " + layout.name(badTime) + ": expected an ISO time like 2023-08-31T12:29:47,"
-          + " Unknown or None, '" + layout.get(line, f, badTime) + "'", line);
-      return;
-    }
-    Instant submitAt = clock.toInstant(submit);
-    Instant startAt = clock.toInstant(start);
-    Instant endAt = clock.toInstant(end);
-    for (Field t : new Field[] {Field.SUBMIT, Field.START, Field.END}) {
-      Instant at = t == Field.SUBMIT ? submitAt : t == Field.START ? startAt : endAt;
-      String implausible = at == null ? null
-          : Plausibility.implausibleTime(layout.name(t), at, layout.get(line, f, t), params);
-      if (implausible != null) {
-        sink.quarantine(n, implausible, line);
-        return;
-      }
-    }
-    if (startAt != null && endAt != null && endAt.isBefore(startAt)) {
-      // Across the autumn fall-back hour a job can end at an earlier wall-clock time than it started;
-      // only the later offset makes such an End consistent, so it is taken there.
-      Instant later = clock.toInstantLaterOffset(end);
-      if (later.isBefore(startAt)) {
-        sink.quarantine(n, "negative duration: End '" + layout.get(line, f, Field.END) + "' is before Start '"
-            + layout.get(line, f, Field.START) + "'", line);
-        return;
-      }
-      endAt = later;
-    }
-
-    Long elapsed;
-    String elapsedText = layout.get(line, f, Field.ELAPSED);
-    if (elapsedText != null) {
-      long s = parseElapsed(elapsedText);
-      if (s < 0) {
-        sink.quarantine(n, "field Elapsed: expected [D-]HH:MM:SS or MM:SS[.mmm], '" + elapsedText + "'", line);
-        return;
-      }
-      elapsed = s;
-    } else if (!layout.has(Field.ELAPSED) && startAt != null && endAt != null) {
-      elapsed = endAt.getEpochSecond() - startAt.getEpochSecond();
-    } else {
-      elapsed = null;
-    }
-
-    Integer nodeCount = null;
-    String nnodes = layout.get(line, f, Field.NNODES);
-    if (nnodes != null) {
-      long v = parseWhole(nnodes);
-      if (v < 0 || v > Integer.MAX_VALUE) {
-        sink.quarantine(n, "field NNodes: expected a whole number of nodes, '" + nnodes + "'", line);
-        return;
-      }
-      nodeCount = (int) v;
-    }
-
-    String nodeList = layout.get(line, f, Field.NODELIST);
-    List<String> nodes;
-    if (nodeList == null || nodeList.equals("None assigned")) {
-      nodes = new ArrayList<>(1);
-      nodes.add(null);
-    } else {
-      nodes = expandHostList(nodeList);
+    Record r = new Record(line, f, layout);
+    try {
+      String[] idParts = new String[3];
+      String jobId = r.jobId(idParts);
+      Times t = r.times(clock, params);
+      Long elapsed = r.elapsed(t);
+      Integer nodeCount = r.nodeCount();
+      List<String> nodes = r.nodes();
       if (nodes == null) {
-        sink.quarantine(n, "field NodeList: expected a Slurm host list like node[01-04],gpu7, '" + nodeList + "'",
-            line);
-        return;
-      }
-      if (nodeCount == null) {
+        nodes = new ArrayList<>(1);
+        nodes.add(null);
+      } else if (nodeCount == null) {
         nodeCount = nodes.size();
       }
+      GpuTres gpus = r.gpus(nodes.size());
+      String gpuIndices = r.gpuIndices();
+      Object[] template = sink.newRow();
+      r.fill(template, params, pseudonyms);
+      template[I_JOB_ID] = jobId;
+      template[I_ARRAY_JOB_ID] = idParts[0];
+      template[I_ARRAY_TASK_ID] = idParts[1];
+      template[I_STEP_ID] = idParts[2];
+      template[I_SUBMIT] = t.submit() == null ? null : Timestamp.from(t.submit());
+      template[I_START] = t.start() == null ? null : Timestamp.from(t.start());
+      template[I_END] = t.end() == null ? null : Timestamp.from(t.end());
+      template[I_ELAPSED] = elapsed;
+      template[I_NODE_COUNT] = nodeCount;
+      template[I_GPU_MODEL] = gpus == null ? null : gpus.model;
+      template[I_GPU_INDICES] = gpuIndices;
+      emitPerNode(n, template, nodes, gpus, sink);
+    } catch (Rejected e) {
+      sink.quarantine(n, e.getMessage(), line);
     }
+  }
 
-    String allocTres = layout.get(line, f, Field.ALLOCTRES);
-    GpuTres gpus = GpuTres.parse(allocTres);
-    if (gpus == GpuTres.BAD) {
-      sink.quarantine(n, "field AllocTRES: expected whole GPU counts in gres/gpu=N or gres/gpu:TYPE=N, '"
-          + allocTres + "'", line);
-      return;
-    }
-
-    if (gpus != null && (gpus.total + nodes.size() - 1) / nodes.size() > Plausibility.MAX_GPUS_PER_NODE) {
-      sink.quarantine(n, "field AllocTRES: " + gpus.total + " GPUs on " + nodes.size() + " node(s) is more than "
-          + Plausibility.MAX_GPUS_PER_NODE + " per node, the plausible limit", line);
-      return;
-    }
-
-    Field gresColumn = layout.has(Field.ALLOCGRES) ? Field.ALLOCGRES : Field.GRES;
-    String gres = layout.get(line, f, gresColumn);
-    String gpuIndices = null;
-    if (gres != null) {
-      gpuIndices = gpuIndices(gres);
-      if (gpuIndices != null && gpuIndices.isEmpty()) {
-        sink.quarantine(n, "field " + layout.name(gresColumn) + ": expected gpu[:TYPE]:N(IDX:0-3), '" + gres + "'",
-            line);
-        return;
-      }
-    }
-
-    String user = layout.get(line, f, Field.USER);
-    String userHash = user == null ? null
-        : pseudonyms.computeIfAbsent(user, u -> Pseudonyms.user(params.pseudonymKey(), u));
-    String cluster = layout.get(line, f, Field.CLUSTER);
-
-    Object[] template = sink.newRow();
-    template[I_CLUSTER] = cluster != null ? cluster : params.cluster();
-    template[I_JOB_ID] = jobId;
-    template[I_ARRAY_JOB_ID] = idParts[0];
-    template[I_ARRAY_TASK_ID] = idParts[1];
-    template[I_STEP_ID] = idParts[2];
-    template[I_USER_HASH] = userHash;
-    template[I_ACCOUNT] = layout.get(line, f, Field.ACCOUNT);
-    template[I_PARTITION] = layout.get(line, f, Field.PARTITION);
-    template[I_WCKEY] = layout.get(line, f, Field.WCKEY);
-    template[I_COMMENT] = layout.get(line, f, Field.COMMENT);
-    template[I_JOB_NAME] = layout.get(line, f, Field.JOBNAME);
-    template[I_STATE] = state(layout.get(line, f, Field.STATE));
-    template[I_SUBMIT] = submitAt == null ? null : Timestamp.from(submitAt);
-    template[I_START] = startAt == null ? null : Timestamp.from(startAt);
-    template[I_END] = endAt == null ? null : Timestamp.from(endAt);
-    template[I_ELAPSED] = elapsed;
-    template[I_NODE_COUNT] = nodeCount;
-    template[I_GPU_MODEL] = gpus == null ? null : gpus.model;
-    template[I_GPU_INDICES] = gpuIndices;
-    template[I_JOB_ID_RAW] = layout.get(line, f, Field.JOBIDRAW);
-    template[I_LABELS] = Map.of();
-
+  /** One row per node of the job, each with its share of the job's GPUs. */
+  private static void emitPerNode(long n, Object[] template, List<String> nodes, GpuTres gpus, RowSink sink) {
     int k = nodes.size();
     for (int i = 0; i < k; i++) {
       Object[] row = i == k - 1 ? template : template.clone();
@@ -332,6 +226,149 @@ public final class SacctParser implements FormatParser {
       sink.emit(n, row);
     }
     sink.recordAccepted();
+  }
+
+  /** Submit, start and end of a record as instants; each may be null (Unknown, None). */
+  private record Times(Instant submit, Instant start, Instant end) {}
+
+  /** A split sacct line and the steps that read its fields. */
+  private record Record(String line, int[] f, Layout layout) {
+    String get(Field field) {
+      return layout.get(line, f, field);
+    }
+
+    /** The job id (JobID, else JobIDRaw), split into array job, array task and step. */
+    String jobId(String[] idParts) throws Rejected {
+      String jobId = get(Field.JOBID);
+      if (jobId == null) {
+        jobId = get(Field.JOBIDRAW);
+      }
+      if (jobId == null || !splitJobId(jobId, idParts)) {
+        throw new Rejected("field JobID: expected a Slurm job id like 123, 123_4, 123_[1-3] or 123.batch, '"
+            + (jobId == null ? "" : jobId) + "'");
+      }
+      return jobId;
+    }
+
+    Times times(Clock clock, IngestParams params) throws Rejected {
+      LocalDateTime submit = parseLocalTime(get(Field.SUBMIT));
+      LocalDateTime start = parseLocalTime(get(Field.START));
+      LocalDateTime end = parseLocalTime(get(Field.END));
+      Field badTime = submit == BAD_TIME ? Field.SUBMIT : start == BAD_TIME ? Field.START
+          : end == BAD_TIME ? Field.END : null;
+      if (badTime != null) {
+        throw new Rejected("field " + layout.name(badTime) + ": expected an ISO time like 2023-08-31T12:29:47,"
+            + " Unknown or None, '" + get(badTime) + "'");
+      }
+      Instant submitAt = clock.toInstant(submit);
+      Instant startAt = clock.toInstant(start);
+      Instant endAt = clock.toInstant(end);
+      for (Field t : new Field[] {Field.SUBMIT, Field.START, Field.END}) {
+        Instant at = t == Field.SUBMIT ? submitAt : t == Field.START ? startAt : endAt;
+        String implausible = at == null ? null : Plausibility.implausibleTime(layout.name(t), at, get(t), params);
+        if (implausible != null) {
+          throw new Rejected(implausible);
+        }
+      }
+      if (startAt != null && endAt != null && endAt.isBefore(startAt)) {
+        // Across the autumn fall-back hour a job can end at an earlier wall-clock time than it started;
+        // only the later offset makes such an End consistent, so it is taken there.
+        Instant later = clock.toInstantLaterOffset(end);
+        if (later.isBefore(startAt)) {
+          throw new Rejected("negative duration: End '" + get(Field.END) + "' is before Start '"
+              + get(Field.START) + "'");
+        }
+        endAt = later;
+      }
+      return new Times(submitAt, startAt, endAt);
+    }
+
+    /** Elapsed seconds as sacct gives them; without the column, end - start; else null. */
+    Long elapsed(Times t) throws Rejected {
+      String elapsedText = get(Field.ELAPSED);
+      if (elapsedText != null) {
+        long s = parseElapsed(elapsedText);
+        if (s < 0) {
+          throw new Rejected("field Elapsed: expected [D-]HH:MM:SS or MM:SS[.mmm], '" + elapsedText + "'");
+        }
+        return s;
+      }
+      if (!layout.has(Field.ELAPSED) && t.start() != null && t.end() != null) {
+        return t.end().getEpochSecond() - t.start().getEpochSecond();
+      }
+      return null;
+    }
+
+    Integer nodeCount() throws Rejected {
+      String nnodes = get(Field.NNODES);
+      if (nnodes == null) {
+        return null;
+      }
+      long v = parseWhole(nnodes);
+      if (v < 0 || v > Integer.MAX_VALUE) {
+        throw new Rejected("field NNodes: expected a whole number of nodes, '" + nnodes + "'");
+      }
+      return (int) v;
+    }
+
+    /** The job's hosts from NodeList; null when none was assigned. */
+    List<String> nodes() throws Rejected {
+      String nodeList = get(Field.NODELIST);
+      if (nodeList == null || nodeList.equals("None assigned")) {
+        return null;
+      }
+      List<String> nodes = SlurmHostList.expand(nodeList);
+      if (nodes == null) {
+        throw new Rejected("field NodeList: expected a Slurm host list like node[01-04],gpu7, '" + nodeList + "'");
+      }
+      return nodes;
+    }
+
+    /** The job's GPUs from AllocTRES (null when it names none), no more per node than is plausible. */
+    GpuTres gpus(int nodeCount) throws Rejected {
+      String allocTres = get(Field.ALLOCTRES);
+      GpuTres gpus = GpuTres.parse(allocTres);
+      if (gpus == GpuTres.BAD) {
+        throw new Rejected("field AllocTRES: expected whole GPU counts in gres/gpu=N or gres/gpu:TYPE=N, '"
+            + allocTres + "'");
+      }
+      if (gpus != null && (gpus.total + nodeCount - 1) / nodeCount > Plausibility.MAX_GPUS_PER_NODE) {
+        throw new Rejected("field AllocTRES: " + gpus.total + " GPUs on " + nodeCount + " node(s) is more than "
+            + Plausibility.MAX_GPUS_PER_NODE + " per node, the plausible limit");
+      }
+      return gpus;
+    }
+
+    /** GPU indices from AllocGRES (or Gres), null when the record gives none. */
+    String gpuIndices() throws Rejected {
+      Field gresColumn = layout.has(Field.ALLOCGRES) ? Field.ALLOCGRES : Field.GRES;
+      String gres = get(gresColumn);
+      if (gres == null) {
+        return null;
+      }
+      String indices = SacctParser.gpuIndices(gres);
+      if (indices != null && indices.isEmpty()) {
+        throw new Rejected("field " + layout.name(gresColumn) + ": expected gpu[:TYPE]:N(IDX:0-3), '" + gres + "'");
+      }
+      return indices;
+    }
+
+    /** The fields copied as they are, and the user as a pseudonym. */
+    void fill(Object[] row, IngestParams params, Map<String, String> pseudonyms) {
+      String user = get(Field.USER);
+      String cluster = get(Field.CLUSTER);
+      row[I_CLUSTER] = cluster != null ? cluster : params.cluster();
+      row[I_USER_HASH] = user == null ? null
+          : pseudonyms.computeIfAbsent(user, u -> Pseudonyms.user(params.pseudonymKey(), u));
+      row[I_ACCOUNT] = get(Field.ACCOUNT);
+      row[I_PARTITION] = get(Field.PARTITION);
+      row[I_WCKEY] = get(Field.WCKEY);
+      row[I_COMMENT] = get(Field.COMMENT);
+      row[I_JOB_NAME] = get(Field.JOBNAME);
+      row[I_STATE] = state(get(Field.STATE));
+      row[I_JOB_ID_RAW] = get(Field.JOBIDRAW);
+      row[I_LABELS] = Map.of();
+    }
   }
 
   /**
@@ -517,112 +554,6 @@ public final class SacctParser implements FormatParser {
     return days * 86_400 + h * 3_600 + m * 60 + sec;
   }
 
-  // ---------------------------------------------------------------- host lists
-
-  /**
-   * Expands a Slurm host list ({@code d09n04s[01-02],d13n[03,05,07-08,16],a[1-2]b[3-4]}) into host
-   * names in Slurm's order, keeping zero padding; null when it is malformed or absurdly large.
-   */
-  static List<String> expandHostList(String list) {
-    List<String> hosts = new ArrayList<>();
-    int depth = 0;
-    int start = 0;
-    for (int i = 0; i <= list.length(); i++) {
-      char c = i < list.length() ? list.charAt(i) : ',';
-      if (c == '[') {
-        if (++depth > 1) {
-          return null;
-        }
-      } else if (c == ']') {
-        if (--depth < 0) {
-          return null;
-        }
-      } else if (c == ',' && depth == 0) {
-        if (i == start || !expandHost(list, start, i, hosts)) {
-          return null;
-        }
-        start = i + 1;
-      }
-    }
-    return depth == 0 ? hosts : null;
-  }
-
-  /** Appends the hosts of one bracketed name, e.g. {@code a[1-2]b[3-4]}, leftmost range slowest. */
-  private static boolean expandHost(String list, int from, int to, List<String> hosts) {
-    List<String> prefixes = new ArrayList<>();
-    prefixes.add("");
-    int i = from;
-    while (i < to) {
-      int open = list.indexOf('[', i);
-      if (open < 0 || open >= to) {
-        appendToAll(prefixes, list.substring(i, to));
-        break;
-      }
-      appendToAll(prefixes, list.substring(i, open));
-      int close = list.indexOf(']', open);
-      List<String> values = expandRanges(list.substring(open + 1, close));
-      if (values == null || (long) prefixes.size() * values.size() + hosts.size() > MAX_NODES_PER_RECORD) {
-        return false;
-      }
-      List<String> next = new ArrayList<>(prefixes.size() * values.size());
-      for (String p : prefixes) {
-        for (String v : values) {
-          next.add(p + v);
-        }
-      }
-      prefixes = next;
-      i = close + 1;
-    }
-    for (String p : prefixes) {
-      if (p.isEmpty()) {
-        return false;
-      }
-    }
-    hosts.addAll(prefixes);
-    return hosts.size() <= MAX_NODES_PER_RECORD;
-  }
-
-  private static void appendToAll(List<String> prefixes, String text) {
-    if (!text.isEmpty()) {
-      prefixes.replaceAll(p -> p + text);
-    }
-  }
-
-  /** {@code 03,05,07-08} to {@code [03, 05, 07, 08]}; a range is padded to the width of its start. */
-  static List<String> expandRanges(String spec) {
-    List<String> out = new ArrayList<>();
-    int start = 0;
-    for (int i = 0; i <= spec.length(); i++) {
-      if (i < spec.length() && spec.charAt(i) != ',') {
-        continue;
-      }
-      String item = spec.substring(start, i);
-      start = i + 1;
-      int dash = item.indexOf('-');
-      String lo = dash < 0 ? item : item.substring(0, dash);
-      String hi = dash < 0 ? item : item.substring(dash + 1);
-      long a = parseWhole(lo);
-      long b = parseWhole(hi);
-      if (a < 0 || b < a || b - a >= MAX_NODES_PER_RECORD || out.size() + (b - a) >= MAX_NODES_PER_RECORD) {
-        return null;
-      }
-      for (long v = a; v <= b; v++) {
-        out.add(pad(v, lo.length()));
-      }
-    }
-    return out;
-  }
-
-  private static String pad(long v, int width) {
-    String s = Long.toString(v);
-    if (s.length() >= width) {
-      return s;
-    }
-    return "0".repeat(width - s.length()) + s;
-  }
-
-  // ---------------------------------------------------------------- GPUs
-
   /** GPUs named in one AllocTRES value: the job's total over all its nodes, and the type if given. */
   static final class GpuTres {
     static final GpuTres BAD = new GpuTres(-1, null);
@@ -707,7 +638,7 @@ public final class SacctParser implements FormatParser {
     if (spec.equals("N/A")) {
       return null;
     }
-    List<String> values = expandRanges(spec);
+    List<String> values = SlurmHostList.expandRanges(spec);
     if (values == null) {
       return "";
     }
@@ -1019,23 +950,6 @@ public final class SacctParser implements FormatParser {
     return v;
   }
 
-  private static int digits(String s, int from, int to) {
-    int v = 0;
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (!isDigit(c)) {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
-  }
 
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
-  }
 
-  private static String stripBom(String line) {
-    return !line.isEmpty() && line.charAt(0) == '\uFEFF' ? line.substring(1) : line;
-  }
 }

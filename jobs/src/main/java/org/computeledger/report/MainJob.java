@@ -15,10 +15,14 @@ import org.computeledger.attribute.CostAttribution;
 import org.computeledger.attribute.GpuAttribution;
 import org.computeledger.attribute.MarketPrices;
 import org.computeledger.attribute.Registry;
+import org.computeledger.common.Literals;
+import org.computeledger.common.Progress;
 import org.computeledger.estimate.Activity;
+import org.computeledger.estimate.CounterOverlaps;
 import org.computeledger.estimate.EstimateParams;
 import org.computeledger.estimate.Flop;
 import org.computeledger.estimate.GpuModels;
+import org.computeledger.estimate.MethodChoice;
 import org.computeledger.estimate.SampleWindows;
 import org.computeledger.estimate.SelfCalibration;
 import org.computeledger.estimate.TelemetryScan;
@@ -36,48 +40,95 @@ public final class MainJob {
   public static final String UNATTRIBUTED = "(unattributed)";
   public static final String IDLE_BRANCH = "(idle or unallocated GPUs)";
 
-  /** The canonical inputs; {@code prices} may be null. */
+  /**
+   * The canonical inputs; {@code prices} and {@code resources} (the {@code resources.csv} map of billed
+   * resources to hosts, see {@link org.computeledger.attribute.ResourceMap}) may be null.
+   */
   public record Inputs(Dataset<Row> allocations, Dataset<Row> gpuSamples, Dataset<Row> flopCounts,
-      Dataset<Row> charges, Dataset<Row> prices) {}
+      Dataset<Row> charges, Dataset<Row> prices, Dataset<Row> resources) {
+    public Inputs(Dataset<Row> allocations, Dataset<Row> gpuSamples, Dataset<Row> flopCounts, Dataset<Row> charges,
+        Dataset<Row> prices) {
+      this(allocations, gpuSamples, flopCounts, charges, prices, null);
+    }
+  }
 
   /** The report tables, and the small figures the methodology quotes. */
   public record Outputs(Dataset<Row> gpuUsage, Dataset<Row> jobs, Dataset<Row> lineItems,
       Dataset<Row> costReconciliation, Dataset<Row> calibration, Map<String, String> modelNames,
-      double logEndSeconds) {}
+      double logEndSeconds, Dataset<Row> costMatching) {}
 
   private MainJob() {}
 
+  /**
+   * The whole computation, stage by stage: scan the telemetry into windows, resolve the GPU series,
+   * make the allocations accountable, join counted intervals to the windows, attribute and estimate,
+   * then roll up. Each stage is a function of Datasets a test can call on its own.
+   *
+   * <p>Intermediate tables that several later stages read are local checkpoints, not caches: a cached
+   * table keeps its whole plan, which Spark prints for every query that reads it, and the plans of the
+   * roll-ups would grow with every table they share.
+   */
   public static Outputs compute(SparkSession spark, Inputs in, Registry registry, Flop flop, EstimateParams p) {
     long bucket = p.bucketSeconds();
+    Scan scan = scan(spark, in, bucket, p.maxGapFactor(), flop.boostClocks());
+    Models models = models(scan.seriesRaw(), in.allocations());
+    Dataset<Row> series = series(scan.seriesRaw(), models, flop);
+    Dataset<Row> nodeFromTelemetry = nodeFromTelemetry(series);
+    double logEnd = logEnd(in.allocations(), series);
+    Dataset<Row> accountable = accountable(in.allocations(), registry, logEnd, nodeFromTelemetry, models, p);
+    Dataset<Row> nodeGpus = nodeGpus(accountable, nodeFromTelemetry);
+    Dataset<Row> counted = countedWindows(in.flopCounts(), series, bucket);
+    Windows windows = windows(scan.windows(), counted, series, bucket);
+    // counters that overlap telemetry calibrate the utilization and pipe-activity rows of the same GPU model
+    Dataset<Row> calibration = windows.superseded() == null ? null
+        : Rollups.calibration(windows.superseded(), counted, series, flop).localCheckpoint();
+    Dataset<Row> usageFlop = attribute(windows.all(), accountable, nodeGpus, series, flop, p, calibration);
+    return rollUp(spark, in, registry, flop, p,
+        new Stages(series, accountable, nodeGpus, counted, windows, usageFlop, calibration), models.ids(), logEnd);
+  }
 
-    // 1. one pass over the telemetry: sums per GPU series, hour, time segment and job labels.
-    // Intermediate tables that several roll-ups read are local checkpoints, not caches: a cached
-    // table keeps its whole plan, which Spark prints for every query that reads it, and the plans of
-    // the roll-ups would grow with every table they share.
+  /** The telemetry's time windows and its GPU series (one row per GPU: small). */
+  record Scan(Dataset<Row> windows, Dataset<Row> seriesRaw) {}
+
+  /** Raw model names and MIG profiles as the catalog knows them, with their map literals. */
+  record Models(Map<String, String> ids, Column modelMap, Column migMap) {}
+
+  /** Every window the ledger prices (telemetry and counted), and the telemetry windows counted ones replaced. */
+  record Windows(Dataset<Row> all, Dataset<Row> superseded) {}
+
+  /** What the roll-ups read from the earlier stages. */
+  record Stages(Dataset<Row> series, Dataset<Row> accountable, Dataset<Row> nodeGpus, Dataset<Row> counted,
+      Windows windows, Dataset<Row> usageFlop, Dataset<Row> calibration) {}
+
+  /**
+   * Stage 1, scan: one pass over the telemetry, sums per GPU series, hour, time segment and job labels,
+   * cut at every allocation and counted interval edge; telemetry out of time order is sorted first.
+   */
+  static Scan scan(SparkSession spark, Inputs in, long bucket, double maxGapFactor, Map<String, Double> boostClocks) {
     Map<String, long[]> bounds = boundaries(in.allocations(), in.flopCounts());
-    Dataset<Row> scan = TelemetryScan.scan(spark, in.gpuSamples(), bounds, bucket, flop.boostClocks()).localCheckpoint();
+    Dataset<Row> scan = TelemetryScan.scan(spark, in.gpuSamples(), bounds, bucket, boostClocks).localCheckpoint();
     Dataset<Row> segments = SampleWindows.segments(scan).localCheckpoint();
     if (!SampleWindows.inOrderSegments(segments)) {
-      org.computeledger.common.Progress.say(
-          "run: telemetry is not in time order per GPU within its files; sorting it first (slower)");
+      Progress.say("run: telemetry is not in time order per GPU within its files; sorting it first (slower)");
       Column key = SampleWindows.seriesKey(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE));
       Dataset<Row> sorted = in.gpuSamples().repartition(key).sortWithinPartitions(key, col(GpuSamples.TS));
-      scan = TelemetryScan.scan(spark, sorted, bounds, bucket, flop.boostClocks()).localCheckpoint();
+      scan = TelemetryScan.scan(spark, sorted, bounds, bucket, boostClocks).localCheckpoint();
       segments = SampleWindows.segments(scan).localCheckpoint();
     }
-    org.computeledger.common.Progress.say("run: telemetry read in one pass");
-    Dataset<Row> windows = SampleWindows.windows(scan, segments, p.maxGapFactor()).localCheckpoint();
-
-    // 2. one row per GPU series: small (GPUs, not samples)
+    Progress.say("run: telemetry read in one pass");
+    Dataset<Row> windows = SampleWindows.windows(scan, segments, maxGapFactor).localCheckpoint();
     Dataset<Row> seriesRaw = SampleWindows.series(scan, windows).localCheckpoint();
-    org.computeledger.common.Progress.say("run: windows and GPU series resolved");
+    Progress.say("run: windows and GPU series resolved");
+    return new Scan(windows, seriesRaw);
+  }
 
-    // model names are few: normalise them on the driver, then look them up as a map literal
+  /** Model names and MIG profiles are few: normalised on the driver, then looked up as map literals. */
+  static Models models(Dataset<Row> seriesRaw, Dataset<Row> allocations) {
     List<String> rawModels = new ArrayList<>();
     for (Row r : seriesRaw.select(GpuSamples.GPU_MODEL).distinct().collectAsList()) {
       rawModels.add(r.getString(0));
     }
-    for (Row r : in.allocations().select(Allocations.GPU_MODEL).distinct().collectAsList()) {
+    for (Row r : allocations.select(Allocations.GPU_MODEL).distinct().collectAsList()) {
       rawModels.add(r.getString(0));
     }
     Map<String, String> modelIds = new HashMap<>();
@@ -89,43 +140,64 @@ public final class MainJob {
         }
       }
     }
-    Column modelMap = org.computeledger.common.Literals.mapLit(modelIds, "string");
+    Map<String, Double> migFractions = new HashMap<>();
+    for (Row r : seriesRaw.select(GpuSamples.MIG_PROFILE).distinct().collectAsList()) {
+      String profile = r.getString(0);
+      if (profile != null) {
+        Double f = GpuModels.migFraction(profile);
+        if (f != null) {
+          migFractions.put(profile, f);
+        }
+      }
+    }
+    return new Models(modelIds, Literals.mapLit(modelIds, "string"), Literals.mapLit(migFractions, "double"));
+  }
 
-    // a GPU split into MIG instances is counted through its instances only
+  /** Stage 2, series: each GPU series with its model and MIG fraction; a MIG-split GPU counts through its instances only. */
+  static Dataset<Row> series(Dataset<Row> seriesRaw, Models models, Flop flop) {
     Dataset<Row> migParents = seriesRaw.filter(col(GpuSamples.MIG_INSTANCE).isNotNull())
         .select(col(GpuSamples.HOST).as("mp_host"), col(GpuSamples.GPU_UUID).as("mp_uuid")).distinct();
-    Dataset<Row> series = flop.withMigShares(seriesRaw
-        .withColumn(Flop.MODEL_ID, element_at(modelMap, col(GpuSamples.GPU_MODEL))))
+    // a MIG instance's share is its SMs of the GPU's (MigProfiles), the slice rule flagged where unlisted
+    return flop.withMigShares(seriesRaw
+        .withColumn(Flop.MODEL_ID, element_at(models.modelMap(), col(GpuSamples.GPU_MODEL))))
         .join(migParents, col(GpuSamples.HOST).equalTo(col("mp_host"))
             .and(col(GpuSamples.GPU_UUID).equalTo(col("mp_uuid")))
             .and(col(GpuSamples.MIG_INSTANCE).isNull()), "left")
         .withColumn("mig_parent", col("mp_host").isNotNull())
         .drop("mp_host", "mp_uuid")
         .localCheckpoint();
+  }
 
-    Dataset<Row> nodeFromTelemetry = series.filter(col(GpuSamples.MIG_INSTANCE).isNull())
+  /** Per node, the whole GPUs its telemetry shows and the model it names. */
+  static Dataset<Row> nodeFromTelemetry(Dataset<Row> series) {
+    return series.filter(col(GpuSamples.MIG_INSTANCE).isNull())
         .groupBy(col(GpuSamples.HOST))
         .agg(countDistinct(col(GpuSamples.GPU_UUID)).cast("int").as("telemetry_gpus"),
             first(col(Flop.MODEL_ID), true).as("node_model_id"));
+  }
 
-    // 3. log end: a job still running at the end of the logs is held until then
-    Row ends = in.allocations().agg(max(greatest(col(Allocations.START_TIME), col(Allocations.END_TIME),
+  /** The end of the logs (epoch seconds): a job still running then is held until then. */
+  static double logEnd(Dataset<Row> allocations, Dataset<Row> series) {
+    Row ends = allocations.agg(max(greatest(col(Allocations.START_TIME), col(Allocations.END_TIME),
         col(Allocations.SUBMIT_TIME))).cast("double")).first();
     Row tEnd = series.agg(max(col("last_ts")).cast("double")).first();
-    double logEnd = Math.max(ends.isNullAt(0) ? 0 : ends.getDouble(0), tEnd.isNullAt(0) ? 0 : tEnd.getDouble(0));
+    return Math.max(ends.isNullAt(0) ? 0 : ends.getDouble(0), tEnd.isNullAt(0) ? 0 : tEnd.getDouble(0));
+  }
 
-    // 4. allocations with project, branch, precision and GPU model
+  /** Stage 3, allocations: accountable intervals with project, branch, precision, GPU model and held GPU-seconds. */
+  static Dataset<Row> accountable(Dataset<Row> allocations, Registry registry, double logEnd,
+      Dataset<Row> nodeFromTelemetry, Models models, EstimateParams p) {
     Map<String, String> precisions = new HashMap<>();
     for (Registry.Project proj : registry.projects()) {
       precisions.put(proj.id(), proj.precision().yamlName());
     }
-    Column precisionMap = org.computeledger.common.Literals.mapLit(precisions, "string");
-    Dataset<Row> assigned = BranchAssignment.assignBranches(in.allocations(), registry);
-    Dataset<Row> accountable = GpuAttribution.accountable(assigned, logEnd)
+    Column precisionMap = Literals.mapLit(precisions, "string");
+    Dataset<Row> assigned = BranchAssignment.assignBranches(allocations, registry);
+    return GpuAttribution.accountable(assigned, logEnd)
         .join(broadcast(nodeFromTelemetry), col(Allocations.NODE).equalTo(nodeFromTelemetry.col(GpuSamples.HOST)), "left")
         .drop(nodeFromTelemetry.col(GpuSamples.HOST))
         // the node's telemetry names the exact model; sacct's gres type is often a short, ambiguous name
-        .withColumn(Flop.MODEL_ID, coalesce(col("node_model_id"), element_at(modelMap, col(Allocations.GPU_MODEL))))
+        .withColumn(Flop.MODEL_ID, coalesce(col("node_model_id"), element_at(models.modelMap(), col(Allocations.GPU_MODEL))))
         .withColumn(Flop.PRECISION, coalesce(element_at(precisionMap, col(BranchAssignment.PROJECT)),
             lit(p.defaultPrecision())))
         .withColumn("alloc_gpu_s", when(col(GpuAttribution.START).isNotNull(),
@@ -133,15 +205,22 @@ public final class MainJob {
                 .multiply(coalesce(col(Allocations.GPU_COUNT), lit(0))))
             .otherwise(lit(0.0)))
         .localCheckpoint();
-    Dataset<Row> nodeGpus = accountable.groupBy(col(Allocations.NODE).as(GpuSamples.HOST))
+  }
+
+  /** Per node, its GPUs: the most any allocation held or its telemetry showed. */
+  static Dataset<Row> nodeGpus(Dataset<Row> accountable, Dataset<Row> nodeFromTelemetry) {
+    return accountable.groupBy(col(Allocations.NODE).as(GpuSamples.HOST))
         .agg(max(col(Allocations.GPU_COUNT)).as("max_alloc_gpus"))
         .join(nodeFromTelemetry.select(col(GpuSamples.HOST), col("telemetry_gpus")), GpuSamples.HOST, "full")
         .select(col(GpuSamples.HOST), greatest(coalesce(col("max_alloc_gpus"), lit(0)),
             coalesce(col("telemetry_gpus"), lit(0))).as(GpuAttribution.NODE_GPUS));
-    Dataset<Row> exploded = GpuAttribution.exploded(accountable, bucket);
+  }
 
-    // 5. counted intervals replace the telemetry windows they cover, and become windows themselves
-    Dataset<Row> counted = countedWindows(in.flopCounts(), series, bucket);
+  /**
+   * Stage 4, windows: counted intervals replace the telemetry windows they cover and become windows
+   * themselves; every window carries its GPU's host and index. {@code counted} may be null.
+   */
+  static Windows windows(Dataset<Row> windows, Dataset<Row> counted, Dataset<Row> series, long bucket) {
     Dataset<Row> sampleWindows = windows;
     Dataset<Row> superseded = null;
     if (counted != null) {
@@ -169,8 +248,16 @@ public final class MainJob {
     }
     allWindows = allWindows.join(broadcast(series.select(col(SampleWindows.SERIES_KEY), col(GpuSamples.HOST),
         col(GpuSamples.GPU_INDEX))), SampleWindows.SERIES_KEY);
+    return new Windows(allWindows, superseded);
+  }
 
-    // 6. attribution, then FLOP with each row's model and precision
+  /**
+   * Stage 5, attribute and estimate: windows shared among the allocations holding their GPU, each
+   * ledger row with its project, branch, model and precision, then its FLOP and method.
+   */
+  static Dataset<Row> attribute(Dataset<Row> allWindows, Dataset<Row> accountable, Dataset<Row> nodeGpus,
+      Dataset<Row> series, Flop flop, EstimateParams p, Dataset<Row> calibration) {
+    Dataset<Row> exploded = GpuAttribution.exploded(accountable, p.bucketSeconds());
     Dataset<Row> attributed = GpuAttribution.attribute(allWindows, exploded, nodeGpus);
     Dataset<Row> allocFacts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"),
         col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH), col(Flop.PRECISION).as("alloc_precision"));
@@ -190,38 +277,48 @@ public final class MainJob {
         .drop("alloc_precision")
         // a MIG parent's own rows would count the instances' work twice
         .withColumn(Flop.MIG_FRACTION, when(col("mig_parent"), lit(0.0)).otherwise(col(Flop.MIG_FRACTION)));
-    // counters that overlap telemetry calibrate the utilization and pipe-activity rows of the same GPU model
-    Dataset<Row> calibration = superseded == null ? null
-        : Rollups.calibration(superseded, counted, series, flop).localCheckpoint();
-    Dataset<Row> usageFlop = SelfCalibration.apply(flop.telemetryFlop(usage)
-        .withColumn(Flop.FLOP_COUNTED, col(Activity.COUNTED_FLOP))
-        .withColumn(Flop.FLOP, col(Flop.FLOP).plus(col(Flop.FLOP_COUNTED)))
-        .withColumn(Flop.FLOP_LOW, col(Flop.FLOP_LOW).plus(col(Flop.FLOP_COUNTED)))
-        .withColumn(Flop.FLOP_HIGH, col(Flop.FLOP_HIGH).plus(col(Flop.FLOP_COUNTED)))
-        .withColumn(Flop.UNPRICED_S, when(col(Flop.PEAK).isNull(),
-            col(Activity.COVERED_S).minus(col(Activity.COUNTED_S))).otherwise(col(Flop.UNPRICED_S)))
-        .withColumn(Flop.FLOP_ALLOCATION, lit(0.0))
-        .withColumn("method", when(col(Activity.COUNTED_S).geq(greatest(col(Activity.PIPE_COVERED_S),
-                col(Activity.UTIL_COVERED_S))).and(col(Activity.COUNTED_S).gt(0)), lit(Activity.METHOD_COUNTED))
-            .when(col(Activity.PIPE_COVERED_S).geq(col(Activity.UTIL_COVERED_S)).and(col(Activity.PIPE_COVERED_S).gt(0)),
-                lit(Activity.METHOD_PIPE))
-            .when(col(Activity.UTIL_COVERED_S).gt(0), lit(Activity.METHOD_UTIL))
-            .otherwise(lit(Activity.METHOD_NONE)))
+    return SelfCalibration.apply(MethodChoice.windowFlop(flop, usage)
         .withColumn("gpu_seconds", col(Activity.COVERED_S).multiply(coalesce(col(Flop.MIG_FRACTION), lit(1.0)))),
         calibration, p).localCheckpoint();
+  }
 
-    // 7. held GPU time that telemetry did not cover falls to the allocation method
+  /**
+   * Stage 6, roll up: held GPU time telemetry did not cover falls to the allocation method; costs per
+   * allocation; then jobs, line items, the GPU ledger and the calibration of counted intervals.
+   */
+  static Outputs rollUp(SparkSession spark, Inputs in, Registry registry, Flop flop, EstimateParams p, Stages s,
+      Map<String, String> modelIds, double logEnd) {
     // one pass over the ledger rows for every roll-up: per allocation, GPU model and precision
-    Dataset<Row> perAlloc = Rollups.perAlloc(usageFlop).localCheckpoint();
+    Dataset<Row> perAlloc = Rollups.perAlloc(s.usageFlop()).localCheckpoint();
     Dataset<Row> telemetryPerAlloc = Rollups.resum(perAlloc.filter(col("t_alloc").isNotNull()), col("t_alloc"))
         .localCheckpoint();
+    Dataset<Row> allocFlop = uncoveredFlop(s.accountable(), telemetryPerAlloc, flop, p);
+    Costs costs = costs(s.accountable(), s.nodeGpus(), in.charges(), in.prices(), in.resources());
+    Dataset<Row> jobs = Rollups.jobs(s.accountable(), telemetryPerAlloc, allocFlop, costs.perAlloc(), costs.market())
+        .localCheckpoint();
+    Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
+    Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
+    Dataset<Row> gpuUsage = Rollups.gpuUsage(s.usageFlop(), allocFlop, p.bucketSeconds());
+    return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), s.calibration(), modelIds, logEnd,
+        costs.matching());
+  }
+
+  /** Each allocation's held GPU-seconds that telemetry did not cover, priced by the allocation method. */
+  static Dataset<Row> uncoveredFlop(Dataset<Row> accountable, Dataset<Row> telemetryPerAlloc, Flop flop,
+      EstimateParams p) {
     Dataset<Row> coveredPerAlloc = telemetryPerAlloc.select(col("t_alloc").as("c_alloc"),
         col("telemetry_gpu_seconds").as("covered_gpu_s"));
     Dataset<Row> allocRows = accountable.join(coveredPerAlloc, col(GpuAttribution.ALLOC_ID).equalTo(col("c_alloc")), "left")
         .withColumn("uncovered_gpu_s", greatest(lit(0.0), col("alloc_gpu_s").minus(coalesce(col("covered_gpu_s"), lit(0.0)))));
-    Dataset<Row> allocFlop = flop.allocationFlop(allocRows, "uncovered_gpu_s", p.allocUtil());
+    return flop.allocationFlop(allocRows, "uncovered_gpu_s", p.allocUtil());
+  }
 
-    // 8. costs
+  /** Bills per allocation, their reconciliation, and market prices per allocation (null without prices). */
+  record Costs(Dataset<Row> perAlloc, Dataset<Row> reconciliation, Dataset<Row> market, Dataset<Row> matching) {}
+
+  /** Costs of the allocations that held a node for a while: from the bills, and at market prices. */
+  static Costs costs(Dataset<Row> accountable, Dataset<Row> nodeGpus, Dataset<Row> charges, Dataset<Row> prices,
+      Dataset<Row> resources) {
     Dataset<Row> costAllocs = accountable.filter(col(GpuAttribution.START).isNotNull()
             .and(col(GpuAttribution.END).gt(col(GpuAttribution.START))).and(col(Allocations.NODE).isNotNull()))
         .select(col(GpuAttribution.ALLOC_ID), col(Allocations.NODE),
@@ -229,16 +326,10 @@ public final class MainJob {
             col(GpuAttribution.END).cast("timestamp").as(Allocations.END_TIME),
             coalesce(col(Allocations.GPU_COUNT), lit(0)).as(Allocations.GPU_COUNT), col(Flop.MODEL_ID).as(Allocations.GPU_MODEL));
     Dataset<Row> costNodes = nodeGpus.select(col(GpuSamples.HOST).as("node"), col(GpuAttribution.NODE_GPUS).as("gpu_total"));
-    Dataset<Row> allocCost = CostAttribution.allocCosts(costAllocs, in.charges(), costNodes);
-    Dataset<Row> reconciliation = CostAttribution.reconciliation(costAllocs, in.charges(), costNodes);
-    Dataset<Row> market = in.prices() == null ? null : MarketPrices.allocMarketCost(costAllocs, in.prices());
-
-    // 9. roll-ups
-    Dataset<Row> jobs = Rollups.jobs(accountable, telemetryPerAlloc, allocFlop, allocCost, market).localCheckpoint();
-    Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
-    Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
-    Dataset<Row> gpuUsage = Rollups.gpuUsage(usageFlop, allocFlop, bucket);
-    return new Outputs(gpuUsage, jobs, lineItems, reconciliation, calibration, modelIds, logEnd);
+    return new Costs(CostAttribution.allocCosts(costAllocs, charges, costNodes, resources),
+        CostAttribution.reconciliation(costAllocs, charges, costNodes, resources),
+        prices == null ? null : MarketPrices.allocMarketCost(costAllocs, prices),
+        CostAttribution.matching(charges, costNodes, resources));
   }
 
   /**
@@ -283,10 +374,15 @@ public final class MainJob {
             .and(col(FlopCounts.GPU_INDEX).equalTo(col("s_index"))), "left")
         .withColumn("uuid", coalesce(col(FlopCounts.GPU_UUID), col("s_uuid")))
         .withColumn(SampleWindows.SERIES_KEY, SampleWindows.seriesKey(col(FlopCounts.HOST), col("uuid"), lit(null)))
-        .withColumn("c_start", col(FlopCounts.INTERVAL_START).cast("double"))
-        .withColumn("c_end", col(FlopCounts.INTERVAL_END).cast("double"))
         .withColumn("c_start_us", unix_micros(col(FlopCounts.INTERVAL_START)))
-        .withColumn("c_end_us", unix_micros(col(FlopCounts.INTERVAL_END)))
+        .withColumn("c_end_us", unix_micros(col(FlopCounts.INTERVAL_END)));
+    // the GPU is its UUID when known, else its index on the host: rows of two GPUs never trim each other
+    c = CounterOverlaps.trim(c, coalesce(col("uuid"), concat(col(FlopCounts.HOST), lit("#"),
+            col(FlopCounts.GPU_INDEX).cast("string"))), "c_start_us", "c_end_us")
+        .withColumn("c_start_us", col(CounterOverlaps.KEPT_START_US))
+        .withColumn(FlopCounts.FLOP, col(FlopCounts.FLOP).multiply(col(CounterOverlaps.KEPT_SHARE)))
+        .withColumn("c_start", col("c_start_us").divide(1e6))
+        .withColumn("c_end", col(FlopCounts.INTERVAL_END).cast("double"))
         .withColumn("c_id", xxhash64(col(FlopCounts.SOURCE_FILE), col(FlopCounts.SOURCE_LINE)))
         .withColumn("c_dt", col("c_end").minus(col("c_start")));
     Column[] zeros = java.util.Arrays.stream(Activity.sums())

@@ -23,7 +23,14 @@ public final class Methodology {
   /** What the document states; line items, reconciliation and calibration are the report's rows. */
   public record Facts(IngestParams ingest, EstimateParams estimate, PeakCatalog catalog, Registry registry,
       List<Row> lineItems, List<Row> reconciliation, List<Row> calibration, Map<String, String> modelNames,
-      long quarantined, String input, boolean fromIngest, Overlaps overlaps) {}
+      long quarantined, String input, boolean fromIngest, Overlaps overlaps, List<Row> costMatching) {
+    public Facts(IngestParams ingest, EstimateParams estimate, PeakCatalog catalog, Registry registry,
+        List<Row> lineItems, List<Row> reconciliation, List<Row> calibration, Map<String, String> modelNames,
+        long quarantined, String input, boolean fromIngest, Overlaps overlaps) {
+      this(ingest, estimate, catalog, registry, lineItems, reconciliation, calibration, modelNames, quarantined, input,
+          fromIngest, overlaps, List.of());
+    }
+  }
 
   /**
    * Input that said the same thing twice: records ingest dropped (null counts when the run read an
@@ -58,49 +65,80 @@ public final class Methodology {
     return md.toString();
   }
 
+  /** The document, one section after another; each section is its own method. */
   public static String render(Facts f) {
-    EstimateParams p = f.estimate();
+    Sums t = Sums.of(f.lineItems());
+    return header(f) + totals(t, f.quarantined()) + methodShares(t) + methods(f.estimate()) + windows(f.estimate())
+        + attribution(f.estimate()) + duplicates(f.overlaps()) + catalog(f) + unpriced(t)
+        + calibration(f.calibration()) + cost(f.reconciliation(), f.costMatching()) + parameters(f);
+  }
+
+  /** The line items' sums that the totals, the method shares and the unpriced section quote. */
+  record Sums(int items, double flop, double low, double high, double counted, double pipe, double util,
+      double alloc, double unpriced, double gpuSeconds) {
+    static Sums of(List<Row> lineItems) {
+      double flop = 0;
+      double low = 0;
+      double high = 0;
+      double counted = 0;
+      double pipe = 0;
+      double util = 0;
+      double alloc = 0;
+      double unpriced = 0;
+      double gpuSeconds = 0;
+      for (Row r : lineItems) {
+        flop += d(r, "flop");
+        low += d(r, "flop_low");
+        high += d(r, "flop_high");
+        counted += d(r, "flop_counted");
+        pipe += d(r, "flop_pipe_activity");
+        util += d(r, "flop_utilization");
+        alloc += d(r, "flop_allocation");
+        unpriced += d(r, "unpriced_gpu_seconds");
+        gpuSeconds += d(r, "gpu_seconds");
+      }
+      return new Sums(lineItems.size(), flop, low, high, counted, pipe, util, alloc, unpriced, gpuSeconds);
+    }
+  }
+
+  /** Title and what the report is of. */
+  static String header(Facts f) {
     StringBuilder md = new StringBuilder();
     md.append("# Methodology\n\n");
     md.append("Report of the compute (FLOP) and money spent by ").append(markdown(f.registry().developer()))
         .append(", made by compute-ledger ").append(Manifest.TOOL_VERSION).append(" from ").append(code(f.input()))
         .append(f.fromIngest() ? " (an ingest output)" : "").append(". Every figure below comes from this run's ")
         .append("tables; `manifest.json` holds the SHA-256 of every input and output file.\n\n");
+    return md.toString();
+  }
 
-    double flop = 0;
-    double low = 0;
-    double high = 0;
-    double counted = 0;
-    double pipe = 0;
-    double util = 0;
-    double alloc = 0;
-    double unpriced = 0;
-    double gpuSeconds = 0;
-    for (Row r : f.lineItems()) {
-      flop += d(r, "flop");
-      low += d(r, "flop_low");
-      high += d(r, "flop_high");
-      counted += d(r, "flop_counted");
-      pipe += d(r, "flop_pipe_activity");
-      util += d(r, "flop_utilization");
-      alloc += d(r, "flop_allocation");
-      unpriced += d(r, "unpriced_gpu_seconds");
-      gpuSeconds += d(r, "gpu_seconds");
-    }
+  /** Totals of the line items and the quarantine. */
+  static String totals(Sums t, long quarantined) {
+    StringBuilder md = new StringBuilder();
     md.append("## Totals\n\n");
     md.append(String.format(Locale.ROOT, "- %d line items; %.4e FLOP in all (range %.4e – %.4e); %,.0f GPU-seconds.%n",
-        f.lineItems().size(), flop, low, high, gpuSeconds));
+        t.items(), t.flop(), t.low(), t.high(), t.gpuSeconds()));
     md.append(String.format(Locale.ROOT, "- Quarantined input records: %,d (see `quarantine/`, each with file, line and reason).%n%n",
-        f.quarantined()));
+        quarantined));
+    return md.toString();
+  }
 
+  /** The share of FLOP each method gave. */
+  static String methodShares(Sums t) {
+    StringBuilder md = new StringBuilder();
     md.append("## Share of FLOP per method\n\n| method | FLOP | share |\n|---|---:|---:|\n");
-    for (Object[] m : new Object[][] {{"counted", counted}, {"pipe-activity", pipe}, {"utilization", util},
-        {"allocation", alloc}}) {
+    for (Object[] m : new Object[][] {{"counted", t.counted()}, {"pipe-activity", t.pipe()}, {"utilization", t.util()},
+        {"allocation", t.alloc()}}) {
       double v = (Double) m[1];
-      md.append(String.format(Locale.ROOT, "| %s | %.4e | %.1f %% |%n", m[0], v, flop > 0 ? 100 * v / flop : 0));
+      md.append(String.format(Locale.ROOT, "| %s | %.4e | %.1f %% |%n", m[0], v, t.flop() > 0 ? 100 * v / t.flop() : 0));
     }
     md.append('\n');
+    return md.toString();
+  }
 
+  /** The four methods, best first, with this run's ranges. */
+  static String methods(EstimateParams p) {
+    StringBuilder md = new StringBuilder();
     md.append("## Methods\n\nFor each GPU and time window the best available method wins, in this order.\n\n");
     md.append("1. **counted** — exact FLOP from profiler counters (FLOP counter CSV). No range. A telemetry window ")
         .append("whose end falls inside a counted interval of the same GPU is replaced by the count.\n");
@@ -114,7 +152,12 @@ public final class Methodology {
         + "the point value.%n", p.utilLowFactor(), p.utilHighFactor()));
     md.append(String.format(Locale.ROOT, "4. **allocation** — held GPU-seconds that no telemetry covered × dense peak × "
         + "assumed utilization %.2f (range %.2f – %.2f).%n%n", p.allocUtil(), p.allocUtilLow(), p.allocUtilHigh()));
+    return md.toString();
+  }
 
+  /** How samples become windows. */
+  static String windows(EstimateParams p) {
+    StringBuilder md = new StringBuilder();
     md.append("## Windows\n\n");
     md.append(String.format(Locale.ROOT, "A sample covers the time since the previous sample of the same GPU series (host, "
         + "GPU UUID, MIG instance), capped at %.1f × the series' median cadence. A longer gap covers nothing: that time "
@@ -129,7 +172,12 @@ public final class Methodology {
         + "wholly inside or wholly outside each allocation and counted interval; attribution and counting then use "
         + "the sums exactly as they would the samples. Where a GPU's samples are out of time order within a file, "
         + "the telemetry is sorted first and the result is the same.\n\n");
+    return md.toString();
+  }
 
+  /** How windows are shared among allocations. */
+  static String attribution(EstimateParams p) {
+    StringBuilder md = new StringBuilder();
     md.append("## Attribution\n\n");
     md.append("A window belongs to the allocation that held its GPU at the window's end. A job label on the sample "
         + "(`hpc_job`, or `pod` in its namespace) names the job directly; else the scheduler's GPU indices; else every "
@@ -143,9 +191,12 @@ public final class Methodology {
         + "leave some, is a row of its own with rule `unattributed` and no allocation. ");
     md.append(String.format(Locale.ROOT, "Interval joins use the node and a %d-second time bucket as equality keys.%n%n",
         p.bucketSeconds()));
+    return md.toString();
+  }
 
-    md.append(duplicates(f.overlaps()));
-
+  /** The peak catalog and the model names this run mapped to it. */
+  static String catalog(Facts f) {
+    StringBuilder md = new StringBuilder();
     md.append("## Dense peak catalog\n\n");
     md.append("Version ").append(f.catalog().version()).append(". Dense figures only: datasheet figures \"with sparsity\" "
         + "are never used. Telemetry model names seen in this run and the catalog models they map to:\n\n");
@@ -154,20 +205,29 @@ public final class Methodology {
       md.append("| ").append(markdown(e.getKey())).append(" | ").append(markdown(e.getValue())).append(" |\n");
     }
     md.append('\n');
-
     md.append(CatalogMethodology.section(f.catalog(), f.lineItems()));
+    return md.toString();
+  }
 
+  /** GPU-seconds no peak could price. */
+  static String unpriced(Sums t) {
+    StringBuilder md = new StringBuilder();
     md.append("## Unpriced compute\n\n");
-    if (unpriced > 0) {
+    if (t.unpriced() > 0) {
       md.append(String.format(Locale.ROOT, "%,.0f GPU-seconds ran on GPU models the peak catalog does not know (or "
           + "with no model at all); they carry no FLOP estimate and are listed per line item in "
-          + "`unpriced_gpu_seconds`. They are never counted as 0 FLOP in silence.%n%n", unpriced));
+          + "`unpriced_gpu_seconds`. They are never counted as 0 FLOP in silence.%n%n", t.unpriced()));
     } else {
       md.append("None: every GPU-second was on a GPU model the catalog knows.\n\n");
     }
+    return md.toString();
+  }
 
+  /** Counted FLOP against the estimates on the same GPU. */
+  static String calibration(List<Row> calibration) {
+    StringBuilder md = new StringBuilder();
     md.append("## Calibration\n\n");
-    if (f.calibration().isEmpty()) {
+    if (calibration.isEmpty()) {
       md.append("No counted interval overlapped other telemetry, so no calibration could be made.\n\n");
     } else {
       md.append(String.format(Locale.ROOT, "Where counted intervals overlap DCGM telemetry on the same GPU, the counted FLOP "
@@ -179,7 +239,7 @@ public final class Methodology {
           org.computeledger.estimate.SelfCalibration.MIN_GPU_HOURS));
       md.append("| model | precision | intervals | counted GPU-hours | counted ÷ pipe-activity (min – max) "
           + "| counted ÷ utilization (min – max) | applied |\n|---|---|---:|---:|---:|---:|---|\n");
-      for (Row r : f.calibration()) {
+      for (Row r : calibration) {
         md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %s (%s – %s) | %s (%s – %s) | %s |%n",
             markdown(r.getAs("model_id")), markdown(r.getAs("precision")), r.<Long>getAs("counted_intervals"),
             d(r, "counted_gpu_hours"), ratio(r, "ratio_counted_to_pipe_activity"), ratio(r, "ratio_pipe_activity_min"),
@@ -189,16 +249,20 @@ public final class Methodology {
       }
       md.append('\n');
     }
+    return md.toString();
+  }
 
+  /** How bills are spread, and their reconciliation per provider and currency. */
+  static String cost(List<Row> reconciliation, List<Row> costMatching) {
+    StringBuilder md = new StringBuilder();
     md.append("## Cost\n\n");
     md.append("A charge for a resource over a period is spread over that node's GPU-seconds in the period (GPU count × "
         + "seconds); each job gets the share it held and the share nobody held is idle cost, reported as unallocated. "
-        + "A charge's node is its resource name, else a `ledger-node`/`node`/`hostname`/`Name` tag, else its resource id, "
-        + "when that names a known node. Charges for other resources are unallocated; charges with no resource (tax, "
+        + "A charge's node is found by the rules listed below, in their order. Charges for other resources are unallocated; charges with no resource (tax, "
         + "support, credits) are not attributable. Market prices from `prices.csv` give `cost_market` where present.\n\n");
     md.append("| provider | currency | input total | allocated | unallocated (idle) | unallocated (other resources) | not attributable |\n");
     md.append("|---|---|---:|---:|---:|---:|---:|\n");
-    for (Row r : f.reconciliation()) {
+    for (Row r : reconciliation) {
       md.append("| ").append(markdown(r.getAs("provider"))).append(" | ").append(markdown(r.getAs("currency")));
       for (String c : new String[] {"input_total", "allocated", "unallocated_idle", "unallocated_other_resource",
           "not_attributable"}) {
@@ -208,7 +272,14 @@ public final class Methodology {
       md.append(" |\n");
     }
     md.append('\n');
+    md.append(CostMatchingSection.markdown(costMatching));
+    return md.toString();
+  }
 
+  /** The parameters this run used. */
+  static String parameters(Facts f) {
+    StringBuilder md = new StringBuilder();
+    EstimateParams p = f.estimate();
     md.append("## Parameters of this run\n\n");
     md.append("| parameter | value |\n|---|---|\n");
     md.append("| scheduler time zone | ").append(markdown(f.ingest().schedulerZone())).append(" |\n");

@@ -86,55 +86,8 @@ public final class Rollups {
    */
   public static Dataset<Row> jobs(Dataset<Row> accountable, Dataset<Row> telemetry, Dataset<Row> allocFlop,
       Dataset<Row> allocCost, Dataset<Row> market) {
-    Dataset<Row> a = allocFlop.select(col(GpuAttribution.ALLOC_ID).as("a_alloc"), col("uncovered_gpu_s"),
-        col(Flop.FLOP_ALLOCATION), col(Flop.FLOP).as("a_flop"), col(Flop.FLOP_LOW).as("a_low"),
-        col(Flop.FLOP_HIGH).as("a_high"), col(Flop.UNPRICED_S).as("a_unpriced"), col(MethodReasons.COLUMN).as("a_reasons"));
-    Dataset<Row> c = allocCost.groupBy(col(GpuAttribution.ALLOC_ID).as("k_alloc"))
-        .agg(sum(col("cost_billed")).as("cost_billed"), sum(col("cost_effective")).as("cost_effective"),
-            max(col("currency")).as("currency"));
-    Dataset<Row> per = accountable.select(col(GpuAttribution.ALLOC_ID), col(GpuAttribution.JOB_KEY),
-            col(Allocations.NODE), col(Allocations.START_TIME), col(Allocations.END_TIME), col(Allocations.GPU_COUNT),
-            col("alloc_gpu_s"))
-        .join(telemetry, col(GpuAttribution.ALLOC_ID).equalTo(col("t_alloc")), "left")
-        .join(a, col(GpuAttribution.ALLOC_ID).equalTo(col("a_alloc")), "left")
-        .join(c, col(GpuAttribution.ALLOC_ID).equalTo(col("k_alloc")), "left");
-    if (market != null) {
-      per = per.join(market.select(col(GpuAttribution.ALLOC_ID).as("m_alloc"), col("cost_market"), col("market_currency")),
-          col(GpuAttribution.ALLOC_ID).equalTo(col("m_alloc")), "left");
-    } else {
-      per = per.withColumn("cost_market", lit(null).cast("decimal(38,12)"))
-          .withColumn("market_currency", lit(null).cast("string"));
-    }
-    // three aggregations read it: a checkpoint (small, one row per allocation) keeps their plans short
-    per = per.localCheckpoint();
-    Column z = lit(0.0);
-    Dataset<Row> sums = per.groupBy(col(GpuAttribution.JOB_KEY).as("s_job"))
-        .agg(min(col(GpuAttribution.ALLOC_ID)).as("fact_alloc"),
-            min(col(Allocations.START_TIME)).as(Allocations.START_TIME),
-            max(col(Allocations.END_TIME)).as(Allocations.END_TIME),
-            sum(coalesce(col(Allocations.GPU_COUNT), lit(0)).cast("long")).as(Allocations.GPU_COUNT),
-            ExactSum.micro(col("alloc_gpu_s")).as("gpu_seconds"),
-            ExactSum.micro(coalesce(col("telemetry_gpu_seconds"), z)).as("telemetry_gpu_seconds"),
-            ExactSum.micro(coalesce(col("uncovered_gpu_s"), z)).as("uncovered_gpu_seconds"),
-            ExactSum.micro(coalesce(col("counted_seconds"), z)).as("counted_seconds"),
-            ExactSum.micro(coalesce(col("pipe_gpu_seconds"), z)).as("pipe_gpu_seconds"),
-            ExactSum.micro(coalesce(col("util_seconds"), z)).as("util_seconds"),
-            ExactSum.micro(coalesce(col("util_weighted_seconds"), z)).as("util_weighted_seconds"),
-            ExactSum.of(coalesce(col("t_flop"), z).plus(coalesce(col("a_flop"), z))).as(Flop.FLOP),
-            ExactSum.of(coalesce(col("t_low"), z).plus(coalesce(col("a_low"), z))).as(Flop.FLOP_LOW),
-            ExactSum.of(coalesce(col("t_high"), z).plus(coalesce(col("a_high"), z))).as(Flop.FLOP_HIGH),
-            ExactSum.of(coalesce(col(Flop.FLOP_COUNTED), z)).as(Flop.FLOP_COUNTED),
-            ExactSum.of(coalesce(col(Flop.FLOP_PIPE), z)).as(Flop.FLOP_PIPE),
-            ExactSum.of(coalesce(col(Flop.FLOP_UTIL), z)).as(Flop.FLOP_UTIL),
-            ExactSum.of(coalesce(col(Flop.FLOP_ALLOCATION), z)).as(Flop.FLOP_ALLOCATION),
-            ExactSum.micro(coalesce(col("t_unpriced"), z).plus(coalesce(col("a_unpriced"), z))).as(Flop.UNPRICED_S),
-            ExactSum.micro(coalesce(col("samples"), z)).as("samples"),
-            bit_or(col("rule_bits")).as("rule_bits"),
-            bit_or(coalesce(col(MethodReasons.COLUMN), lit(0)).bitwiseOR(coalesce(col("a_reasons"), lit(0))))
-                .as(MethodReasons.COLUMN),
-            sum(col("cost_billed")).cast("decimal(38,12)").as("cost_billed"),
-            sum(col("cost_effective")).cast("decimal(38,12)").as("cost_effective"),
-            sum(col("cost_market")).cast("decimal(38,12)").as("cost_market"));
+    Dataset<Row> per = perAllocation(accountable, telemetry, allocFlop, allocCost, market);
+    Dataset<Row> sums = jobSums(per);
     // nodes and currencies per job: distinct counts and strings kept out of the sums' hash aggregation
     Dataset<Row> spread = per.groupBy(col(GpuAttribution.JOB_KEY).as("n_job"))
         .agg(countDistinct(col(Allocations.NODE)).as("nodes"));
@@ -163,6 +116,64 @@ public final class Rollups {
             col("cost_billed"), col("cost_effective"), col("currency"), col("cost_market"), col("market_currency"));
   }
 
+  /** Each allocation with its telemetry sums, the allocation method's FLOP, its costs and market cost. */
+  static Dataset<Row> perAllocation(Dataset<Row> accountable, Dataset<Row> telemetry, Dataset<Row> allocFlop,
+      Dataset<Row> allocCost, Dataset<Row> market) {
+    Dataset<Row> a = allocFlop.select(col(GpuAttribution.ALLOC_ID).as("a_alloc"), col("uncovered_gpu_s"),
+        col(Flop.FLOP_ALLOCATION), col(Flop.FLOP).as("a_flop"), col(Flop.FLOP_LOW).as("a_low"),
+        col(Flop.FLOP_HIGH).as("a_high"), col(Flop.UNPRICED_S).as("a_unpriced"), col(MethodReasons.COLUMN).as("a_reasons"));
+    Dataset<Row> c = allocCost.groupBy(col(GpuAttribution.ALLOC_ID).as("k_alloc"))
+        .agg(sum(col("cost_billed")).as("cost_billed"), sum(col("cost_effective")).as("cost_effective"),
+            max(col("currency")).as("currency"));
+    Dataset<Row> per = accountable.select(col(GpuAttribution.ALLOC_ID), col(GpuAttribution.JOB_KEY),
+            col(Allocations.NODE), col(Allocations.START_TIME), col(Allocations.END_TIME), col(Allocations.GPU_COUNT),
+            col("alloc_gpu_s"))
+        .join(telemetry, col(GpuAttribution.ALLOC_ID).equalTo(col("t_alloc")), "left")
+        .join(a, col(GpuAttribution.ALLOC_ID).equalTo(col("a_alloc")), "left")
+        .join(c, col(GpuAttribution.ALLOC_ID).equalTo(col("k_alloc")), "left");
+    if (market != null) {
+      per = per.join(market.select(col(GpuAttribution.ALLOC_ID).as("m_alloc"), col("cost_market"), col("market_currency")),
+          col(GpuAttribution.ALLOC_ID).equalTo(col("m_alloc")), "left");
+    } else {
+      per = per.withColumn("cost_market", lit(null).cast("decimal(38,12)"))
+          .withColumn("market_currency", lit(null).cast("string"));
+    }
+    // three aggregations read it: a checkpoint (small, one row per allocation) keeps their plans short
+    return per.localCheckpoint();
+  }
+
+  /** Per job: its time span, GPUs, GPU-seconds and FLOP by method (exact sums), attribution rules and costs. */
+  static Dataset<Row> jobSums(Dataset<Row> per) {
+    Column z = lit(0.0);
+    return per.groupBy(col(GpuAttribution.JOB_KEY).as("s_job"))
+        .agg(min(col(GpuAttribution.ALLOC_ID)).as("fact_alloc"),
+            min(col(Allocations.START_TIME)).as(Allocations.START_TIME),
+            max(col(Allocations.END_TIME)).as(Allocations.END_TIME),
+            sum(coalesce(col(Allocations.GPU_COUNT), lit(0)).cast("long")).as(Allocations.GPU_COUNT),
+            ExactSum.micro(col("alloc_gpu_s")).as("gpu_seconds"),
+            ExactSum.micro(coalesce(col("telemetry_gpu_seconds"), z)).as("telemetry_gpu_seconds"),
+            ExactSum.micro(coalesce(col("uncovered_gpu_s"), z)).as("uncovered_gpu_seconds"),
+            ExactSum.micro(coalesce(col("counted_seconds"), z)).as("counted_seconds"),
+            ExactSum.micro(coalesce(col("pipe_gpu_seconds"), z)).as("pipe_gpu_seconds"),
+            ExactSum.micro(coalesce(col("util_seconds"), z)).as("util_seconds"),
+            ExactSum.micro(coalesce(col("util_weighted_seconds"), z)).as("util_weighted_seconds"),
+            ExactSum.of(coalesce(col("t_flop"), z).plus(coalesce(col("a_flop"), z))).as(Flop.FLOP),
+            ExactSum.of(coalesce(col("t_low"), z).plus(coalesce(col("a_low"), z))).as(Flop.FLOP_LOW),
+            ExactSum.of(coalesce(col("t_high"), z).plus(coalesce(col("a_high"), z))).as(Flop.FLOP_HIGH),
+            ExactSum.of(coalesce(col(Flop.FLOP_COUNTED), z)).as(Flop.FLOP_COUNTED),
+            ExactSum.of(coalesce(col(Flop.FLOP_PIPE), z)).as(Flop.FLOP_PIPE),
+            ExactSum.of(coalesce(col(Flop.FLOP_UTIL), z)).as(Flop.FLOP_UTIL),
+            ExactSum.of(coalesce(col(Flop.FLOP_ALLOCATION), z)).as(Flop.FLOP_ALLOCATION),
+            ExactSum.micro(coalesce(col("t_unpriced"), z).plus(coalesce(col("a_unpriced"), z))).as(Flop.UNPRICED_S),
+            ExactSum.micro(coalesce(col("samples"), z)).as("samples"),
+            bit_or(col("rule_bits")).as("rule_bits"),
+            bit_or(coalesce(col(MethodReasons.COLUMN), lit(0)).bitwiseOR(coalesce(col("a_reasons"), lit(0))))
+                .as(MethodReasons.COLUMN),
+            sum(col("cost_billed")).cast("decimal(38,12)").as("cost_billed"),
+            sum(col("cost_effective")).cast("decimal(38,12)").as("cost_effective"),
+            sum(col("cost_market")).cast("decimal(38,12)").as("cost_market"));
+  }
+
   /**
    * One row per (project, branch) with the registry's facts, plus one for GPU time no job held.
    * {@code idlePerAlloc}: the {@link #perAlloc} rows of no allocation; {@code branches}: the registry's
@@ -186,43 +197,13 @@ public final class Rollups {
     Dataset<Row> fromJobs = jobs.groupBy(col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH))
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
 
-    Dataset<Row> idle = idlePerAlloc.agg(
-            ExactSum.micro(col("telemetry_gpu_seconds")).as("gpu_seconds"),
-            ExactSum.micro(col("telemetry_gpu_seconds")).as("telemetry_gpu_seconds"),
-            lit(0.0).as("uncovered_gpu_seconds"), ExactSum.micro(col("counted_seconds")).as("counted_seconds"),
-            ExactSum.micro(col("pipe_gpu_seconds")).as("pipe_gpu_seconds"),
-            ExactSum.micro(col("util_seconds")).as("util_seconds"),
-            ExactSum.micro(col("util_weighted_seconds")).as("util_weighted_seconds"),
-            ExactSum.of(col("t_flop")).as(Flop.FLOP), ExactSum.of(col("t_low")).as(Flop.FLOP_LOW),
-            ExactSum.of(col("t_high")).as(Flop.FLOP_HIGH), ExactSum.of(col(Flop.FLOP_COUNTED)).as(Flop.FLOP_COUNTED),
-            ExactSum.of(col(Flop.FLOP_PIPE)).as(Flop.FLOP_PIPE), ExactSum.of(col(Flop.FLOP_UTIL)).as(Flop.FLOP_UTIL),
-            lit(0.0).as(Flop.FLOP_ALLOCATION), ExactSum.micro(col("t_unpriced")).as(Flop.UNPRICED_S),
-            lit(0L).as("jobs"), lit(null).cast("decimal(38,12)").as("cost_billed"),
-            lit(null).cast("decimal(38,12)").as("cost_market"), lit(null).cast("string").as("currency"),
-            concat_ws(",", array_sort(array_distinct(collect_list(col("t_model"))))).as("gpu_models"),
-            concat_ws(",", array_sort(array_distinct(collect_list(col("t_precision"))))).as("precisions"),
-            MethodReasons.names(bit_or(col(MethodReasons.COLUMN))).as(MethodReasons.NAMES))
-        .filter(col("gpu_seconds").isNotNull())
-        .withColumn(BranchAssignment.PROJECT, lit(MainJob.UNATTRIBUTED))
-        .withColumn(BranchAssignment.BRANCH, lit(MainJob.IDLE_BRANCH));
+    Dataset<Row> idle = idleLineItem(idlePerAlloc);
 
     Dataset<Row> all = fromJobs.unionByName(idle);
     Dataset<Row> facts = branches.select(col("project").as("b_project"), col("branch").as("b_branch"),
         col("activity"), col("status"), col("description"), col("risk_only"), col("justification"));
     Column openResources = openResources(registry);
-    Column avgPeakTflops = when(col("util_weighted_seconds").gt(0),
-        col(Flop.FLOP_UTIL).divide(col("util_weighted_seconds")).divide(1e12));
-    Column allocPeakTflops = when(col("uncovered_gpu_seconds").gt(0),
-        col(Flop.FLOP_ALLOCATION).divide(col("uncovered_gpu_seconds")).divide(p.allocUtil()).divide(1e12));
-    Column calculation = format_string(
-        "counted: %.4e FLOP over %,.0f GPU-s | pipe-activity: %,.0f GPU-s of DCGM pipe activity × dense peaks × clock ratio = %.4e FLOP"
-            + " | utilization: Σ(util × s) %,.1f GPU-s × %.1f TFLOP/s mean dense peak = %.4e FLOP"
-            + " | allocation: %,.0f uncovered GPU-s × %.2f assumed utilization × %.1f TFLOP/s = %.4e FLOP"
-            + " | total %.4e FLOP (range %.4e .. %.4e); unpriced %,.0f GPU-s",
-        col(Flop.FLOP_COUNTED), col("counted_seconds"), col("pipe_gpu_seconds"), col(Flop.FLOP_PIPE),
-        col("util_weighted_seconds"), coalesce(avgPeakTflops, lit(0.0)), col(Flop.FLOP_UTIL),
-        col("uncovered_gpu_seconds"), lit(p.allocUtil()), coalesce(allocPeakTflops, lit(0.0)), col(Flop.FLOP_ALLOCATION),
-        col(Flop.FLOP), col(Flop.FLOP_LOW), col(Flop.FLOP_HIGH), col(Flop.UNPRICED_S));
+    Column calculation = calculation(p);
     return all.join(facts, col(BranchAssignment.PROJECT).equalTo(col("b_project"))
             .and(col(BranchAssignment.BRANCH).equalTo(col("b_branch"))), "left")
         .drop("b_project", "b_branch")
@@ -243,6 +224,46 @@ public final class Rollups {
             col("cost_market"), col("currency"), col("risk_only"), col("justification"), col("open_resources"),
             col("calculation"))
         .orderBy(col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH));
+  }
+
+  /** The line item of GPU time that telemetry saw and no allocation held. */
+  static Dataset<Row> idleLineItem(Dataset<Row> idlePerAlloc) {
+    return idlePerAlloc.agg(
+            ExactSum.micro(col("telemetry_gpu_seconds")).as("gpu_seconds"),
+            ExactSum.micro(col("telemetry_gpu_seconds")).as("telemetry_gpu_seconds"),
+            lit(0.0).as("uncovered_gpu_seconds"), ExactSum.micro(col("counted_seconds")).as("counted_seconds"),
+            ExactSum.micro(col("pipe_gpu_seconds")).as("pipe_gpu_seconds"),
+            ExactSum.micro(col("util_seconds")).as("util_seconds"),
+            ExactSum.micro(col("util_weighted_seconds")).as("util_weighted_seconds"),
+            ExactSum.of(col("t_flop")).as(Flop.FLOP), ExactSum.of(col("t_low")).as(Flop.FLOP_LOW),
+            ExactSum.of(col("t_high")).as(Flop.FLOP_HIGH), ExactSum.of(col(Flop.FLOP_COUNTED)).as(Flop.FLOP_COUNTED),
+            ExactSum.of(col(Flop.FLOP_PIPE)).as(Flop.FLOP_PIPE), ExactSum.of(col(Flop.FLOP_UTIL)).as(Flop.FLOP_UTIL),
+            lit(0.0).as(Flop.FLOP_ALLOCATION), ExactSum.micro(col("t_unpriced")).as(Flop.UNPRICED_S),
+            lit(0L).as("jobs"), lit(null).cast("decimal(38,12)").as("cost_billed"),
+            lit(null).cast("decimal(38,12)").as("cost_market"), lit(null).cast("string").as("currency"),
+            concat_ws(",", array_sort(array_distinct(collect_list(col("t_model"))))).as("gpu_models"),
+            concat_ws(",", array_sort(array_distinct(collect_list(col("t_precision"))))).as("precisions"),
+            MethodReasons.names(bit_or(col(MethodReasons.COLUMN))).as(MethodReasons.NAMES))
+        .filter(col("gpu_seconds").isNotNull())
+        .withColumn(BranchAssignment.PROJECT, lit(MainJob.UNATTRIBUTED))
+        .withColumn(BranchAssignment.BRANCH, lit(MainJob.IDLE_BRANCH));
+  }
+
+  /** The line item's calculation in words and figures, method by method. */
+  static Column calculation(EstimateParams p) {
+    Column avgPeakTflops = when(col("util_weighted_seconds").gt(0),
+        col(Flop.FLOP_UTIL).divide(col("util_weighted_seconds")).divide(1e12));
+    Column allocPeakTflops = when(col("uncovered_gpu_seconds").gt(0),
+        col(Flop.FLOP_ALLOCATION).divide(col("uncovered_gpu_seconds")).divide(p.allocUtil()).divide(1e12));
+    return format_string(
+        "counted: %.4e FLOP over %,.0f GPU-s | pipe-activity: %,.0f GPU-s of DCGM pipe activity × dense peaks × clock ratio = %.4e FLOP"
+            + " | utilization: Σ(util × s) %,.1f GPU-s × %.1f TFLOP/s mean dense peak = %.4e FLOP"
+            + " | allocation: %,.0f uncovered GPU-s × %.2f assumed utilization × %.1f TFLOP/s = %.4e FLOP"
+            + " | total %.4e FLOP (range %.4e .. %.4e); unpriced %,.0f GPU-s",
+        col(Flop.FLOP_COUNTED), col("counted_seconds"), col("pipe_gpu_seconds"), col(Flop.FLOP_PIPE),
+        col("util_weighted_seconds"), coalesce(avgPeakTflops, lit(0.0)), col(Flop.FLOP_UTIL),
+        col("uncovered_gpu_seconds"), lit(p.allocUtil()), coalesce(allocPeakTflops, lit(0.0)), col(Flop.FLOP_ALLOCATION),
+        col(Flop.FLOP), col(Flop.FLOP_LOW), col(Flop.FLOP_HIGH), col(Flop.UNPRICED_S));
   }
 
   /** The project's open resources as declared in the registry, one text per project. */

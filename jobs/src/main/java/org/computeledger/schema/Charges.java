@@ -21,6 +21,17 @@ public final class Charges {
   public static final String SOURCE_FORMAT = "source_format";
   public static final String SOURCE_FILE = "source_file";
   public static final String SOURCE_LINE = "source_line";
+  /** What the provider says the line is: FOCUS ChargeDescription, Google Cloud sku.description, Azure MeterName. */
+  public static final String DESCRIPTION = "description";
+  /** The provider's account of the usage: Google Cloud project.id, Azure SubscriptionId, AWS usage account. */
+  public static final String ACCOUNT = "account";
+  /** The invoice the line belongs to, as the provider writes it (Google Cloud invoice.month, e.g. 202603). */
+  public static final String INVOICE_MONTH = "invoice_month";
+  /** The accelerator a line bills time of (e.g. {@code h100}, {@code tpu-v5e}), from its SKU or meter; null if none. */
+  public static final String ACCELERATOR = "accelerator";
+  /** Azure's cost in the pricing currency, beside the billing-currency cost in billed_cost. */
+  public static final String PRICING_COST = "pricing_cost";
+  public static final String PRICING_CURRENCY = "pricing_currency";
 
   private Charges() {}
 }

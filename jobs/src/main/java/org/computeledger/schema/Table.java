@@ -34,7 +34,14 @@ public enum Table {
   JOBS("jobs"),
   GPU_USAGE("gpu_usage"),
   COST_RECONCILIATION("cost_reconciliation"),
-  CALIBRATION("calibration");
+  CALIBRATION("calibration"),
+  // ledger trends (trends/Trends)
+  TRENDS_BRANCH_MONTH("trends_branch_month"),
+  TRENDS_PROJECT_MONTH("trends_project_month"),
+  TRENDS_STANDARD_MONTH("trends_standard_month"),
+  TRENDS_GROWTH("trends_growth"),
+  TRENDS_METHOD_MIX("trends_method_mix"),
+  TRENDS_THRESHOLD_CROSSING("trends_threshold_crossing");
 
   private final String tableName;
   private volatile StructType schema;

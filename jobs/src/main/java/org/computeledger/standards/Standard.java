@@ -41,7 +41,10 @@ public record Standard(
     Set<Activity> countedActivities,
     Rules rules,
     List<String> notes,
-    String file) {
+    String file,
+    LargeDeveloper largeDeveloper,
+    ModificationRule modificationRule,
+    List<Interpretation> interpretations) {
 
   /** Where the built-in files sit on the class path, with their index. */
   static final String BUILT_IN_DIR = "/standards/";
@@ -52,6 +55,7 @@ public record Standard(
     costThresholds = List.copyOf(costThresholds);
     countedActivities = Set.copyOf(countedActivities);
     notes = List.copyOf(notes);
+    interpretations = List.copyOf(interpretations);
   }
 
   /** After this date the version is overdue for review (P7). */
@@ -87,14 +91,17 @@ public record Standard(
       chosen.addAll(builtIns);
     }
     for (String id : ids) {
-      Standard s = builtIns.stream().filter(b -> b.id().equals(id) || b.label().equals(id)).findFirst()
-          .orElse(null);
-      if (s == null) {
+      // an id names every version of the standard, so the report can say which one was in force;
+      // "id version" names one
+      List<Standard> named = builtIns.stream().filter(b -> b.id().equals(id) || b.label().equals(id)).toList();
+      if (named.isEmpty()) {
         throw new StandardException("--standard: unknown standard '" + id + "'; built-in: "
-            + String.join(", ", builtIns.stream().map(Standard::id).toList()) + " (or give --standard-file)");
+            + String.join(", ", builtIns.stream().map(Standard::id).distinct().toList()) + " (or give --standard-file)");
       }
-      if (!chosen.contains(s)) {
-        chosen.add(s);
+      for (Standard s : named) {
+        if (!chosen.contains(s)) {
+          chosen.add(s);
+        }
       }
     }
     for (Standard f : files) {
@@ -142,10 +149,42 @@ public record Standard(
 
   /**
    * A compute threshold. {@code modificationsOnly}: the law applies it to a model that modifies
-   * another (fine-tuning a covered model, the EU one-third rule), which the registry cannot tell, so
-   * the report tests it on the project's total and says so.
+   * another (fine-tuning a covered model), which the registry cannot tell, so the report tests it on
+   * the project's total and says so. {@code activities}: when not null, only compute of these
+   * activities counts towards this threshold (the EU's 10^23 indicator counts compute that updates
+   * parameters); {@code modalities}: when not empty, the threshold applies only to a model that can
+   * generate one of these (the registry's {@code generates}).
    */
-  public record ComputeThreshold(String id, double flop, boolean modificationsOnly, String meaning) {}
+  public record ComputeThreshold(String id, double flop, boolean modificationsOnly, String meaning,
+      Set<Activity> activities, List<String> modalities) {
+    public ComputeThreshold {
+      activities = activities == null ? null : Set.copyOf(activities);
+      modalities = modalities == null ? List.of() : List.copyOf(modalities);
+    }
+
+    public ComputeThreshold(String id, double flop, boolean modificationsOnly, String meaning) {
+      this(id, flop, modificationsOnly, meaning, null, List.of());
+    }
+  }
+
+  /**
+   * A fact about the developer, not its compute, that a law adds to the compute finding: RAISE's and
+   * SB 53's "large frontier developer" (annual gross revenue with affiliates above an amount). It is
+   * read from the registry's {@code developer_revenue} and reported beside the finding.
+   */
+  public record LargeDeveloper(String id, BigDecimal revenue, String currency, String meaning, String basis) {}
+
+  /**
+   * When a project that modifies another's model makes the modifier the provider of a new model (the
+   * EU guidelines' one-third rule): more than {@code fractionOfOriginal} of the original model's training
+   * compute; when that compute is unknown, {@code fractionOfOriginal} of {@code unknownSystemicRiskFlop} (the
+   * original is presumed to have systemic risk) or of {@code unknownOtherFlop} (otherwise).
+   */
+  public record ModificationRule(double fractionOfOriginal, double unknownSystemicRiskFlop, double unknownOtherFlop,
+      String basis) {}
+
+  /** A rule the standard's text does not settle, and how this file reads it (listed in methodology.md). */
+  public record Interpretation(String about, String note) {}
 
   /** A cost threshold, in one currency. */
   public record CostThreshold(String id, BigDecimal amount, String currency, boolean modificationsOnly,
@@ -181,15 +220,27 @@ public record Standard(
     }
   }
 
-  /** Whether a class of compute counts; {@code basis} is the reason, quoted in the report. */
-  public record Rule(Treatment treatment, String basis) {
+  /**
+   * Whether a class of compute counts; {@code basis} is the reason, quoted in the report.
+   * {@code interpretation} is null when the quoted text settles the rule, else the note saying how
+   * the file reads a text that does not.
+   */
+  public record Rule(Treatment treatment, String basis, String interpretation) {
+    public Rule(Treatment treatment, String basis) {
+      this(treatment, basis, null);
+    }
+
     public boolean counts() {
       return treatment == Treatment.COUNTED;
     }
   }
 
   /** The treatment of open resources this developer released itself; P2's window in months. */
-  public record SelfReleaseRule(SelfRelease treatment, int windowMonths, String basis) {}
+  public record SelfReleaseRule(SelfRelease treatment, int windowMonths, String basis, String interpretation) {
+    public SelfReleaseRule(SelfRelease treatment, int windowMonths, String basis) {
+      this(treatment, windowMonths, basis, null);
+    }
+  }
 
   public enum Treatment {
     COUNTED("counted"), EXCLUDED("excluded");
@@ -221,12 +272,18 @@ public record Standard(
     }
   }
 
-  public record RiskOnlyRule(RiskOnly treatment, String basis) {}
+  public record RiskOnlyRule(RiskOnly treatment, String basis, String interpretation) {
+    public RiskOnlyRule(RiskOnly treatment, String basis) {
+      this(treatment, basis, null);
+    }
+  }
 
   /**
    * The standard's treatment of each class of compute. Uses of other projects split by the role the
    * registry gives them: {@code teachers} (as distillation-teacher), {@code dataGenerators} (as
    * synthetic-data) and {@code baseModels} (any other role: the developer's own earlier models).
+   * {@code publishedSyntheticData}: synthetic-data branches whose data is publicly accessible (optional in
+   * a file; counted when the file has no such rule).
    */
   public record Rules(
       Rule evaluations,
@@ -236,5 +293,6 @@ public record Standard(
       Rule baseModels,
       Rule thirdPartyOpenResources,
       SelfReleaseRule selfReleasedOpenResources,
-      RiskOnlyRule riskOnly) {}
+      RiskOnlyRule riskOnly,
+      Rule publishedSyntheticData) {}
 }

@@ -39,13 +39,23 @@ import org.computeledger.standards.Standard.Trigger;
 final class StandardParser {
   private static final List<String> TOP_KEYS = List.of("id", "version", "title", "jurisdiction", "effective_date",
       "review_period_months", "historical", "sources", "compute_thresholds", "cost_thresholds", "cost_basis",
-      "trigger", "assumed_utilization", "counted_activities", "rules", "notes");
-  private static final List<String> COMPUTE_KEYS = List.of("id", "flop", "applies_to", "meaning");
+      "trigger", "assumed_utilization", "counted_activities", "rules", "notes", "large_developer", "modification_rule",
+      "interpretations");
+  private static final List<String> COMPUTE_KEYS = List.of("id", "flop", "applies_to", "meaning", "activities",
+      "modalities");
+  private static final List<String> LARGE_DEVELOPER_KEYS = List.of("id", "revenue", "currency", "meaning", "basis");
+  private static final List<String> MODIFICATION_KEYS = List.of("fraction_of_original",
+      "unknown_original_systemic_risk_flop", "unknown_original_other_flop", "basis");
+  private static final List<String> INTERPRETATION_KEYS = List.of("about", "note");
+  /** Output modalities a threshold may name, as the registry's {@code generates} spells them. */
+  static final List<String> MODALITIES = List.of("text", "code", "audio", "speech", "image", "video",
+      "text-to-image", "text-to-video");
   private static final List<String> COST_KEYS = List.of("id", "amount", "currency", "applies_to", "meaning");
   private static final List<String> RULE_NAMES = List.of("evaluations", "discarded_branches", "teachers",
       "data_generators", "base_models", "third_party_open_resources", "self_released_open_resources", "risk_only");
-  private static final List<String> RULE_KEYS = List.of("treatment", "basis");
-  private static final List<String> SELF_RELEASE_KEYS = List.of("treatment", "window_months", "basis");
+  private static final List<String> RULE_KEYS = List.of("treatment", "basis", "interpretation", "note");
+  private static final List<String> SELF_RELEASE_KEYS = List.of("treatment", "window_months", "basis",
+      "interpretation", "note");
   private static final String ID_PATTERN = "[a-z0-9][a-z0-9._-]*";
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -118,7 +128,69 @@ final class StandardParser {
         date(root, "effective_date", ""), review, bool(root, "historical", ""), texts(root, "sources", true),
         compute, cost, choice(root, "cost_basis", "", CostBasis.values(), b -> b.yamlName), trigger, util,
         activities, rules(required(root, "rules", "")), root.has("notes") ? texts(root, "notes", false) : List.of(),
-        file);
+        file, root.has("large_developer") ? largeDeveloper(object(root.get("large_developer"), "large_developer")) : null,
+        root.has("modification_rule") ? modificationRule(object(root.get("modification_rule"), "modification_rule"))
+            : null,
+        root.has("interpretations") ? interpretations(list(root, "interpretations", "")) : List.of());
+  }
+
+  private Standard.LargeDeveloper largeDeveloper(JsonNode n) {
+    String at = "large_developer.";
+    checkKeys(n, LARGE_DEVELOPER_KEYS, at);
+    JsonNode amount = required(n, "revenue", at);
+    if (!amount.isNumber() || amount.decimalValue().signum() <= 0) {
+      throw fail(at + "revenue", "a positive amount of money such as 500000000, got '" + amount.asText() + "'");
+    }
+    String currency = text(n, "currency", at);
+    if (!currency.matches("[A-Z]{3}")) {
+      throw fail(at + "currency", "an ISO 4217 code such as USD, got '" + currency + "'");
+    }
+    return new Standard.LargeDeveloper(text(n, "id", at), new BigDecimal(amount.asText()), currency,
+        text(n, "meaning", at), text(n, "basis", at));
+  }
+
+  private Standard.ModificationRule modificationRule(JsonNode n) {
+    String at = "modification_rule.";
+    checkKeys(n, MODIFICATION_KEYS, at);
+    double fraction = number(n, "fraction_of_original", at);
+    if (!(fraction > 0 && fraction <= 1)) {
+      throw fail(at + "fraction_of_original", "a share in (0, 1] such as 0.3333333333333333, got " + fraction);
+    }
+    return new Standard.ModificationRule(fraction, positiveFlop(n, "unknown_original_systemic_risk_flop", at),
+        positiveFlop(n, "unknown_original_other_flop", at), text(n, "basis", at));
+  }
+
+  private List<Standard.Interpretation> interpretations(List<JsonNode> nodes) {
+    List<Standard.Interpretation> out = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      String at = "interpretations[" + i + "].";
+      JsonNode n = object(nodes.get(i), at.substring(0, at.length() - 1));
+      checkKeys(n, INTERPRETATION_KEYS, at);
+      out.add(new Standard.Interpretation(text(n, "about", at), text(n, "note", at)));
+    }
+    return out;
+  }
+
+  private double positiveFlop(JsonNode n, String key, String at) {
+    double flop = number(n, key, at);
+    if (!(flop > 0) || Double.isInfinite(flop)) {
+      throw fail(at + key, "a positive number of FLOP such as 1.0e25, got " + flop);
+    }
+    return flop;
+  }
+
+  /** The note of a rule marked {@code interpretation: true}; null for a rule its quoted text settles. */
+  private String interpretation(JsonNode n, String at) {
+    if (!n.has("interpretation")) {
+      if (n.has("note")) {
+        throw fail(at + "note", "a note only beside 'interpretation: true'");
+      }
+      return null;
+    }
+    if (!bool(n, "interpretation", at)) {
+      throw fail(at + "interpretation", "true (leave the field out for a rule the quoted text settles)");
+    }
+    return text(n, "note", at);
   }
 
   private List<ComputeThreshold> computeThresholds(List<JsonNode> nodes) {
@@ -129,11 +201,24 @@ final class StandardParser {
       JsonNode n = object(nodes.get(i), at.substring(0, at.length() - 1));
       checkKeys(n, COMPUTE_KEYS, at);
       String id = uniqueId(n, at, ids);
-      double flop = number(n, "flop", at);
-      if (!(flop > 0) || Double.isInfinite(flop)) {
-        throw fail(at + "flop", "a positive number of FLOP such as 1.0e25, got " + flop);
+      double flop = positiveFlop(n, "flop", at);
+      Set<Activity> only = null;
+      if (n.has("activities")) {
+        only = EnumSet.noneOf(Activity.class);
+        for (JsonNode a : list(n, "activities", at)) {
+          only.add(enumText(a, at + "activities", Activity.values(), Activity::yamlName));
+        }
       }
-      out.add(new ComputeThreshold(id, flop, modificationsOnly(n, at), text(n, "meaning", at)));
+      List<String> modalities = new ArrayList<>();
+      if (n.has("modalities")) {
+        for (JsonNode m : list(n, "modalities", at)) {
+          if (!MODALITIES.contains(m.asText())) {
+            throw fail(at + "modalities", "one of " + String.join("|", MODALITIES) + ", got '" + m.asText() + "'");
+          }
+          modalities.add(m.asText());
+        }
+      }
+      out.add(new ComputeThreshold(id, flop, modificationsOnly(n, at), text(n, "meaning", at), only, modalities));
     }
     return out;
   }
@@ -167,7 +252,9 @@ final class StandardParser {
 
   private Rules rules(JsonNode node) {
     JsonNode rules = object(node, "rules");
-    checkKeys(rules, RULE_NAMES, "rules.");
+    List<String> allowed = new ArrayList<>(RULE_NAMES);
+    allowed.add("published_synthetic_data"); // optional: counted when absent
+    checkKeys(rules, allowed, "rules.");
     for (String name : RULE_NAMES) {
       required(rules, name, "rules.");
     }
@@ -185,16 +272,20 @@ final class StandardParser {
     checkKeys(risk, RULE_KEYS, "rules.risk_only.");
     return new Rules(rule(rules, "evaluations"), rule(rules, "discarded_branches"), rule(rules, "teachers"),
         rule(rules, "data_generators"), rule(rules, "base_models"), rule(rules, "third_party_open_resources"),
-        new SelfReleaseRule(selfTreatment, window, text(self, "basis", selfAt)),
+        new SelfReleaseRule(selfTreatment, window, text(self, "basis", selfAt), interpretation(self, selfAt)),
         new RiskOnlyRule(choice(risk, "treatment", "rules.risk_only.", RiskOnly.values(), r -> r.yamlName),
-            text(risk, "basis", "rules.risk_only.")));
+            text(risk, "basis", "rules.risk_only."), interpretation(risk, "rules.risk_only.")),
+        rules.has("published_synthetic_data") ? rule(rules, "published_synthetic_data")
+            : new Rule(Treatment.COUNTED, "the standard has no rule for published synthetic data, so its generation"
+                + " counts like any other"));
   }
 
   private Rule rule(JsonNode rules, String name) {
     String at = "rules." + name + ".";
     JsonNode n = object(rules.get(name), "rules." + name);
     checkKeys(n, RULE_KEYS, at);
-    return new Rule(choice(n, "treatment", at, Treatment.values(), t -> t.yamlName), text(n, "basis", at));
+    return new Rule(choice(n, "treatment", at, Treatment.values(), t -> t.yamlName), text(n, "basis", at),
+        interpretation(n, at));
   }
 
   // ---- values ----

@@ -47,7 +47,23 @@ public final class StandardTotals {
   /** One row of {@code treatment}: the fate of one line item (or open resource) under one standard. */
   public record TreatmentRow(String standardId, String standardVersion, String project, String lineItemId,
       String lineItemProject, String branch, String activity, String reachedVia, String treatment, String rule,
-      String reason, Double flop, Double flopLow, Double flopHigh, BigDecimal cost, String currency) {}
+      String reason, Double flop, Double flopLow, Double flopHigh, BigDecimal cost, String currency,
+      Double flopArchitecture, String architectureCheck) {
+
+    public TreatmentRow(String standardId, String standardVersion, String project, String lineItemId,
+        String lineItemProject, String branch, String activity, String reachedVia, String treatment, String rule,
+        String reason, Double flop, Double flopLow, Double flopHigh, BigDecimal cost, String currency) {
+      this(standardId, standardVersion, project, lineItemId, lineItemProject, branch, activity, reachedVia, treatment,
+          rule, reason, flop, flopLow, flopHigh, cost, currency, null, null);
+    }
+
+    /** The same row with the registry's architecture estimate for its branch, and the check against it. */
+    TreatmentRow withArchitecture(Double arch) {
+      return new TreatmentRow(standardId, standardVersion, project, lineItemId, lineItemProject, branch, activity,
+          reachedVia, treatment, rule, reason, flop, flopLow, flopHigh, cost, currency, arch,
+          flop == null ? null : ArchitectureCheck.check(flop, arch));
+    }
+  }
 
   /** One row of {@code standard_totals}: a project's total under one standard, and the threshold findings. */
   public record TotalRow(String standardId, String standardVersion, String standardTitle, String jurisdiction,
@@ -55,7 +71,10 @@ public final class StandardTotals {
       String costBasis, String currency, boolean costComplete, String computeThresholdId, double computeThresholdFlop,
       String costThresholdId, BigDecimal costThreshold, boolean crossesCompute, Boolean crossesCost,
       boolean mayCrossCompute, Boolean inScope, String otherThresholds, int lineItemsCounted, int lineItemsExcluded,
-      LocalDate reviewDueDate, boolean reviewOverdue, String reviewWarning) {}
+      LocalDate reviewDueDate, boolean reviewOverdue, String reviewWarning, String versionStatus,
+      String versionNote, Boolean largeDeveloper, String largeDeveloperNote, Double modificationThresholdFlop,
+      Boolean crossesModification, String modificationNote, Double flopArchitecture, String architectureCheck,
+      int architectureLineItems) {}
 
   /** Both tables for one standard. */
   public record Result(List<TotalRow> totals, List<TreatmentRow> treatment) {}
@@ -66,7 +85,7 @@ public final class StandardTotals {
     List<TotalRow> totals = new ArrayList<>();
     List<TreatmentRow> treatment = new ArrayList<>();
     for (Standard s : standards) {
-      Result r = apply(s, registry, items, run, runDate);
+      Result r = apply(s, standards, registry, items, run, runDate);
       totals.addAll(r.totals());
       treatment.addAll(r.treatment());
     }
@@ -75,14 +94,25 @@ public final class StandardTotals {
 
   public static Result apply(Standard s, Registry registry, List<LineItem> items, AllocationMethod run,
       LocalDate runDate) {
+    return apply(s, List.of(s), registry, items, run, runDate);
+  }
+
+  /**
+   * One standard; {@code applied} are all the standards of the run, among which the versions of
+   * {@code s}'s id decide whether {@code s} is the version in force on {@code runDate}.
+   */
+  public static Result apply(Standard s, List<Standard> applied, Registry registry, List<LineItem> items,
+      AllocationMethod run, LocalDate runDate) {
     List<LineItem> sorted = new ArrayList<>(items);
     sorted.sort(Comparator.comparing(LineItem::id));
     List<TotalRow> totals = new ArrayList<>();
     List<TreatmentRow> treatment = new ArrayList<>();
+    StandardVersions.VersionStatus version = StandardVersions.on(s, applied, runDate);
     for (Project p : registry.projects()) {
-      List<TreatmentRow> rows = projectTreatment(s, registry, p, sorted, run);
+      List<TreatmentRow> rows = StandardFindings.withArchitecture(projectTreatment(s, registry, p, sorted, run),
+          registry);
       treatment.addAll(rows);
-      totals.add(total(s, p.id(), rows, runDate));
+      totals.add(StandardFindings.complete(total(s, p.id(), rows, runDate), s, p, registry, rows, version));
     }
     for (LineItem li : sorted) {
       if (registry.project(li.project()).isEmpty()) {
@@ -109,7 +139,7 @@ public final class StandardTotals {
     for (Map.Entry<String, Reach> e : counted.entrySet()) {
       for (LineItem li : items) {
         if (li.project().equals(e.getKey())) {
-          rows.add(branchTreatment(s, root.id(), li, e.getValue(), run));
+          rows.add(branchTreatment(s, root.id(), li, e.getValue(), run, dataPublished(registry, li)));
         }
       }
     }
@@ -146,7 +176,7 @@ public final class StandardTotals {
             reach.via(), reach.counted() ? COUNTED : EXCLUDED, reach.rule(),
             reach.counted() ? reach.reason() + "; the registry names no project for it, so its compute is not in"
                 + " the ledger and is missing from this total" : reach.reason(),
-            null, null, null, null, null));
+            null, null, null, null, null, null, null));
         continue;
       }
       if (reach.counted()) {
@@ -216,9 +246,15 @@ public final class StandardTotals {
   }
 
   /** The branch-level rules, in order: evaluations, discarded branches, activities, risk-only (P3). */
-  static TreatmentRow branchTreatment(Standard s, String project, LineItem li, Reach reach, AllocationMethod run) {
+  static TreatmentRow branchTreatment(Standard s, String project, LineItem li, Reach reach, AllocationMethod run,
+      boolean dataPublished) {
     Standard.Rules rules = s.rules();
     String what = li.activity() == null ? "no activity" : li.activity().yamlName();
+    if (dataPublished && li.activity() == Activity.SYNTHETIC_DATA && !rules.publishedSyntheticData().counts()) {
+      return row(s, project, li, reach.via(), EXCLUDED, "published_synthetic_data",
+          "excluded: synthetic data the registry declares publicly accessible (" + rules.publishedSyntheticData().basis()
+              + ")", run);
+    }
     if (li.activity() == Activity.EVALUATION && !rules.evaluations().counts()) {
       return row(s, project, li, reach.via(), EXCLUDED, "evaluations",
           "excluded: evaluation (" + rules.evaluations().basis() + ")", run);
@@ -253,13 +289,19 @@ public final class StandardTotals {
         reach.reason() == null ? "counted: " + own : reach.reason() + "; " + own, run);
   }
 
+  /** Whether the registry declares the line item's branch a synthetic-data branch with published output. */
+  private static boolean dataPublished(Registry registry, LineItem li) {
+    return registry.project(li.project()).flatMap(p -> p.branches().stream()
+        .filter(b -> b.id().equals(li.branch())).findFirst()).map(Registry.Branch::dataPublished).orElse(false);
+  }
+
   /** A treatment row with the line item's FLOP under the standard's assumed utilization, and its cost on the standard's basis. */
   static TreatmentRow row(Standard s, String project, LineItem li, String via, String treatment, String rule,
       String reason, AllocationMethod run) {
     double[] f = flopUnder(s, li, run);
     return new TreatmentRow(s.id(), s.version(), project, li.id(), li.project(), li.branch(),
         li.activity() == null ? null : li.activity().yamlName(), via, treatment, rule, reason, f[0], f[1], f[2],
-        cost(s, li), li.currency());
+        cost(s, li), li.currency(), null, null);
   }
 
   /**
@@ -332,7 +374,8 @@ public final class StandardTotals {
 
     List<String> others = new ArrayList<>();
     for (ComputeThreshold t : s.computeThresholds()) {
-      if (t != ct) {
+      // a threshold on part of the compute, or for some modalities, needs the registry: StandardFindings
+      if (t != ct && t.activities() == null && t.modalities().isEmpty()) {
         String finding = flop > t.flop() ? "crossed" : high > t.flop() ? "may cross (high end above it)" : "not crossed";
         others.add(String.format(Locale.ROOT, "%s (%.4g FLOP%s): %s", t.id(), t.flop(),
             t.modificationsOnly() ? ", applies only to a modification of another model" : "", finding));
@@ -353,7 +396,8 @@ public final class StandardTotals {
     return new TotalRow(s.id(), s.version(), s.title(), s.jurisdiction(), s.historical(), project, flop, low, high,
         cost, s.costBasis().yamlName(), currency, costComplete, ct.id(), ct.flop(), kt == null ? null : kt.id(),
         kt == null ? null : kt.amount(), crossesCompute, crossesCost, mayCross, inScope,
-        others.isEmpty() ? null : String.join("; ", others), counted, excluded, due, overdue, warning);
+        others.isEmpty() ? null : String.join("; ", others), counted, excluded, due, overdue, warning, null, null,
+        null, null, null, null, null, null, null, 0);
   }
 
   /**

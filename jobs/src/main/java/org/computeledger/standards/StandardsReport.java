@@ -37,7 +37,9 @@ public final class StandardsReport {
           t.currency(), t.costComplete(), t.computeThresholdId(), t.computeThresholdFlop(), t.costThresholdId(),
           money(t.costThreshold(), 2), t.crossesCompute(), t.crossesCost(), t.mayCrossCompute(), t.inScope(),
           t.otherThresholds(), t.lineItemsCounted(), t.lineItemsExcluded(), Date.valueOf(t.reviewDueDate()),
-          t.reviewOverdue(), t.reviewWarning()));
+          t.reviewOverdue(), t.reviewWarning(), t.versionStatus(), t.versionNote(), t.largeDeveloper(),
+          t.largeDeveloperNote(), t.modificationThresholdFlop(), t.crossesModification(), t.modificationNote(),
+          t.flopArchitecture(), t.architectureCheck(), t.architectureLineItems()));
     }
     return spark.createDataFrame(out, Table.STANDARD_TOTALS.schema());
   }
@@ -47,7 +49,8 @@ public final class StandardsReport {
     for (TreatmentRow t : rows) {
       out.add(RowFactory.create(t.standardId(), t.standardVersion(), t.project(), t.lineItemId(),
           t.lineItemProject(), t.branch(), t.activity(), t.reachedVia(), t.treatment(), t.rule(), t.reason(),
-          t.flop(), t.flopLow(), t.flopHigh(), money(t.cost(), 12), t.currency()));
+          t.flop(), t.flopLow(), t.flopHigh(), money(t.cost(), 12), t.currency(), t.flopArchitecture(),
+          t.architectureCheck()));
     }
     return spark.createDataFrame(out, Table.TREATMENT.schema());
   }
@@ -68,7 +71,7 @@ public final class StandardsReport {
         .append("missing is unknown (`crosses_cost` empty) unless the known part alone is above the threshold. ")
         .append("`treatment/` says, for every line item each project's total reached, whether it was counted and why. ")
         .append("Line items of no project (`(unattributed)`) are never added to a project's total.\n\n");
-    md.append("Run date for review warnings: ").append(runDate).append(".\n\n");
+    md.append("Report date (which version is in force, review warnings): ").append(runDate).append(".\n\n");
     md.append("| standard | version | jurisdiction | effective | review due | |\n|---|---|---|---|---|---|\n");
     for (Standard s : standards) {
       md.append("| ").append(markdown(s.id())).append(" | ").append(markdown(s.version())).append(" | ")
@@ -78,10 +81,12 @@ public final class StandardsReport {
           .append(" |\n");
     }
     md.append('\n');
+    StandardsMethodology.versionsApplied(md, standards, runDate);
     sideBySide(md, standards, result);
     for (Standard s : standards) {
-      section(md, s, result, runDate);
+      section(md, s, standards, result, runDate);
     }
+    StandardsMethodology.estimationGuidance(md, result);
     return md.toString();
   }
 
@@ -102,7 +107,7 @@ public final class StandardsReport {
     }
     md.append("### Side by side\n\nFLOP per project under each standard:\n\n| project |");
     for (Standard s : standards) {
-      md.append(' ').append(markdown(s.id())).append(" |");
+      md.append(' ').append(markdown(name(s, standards))).append(" |");
     }
     md.append("\n|---|").append("---:|".repeat(standards.size())).append('\n');
     for (String p : projects) {
@@ -122,8 +127,8 @@ public final class StandardsReport {
         }
         Map<String, Double> a = counted(result, first, p);
         Map<String, Double> b = counted(result, other, p);
-        md.append(String.format(Locale.ROOT, "- %s: %s minus %s = %.4e FLOP", code(p), markdown(first.id()),
-            markdown(other.id()), diff));
+        md.append(String.format(Locale.ROOT, "- %s: %s minus %s = %.4e FLOP", code(p),
+            markdown(name(first, standards)), markdown(name(other, standards)), diff));
         List<String> onlyA = new ArrayList<>();
         List<String> onlyB = new ArrayList<>();
         a.forEach((id, f) -> {
@@ -136,13 +141,18 @@ public final class StandardsReport {
             onlyB.add(String.format(Locale.ROOT, "%s %.4e", code(id), f));
           }
         });
-        md.append("; counted only by ").append(markdown(first.id())).append(": ")
+        md.append("; counted only by ").append(markdown(name(first, standards))).append(": ")
             .append(onlyA.isEmpty() ? "none" : String.join(", ", onlyA))
-            .append("; counted only by ").append(markdown(other.id())).append(": ")
+            .append("; counted only by ").append(markdown(name(other, standards))).append(": ")
             .append(onlyB.isEmpty() ? "none" : String.join(", ", onlyB)).append('\n');
       }
     }
     md.append('\n');
+  }
+
+  /** A standard's id, or "id version" when the run applies several versions of it. */
+  private static String name(Standard s, List<Standard> standards) {
+    return standards.stream().filter(o -> o.id().equals(s.id())).count() > 1 ? s.label() : s.id();
   }
 
   private static TotalRow totalOf(StandardTotals.Result result, Standard s, String project) {
@@ -162,13 +172,15 @@ public final class StandardsReport {
     return m;
   }
 
-  private static void section(StringBuilder md, Standard s, StandardTotals.Result result, LocalDate runDate) {
+  private static void section(StringBuilder md, Standard s, List<Standard> standards, StandardTotals.Result result,
+      LocalDate runDate) {
     md.append("### ").append(markdown(s.title())).append(" (").append(markdown(s.id())).append(' ')
         .append(markdown(s.version())).append(")\n\n");
     if (s.historical()) {
       md.append("**Historical:** this standard is not in force; it is applied for comparison only.\n\n");
     }
-    if (runDate.isAfter(s.reviewDue())) {
+    if (runDate.isAfter(s.reviewDue())
+        && StandardVersions.on(s, standards, runDate).status() != StandardVersions.Status.SUPERSEDED) {
       md.append("**Warning:** this version took effect on ").append(s.effectiveDate()).append(" and was due for review on ")
           .append(s.reviewDue()).append(" (").append(s.reviewPeriodMonths()).append(" months); check for a newer version ")
           .append("before relying on these totals.\n\n");
@@ -198,6 +210,7 @@ public final class StandardsReport {
     rule(md, "distillation teachers (used projects)", r.teachers());
     rule(md, "synthetic-data generators (used projects)", r.dataGenerators());
     rule(md, "own base models (used projects)", r.baseModels());
+    rule(md, "synthetic data the registry declares published", r.publishedSyntheticData());
     rule(md, "open resources of others", r.thirdPartyOpenResources());
     md.append("| open resources this developer released | ").append(r.selfReleasedOpenResources().treatment().yamlName)
         .append(r.selfReleasedOpenResources().windowMonths() > 0
@@ -205,6 +218,7 @@ public final class StandardsReport {
         .append(" | ").append(markdown(r.selfReleasedOpenResources().basis())).append(" |\n");
     md.append("| risk-only activities | ").append(r.riskOnly().treatment().yamlName).append(" | ")
         .append(markdown(r.riskOnly().basis())).append(" |\n\n");
+    StandardsMethodology.versionAndInterpretations(md, s, standards, runDate);
     for (String note : s.notes()) {
       md.append("- ").append(markdown(note)).append('\n');
     }
@@ -226,6 +240,7 @@ public final class StandardsReport {
           t.costThresholdId() == null ? "n/a" : yes(t.crossesCost()), yes(t.inScope())));
     }
     md.append('\n');
+    StandardsMethodology.findings(md, s, result);
     Map<String, List<TreatmentRow>> byProject = new LinkedHashMap<>();
     for (TreatmentRow t : result.treatment()) {
       if (t.standardId().equals(s.id()) && t.standardVersion().equals(s.version())) {
@@ -237,6 +252,8 @@ public final class StandardsReport {
       for (TreatmentRow t : e.getValue()) {
         md.append("- ").append(t.treatment()).append(' ').append(code(t.lineItemId()))
             .append(t.flop() == null ? "" : String.format(Locale.ROOT, " (%.4e FLOP)", t.flop()))
+            .append(t.flopArchitecture() == null ? "" : String.format(Locale.ROOT, " [6·N·D %.4e FLOP: %s]",
+                t.flopArchitecture(), t.architectureCheck()))
             .append(": ").append(markdown(t.reason())).append('\n');
       }
       md.append('\n');

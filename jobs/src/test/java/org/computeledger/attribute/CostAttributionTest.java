@@ -150,7 +150,7 @@ class CostAttributionTest extends LocalSparkTestBase {
   // --- which node a charge bills
 
   @Test
-  void chargeNodeIsFoundByNameThenTagThenResourceId() {
+  void chargeNodeIsFoundByHostTagThenNameThenNameTagThenResourceId() {
     Map<String, String> nameTag = new HashMap<>();
     nameTag.put("Name", "n1");
     Map<String, String> unknownFirstTag = new HashMap<>();
@@ -172,8 +172,80 @@ class CostAttributionTest extends LocalSparkTestBase {
     assertEquals("n1", node.get(1L));
     assertEquals("n2", node.get(2L));
     assertEquals("n3", node.get(3L));
-    assertEquals("n2", node.get(4L));
+    assertEquals("n1", node.get(4L), "a host tag is a deliberate statement and wins over the name");
     assertNull(node.get(5L));
+  }
+
+  @Test
+  void instanceReplacedMidDayBillsTheRightHostOnEachSideOfTheChange() {
+    // i-0abc was n1 until 12:00 and n2 from then (resources.csv): 240.00 for the day is 120.00 per half;
+    // A holds all of n1's first half, B holds n2 from 12:00 to 18:00 (half of n2's half)
+    Dataset<Row> allocs = allocs(
+        alloc(1, "n1", "2026-03-02T00:00:00Z", "2026-03-02T12:00:00Z", 8),
+        alloc(2, "n2", "2026-03-02T12:00:00Z", "2026-03-02T18:00:00Z", 8),
+        alloc(3, "n1", "2026-03-02T12:00:00Z", "2026-03-02T18:00:00Z", 8));
+    Dataset<Row> charges = charges(
+        charge("2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z", "240.00").id("i-0abc"));
+    Dataset<Row> resources = resources(
+        "i-0abc,n1,2026-03-01T00:00:00Z,2026-03-02T12:00:00Z",
+        "i-0abc,n2,2026-03-02T12:00:00Z,");
+
+    Map<Long, Row> costs = byAlloc(CostAttribution.allocCosts(allocs, charges, nodes("n1", 8, "n2", 8), resources));
+    assertMoney("120.00", costs.get(1L).getAs(CostAttribution.COST_BILLED));
+    assertMoney("60.00", costs.get(2L).getAs(CostAttribution.COST_BILLED));
+    assertNull(costs.get(3L), "n1 after 12:00 is another instance's, not billed on this line");
+    Row r = onlyRow(CostAttribution.reconciliation(allocs, charges, nodes("n1", 8, "n2", 8), resources));
+    assertMoney("240.00", r.getAs(CostAttribution.INPUT_TOTAL));
+    assertMoney("180.00", r.getAs(CostAttribution.ALLOCATED));
+    assertMoney("60.00", r.getAs(CostAttribution.UNALLOCATED_IDLE));
+  }
+
+  @Test
+  void partOfAChargeNoResourceLineCoversKeepsItsCostAndFallsToTheOtherRules() {
+    // mapped to n2 only from 18:00: a quarter of 100.00 on n2, the rest (75.00) unmatched
+    Dataset<Row> charges = charges(
+        charge("2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z", "100.00").id("i-0abc"));
+    Dataset<Row> resources = resources("i-0abc,n2,2026-03-02T18:00:00Z,");
+
+    Map<String, BigDecimal> byRule = new HashMap<>();
+    for (Row m : CostAttribution.matching(charges, nodes("n2", 8), resources).collectAsList()) {
+      byRule.put(m.getAs("rule"), m.getAs(Charges.BILLED_COST));
+    }
+    assertMoney("25.00", byRule.get(CostAttribution.RULE_RESOURCES));
+    assertMoney("75.00", byRule.get(CostAttribution.UNMATCHED_RESOURCE));
+  }
+
+  @Test
+  void thirdsOfAChargeAddUpToItToTheLastDecimal() {
+    // 0.000000000001 over three mapped 8-hour pieces: the rounding never loses or makes money
+    Dataset<Row> charges = charges(
+        charge("2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z", "10.000000000001").id("i-0abc"));
+    Dataset<Row> resources = resources(
+        "i-0abc,n1,,2026-03-02T08:00:00Z", "i-0abc,n2,2026-03-02T08:00:00Z,2026-03-02T16:00:00Z",
+        "i-0abc,n1,2026-03-02T16:00:00Z,");
+    List<Row> pieces = CostAttribution.classify(charges, nodes("n1", 8, "n2", 8), resources).collectAsList();
+    assertEquals(3, pieces.size());
+    BigDecimal total = BigDecimal.ZERO;
+    for (Row p : pieces) {
+      total = total.add(p.getAs(Charges.BILLED_COST));
+    }
+    assertMoney("10.000000000001", total);
+  }
+
+  @Test
+  void kubernetesHostnameLabelAndInstanceNameFromAGlobalNameFindTheNode() {
+    Map<String, String> label = new HashMap<>();
+    label.put("kubernetes.io/hostname", "gke-a-pool-1");
+    Dataset<Row> charges = charges(
+        charge("2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z", "1").tags(label).line(1),
+        charge("2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z", "1")
+            .id("//compute.googleapis.com/projects/p/zones/us-central1-a/instances/gke-a-pool-2").line(2));
+    Map<Long, String> rule = new HashMap<>();
+    for (Row r : CostAttribution.classify(charges, nodes("gke-a-pool-1", 8, "gke-a-pool-2", 8)).collectAsList()) {
+      rule.put(r.getAs(Charges.SOURCE_LINE), r.getAs(CostAttribution.MATCH_RULE) + " " + r.getAs(CostAttribution.CHARGE_NODE));
+    }
+    assertEquals(CostAttribution.RULE_K8S_LABEL + " gke-a-pool-1", rule.get(1L));
+    assertEquals(CostAttribution.RULE_NAME + " gke-a-pool-2", rule.get(2L));
   }
 
   @Test
@@ -325,6 +397,15 @@ class CostAttributionTest extends LocalSparkTestBase {
 
   private static Dataset<Row> allocs(Row... rows) {
     return spark.createDataFrame(Arrays.asList(rows), ALLOCS);
+  }
+
+  private static Dataset<Row> resources(String... lines) {
+    try {
+      return ResourceMap.toDataset(spark, ResourceMap.parse(new java.io.StringReader(
+          "resource_id,host,valid_from,valid_to\n" + String.join("\n", lines) + "\n"), "resources.csv"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static Dataset<Row> nodes(Object... nameAndGpus) {

@@ -1,5 +1,6 @@
 package org.computeledger.devtools;
 
+import org.computeledger.RealSamples;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -105,7 +106,7 @@ class SampleLogsTest {
 
   @Test
   void focusHeaderIsTheRealFocusSampleHeader() throws IOException {
-    String real = firstLine(CollectingSink.realSample("billing/focus-1.0-sample.csv"));
+    String real = firstLine(RealSamples.file("billing/focus-1.0-sample.csv"));
     assertEquals(real, firstLine(out.resolve("billing/focus-2026-03.csv")));
   }
 

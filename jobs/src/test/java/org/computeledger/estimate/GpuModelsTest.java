@@ -1,5 +1,6 @@
 package org.computeledger.estimate;
 
+import org.computeledger.RealSamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -315,7 +316,7 @@ class GpuModelsTest {
   }
 
   private static String read(String relative) throws IOException {
-    Path p = CollectingSink.realSample(relative);
+    Path p = RealSamples.file(relative);
     return Files.readString(p, StandardCharsets.UTF_8);
   }
 }

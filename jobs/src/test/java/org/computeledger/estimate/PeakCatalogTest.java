@@ -1,5 +1,6 @@
 package org.computeledger.estimate;
 
+import org.computeledger.RealSamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -237,7 +238,7 @@ class PeakCatalogTest {
     "l40s, nvidia-smi/linux-x86_64__nvidia-l40s__595.80.load.query-gpu.csv",
   })
   void modelBoostClockIsTheMaxSmClockARealGpuReports(String model, String capture) throws IOException {
-    String[] lines = Files.readString(CollectingSink.realSample(capture), StandardCharsets.UTF_8).split("\n");
+    String[] lines = Files.readString(RealSamples.file(capture), StandardCharsets.UTF_8).split("\n");
     List<String> header = Arrays.asList(lines[0].split(",\\s*"));
     String maxSm = lines[1].split(",\\s*")[header.indexOf("clocks.max.sm [MHz]")];
     double reported = Double.parseDouble(maxSm.replace("MHz", "").trim());

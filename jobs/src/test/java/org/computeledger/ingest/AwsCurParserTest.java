@@ -1,5 +1,7 @@
 package org.computeledger.ingest;
 
+import org.computeledger.RealSamples;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.computeledger.ingest.CsvFixtures.fields;
 import static org.computeledger.ingest.CsvFixtures.lines;
 import static org.computeledger.ingest.CsvFixtures.text;
@@ -21,8 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@ExtendWith(RealSamples.class)
 class AwsCurParserTest {
-  private static final Path SAMPLE = CollectingSink.realSample("billing/aws-cur-legacy-sample.csv");
+  private static final Path SAMPLE = RealSamples.file("billing/aws-cur-legacy-sample.csv");
   private static final List<String> LINES = lines(SAMPLE);
   private static final String HEADER = LINES.get(0);
   /** Line 2 of the sample: a month of Canada tax on CloudTrail, 0.0 USD. */
@@ -313,7 +316,7 @@ class AwsCurParserTest {
   @Test
   void doesNotDetectFocusOrFlopCounterFiles() {
     IngestParams p = IngestParams.defaults();
-    String focus = lines(CollectingSink.realSample("billing/focus-1.0-sample.csv")).get(0);
+    String focus = lines(RealSamples.file("billing/focus-1.0-sample.csv")).get(0);
     assertFalse(parser.detect("a.csv", List.of(focus), p));
     assertFalse(parser.detect("a.csv",
         List.of("interval_start,interval_end,host,gpu_uuid,gpu_index,flop,precision,source"), p));

@@ -1,5 +1,6 @@
 package org.computeledger.ingest;
 
+import org.computeledger.RealSamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 
@@ -68,7 +69,7 @@ class DuplicateInputsTest extends SparkTestBase {
 
   @Test
   void theSameSacctRecordsInASecondCrlfExportCountOnce() throws IOException {
-    Path real = CollectingSink.realSample("slurm/habrok-sacct-with-header.txt");
+    Path real = RealSamples.file("slurm/habrok-sacct-with-header.txt");
     List<String> lines = Files.readAllLines(real, StandardCharsets.UTF_8);
     Path once = tmp.resolve("once/scheduler");
     Files.createDirectories(once);
@@ -125,7 +126,7 @@ class DuplicateInputsTest extends SparkTestBase {
   @Test
   void theSameScrapeAsPlainAndGzipFilesCountsOnceWithTheDroppedLinesInTheManifest() throws IOException {
     String t4 = "# scrape_time: 2026-03-02T10:00:00Z\n"
-        + Files.readString(CollectingSink.realSample("dcgm/cncf-k8s-ai-conformance_ericsson-ccd.prom"));
+        + Files.readString(RealSamples.file("dcgm/cncf-k8s-ai-conformance_ericsson-ccd.prom"));
     Path dcgm = tmp.resolve("in/telemetry/dcgm");
     Files.createDirectories(dcgm);
     Files.writeString(dcgm.resolve("t4.prom"), t4);
@@ -150,7 +151,7 @@ class DuplicateInputsTest extends SparkTestBase {
   @Test
   void overlappingScrapesMergeTheirMetricsIntoTheKeptSample() throws IOException {
     String t4 = "# scrape_time: 2026-03-02T10:00:00Z\n"
-        + Files.readString(CollectingSink.realSample("dcgm/cncf-k8s-ai-conformance_ericsson-ccd.prom"));
+        + Files.readString(RealSamples.file("dcgm/cncf-k8s-ai-conformance_ericsson-ccd.prom"));
     String[] lines = t4.split("\n");
     StringBuilder noPower = new StringBuilder();
     StringBuilder power = new StringBuilder(lines[0]).append('\n');
@@ -177,7 +178,7 @@ class DuplicateInputsTest extends SparkTestBase {
 
   @Test
   void theSameNvidiaSmiLogCopiedBesideItselfCountsOnce() throws IOException {
-    Path real = CollectingSink.realSample("nvidia-smi/linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.load.query-gpu.csv");
+    Path real = RealSamples.file("nvidia-smi/linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.load.query-gpu.csv");
     Path smi = tmp.resolve("in/telemetry/nvidia-smi/node017");
     Files.createDirectories(smi);
     Files.copy(real, smi.resolve("2026-07.csv"));
@@ -204,7 +205,7 @@ class DuplicateInputsTest extends SparkTestBase {
     Files.writeString(flop.resolve("b.csv"), counters);
     Path billing = in.resolve("billing");
     Files.createDirectories(billing);
-    Path focus = CollectingSink.realSample("billing/focus-1.0-sample.csv");
+    Path focus = RealSamples.file("billing/focus-1.0-sample.csv");
     Files.copy(focus, billing.resolve("focus-a.csv"));
     Files.copy(focus, billing.resolve("focus-b.csv"));
     Path out = tmp.resolve("out");

@@ -1,5 +1,6 @@
 package org.computeledger.ingest;
 
+import org.computeledger.RealSamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -175,7 +176,7 @@ class FileParseTaskTest {
   void partialLastLineOfACutGzipIsNeverParsedAsAValue() throws IOException {
     // a bare scrape dated by its comment: "...} 91" cut after the "9" would read as 9 %
     String scrape = "# scrape_time: 2026-03-02T10:00:00Z\n"
-        + Files.readString(CollectingSink.realSample("dcgm/cncf-k8s-ai-conformance_ericsson-ccd.prom"));
+        + Files.readString(RealSamples.file("dcgm/cncf-k8s-ai-conformance_ericsson-ccd.prom"));
     int util = scrape.indexOf("DCGM_FI_DEV_GPU_UTIL{");
     int value = scrape.indexOf("} 91", util) + 3;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -222,7 +223,7 @@ class FileParseTaskTest {
 
   /** The Hábrók file with the job name of its line {@code n} (1-based) replaced by {@code name}. */
   private static byte[] habrokWithJobName(int n, byte[] name) throws IOException {
-    List<String> lines = Files.readAllLines(CollectingSink.realSample(HABROK), StandardCharsets.UTF_8);
+    List<String> lines = Files.readAllLines(RealSamples.file(HABROK), StandardCharsets.UTF_8);
     String line = lines.get(n - 1);
     String[] f = line.split("☃", -1);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -242,7 +243,7 @@ class FileParseTaskTest {
 
   @Test
   void lineWithBytesThatAreNotUtf8IsQuarantinedNotDecodedWithReplacements() throws IOException {
-    Parsed clean = parse(CollectingSink.realSample(HABROK), "slurm", new SacctParser(), PARAMS);
+    Parsed clean = parse(RealSamples.file(HABROK), "slurm", new SacctParser(), PARAMS);
     // "café" written in Latin-1 by a job script: the byte E9 is no UTF-8
     Path p = write("sacct.txt", habrokWithJobName(5, new byte[] {'c', 'a', 'f', (byte) 0xE9}));
 

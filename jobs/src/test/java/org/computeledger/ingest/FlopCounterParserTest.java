@@ -1,5 +1,6 @@
 package org.computeledger.ingest;
 
+import org.computeledger.RealSamples;
 import static org.computeledger.ingest.CsvFixtures.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -145,7 +146,7 @@ class FlopCounterParserTest {
 
   @Test
   void doesNotDetectBillingFiles() {
-    String focus = CsvFixtures.lines(CollectingSink.realSample("billing/focus-1.0-sample.csv")).get(0);
+    String focus = CsvFixtures.lines(RealSamples.file("billing/focus-1.0-sample.csv")).get(0);
     assertFalse(parser.detect("a.csv", List.of(focus), IngestParams.defaults()));
   }
 }

@@ -1,5 +1,7 @@
 package org.computeledger.ingest;
 
+import org.computeledger.RealSamples;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.computeledger.ingest.CsvFixtures.lines;
 import static org.computeledger.ingest.CsvFixtures.text;
 import static org.computeledger.ingest.CsvFixtures.withField;
@@ -17,8 +19,9 @@ import java.util.Map;
 import org.computeledger.schema.Charges;
 import org.junit.jupiter.api.Test;
 
+@ExtendWith(RealSamples.class)
 class FocusParserTest {
-  private static final Path SAMPLE = CollectingSink.realSample("billing/focus-1.0-sample.csv");
+  private static final Path SAMPLE = RealSamples.file("billing/focus-1.0-sample.csv");
   private static final List<String> LINES = lines(SAMPLE);
   private static final String HEADER = LINES.get(0);
   /** Line 2 of the sample: an hourly AWS SQS charge of 0.0000008 USD. */
@@ -277,7 +280,7 @@ class FocusParserTest {
   @Test
   void doesNotDetectCurOrFlopCounterFiles() {
     IngestParams p = IngestParams.defaults();
-    String cur = lines(CollectingSink.realSample("billing/aws-cur-legacy-sample.csv")).get(0);
+    String cur = lines(RealSamples.file("billing/aws-cur-legacy-sample.csv")).get(0);
     assertFalse(parser.detect("a.csv", List.of(cur), p));
     assertFalse(parser.detect("a.csv",
         List.of("interval_start,interval_end,host,gpu_uuid,gpu_index,flop,precision,source"), p));

@@ -1,5 +1,6 @@
 package org.computeledger.ingest;
 
+import org.computeledger.RealSamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -27,11 +28,11 @@ class IngestJobTest extends SparkTestBase {
     Path in = tmp.resolve("in");
     Path smi = in.resolve("telemetry/nvidia-smi/node017");
     Files.createDirectories(smi);
-    Files.copy(CollectingSink.realSample("nvidia-smi/linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.load.query-gpu.csv"),
+    Files.copy(RealSamples.file("nvidia-smi/linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.load.query-gpu.csv"),
         smi.resolve("2026-07.csv"));
     Path dcgm = in.resolve("telemetry/dcgm");
     Files.createDirectories(dcgm);
-    String t4 = Files.readString(CollectingSink.realSample("dcgm/cncf-k8s-ai-conformance_ericsson-ccd.prom"));
+    String t4 = Files.readString(RealSamples.file("dcgm/cncf-k8s-ai-conformance_ericsson-ccd.prom"));
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(dcgm.resolve("t4.prom.gz")))) {
       out.write(("# scrape_time: 2026-03-02T10:00:00Z\n" + t4).getBytes(StandardCharsets.UTF_8));
     }
@@ -39,10 +40,10 @@ class IngestJobTest extends SparkTestBase {
     Files.writeString(dcgm.resolve("t4-undated.prom"), t4);
     Path billing = in.resolve("billing");
     Files.createDirectories(billing);
-    Files.copy(CollectingSink.realSample("billing/focus-1.0-sample.csv"), billing.resolve("focus.csv"));
+    Files.copy(RealSamples.file("billing/focus-1.0-sample.csv"), billing.resolve("focus.csv"));
     Path sched = in.resolve("scheduler");
     Files.createDirectories(sched);
-    Files.copy(CollectingSink.realSample("slurm/habrok-sacct-with-header.txt"), sched.resolve("sacct.txt"));
+    Files.copy(RealSamples.file("slurm/habrok-sacct-with-header.txt"), sched.resolve("sacct.txt"));
     return in;
   }
 
@@ -122,7 +123,7 @@ class IngestJobTest extends SparkTestBase {
     Path in = input();
     byte[] good;
     try (var bytes = new java.io.ByteArrayOutputStream(); OutputStream gz = new GZIPOutputStream(bytes)) {
-      gz.write(Files.readAllBytes(CollectingSink.realSample("dcgm/cncf-k8s-ai-conformance_kops.prom")));
+      gz.write(Files.readAllBytes(RealSamples.file("dcgm/cncf-k8s-ai-conformance_kops.prom")));
       gz.close();
       good = bytes.toByteArray();
     }

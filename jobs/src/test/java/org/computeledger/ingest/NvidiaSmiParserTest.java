@@ -1,5 +1,6 @@
 package org.computeledger.ingest;
 
+import org.computeledger.RealSamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -32,7 +33,7 @@ class NvidiaSmiParserTest {
 
   private static String real(String name) {
     try {
-      return Files.readString(CollectingSink.realSample(name), StandardCharsets.UTF_8);
+      return Files.readString(RealSamples.file(name), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new AssertionError(e);
     }
@@ -59,7 +60,7 @@ class NvidiaSmiParserTest {
 
   @Test
   void h100UnderLoadGivesPowerDrawUtilizationAndSmClock() {
-    CollectingSink sink = CollectingSink.parse(PARSER, CollectingSink.realSample(H100_LOAD), UTC);
+    CollectingSink sink = CollectingSink.parse(PARSER, RealSamples.file(H100_LOAD), UTC);
 
     assertEquals(1, sink.rows.size());
     assertEquals(1, sink.accepted);
@@ -334,7 +335,7 @@ class NvidiaSmiParserTest {
 
   @Test
   void detectsNoOtherRealSample() throws IOException {
-    try (Stream<Path> files = Files.walk(CollectingSink.realSample(""))) {
+    try (Stream<Path> files = Files.walk(RealSamples.file(""))) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         if (f.getParent().getFileName().toString().equals("nvidia-smi")) {
           continue;

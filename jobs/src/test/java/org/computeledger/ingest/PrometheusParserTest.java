@@ -1,5 +1,6 @@
 package org.computeledger.ingest;
 
+import org.computeledger.RealSamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -31,7 +32,7 @@ class PrometheusParserTest {
 
   private static String real(String name) {
     try {
-      return Files.readString(CollectingSink.realSample("dcgm/" + name), StandardCharsets.UTF_8);
+      return Files.readString(RealSamples.file("dcgm/" + name), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new AssertionError(e);
     }
@@ -504,7 +505,7 @@ class PrometheusParserTest {
 
   @Test
   void detectsNoRealSampleOfAnotherFormat() throws IOException {
-    try (Stream<Path> files = Files.walk(CollectingSink.realSample(""))) {
+    try (Stream<Path> files = Files.walk(RealSamples.file(""))) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         if (f.getFileName().toString().endsWith(".prom")) {
           continue;

@@ -1,5 +1,6 @@
 package org.computeledger.ingest;
 
+import org.computeledger.RealSamples;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,8 +34,6 @@ class SacctParserTest {
   private static final IngestParams UTC = IngestParams.defaults();
   private static final ZoneId AMSTERDAM = ZoneId.of("Europe/Amsterdam");
 
-  private static final Path HABROK = CollectingSink.realSample("slurm/habrok-sacct-with-header.txt");
-  private static final Path HABROK_NOHEADER = CollectingSink.realSample("slurm/habrok-sacct-noheader.txt");
   private static final String SNOWMAN = "\u2603";
 
   /** The --format list of the Hábrók files, from real-samples/PROVENANCE.md. */
@@ -57,7 +56,7 @@ class SacctParserTest {
 
   @Test
   void habrokFileWithHeaderIsReadThroughItsMultiByteDelimiter() {
-    CollectingSink sink = CollectingSink.parse(PARSER, HABROK, UTC);
+    CollectingSink sink = CollectingSink.parse(PARSER, habrok(), UTC);
 
     assertEquals(List.of(), sink.rejected);
     assertEquals(121, sink.accepted);
@@ -68,7 +67,7 @@ class SacctParserTest {
 
   @Test
   void headerlessFileWithoutColumnListIsQuarantinedAskingForTheColumns() {
-    CollectingSink sink = CollectingSink.parse(PARSER, HABROK_NOHEADER, UTC);
+    CollectingSink sink = CollectingSink.parse(PARSER, habrokNoHeader(), UTC);
 
     assertEquals(0, sink.accepted);
     assertEquals(121, sink.rejected.size());
@@ -77,8 +76,8 @@ class SacctParserTest {
 
   @Test
   void headerlessFileWithColumnListGivesTheRowsOfTheFileWithHeader() {
-    CollectingSink withHeader = CollectingSink.parse(PARSER, HABROK, UTC);
-    CollectingSink headerless = CollectingSink.parse(PARSER, HABROK_NOHEADER, UTC.withSacctColumns(HABROK_COLUMNS));
+    CollectingSink withHeader = CollectingSink.parse(PARSER, habrok(), UTC);
+    CollectingSink headerless = CollectingSink.parse(PARSER, habrokNoHeader(), UTC.withSacctColumns(HABROK_COLUMNS));
 
     assertEquals(List.of(), headerless.rejected);
     assertEquals(withHeader.rows.size(), headerless.rows.size());
@@ -108,7 +107,7 @@ class SacctParserTest {
   void valuesMatchWhatXdmodMadeOfTheSameLog() throws IOException {
     CollectingSink sink = parseXdmod("xdmod-input_accounting-logs.log", XDMOD);
     JsonNode expected = new ObjectMapper().readTree(
-        CollectingSink.realSample("slurm/xdmod-output_accounting-logs.json").toFile());
+        RealSamples.file("slurm/xdmod-output_accounting-logs.json").toFile());
 
     for (JsonNode job : expected) {
       List<Integer> rows = rowsOf(sink, job.get("job_id").asText());
@@ -134,7 +133,7 @@ class SacctParserTest {
   void everyLineIsAccountedForExactlyOnce() throws IOException {
     for (String name : List.of("habrok-sacct-with-header.txt", "xdmod-input_accounting-logs-with-job-arrays.log",
         "xdmod-input_non-ended-job-state.log", "xdmod-input_utf8-multibyte-chars.log")) {
-      Path file = CollectingSink.realSample("slurm/" + name);
+      Path file = RealSamples.file("slurm/" + name);
       CollectingSink sink = CollectingSink.parse(PARSER, file, XDMOD);
       long lines = Files.readAllLines(file, StandardCharsets.UTF_8).size();
       assertEquals(lines, sink.accepted + sink.rejected.size() + sink.ignored, name);
@@ -149,7 +148,7 @@ class SacctParserTest {
         "xdmod-input_accounting-logs.log", "xdmod-input_accounting-logs-with-job-arrays.log",
         "xdmod-input_non-ended-job-state.log", "xdmod-input_unknown-job-state.log",
         "xdmod-input_utf8-multibyte-chars.log")) {
-      assertTrue(PARSER.detect("x.txt", head(CollectingSink.realSample("slurm/" + name)), UTC), name);
+      assertTrue(PARSER.detect("x.txt", head(RealSamples.file("slurm/" + name)), UTC), name);
     }
   }
 
@@ -159,7 +158,7 @@ class SacctParserTest {
         "dcgm/cncf-k8s-ai-conformance_kops.prom", "dcgm/dcgm-exporter_default-counters.csv",
         "billing/focus-1.0-sample.csv", "billing/aws-cur-legacy-sample.csv",
         "slurm/xdmod-alloc-tres-gpu-count.json")) {
-      assertFalse(PARSER.detect("sacct.txt", head(CollectingSink.realSample(name)), UTC), name);
+      assertFalse(PARSER.detect("sacct.txt", head(RealSamples.file(name)), UTC), name);
     }
     assertFalse(PARSER.detect("pods.json", List.of("{", "    \"apiVersion\": \"v1\","), UTC));
     assertFalse(PARSER.detect("flop.csv",
@@ -411,23 +410,23 @@ class SacctParserTest {
 
   @Test
   void hostListWithSeveralBracketGroupsExpandsLeftmostSlowest() {
-    assertEquals(List.of("a1b3", "a1b4", "a2b3", "a2b4"), SacctParser.expandHostList("a[1-2]b[3-4]"));
+    assertEquals(List.of("a1b3", "a1b4", "a2b3", "a2b4"), SlurmHostList.expand("a[1-2]b[3-4]"));
   }
 
   @Test
   void hostListKeepsZeroPaddingAndMixesPlainHosts() {
     assertEquals(List.of("gpu7", "node08", "node09", "node10", "login1"),
-        SacctParser.expandHostList("gpu7,node[08-10],login1"));
-    assertEquals(List.of("node8", "node9", "node10"), SacctParser.expandHostList("node[8-10]"));
+        SlurmHostList.expand("gpu7,node[08-10],login1"));
+    assertEquals(List.of("node8", "node9", "node10"), SlurmHostList.expand("node[8-10]"));
   }
 
   @Test
   void malformedHostListIsRejected() {
-    assertNull(SacctParser.expandHostList("node[1-"));
-    assertNull(SacctParser.expandHostList("node[3-1]"));
-    assertNull(SacctParser.expandHostList("node[[1]]"));
-    assertNull(SacctParser.expandHostList("a,,b"));
-    assertNull(SacctParser.expandHostList("node[1-1000000]"));
+    assertNull(SlurmHostList.expand("node[1-"));
+    assertNull(SlurmHostList.expand("node[3-1]"));
+    assertNull(SlurmHostList.expand("node[[1]]"));
+    assertNull(SlurmHostList.expand("a,,b"));
+    assertNull(SlurmHostList.expand("node[1-1000000]"));
   }
 
   // ------------------------------------------------------------------ GPUs
@@ -464,7 +463,7 @@ class SacctParserTest {
   @Test
   void gpuCountsOfXdmodAllocTresPairs() throws IOException {
     JsonNode pairs = new ObjectMapper().readTree(
-        CollectingSink.realSample("slurm/xdmod-alloc-tres-gpu-count.json").toFile());
+        RealSamples.file("slurm/xdmod-alloc-tres-gpu-count.json").toFile());
 
     for (JsonNode pair : pairs) {
       String tres = pair.get(0).asText();
@@ -694,12 +693,12 @@ class SacctParserTest {
   }
 
   private static String habrokHeader() {
-    return lines(HABROK).get(0);
+    return lines(habrok()).get(0);
   }
 
   /** The Hábrók line of one job id, as read from the real sample. */
   private static String habrokRecord(String jobId) {
-    for (String line : lines(HABROK)) {
+    for (String line : lines(habrok())) {
       if (line.startsWith(jobId + SNOWMAN)) {
         return line;
       }
@@ -708,7 +707,7 @@ class SacctParserTest {
   }
 
   private static String xdmodLine(String file, int i) {
-    return lines(CollectingSink.realSample("slurm/" + file)).get(i);
+    return lines(RealSamples.file("slurm/" + file)).get(i);
   }
 
   /** A line with one field replaced; the field is named as in the Hábrók header or the XDMoD list. */
@@ -737,7 +736,7 @@ class SacctParserTest {
   }
 
   private static CollectingSink parseXdmod(String file, IngestParams params) {
-    return CollectingSink.parse(PARSER, CollectingSink.realSample("slurm/" + file), params);
+    return CollectingSink.parse(PARSER, RealSamples.file("slurm/" + file), params);
   }
 
   private static List<Integer> rowsOf(CollectingSink sink, String jobId) {
@@ -763,5 +762,14 @@ class SacctParserTest {
 
   private static Timestamp ts(String utc) {
     return Timestamp.from(Instant.parse(utc));
+  }
+
+  /** Resolved in each test, so a checkout without the shared samples skips instead of failing. */
+  private static Path habrok() {
+    return RealSamples.file("slurm/habrok-sacct-with-header.txt");
+  }
+
+  private static Path habrokNoHeader() {
+    return RealSamples.file("slurm/habrok-sacct-noheader.txt");
   }
 }

@@ -162,10 +162,10 @@ class MainJobTest extends SparkTestBase {
     assertRelClose(4.1e16 / (0.5 * H100_BF16 * 60), cal.<Double>getAs("ratio_counted_to_utilization"), 1e-9);
   }
 
-  private static Map<String, Object> count(long from, long to, double flop, long line) {
+  private static Map<String, Object> count(long start, long end, double flop, long line) {
     Map<String, Object> c = new HashMap<>();
-    c.put("interval_start", ts(from));
-    c.put("interval_end", ts(to));
+    c.put("interval_start", ts(start));
+    c.put("interval_end", ts(end));
     c.put("host", "n1");
     c.put("gpu_uuid", "GPU-a");
     c.put("gpu_index", 0);
@@ -201,6 +201,46 @@ class MainJobTest extends SparkTestBase {
     Row cal = o.calibration().collectAsList().get(0);
     assertRelClose(4800.0 / 3600, cal.<Double>getAs("counted_gpu_hours"), 1e-9);
     org.junit.jupiter.api.Assertions.assertTrue(cal.<Boolean>getAs("applied"));
+  }
+
+  @Test
+  void counterRowsOverlappingOnOneGpuCountTheOverlapOnce() {
+    // [300, 360] s counts 4.1e16; [330, 420] s counts 9e16, of which [330, 360] is already counted:
+    // the later row keeps its share of the uncovered 60 of its 90 s, 6e16
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 600)),
+        samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600),
+        List.of(count(330, 420, 9e16, 3L), count(300, 360, 4.1e16, 2L)), List.of());
+    Row r = item(o, "atlas", "pretrain");
+    assertRelClose(4.1e16 + 6e16, r.<Double>getAs(Flop.FLOP_COUNTED), 1e-12);
+    // 120 s counted, the other 480 s by utilization; every second of the job once
+    assertRelClose(0.5 * H100_BF16 * 480, r.<Double>getAs(Flop.FLOP_UTIL), 1e-9);
+    assertRelClose(600, r.<Double>getAs("gpu_seconds"), 1e-12);
+  }
+
+  @Test
+  void aCounterRowInsideAnEarlierOneOnTheSameGpuAddsNothing() {
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 600)),
+        samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600),
+        List.of(count(300, 360, 4.1e16, 2L), count(310, 350, 3e16, 3L)), List.of());
+    Row r = item(o, "atlas", "pretrain");
+    assertRelClose(4.1e16, r.<Double>getAs(Flop.FLOP_COUNTED), 1e-12);
+    assertRelClose(0.5 * H100_BF16 * 540, r.<Double>getAs(Flop.FLOP_UTIL), 1e-9);
+    assertRelClose(600, r.<Double>getAs("gpu_seconds"), 1e-12);
+    // the telemetry the count replaced is compared with it once, not once per overlapping row
+    Row cal = o.calibration().collectAsList().get(0);
+    assertRelClose(4.1e16 / (0.5 * H100_BF16 * 60), cal.<Double>getAs("ratio_counted_to_utilization"), 1e-9);
+  }
+
+  @Test
+  void counterRowsOnTwoGpusOfOneHostDoNotTrimEachOther() {
+    Map<String, Object> other = count(300, 360, 2e16, 3L);
+    other.put("gpu_uuid", "GPU-b");
+    other.put("gpu_index", 1);
+    List<Map<String, Object>> s = new ArrayList<>(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600));
+    s.addAll(samples("n1", "GPU-b", 1, "NVIDIA H100 80GB HBM3", 0.5, 0, 600));
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 2, 0, 600)), s,
+        List.of(count(300, 360, 4.1e16, 2L), other), List.of());
+    assertRelClose(4.1e16 + 2e16, item(o, "atlas", "pretrain").<Double>getAs(Flop.FLOP_COUNTED), 1e-12);
   }
 
   @Test

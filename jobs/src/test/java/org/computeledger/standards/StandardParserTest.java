@@ -39,7 +39,7 @@ class StandardParserTest {
 
   @Test
   void everyBuiltInParsesInIndexOrder() {
-    assertEquals(List.of("paper-principles", "eu-ai-act", "ca-sb53", "ny-raise", "ca-sb1047"),
+    assertEquals(List.of("paper-principles", "eu-ai-act", "ca-sb53", "ny-raise", "ny-raise", "ca-sb1047"),
         Standard.builtIns().stream().map(Standard::id).toList());
   }
 
@@ -56,9 +56,11 @@ class StandardParserTest {
   @Test
   void euHasTheSystemicRiskPresumptionTheGpaiIndicatorAndTheOneThirdRule() {
     Standard eu = builtIn("eu-ai-act");
-    assertEquals(List.of(1e25, 1e23, 3.3333e24), eu.computeThresholds().stream()
+    assertEquals(List.of(1e25, 1e23), eu.computeThresholds().stream()
         .map(Standard.ComputeThreshold::flop).toList());
-    assertTrue(eu.computeThresholds().get(2).modificationsOnly());
+    assertEquals(1.0 / 3, eu.modificationRule().fractionOfOriginal(), 1e-12);
+    assertEquals(1e25, eu.modificationRule().unknownSystemicRiskFlop());
+    assertEquals(1e23, eu.modificationRule().unknownOtherFlop());
     assertTrue(!eu.rules().teachers().counts() && !eu.rules().evaluations().counts());
     assertTrue(!eu.countedActivities().contains(Activity.RESEARCH));
     assertTrue(eu.sources().stream().anyMatch(s -> s.contains("C(2025) 5045")));

@@ -39,15 +39,20 @@ public final class SampleLogs {
   static final String REGISTRY = """
       # What Lumen Lab is building, and how its Slurm jobs map onto it (PRODUCT.md section 5).
       developer: Lumen Lab
+      # annual gross revenue with affiliates: RAISE (2026) asks whether the developer is a large frontier developer
+      developer_revenue: { annual_gross: 750000000, currency: USD, year: 2025 }
       projects:
         - id: atlas
           development_start: 2026-02-16
           precision: bf16
+          generates: [text]
           branches:
             - id: pretrain-main
               activity: pretraining
               status: kept
               description: Main pre-training run of the 7B model on the curated web mix (gpu001-003)
+              # for the architecture cross-check (6·N·D): 7B parameters, 30B tokens so far
+              architecture: { parameters: 7.0e9, tokens: 3.0e10, epochs: 1 }
               match: { slurm: { account: atlas, wckey: pretrain } }
             - id: lr-sweep
               activity: research
@@ -58,6 +63,8 @@ public final class SampleLogs {
               activity: fine-tuning
               status: kept
               description: Supervised fine-tuning on instruction data (v1 and v2), sharing gpu004
+              # as planned: two epochs of 2.5B tokens; the jobs ran shorter, which the cross-check shows
+              architecture: { parameters: 7.0e9, tokens: 2.5e9, epochs: 2 }
               match: { slurm: { account: atlas, wckey: sft } }
             - id: evals
               activity: evaluation

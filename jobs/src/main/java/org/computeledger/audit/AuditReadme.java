@@ -1,0 +1,112 @@
+package org.computeledger.audit;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.computeledger.common.UserText;
+
+/**
+ * The audit's words: the README.md a sample carries for its auditor (what was drawn, how, and how the
+ * error is estimated) and the Markdown of a recompute, which the command also prints.
+ */
+final class AuditReadme {
+  private AuditReadme() {}
+
+  static String sample(AuditSample.Params p, Map<String, Integer> allocation, Map<String, Double> stratumSize,
+      Map<String, List<SampleDesign.Unit>> strata, int units, int lines) {
+    StringBuilder s = new StringBuilder();
+    s.append("# Audit sample\n\n");
+    s.append("Drawn by `ledger audit-sample` from the report ").append(UserText.code(p.report())).append(" and the raw logs ")
+        .append(UserText.code(p.input())).append(", seed ").append(p.seed()).append(", size ").append(p.size())
+        .append(". The same report, logs, size and seed always give the same files here (only `manifest.json`'s ")
+        .append("`created` differs). ").append(units).append(" distinct units, ").append(lines)
+        .append(" raw lines of evidence.\n\n");
+    s.append("Recompute it with:\n\n    ledger audit-recompute --sample <this folder>\n\n");
+    s.append("## What is here\n\n");
+    s.append("| file | what |\n|---|---|\n");
+    s.append("| `sample.json` | the design: seed, draws per stratum, each stratum's reported FLOP, the run parameters of the report (method parameters: max gap factor, assumed utilization, default precision, hour length, catalog version) |\n");
+    s.append("| `units.json` | every draw: stratum, line item, job and GPU-hour drawn, each with its selection probability `p_*` and inclusion probability `inclusion_*` given its parent, and the figures the report states for it (`reported_*`) |\n");
+    s.append("| `evidence/lines.jsonl` | the raw lines, one JSON object each: `file` (relative to the input folder), `line` (1-based, of the decompressed file), `text` (exactly as read), `sha256` of the stored input file (checked against the report's manifest when copied), `format`, and `role`: `evidence` or `context` (a header or comment the parser needs to read the lines) |\n");
+    s.append("| `evidence/registry.yaml` | the registry the report was made with (checked against its `declarations/` copy) |\n");
+    s.append("| `evidence/gpu_peaks.csv` | the rows of the dense peak catalog for the GPU models drawn |\n");
+    s.append("| `manifest.json` | SHA-256 of each file above; `audit-recompute` refuses a sample that differs from it |\n\n");
+    s.append("## The design\n\n");
+    s.append("Three stages, each drawn with replacement and with probability proportional to reported FLOP:\n\n");
+    s.append("1. **Line items** (project / branch), stratified by estimation method: a line item's stratum is the method ")
+        .append("(`counted`, `pipe-activity`, `utilization`, `allocation`) that holds most of its FLOP. Draws per stratum are ")
+        .append("in proportion to the stratum's FLOP, at least two, so that each stratum's variance can be estimated.\n");
+    s.append("2. **Jobs** within each line item drawn: ").append(p.jobs()).append(" draws. GPU time no job held is the ")
+        .append("pseudo-job `(no job) <line item>`.\n");
+    s.append("3. **GPU-hours** within each job drawn: ").append(p.hours()).append(" draws. A GPU-hour is the job's share ")
+        .append("of one GPU in one hour of the ledger (`gpu-hour|<hour epoch s>|host|GPU UUID|MIG instance|job`); a job's ")
+        .append("held GPU time that telemetry did not cover is one unit per node (`held|job|node`).\n\n");
+    s.append("A repeated draw of a line item draws its jobs afresh. Each draw takes the uniform number ")
+        .append("`SHA-256(\"compute-ledger-audit:\" seed \":\" stream \":\" draw)` (first 8 bytes, big-endian, shifted right 11, ")
+        .append("over 2^53) and picks the unit whose cumulative FLOP, units in order of id, first exceeds it times the total. ")
+        .append("Nothing depends on the machine, hash-map order or Spark's partitions. A unit of selection probability p ")
+        .append("drawn n times has inclusion probability 1 − (1 − p)^n. Units that the report gives zero FLOP cannot be drawn.\n\n");
+    s.append("| stratum | line items | reported FLOP | draws |\n|---|---:|---:|---:|\n");
+    for (Map.Entry<String, Integer> e : allocation.entrySet()) {
+      s.append("| ").append(e.getKey()).append(" | ").append(strata.get(e.getKey()).size()).append(" | ")
+          .append(sci(stratumSize.get(e.getKey()))).append(" | ").append(e.getValue()).append(" |\n");
+    }
+    s.append("\n## The estimator\n\n");
+    s.append("For a GPU-hour l with reported FLOP y_l and recomputed FLOP x_l, the error is d_l = x_l − y_l. ")
+        .append("Each first-stage draw i in stratum h gives the Hansen–Hurwitz value\n\n")
+        .append("    z_i = (1/p_i)(1/m) Σ_j (1/p_j|i)(1/k) Σ_l d_l / p_l|ij = Y_h × mean over the draw's GPU-hours of d_l / y_l\n\n")
+        .append("(p ∝ FLOP at every stage, so the product of the probabilities is y_l / Y_h). The report's total error is estimated by\n\n")
+        .append("    D̂ = Σ_h mean_h(z),  V̂ = Σ_h s²_h(z) / n_h,  95 % CI = D̂ ± t(0.975, Σ_h (n_h − 1)) √V̂\n\n")
+        .append("With replacement at the first stage, s²_h of the first-stage values includes the variance of the later stages, ")
+        .append("so D̂ and V̂ are unbiased (the ultimate-cluster estimator). Assumptions: the interval is a t approximation, ")
+        .append("good when draws are not few and no one unit's relative error dominates; errors in units of zero reported FLOP ")
+        .append("are not seen.\n\n");
+    s.append("## How a unit is recomputed\n\n");
+    s.append("`audit-recompute` parses the lines in `evidence/lines.jsonl` again with the ledger's own parsers, then, for a GPU-hour: ")
+        .append("each sample of the GPU in the hour covers the time since the sample before it (the one before the hour is in the ")
+        .append("evidence), capped at max_gap_factor × the cadence (the median interval of the GPU's samples in the evidence); ")
+        .append("FLOP = Σ pipe activity × that pipe's dense peak × SM clock ÷ the peak's clock × seconds, or utilization × dense peak × ")
+        .append("seconds, for the precision the registry gives the job's project; counter rows replace the samples they cover and count ")
+        .append("in the hour they end; the job's share of each sample follows the attribution rules (job label, GPU index, else ")
+        .append("GPU count ÷ the node's GPUs, scaled down when claims exceed the GPU) from the scheduler lines in the evidence. ")
+        .append("Held GPU time: GPU count × (end − start, or the end of the logs) − the telemetry-covered GPU-seconds, × dense peak × ")
+        .append("assumed utilization. The covered GPU-seconds of held time are the one figure taken from the report (`reported_covered_gpu_seconds`): ")
+        .append("they are the sum of the job's GPU-hours, which are themselves audited when drawn.\n\n");
+    s.append("Not recomputed by this version: cost (bill lines are not yet copied out), the project and branch a job is matched to ")
+        .append("(the reported project names the precision), and a MIG-partitioned GPU's parent (counted through its instances).\n");
+    return s.toString();
+  }
+
+  static String recompute(AuditRecompute.Outcome o) {
+    StringBuilder s = new StringBuilder();
+    s.append("# Audit recompute\n\n");
+    s.append(String.format(Locale.ROOT, "%d unit(s) recomputed from the sample's raw lines, %d beyond the tolerance "
+        + "(relative difference %.0e).%n%n", o.units().size(), o.flagged(), AuditRecompute.TOLERANCE));
+    s.append("| unit | method | reported FLOP | recomputed FLOP | relative difference | samples | counter rows |\n");
+    s.append("|---|---|---:|---:|---:|---:|---:|\n");
+    for (AuditRecompute.Compared c : o.units()) {
+      s.append("| ").append(UserText.code(c.unit())).append(" | ").append(c.method()).append(" | ").append(sci(c.reported()))
+          .append(" | ").append(sci(c.recomputed())).append(" | ").append(String.format(Locale.ROOT, "%+.2e", c.relDiff()))
+          .append(c.flagged() ? " **beyond tolerance**" : "").append(" | ").append(c.samples()).append(" | ")
+          .append(c.counters()).append(c.note().isEmpty() ? "" : " (" + UserText.markdown(c.note()) + ")").append(" |\n");
+    }
+    s.append("\n## Jobs and line items drawn\n\nReported FLOP and the FLOP implied by the mean relative error of their drawn GPU-hours.\n\n");
+    s.append("| job | reported FLOP | implied FLOP | mean relative error |\n|---|---:|---:|---:|\n");
+    o.jobs().forEach((k, v) -> s.append("| ").append(UserText.code(k)).append(" | ").append(sci(v[0])).append(" | ")
+        .append(sci(v[1])).append(" | ").append(String.format(Locale.ROOT, "%+.2e", v[2])).append(" |\n"));
+    s.append("\n| line item | reported FLOP | implied FLOP | mean relative error |\n|---|---:|---:|---:|\n");
+    o.lineItems().forEach((k, v) -> s.append("| ").append(UserText.markdown(k)).append(" | ").append(sci(v[0])).append(" | ")
+        .append(sci(v[1])).append(" | ").append(String.format(Locale.ROOT, "%+.2e", v[2])).append(" |\n"));
+    ErrorEstimate.Result e = o.flopError();
+    s.append("\n## Extrapolation to the report\n\n");
+    s.append(String.format(Locale.ROOT, "Reported total FLOP (all strata): %s. Estimated total FLOP error (recomputed − reported): "
+        + "%s, standard error %s, 95 %% interval [%s, %s] (%d first-stage draws, %d degrees of freedom), i.e. %+.2e of the "
+        + "reported total [%+.2e, %+.2e]. Cost error: not estimated by this version (cost is not recomputed).%n",
+        sci(o.reportedTotal()), sci(e.total()), sci(e.standardError()), sci(e.low()), sci(e.high()), e.draws(),
+        e.degreesOfFreedom(), e.total() / o.reportedTotal(), e.low() / o.reportedTotal(), e.high() / o.reportedTotal()));
+    return s.toString();
+  }
+
+  static String sci(double v) {
+    return String.format(Locale.ROOT, "%.6e", v);
+  }
+}

@@ -1,0 +1,514 @@
+package org.computeledger.audit;
+
+import static org.apache.spark.sql.functions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiPredicate;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.computeledger.common.LedgerException;
+import org.computeledger.ingest.FormatParser;
+import org.computeledger.ingest.Formats;
+import org.computeledger.ingest.IngestParams;
+import org.computeledger.ingest.InputFile;
+import org.computeledger.schema.Allocations;
+import org.computeledger.schema.FlopCounts;
+import org.computeledger.schema.GpuSamples;
+import org.computeledger.schema.Table;
+
+/**
+ * {@code ledger audit-sample}: draws a reproducible sample of a report's line items, jobs and GPU-hours
+ * ({@link SampleDesign} over {@link AuditFrame}) and copies out the raw evidence behind each drawn unit —
+ * the scheduler, telemetry and counter lines with file, line number, text and the input's SHA-256, the
+ * registry and the catalog rows — into a folder that {@link AuditRecompute} can check on its own.
+ */
+public final class AuditSample {
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+  public static final String UNITS = "units.json";
+  public static final String DESIGN = "sample.json";
+  public static final String LINES = "evidence/lines.jsonl";
+  public static final String REGISTRY = "evidence/registry.yaml";
+  public static final String CATALOG = "evidence/gpu_peaks.csv";
+  public static final long HOUR_US = 3_600_000_000L;
+
+  /**
+   * @param report the report folder; @param input the raw logs it was made from; @param size first-stage
+   * draws over all strata; @param seed the seed; @param jobs job draws per line item drawn; @param hours
+   * GPU-hour draws per job drawn
+   */
+  public record Params(String report, String input, int size, long seed, int jobs, int hours, String to) {}
+
+  private AuditSample() {}
+
+  /** Draws and writes the sample; returns the number of distinct units drawn. */
+  public static int run(SparkSession spark, Params p) throws IOException {
+    Path report = Path.of(p.report());
+    ObjectNode manifest = (ObjectNode) JSON.readTree(report.resolve("manifest.json").toFile());
+    Dataset<Row> units = AuditFrame.units(read(spark, p.report(), Table.GPU_USAGE)).localCheckpoint();
+
+    // 1. line items and jobs are few: their sizes come to the driver; GPU-hours only of the jobs drawn
+    Map<String, List<SampleDesign.Unit>> strata = new TreeMap<>();
+    Map<String, Double> stratumSize = new TreeMap<>();
+    Map<String, Double> liSize = new HashMap<>();
+    for (Row r : AuditFrame.lineItems(units).collectAsList()) {
+      String h = r.getAs(AuditFrame.STRATUM);
+      double y = r.getAs(AuditFrame.FLOP);
+      strata.computeIfAbsent(h, k -> new ArrayList<>()).add(new SampleDesign.Unit(r.getAs(AuditFrame.LINE_ITEM), y));
+      liSize.put(r.getAs(AuditFrame.LINE_ITEM), y);
+    }
+    Map<String, List<SampleDesign.Unit>> jobsOf = new HashMap<>();
+    Map<String, Double> jobSize = new HashMap<>();
+    for (Row r : AuditFrame.jobs(units).collectAsList()) {
+      jobsOf.computeIfAbsent(r.getAs(AuditFrame.LINE_ITEM), k -> new ArrayList<>())
+          .add(new SampleDesign.Unit(r.getAs(AuditFrame.JOB), r.getAs(AuditFrame.FLOP)));
+      jobSize.put(r.getAs(AuditFrame.JOB), r.getAs(AuditFrame.FLOP));
+    }
+    // sums in id order, so that they do not depend on the order Spark returned the rows in
+    strata.forEach((h, items) -> {
+      items.sort((a, b) -> a.id().compareTo(b.id()));
+      stratumSize.put(h, items.stream().mapToDouble(SampleDesign.Unit::size).sum());
+    });
+    Map<String, Integer> allocation = SampleDesign.allocate(stratumSize, p.size());
+    // the stages before the GPU-hours do not depend on them: a first pass names the jobs drawn
+    Set<String> drawnJobs = new TreeSet<>();
+    for (SampleDesign.Leaf l : SampleDesign.threeStage(strata, allocation, p.jobs(), 1, p.seed(),
+        li -> jobsOf.getOrDefault(li, List.of()), j -> List.of(new SampleDesign.Unit(j, 1)))) {
+      drawnJobs.add(l.job());
+    }
+    Dataset<Row> jobUnits = units.filter(col(AuditFrame.JOB).isin(drawnJobs.toArray())).localCheckpoint();
+    Map<String, List<SampleDesign.Unit>> unitsOf = new HashMap<>();
+    Map<String, Row> unitRows = new HashMap<>();
+    for (Row r : jobUnits.collectAsList()) {
+      unitsOf.computeIfAbsent(r.getAs(AuditFrame.JOB), k -> new ArrayList<>())
+          .add(new SampleDesign.Unit(r.getAs(AuditFrame.UNIT), r.getAs(AuditFrame.FLOP)));
+      unitRows.put(r.getAs(AuditFrame.UNIT), r);
+    }
+    List<SampleDesign.Leaf> leaves = SampleDesign.threeStage(strata, allocation, p.jobs(), p.hours(), p.seed(),
+        li -> jobsOf.getOrDefault(li, List.of()), j -> unitsOf.getOrDefault(j, List.of()));
+    Set<String> drawn = new TreeSet<>();
+    leaves.forEach(l -> drawn.add(l.unit()));
+
+    // 2. the evidence: which lines of which files, then one pass per file touched
+    List<Row> drawnRows = new ArrayList<>();
+    drawn.forEach(u -> drawnRows.add(unitRows.get(u)));
+    Dataset<Row> drawnDs = spark.createDataFrame(drawnRows, units.schema()).localCheckpoint();
+    Map<String, Double> covered = coveredSeconds(read(spark, p.report(), Table.GPU_USAGE), drawnDs);
+    Evidence ev = evidence(spark, p.report(), drawnDs);
+
+    Path to = Path.of(p.to());
+    Files.createDirectories(to.resolve("evidence"));
+    Map<String, JsonNode> inputs = new HashMap<>();
+    for (JsonNode n : manifest.path("inputs")) {
+      inputs.put(n.path("path").asText(), n);
+    }
+    IngestParams params = ingestParams(manifest.path("parameters"));
+    List<ObjectNode> lines = new ArrayList<>();
+    for (Map.Entry<String, BiPredicate<Long, Object[]>> f : ev.wanted.entrySet()) {
+      lines.addAll(copyEvidence(Path.of(p.input()), f.getKey(), inputs.get(f.getKey()), params, f.getValue()));
+    }
+    lines.sort((a, b) -> {
+      int c = a.path("file").asText().compareTo(b.path("file").asText());
+      return c != 0 ? c : Long.compare(a.path("line").asLong(), b.path("line").asLong());
+    });
+    StringBuilder jsonl = new StringBuilder();
+    ObjectMapper flat = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    for (ObjectNode l : lines) {
+      jsonl.append(flat.writeValueAsString(l)).append('\n');
+    }
+    Files.writeString(to.resolve(LINES), jsonl.toString(), StandardCharsets.UTF_8);
+    copyRegistry(Path.of(p.input()), report, manifest, to);
+    Set<String> models = new TreeSet<>();
+    drawnRows.forEach(r -> {
+      if (r.getAs("model_id") != null) {
+        models.add(r.getAs("model_id"));
+      }
+    });
+    Files.writeString(to.resolve(CATALOG), catalogRows(models), StandardCharsets.UTF_8);
+
+    // 3. what was drawn and how
+    ArrayNode unitArray = JSON.createArrayNode();
+    for (SampleDesign.Leaf l : leaves) {
+      Row r = unitRows.get(l.unit());
+      ObjectNode n = unitArray.addObject();
+      n.put("stratum", l.stratum());
+      n.put("line_item_draw", l.lineItemDraw());
+      n.put("line_item", l.lineItem());
+      n.put("p_line_item", l.pLineItem());
+      n.put("reported_line_item_flop", liSize.get(l.lineItem()));
+      n.put("job_draw", l.jobDraw());
+      n.put("job", l.job());
+      n.put("p_job", l.pJob());
+      n.put("reported_job_flop", jobSize.get(l.job()));
+      n.put("unit_draw", l.unitDraw());
+      n.put("unit", l.unit());
+      n.put("p_unit", l.pUnit());
+      n.put("inclusion_line_item", SampleDesign.inclusion(l.pLineItem(), allocation.get(l.stratum())));
+      n.put("inclusion_job_given_line_item", SampleDesign.inclusion(l.pJob(), p.jobs()));
+      n.put("inclusion_unit_given_job", SampleDesign.inclusion(l.pUnit(), p.hours()));
+      n.put("kind", (String) r.getAs(AuditFrame.KIND));
+      n.put("project", (String) r.getAs("project"));
+      n.put("branch", (String) r.getAs("branch"));
+      n.put("host", (String) r.getAs("host"));
+      n.put("gpu_uuid", (String) r.getAs("gpu_uuid"));
+      n.put("mig_instance", (String) r.getAs("mig_instance"));
+      if (r.getAs(AuditFrame.HOUR_S) != null) {
+        n.put("hour_start", Instant.ofEpochSecond((Long) r.getAs(AuditFrame.HOUR_S)).toString());
+      }
+      n.put("reported_method", (String) r.getAs(AuditFrame.METHOD));
+      n.put("reported_model_id", (String) r.getAs("model_id"));
+      n.put("reported_flop", (Double) r.getAs(AuditFrame.FLOP));
+      n.put("reported_gpu_seconds", (Double) r.getAs("gpu_seconds"));
+      if (AuditFrame.KIND_HELD.equals(r.getAs(AuditFrame.KIND))) {
+        n.put("reported_covered_gpu_seconds", covered.getOrDefault(l.unit(), 0.0));
+      }
+    }
+    Files.writeString(to.resolve(UNITS), JSON.writeValueAsString(unitArray) + "\n", StandardCharsets.UTF_8);
+
+    ObjectNode design = JSON.createObjectNode();
+    design.put("seed", p.seed());
+    design.put("size", p.size());
+    design.put("jobs_per_line_item", p.jobs());
+    design.put("gpu_hours_per_job", p.hours());
+    design.put("report_manifest_sha256", InputCheck.sha256(report.resolve("manifest.json")));
+    ObjectNode st = design.putObject("strata");
+    for (Map.Entry<String, Integer> e : allocation.entrySet()) {
+      ObjectNode s = st.putObject(e.getKey());
+      s.put("reported_flop", stratumSize.get(e.getKey()));
+      s.put("line_items", strata.get(e.getKey()).size());
+      s.put("draws", e.getValue());
+    }
+    design.set("run_parameters", manifest.path("parameters").deepCopy());
+    design.put("distinct_units", drawn.size());
+    design.put("evidence_lines", lines.size());
+    Files.writeString(to.resolve(DESIGN), JSON.writeValueAsString(design) + "\n", StandardCharsets.UTF_8);
+    Files.writeString(to.resolve("README.md"), AuditReadme.sample(p, allocation, stratumSize, strata, drawn.size(),
+        lines.size()), StandardCharsets.UTF_8);
+    writeManifest(to, p);
+    return drawn.size();
+  }
+
+  static Dataset<Row> read(SparkSession spark, String report, Table t) {
+    String dir = t == Table.GPU_USAGE || t == Table.JOBS || t == Table.LINE_ITEMS ? report + "/" + t.tableName()
+        : report + "/canonical/" + t.tableName();
+    return spark.read().schema(t.schema()).parquet(dir);
+  }
+
+  /** Telemetry GPU-seconds the report attributed to each drawn held unit's (job, node): the one reported figure a held unit's recompute takes. */
+  static Map<String, Double> coveredSeconds(Dataset<Row> gpuUsage, Dataset<Row> drawn) {
+    Dataset<Row> held = drawn.filter(col(AuditFrame.KIND).equalTo(AuditFrame.KIND_HELD))
+        .select(col(AuditFrame.UNIT), col("job").as("h_job"), col("host").as("h_host"));
+    Map<String, Double> out = new HashMap<>();
+    for (Row r : gpuUsage.filter(col("method").notEqual("allocation"))
+        .join(broadcast(held), col("job_key").equalTo(col("h_job")).and(col("host").equalTo(col("h_host"))))
+        .groupBy(col(AuditFrame.UNIT)).agg(org.computeledger.common.ExactSum.of(col("gpu_seconds")))
+        .collectAsList()) {
+      out.put(r.getString(0), r.getDouble(1));
+    }
+    return out;
+  }
+
+  /** Per input file touched, which of its rows (by line number and parsed row) are evidence. */
+  static final class Evidence {
+    final Map<String, BiPredicate<Long, Object[]>> wanted = new TreeMap<>();
+  }
+
+  /**
+   * The lines behind the drawn units, found through the canonical tables' source_file and source_line:
+   * for a GPU-hour its GPU's samples in the hour and the one before it, the scheduler records on its node
+   * that overlap the hour, the counter rows on its node that overlap it; for held time the job's record;
+   * for every node one sample line per GPU on it and the record with the most GPUs (the node's GPU count);
+   * and the records that fix the end of the logs (for jobs still running).
+   */
+  static Evidence evidence(SparkSession spark, String report, Dataset<Row> drawn) {
+    Evidence ev = new Evidence();
+    Dataset<Row> samples = read(spark, report, Table.GPU_SAMPLES);
+    Dataset<Row> allocs = read(spark, report, Table.ALLOCATIONS);
+    Dataset<Row> counts = read(spark, report, Table.FLOP_COUNTS);
+    Dataset<Row> hours = drawn.filter(col(AuditFrame.KIND).equalTo(AuditFrame.KIND_GPU_HOUR))
+        .select(col("host").as("u_host"), col("gpu_uuid").as("u_uuid"), col("mig_instance").as("u_mig"),
+            col(AuditFrame.HOUR_S).multiply(1_000_000L).as("u_from"), col(AuditFrame.HOUR_S).multiply(1_000_000L)
+                .plus(HOUR_US).as("u_to"))
+        .distinct();
+    Column us = unix_micros(col(GpuSamples.TS));
+    Column sameSeries = col(GpuSamples.HOST).equalTo(col("u_host")).and(col(GpuSamples.GPU_UUID).eqNullSafe(col("u_uuid")))
+        .and(col(GpuSamples.MIG_INSTANCE).eqNullSafe(col("u_mig")));
+    // the sample before each hour gives the first sample in it its interval
+    Dataset<Row> prev = samples.join(broadcast(hours), sameSeries.and(us.lt(col("u_from"))))
+        .groupBy(col("u_host").as("p_host"), col("u_uuid").as("p_uuid"), col("u_mig").as("p_mig"),
+            col("u_from").as("p_hour"))
+        .agg(max(us).as("p_from"));
+    Dataset<Row> ranges = hours.join(prev, col("u_host").equalTo(col("p_host")).and(col("u_uuid").eqNullSafe(col("p_uuid")))
+            .and(col("u_mig").eqNullSafe(col("p_mig"))).and(col("u_from").equalTo(col("p_hour"))), "left")
+        .select(col("u_host"), col("u_uuid"), col("u_mig"), coalesce(col("p_from"), col("u_from")).as("r_from"), col("u_to"));
+    List<long[]> rangeBounds = new ArrayList<>();
+    List<String> rangeSeries = new ArrayList<>();
+    for (Row r : ranges.collectAsList()) {
+      rangeSeries.add(series(r.getString(0), r.getString(1), r.getString(2)));
+      rangeBounds.add(new long[] {r.getLong(3), r.getLong(4)});
+    }
+    Set<String> hosts = new TreeSet<>();
+    for (Row r : drawn.select("host").distinct().collectAsList()) {
+      hosts.add(r.getString(0));
+    }
+    // one sample line per GPU series of each node, and the last sample of the logs
+    Map<String, Long> witnessTs = new HashMap<>();
+    Set<String> sampleFiles = new TreeSet<>();
+    for (Row r : samples.filter(col(GpuSamples.HOST).isin(hosts.toArray()))
+        .groupBy(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE))
+        .agg(min(struct(us.as("t"), col(GpuSamples.SOURCE_FILE).as("f"))).as("w")).collectAsList()) {
+      witnessTs.put(series(r.getString(0), r.getString(1), r.getString(2)), r.getStruct(3).getLong(0));
+      sampleFiles.add(r.getStruct(3).getString(1));
+    }
+    Object[] lastSample = null;
+    Row last = samples.agg(max(struct(us.as("t"), col(GpuSamples.HOST), col(GpuSamples.GPU_UUID),
+        col(GpuSamples.MIG_INSTANCE), col(GpuSamples.SOURCE_FILE)))).first();
+    if (!last.isNullAt(0)) {
+      Row l = last.getStruct(0);
+      witnessTs.merge(series(l.getString(1), l.getString(2), l.getString(3)), l.getLong(0), Math::max);
+      sampleFiles.add(l.getString(4));
+      // a series whose first and last samples are both witnesses keeps both
+      lastSample = new Object[] {series(l.getString(1), l.getString(2), l.getString(3)), l.getLong(0)};
+    }
+    for (Row r : samples.join(broadcast(ranges), sameSeries.and(us.geq(col("r_from"))).and(us.lt(col("u_to"))))
+        .select(GpuSamples.SOURCE_FILE).distinct().collectAsList()) {
+      sampleFiles.add(r.getString(0));
+    }
+    Object[] lastWitness = lastSample;
+    for (String f : sampleFiles) {
+      ev.wanted.put(f, (line, row) -> {
+        String s = series((String) row[GS_HOST], (String) row[GS_UUID], (String) row[GS_MIG]);
+        Object tsv = row[GS_TS];
+        if (tsv == null) {
+          return false;
+        }
+        long t = micros((Timestamp) tsv);
+        Long w = witnessTs.get(s);
+        if (w != null && w == t) {
+          return true;
+        }
+        if (lastWitness != null && lastWitness[0].equals(s) && (Long) lastWitness[1] == t) {
+          return true;
+        }
+        for (int i = 0; i < rangeSeries.size(); i++) {
+          if (rangeSeries.get(i).equals(s) && t >= rangeBounds.get(i)[0] && t < rangeBounds.get(i)[1]) {
+            return true;
+          }
+        }
+        return false;
+      });
+    }
+
+    // scheduler records: on each drawn GPU-hour's node overlapping the hour, the held units' jobs,
+    // the record with most GPUs per node, and the latest record
+    Column jobKey = concat_ws("/", coalesce(col(Allocations.CLUSTER), lit("")), col(Allocations.JOB_ID));
+    Column jobLevel = col(Allocations.STEP_ID).isNull();
+    Dataset<Row> overlapping = allocs.filter(jobLevel).join(broadcast(hours), col(Allocations.NODE).equalTo(col("u_host"))
+        .and(unix_micros(col(Allocations.START_TIME)).lt(col("u_to")))
+        .and(col(Allocations.END_TIME).isNull().or(unix_micros(col(Allocations.END_TIME)).geq(col("u_from")))))
+        .select(col(Allocations.SOURCE_FILE), col(Allocations.SOURCE_LINE));
+    Dataset<Row> heldJobs = drawn.filter(col(AuditFrame.KIND).equalTo(AuditFrame.KIND_HELD))
+        .select(col("job").as("h_job"), col("host").as("h_host"));
+    Dataset<Row> held = allocs.filter(jobLevel).join(broadcast(heldJobs), jobKey.equalTo(col("h_job"))
+            .and(col(Allocations.NODE).equalTo(col("h_host"))))
+        .select(col(Allocations.SOURCE_FILE), col(Allocations.SOURCE_LINE));
+    Dataset<Row> widest = allocs.filter(jobLevel.and(col(Allocations.NODE).isin(hosts.toArray())))
+        .groupBy(col(Allocations.NODE))
+        .agg(max(struct(coalesce(col(Allocations.GPU_COUNT), lit(0)), col(Allocations.SOURCE_FILE), col(Allocations.SOURCE_LINE))).as("w"))
+        .select(col("w." + Allocations.SOURCE_FILE), col("w." + Allocations.SOURCE_LINE));
+    Dataset<Row> latest = allocs.agg(max(struct(greatest(col(Allocations.START_TIME), col(Allocations.END_TIME),
+            col(Allocations.SUBMIT_TIME)), col(Allocations.SOURCE_FILE), col(Allocations.SOURCE_LINE))).as("w"))
+        .select(col("w." + Allocations.SOURCE_FILE), col("w." + Allocations.SOURCE_LINE));
+    addLines(ev, overlapping.union(held).union(widest).union(latest));
+    Dataset<Row> counted = counts.join(broadcast(hours), col(FlopCounts.HOST).equalTo(col("u_host"))
+            .and(unix_micros(col(FlopCounts.INTERVAL_START)).lt(col("u_to")))
+            .and(unix_micros(col(FlopCounts.INTERVAL_END)).geq(col("u_from"))))
+        .select(col(FlopCounts.SOURCE_FILE), col(FlopCounts.SOURCE_LINE));
+    addLines(ev, counted);
+    return ev;
+  }
+
+  private static void addLines(Evidence ev, Dataset<Row> fileLines) {
+    Map<String, Set<Long>> byFile = new TreeMap<>();
+    for (Row r : fileLines.filter(col(Allocations.SOURCE_FILE).isNotNull()).distinct().collectAsList()) {
+      byFile.computeIfAbsent(r.getString(0), k -> new HashSet<>()).add(r.getLong(1));
+    }
+    byFile.forEach((f, set) -> {
+      BiPredicate<Long, Object[]> before = ev.wanted.get(f);
+      BiPredicate<Long, Object[]> mine = (line, row) -> set.contains(line);
+      ev.wanted.put(f, before == null ? mine : before.or(mine));
+    });
+  }
+
+  static final int GS_HOST = Table.GPU_SAMPLES.index(GpuSamples.HOST);
+  static final int GS_UUID = Table.GPU_SAMPLES.index(GpuSamples.GPU_UUID);
+  static final int GS_MIG = Table.GPU_SAMPLES.index(GpuSamples.MIG_INSTANCE);
+  static final int GS_TS = Table.GPU_SAMPLES.index(GpuSamples.TS);
+
+  static String series(String host, String uuid, String mig) {
+    return host + "|" + (uuid == null ? "" : uuid) + "|" + (mig == null ? "" : mig);
+  }
+
+  static long micros(Timestamp t) {
+    return Math.floorDiv(t.getTime(), 1000L) * 1_000_000L + t.getNanos() / 1000;
+  }
+
+  /** The ingest parameters the report was made with, as its manifest records them. */
+  public static IngestParams ingestParams(JsonNode parameters) {
+    IngestParams p = IngestParams.defaults();
+    if (parameters.hasNonNull("scheduler_timezone")) {
+      p = p.withSchedulerZone(ZoneId.of(parameters.path("scheduler_timezone").asText()));
+    }
+    List<String> sacct = new ArrayList<>();
+    parameters.path("sacct_columns").forEach(n -> sacct.add(n.asText()));
+    List<String> smi = new ArrayList<>();
+    parameters.path("nvidia_smi_columns").forEach(n -> smi.add(n.asText()));
+    String cluster = parameters.path("cluster").asText(IngestParams.DEFAULT_CLUSTER);
+    return new IngestParams(p.schedulerZone(), sacct, cluster, p.pseudonymKey(), smi, Instant.now());
+  }
+
+  /** The folder name that stands for an nvidia-smi file's host (PRODUCT.md §4). */
+  public static String folderName(String path) {
+    String[] parts = path.split("/");
+    return parts.length >= 2 ? parts[parts.length - 2] : "";
+  }
+
+  /** One pass to find the lines, one to copy them while hashing the stored bytes, checked against the manifest. */
+  static List<ObjectNode> copyEvidence(Path input, String file, JsonNode entry, IngestParams params,
+      BiPredicate<Long, Object[]> wanted) throws IOException {
+    if (entry == null) {
+      throw new LedgerException(file + ": the canonical tables name it but the report's manifest lists no such input");
+    }
+    String format = entry.path("format").asText();
+    FormatParser parser = Formats.byId(format);
+    Path f = input.resolve(file);
+    if (!Files.isRegularFile(f)) {
+      throw new LedgerException(f + ": input named in the report's manifest is missing; run ledger verify --input");
+    }
+    InputFile inputFile = new InputFile(file, folderName(file), params);
+    TreeMap<Long, Boolean> found;
+    try (InputStream in = Files.newInputStream(f)) {
+      found = RawLines.findAt(in, parser, inputFile, wanted);
+    }
+    Map<Long, String> text;
+    MessageDigest md;
+    try (InputStream raw = Files.newInputStream(f)) {
+      md = MessageDigest.getInstance("SHA-256");
+      DigestInputStream in = new DigestInputStream(raw, md);
+      text = RawLines.copy(in, parser, found.keySet());
+      byte[] buf = new byte[1 << 16];
+      while (in.read(buf) >= 0) {
+        // the rest of the file, for its hash
+      }
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    String sha = InputCheck.hex(md.digest());
+    if (!sha.equals(entry.path("sha256").asText())) {
+      throw new LedgerException(f + ": SHA-256 " + sha + " differs from the report's manifest ("
+          + entry.path("sha256").asText() + "): the input changed since the report; run ledger verify --input");
+    }
+    List<ObjectNode> out = new ArrayList<>();
+    for (Map.Entry<Long, Boolean> e : found.entrySet()) {
+      ObjectNode n = JSON.createObjectNode();
+      n.put("file", file);
+      n.put("format", format);
+      n.put("sha256", sha);
+      n.put("line", e.getKey());
+      n.put("role", e.getValue() ? "evidence" : "context");
+      n.put("text", text.get(e.getKey()));
+      out.add(n);
+    }
+    return out;
+  }
+
+  /** registry.yaml from the input, checked against the report's own copy of it. */
+  static void copyRegistry(Path input, Path report, JsonNode manifest, Path to) throws IOException {
+    Path reg = input.resolve("registry.yaml");
+    if (!Files.isRegularFile(reg)) {
+      return;
+    }
+    String want = null;
+    for (JsonNode n : manifest.path("outputs")) {
+      if (n.path("path").asText().equals("declarations/registry.yaml")) {
+        want = n.path("sha256").asText();
+      }
+    }
+    String have = InputCheck.sha256(reg);
+    if (want != null && !want.equals(have)) {
+      throw new LedgerException(reg + ": differs from the registry the report was made with (declarations/registry.yaml)");
+    }
+    Files.copy(reg, to.resolve(REGISTRY), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** The header and the rows of the shipped peak catalog for the models named, as RFC 4180 CSV. */
+  static String catalogRows(Set<String> models) throws IOException {
+    StringBuilder out = new StringBuilder();
+    org.apache.commons.csv.CSVFormat format = org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader()
+        .setSkipHeaderRecord(true).build();
+    try (InputStream in = AuditSample.class.getResourceAsStream(org.computeledger.estimate.PeakCatalog.CSV_RESOURCE);
+         org.apache.commons.csv.CSVParser parser = org.apache.commons.csv.CSVParser.parse(in, StandardCharsets.UTF_8, format);
+         org.apache.commons.csv.CSVPrinter printer = new org.apache.commons.csv.CSVPrinter(out,
+             org.apache.commons.csv.CSVFormat.RFC4180.builder().setRecordSeparator("\n").build())) {
+      printer.printRecord(parser.getHeaderNames());
+      for (org.apache.commons.csv.CSVRecord r : parser) {
+        if (models.contains(r.get(0).trim())) {
+          printer.printRecord(r.values());
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  /** The sample's own manifest: every file with its SHA-256, and when and how it was drawn. */
+  static void writeManifest(Path to, Params p) throws IOException {
+    ObjectNode m = JSON.createObjectNode();
+    m.put("tool", org.computeledger.common.OutputDir.TOOL);
+    m.put("command", "audit-sample");
+    m.put("created", Instant.now().toString());
+    ObjectNode params = m.putObject("parameters");
+    params.put("report", p.report());
+    params.put("input", p.input());
+    params.put("size", p.size());
+    params.put("seed", p.seed());
+    params.put("jobs_per_line_item", p.jobs());
+    params.put("gpu_hours_per_job", p.hours());
+    ArrayNode files = m.putArray("files");
+    List<Path> all = new ArrayList<>();
+    try (var s = Files.walk(to)) {
+      s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("manifest.json")).forEach(all::add);
+    }
+    all.sort((a, b) -> a.toString().compareTo(b.toString()));
+    for (Path f : all) {
+      ObjectNode n = files.addObject();
+      n.put("path", to.relativize(f).toString().replace('\\', '/'));
+      n.put("sha256", InputCheck.sha256(f));
+    }
+    Files.writeString(to.resolve("manifest.json"), JSON.writeValueAsString(m) + "\n", StandardCharsets.UTF_8);
+  }
+
+}

@@ -1,0 +1,56 @@
+package org.computeledger.ingest;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Tells the bill lines that pay for accelerator time from the words providers put in them: Google Cloud
+ * SKU descriptions ("Nvidia H100 80GB GPU running in Americas", "TPU v5e ... chip-hour"), Azure meter
+ * names of GPU VM sizes ("ND96isr H100 v5"), and AWS usage types or instance types ("BoxUsage:p5.48xlarge").
+ * The result is a short lower-case id ({@code h100}, {@code tpu-v5e}); null when a line names no
+ * accelerator. It labels lines for the methodology; the money of a line is never changed by it.
+ */
+final class Accelerators {
+  /** NVIDIA and AMD data-centre GPU model names as SKUs and meters write them. */
+  private static final Pattern GPU = Pattern.compile(
+      "(?i)(?<![a-z0-9])(gb200|b200|b100|h200|h100|gh200|a100|a10g|a10|l40s|l40|l4|v100|p100|p4|t4|k80|mi300x|mi250x)"
+          + "(?![a-z0-9])");
+  private static final Pattern TPU = Pattern.compile("(?i)\\btpu[\\s_-]*(v\\d+[a-z]*)");
+  /** AWS accelerated instance families and the accelerator each carries (EC2 accelerated computing types). */
+  private static final Map<String, String> AWS_FAMILIES = Map.ofEntries(
+      Map.entry("p5", "h100"), Map.entry("p5e", "h200"), Map.entry("p5en", "h200"), Map.entry("p6", "b200"),
+      Map.entry("p4d", "a100"), Map.entry("p4de", "a100"), Map.entry("p3", "v100"), Map.entry("p3dn", "v100"),
+      Map.entry("g6", "l4"), Map.entry("g6e", "l40s"), Map.entry("g5", "a10g"), Map.entry("g4dn", "t4"),
+      Map.entry("trn1", "trainium"), Map.entry("trn1n", "trainium"), Map.entry("trn2", "trainium2"),
+      Map.entry("inf2", "inferentia2"));
+  private static final Pattern AWS_TYPE = Pattern.compile("(?i)(?:^|[:.\\s])([a-z]+[0-9][a-z]*)\\.[0-9]*[a-z]*large\\b");
+
+  private Accelerators() {}
+
+  /** The accelerator the first of {@code texts} that names one names, or null. */
+  static String of(String... texts) {
+    for (String t : texts) {
+      if (t == null || t.isEmpty()) {
+        continue;
+      }
+      Matcher tpu = TPU.matcher(t);
+      if (tpu.find()) {
+        return "tpu-" + tpu.group(1).toLowerCase(Locale.ROOT);
+      }
+      Matcher aws = AWS_TYPE.matcher(t);
+      if (aws.find()) {
+        String family = AWS_FAMILIES.get(aws.group(1).toLowerCase(Locale.ROOT));
+        if (family != null) {
+          return family;
+        }
+      }
+      Matcher gpu = GPU.matcher(t);
+      if (gpu.find()) {
+        return gpu.group(1).toLowerCase(Locale.ROOT);
+      }
+    }
+    return null;
+  }
+}

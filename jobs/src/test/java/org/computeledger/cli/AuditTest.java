@@ -1,0 +1,222 @@
+package org.computeledger.cli;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.when;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import org.junit.jupiter.api.Assertions;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.computeledger.SparkTestBase;
+import org.computeledger.audit.AuditRecompute;
+import org.computeledger.audit.AuditSample;
+import org.computeledger.estimate.EstimateParams;
+import org.computeledger.ingest.IngestParams;
+import org.computeledger.report.Manifest;
+import org.computeledger.schema.Table;
+import org.computeledger.standards.Standard;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The auditor's walk on the bundled sample logs: verify catches a flipped byte in any output or input,
+ * audit-sample is reproducible, audit-recompute agrees with an honest report and flags a report edited
+ * after the fact with its manifest rehashed. The report is made once for the class (about a minute).
+ */
+class AuditTest extends SparkTestBase {
+  private static Path work;
+  private static Path report;
+
+  private Path report() throws IOException {
+    synchronized (AuditTest.class) {
+      if (report == null) {
+        work = Files.createTempDirectory("ledger-audit-test");
+        report = work.resolve("report");
+        RunCommand.run(spark(), LedgerRefusalsTest.SAMPLE_LOGS.toString(), report.toString(),
+            IngestParams.defaults().withRunInstant(Instant.parse("2026-12-01T00:00:00Z")), EstimateParams.defaults(),
+            Standard.builtIns(), LocalDate.of(2026, 12, 1), 0.01);
+      }
+      return report;
+    }
+  }
+
+  private Path sample(Path fromReport, long seed, String name) throws IOException {
+    Path to = work.resolve(name);
+    AuditSample.run(spark(), new AuditSample.Params(fromReport.toString(), LedgerRefusalsTest.SAMPLE_LOGS.toString(), 8,
+        seed, 2, 3, to.toString()));
+    return to;
+  }
+
+  @Test
+  void auditSampleThenRecomputeOnTheSampleLogsReportRunsClean() throws IOException {
+    Path s = sample(report(), 1, "clean");
+    AuditRecompute.Outcome o = AuditRecompute.recompute(s);
+    AuditRecompute.write(spark(), s, o);
+    Assertions.assertEquals(0, o.flagged(), AuditRecompute.markdown(o));
+    Set<String> kinds = new TreeSet<>();
+    o.units().forEach(u -> kinds.add(u.kind() + ":" + u.method()));
+    // every kind of unit the sample logs have was drawn and recomputed from its lines
+    Assertions.assertTrue(kinds.containsAll(List.of("held:allocation", "gpu-hour:pipe-activity", "gpu-hour:utilization")), kinds.toString());
+    Assertions.assertTrue(o.units().stream().allMatch(u -> u.kind().equals("held") || u.samples() > 0));
+    Assertions.assertTrue(o.flopError().covers(0.0));
+    Assertions.assertTrue(Files.isRegularFile(s.resolve("recompute/recompute.md")));
+    Assertions.assertTrue(Files.isDirectory(s.resolve("recompute/comparison")));
+  }
+
+  @Test
+  void theSameSeedGivesTheSameFilesAndAnotherSeedAnotherSample() throws IOException {
+    Path a = sample(report(), 7, "seed7a");
+    Path b = sample(report(), 7, "seed7b");
+    Path c = sample(report(), 8, "seed8");
+    for (Path f : files(a)) {
+      String rel = a.relativize(f).toString();
+      if (rel.equals("manifest.json")) {
+        continue;
+      }
+      assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(b.resolve(rel)), rel);
+    }
+    Assertions.assertEquals(files(a).size(), files(b).size());
+    // the manifest differs in its timestamp, nothing else
+    Assertions.assertEquals(withoutRunFacts(a), withoutRunFacts(b));
+    assertNotEquals(Files.readString(a.resolve(AuditSample.UNITS)), Files.readString(c.resolve(AuditSample.UNITS)));
+  }
+
+  private static List<String> withoutRunFacts(Path sample) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String l : Files.readAllLines(sample.resolve("manifest.json"))) {
+      if (!l.contains("\"created\"")) {
+        out.add(l);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aReportEditedAfterTheFactWithItsManifestRehashedIsCaughtByTheRecompute() throws Exception {
+    report();
+    Path edited = work.resolve("edited");
+    copyTree(report, edited);
+    // the largest job's FLOP doubled in the GPU ledger and in the jobs table
+    String job = "lumen/48102";
+    Dataset<Row> usage = spark().read().schema(Table.GPU_USAGE.schema()).parquet(report.resolve("gpu_usage").toString());
+    deleteTree(edited.resolve("gpu_usage"));
+    RunCommand.writeLedger(usage.withColumn("flop", when(col("job_key").equalTo(job), col("flop").multiply(2))
+        .otherwise(col("flop"))), edited.resolve("gpu_usage").toString());
+    Dataset<Row> jobs = spark().read().schema(Table.JOBS.schema()).parquet(report.resolve("jobs").toString());
+    deleteTree(edited.resolve("jobs"));
+    jobs.withColumn("flop", when(col("job_key").equalTo(job), col("flop").multiply(2)).otherwise(col("flop")))
+        .coalesce(1).write().parquet(edited.resolve("jobs").toString());
+    Configuration conf = new Configuration();
+    ObjectNode m = Manifest.read(conf, edited.toString());
+    Manifest.addOutputs(m, conf, edited.toString());
+    Manifest.write(m, conf, edited.toString());
+    Assertions.assertEquals(0, Ledger.execute("verify", "--out", edited.toString()), "the rehashed manifest matches the edited report");
+
+    AuditRecompute.Outcome o = AuditRecompute.recompute(sample(edited, 1, "of-edited"));
+    Assertions.assertTrue(o.flagged() > 0, AuditRecompute.markdown(o));
+    for (AuditRecompute.Compared c : o.units()) {
+      Assertions.assertEquals(c.job().equals(job), c.flagged(), c.unit());
+      if (c.job().equals(job)) {
+        Assertions.assertEquals(-0.5, c.relDiff(), 1e-9);
+      }
+    }
+    Assertions.assertTrue(o.flopError().total() < 0, "the report overstates FLOP: " + o.flopError());
+  }
+
+  @Test
+  void verifyCatchesAFlippedByteInAnyOutputTableAndInputKind() throws IOException {
+    Path out = work(report(), "flip-out");
+    Path in = work(LedgerRefusalsTest.SAMPLE_LOGS, "flip-in");
+    Assertions.assertEquals(0, Ledger.execute("verify", "--out", out.toString(), "--input", in.toString()));
+    // one file of every output table (each verify re-hashes everything), every input the manifest hashes
+    List<Path> all = new ArrayList<>();
+    Set<Path> tables = new TreeSet<>();
+    for (Path f : files(out)) {
+      if (tables.add(out.relativize(f).getName(0))) {
+        all.add(f);
+      }
+    }
+    Set<String> hashed = new TreeSet<>();
+    org.computeledger.audit.InputCheck.listed(Manifest.read(new Configuration(), out.toString()))
+        .forEach((path, sha) -> {
+          if (sha != null) {
+            hashed.add(path);
+          }
+        });
+    Set<String> kinds = new TreeSet<>();
+    for (Path f : files(in)) {
+      Path rel = in.relativize(f);
+      // one input of each kind (scheduler, billing, telemetry/dcgm, telemetry/nvidia-smi, ...)
+      String kind = rel.getNameCount() > 2 ? rel.subpath(0, 2).toString() : rel.getName(0).toString();
+      if (hashed.contains(rel.toString()) && kinds.add(kind)) {
+        all.add(f);
+      }
+    }
+    Assertions.assertTrue(all.size() > 15, all.toString());
+    for (Path f : all) {
+      if (f.getFileName().toString().equals("manifest.json")) {
+        continue;
+      }
+      byte[] bytes = Files.readAllBytes(f);
+      if (bytes.length == 0) {
+        continue;
+      }
+      byte[] flipped = bytes.clone();
+      flipped[bytes.length / 2] ^= 0x01;
+      Files.write(f, flipped);
+      Assertions.assertEquals(1, Ledger.execute("verify", "--out", out.toString(), "--input", in.toString()), f.toString());
+      Files.write(f, bytes);
+    }
+    Files.writeString(in.resolve("scheduler/extra.txt"), "JobID|State\n");
+    Assertions.assertEquals(1, Ledger.execute("verify", "--out", out.toString(), "--input", in.toString()), "unlisted input");
+    Files.delete(in.resolve("scheduler/extra.txt"));
+    Files.move(in.resolve("prices.csv"), work.resolve("prices.csv"));
+    Assertions.assertEquals(1, Ledger.execute("verify", "--out", out.toString(), "--input", in.toString()), "missing input");
+  }
+
+  private static Path work(Path from, String name) throws IOException {
+    Path to = work.resolve(name);
+    copyTree(from, to);
+    return to;
+  }
+
+  private static List<Path> files(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).sorted().toList();
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Path t = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else if (!p.getFileName().toString().endsWith(".crc")) {
+          Files.copy(p, t);
+        }
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
