@@ -75,4 +75,19 @@ class RecomputeTest {
     double got = flop(gpu("NVIDIA L40S", null, null, 0.2, null), Map.of());
     assertEquals(0.0, got);
   }
+
+  @Test
+  void anA30MigInstanceTakesItsSlicesOverFour() {
+    Map<String, List<Recompute.Sample>> one = gpu("NVIDIA A30", 0.5, null, null, null);
+    List<Recompute.Sample> l = one.values().iterator().next();
+    for (Recompute.Sample s : l) {
+      s.mig = "1";
+      s.migProfile = "1g.6gb";
+    }
+    Map<String, List<Recompute.Sample>> mig = Map.of(l.get(0).series(), l);
+    double whole = flop(gpu("NVIDIA A30", 0.5, null, null, null), Map.of());
+    assertEquals(1.65e15, whole, 1e6); // 165e12 × 0.5 × 20 s
+    // the SM table has no A30 row: the slice rule, one of the A30's 4 compute slices (not 1/7)
+    assertEquals(whole / 4, flop(mig, Map.of()), whole * 1e-12);
+  }
 }
