@@ -29,6 +29,13 @@ final class AuditReadme {
     s.append("| `evidence/lines.jsonl` | the raw lines, one JSON object each: `file` (relative to the input folder), `line` (1-based, of the decompressed file), `text` (exactly as read), `sha256` of the stored input file (checked against the report's manifest when copied), `format`, and `role`: `evidence` or `context` (a header or comment the parser needs to read the lines) |\n");
     s.append("| `evidence/registry.yaml` | the registry the report was made with (checked against its `declarations/` copy) |\n");
     s.append("| `evidence/gpu_peaks.csv` | the rows of the dense peak catalog for the GPU models drawn |\n");
+    s.append("| `evidence/calibration.csv` | the self-calibration factors the report applied to the GPU models drawn ")
+        .append("(counted ÷ pipe-activity and counted ÷ utilization per model and precision, with the counted GPU-hours), ")
+        .append("copied from the report's `calibration` table (column `source`); the recompute scales its pipe-activity and ")
+        .append("utilization FLOP by them. They are taken from the report, not recomputed, because a factor rests on every ")
+        .append("counter row overlapping telemetry on that model, far more than a sample holds: like the peaks, they are ")
+        .append("method parameters an auditor checks against the report's methodology, not results. A header alone: nothing ")
+        .append("was calibrated |\n");
     s.append("| `manifest.json` | SHA-256 of each file above; `audit-recompute` refuses a sample that differs from it |\n\n");
     s.append("## The design\n\n");
     s.append("Three stages, each drawn with replacement and with probability proportional to reported FLOP:\n\n");

@@ -67,7 +67,8 @@ public final class AuditRecompute {
     IngestParams ingest = AuditSample.ingestParams(params);
     Recompute.Method method = new Recompute.Method(params.path("max_gap_factor").asDouble(3.0),
         params.path("assumed_utilization").asDouble(), params.path("default_precision").asText("bf16"),
-        params.path("bucket_seconds").asLong(3600));
+        params.path("bucket_seconds").asLong(3600), SampleCalibration.parse(sample.resolve(AuditSample.CALIBRATION)),
+        org.computeledger.estimate.MigProfiles.load());
 
     // the raw lines, parsed again file by file as the files they came from
     Map<String, TreeMap<Long, String>> byFile = new TreeMap<>();

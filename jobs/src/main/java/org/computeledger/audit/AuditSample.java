@@ -54,6 +54,8 @@ public final class AuditSample {
   public static final String LINES = "evidence/lines.jsonl";
   public static final String REGISTRY = "evidence/registry.yaml";
   public static final String CATALOG = "evidence/gpu_peaks.csv";
+  /** The report's applied self-calibration rows for the drawn models, copied as method parameters. */
+  public static final String CALIBRATION = "evidence/calibration.csv";
   public static final long HOUR_US = 3_600_000_000L;
 
   /**
@@ -149,6 +151,7 @@ public final class AuditSample {
       }
     });
     Files.writeString(to.resolve(CATALOG), catalogRows(models), StandardCharsets.UTF_8);
+    Files.writeString(to.resolve(CALIBRATION), SampleCalibration.rows(spark, p.report(), models), StandardCharsets.UTF_8);
 
     // 3. what was drawn and how
     ArrayNode unitArray = JSON.createArrayNode();

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.computeledger.estimate.GpuModels;
+import org.computeledger.estimate.MigProfiles;
 import org.computeledger.estimate.PeakCatalog;
 import org.computeledger.schema.Allocations;
 import org.computeledger.schema.FlopCounts;
@@ -64,8 +65,24 @@ public final class Recompute {
   /** A recomputed unit: FLOP, GPU-seconds, and how many samples and counter rows it rests on. */
   public record Result(double flop, double gpuSeconds, int samples, int counters, String note) {}
 
-  /** The method's parameters, from the report's manifest: they are the method's, not its results. */
-  public record Method(double maxGapFactor, double allocUtil, String defaultPrecision, long bucketSeconds) {}
+  /**
+   * The method's parameters, from the report's manifest and the sample's evidence: they are the method's,
+   * not its results. {@code calibration}: "model|precision" to {pipe-activity ratio, utilization ratio}
+   * (NaN where none), the report's applied self-calibration; {@code migProfiles}: the SM shares of MIG
+   * instances.
+   */
+  public record Method(double maxGapFactor, double allocUtil, String defaultPrecision, long bucketSeconds,
+      Map<String, double[]> calibration, MigProfiles migProfiles) {
+    public Method(double maxGapFactor, double allocUtil, String defaultPrecision, long bucketSeconds) {
+      this(maxGapFactor, allocUtil, defaultPrecision, bucketSeconds, Map.of(), MigProfiles.load());
+    }
+
+    /** The calibration factor of a method (0 pipe activity, 1 utilization) on a model and precision; 1 when none. */
+    double factor(String modelId, String precision, int which) {
+      double[] r = calibration.get(modelId + "|" + precision);
+      return r == null || Double.isNaN(r[which]) ? 1.0 : r[which];
+    }
+  }
 
   private Recompute() {}
 
@@ -261,26 +278,33 @@ public final class Recompute {
     return taken > 1 + 1e-9 ? mine / taken : mine;
   }
 
-  /** Dense peaks per pipe and their clocks for a model and precision, with the catalog's fallbacks. */
-  record Peaks(Double tensor, Double tensorBoost, Double[] pipe, Double[] boost) {
+  /**
+   * Dense peaks per pipe (tensor, FP64, FP32, FP16) and their clocks for a model and precision, as the
+   * estimation stage reads them: the tensor pipe and utilization take the precision's figure (with the
+   * catalog's precision fallbacks), a vector pipe only its own row; a figure without a quoted clock is
+   * none for a pipe (pipe activity is scaled by clock). No pipe borrows another's figure. {@code maxClock}
+   * is the model's rated boost clock, the bound on a logged SM clock.
+   */
+  record Peaks(Double tensor, Double[] pipe, Double[] boost, Double maxClock) {
     static Peaks of(PeakCatalog c, String model, String precision) {
-      Double fp32 = val(c.peakFlops(model, "fp32"));
-      Double fp32b = val(c.boostClockMhz(model, "fp32"));
-      Double fp64 = or(val(c.peakFlops(model, "fp64")), fp32);
-      Double fp64b = or(val(c.boostClockMhz(model, "fp64")), fp32b);
-      Double fp16 = or(val(c.peakFlops(model, "fp16_nontensor")), fp32);
-      Double fp16b = or(val(c.boostClockMhz(model, "fp16_nontensor")), fp32b);
-      Double tensor = val(c.peakFlops(model, precision));
-      Double tensorB = val(c.boostClockMhz(model, precision));
-      return new Peaks(tensor, tensorB, new Double[] {tensor, fp64, fp32, fp16}, new Double[] {tensorB, fp64b, fp32b, fp16b});
+      PeakCatalog.Resolution r = c.resolve(model, precision).orElse(null);
+      Double tensor = r == null ? null : r.peak().flopsPerSecond();
+      Double tensorB = r == null || r.peak().boostClockMhz() <= 0 ? null : r.peak().boostClockMhz();
+      Double[] pipe = {tensorB == null ? null : tensor, null, null, null};
+      Double[] boost = {tensorB, null, null, null};
+      String[] vector = {null, "fp64", "fp32", "fp16_nontensor"};
+      for (int i = 1; i < 4; i++) {
+        PeakCatalog.Peak p = c.peak(model, vector[i]).orElse(null);
+        if (p != null && p.boostClockMhz() > 0) {
+          pipe[i] = p.flopsPerSecond();
+          boost[i] = p.boostClockMhz();
+        }
+      }
+      return new Peaks(tensor, pipe, boost, val(c.boostClockMhz(model)));
     }
 
     private static Double val(java.util.OptionalDouble d) {
       return d.isPresent() ? d.getAsDouble() : null;
-    }
-
-    private static Double or(Double a, Double b) {
-      return a != null ? a : b;
     }
   }
 
@@ -302,10 +326,14 @@ public final class Recompute {
       model = first(model, x.model);
     }
     String modelId = model == null ? null : GpuModels.normalize(model);
+    // a MIG instance holds its SMs' share of the parent (slice rule where the table has no row); a profile
+    // neither reads leaves the share unknown: its time is unpriced, never counted as the whole GPU
     double frac = 1.0;
+    boolean shareKnown = true;
     if (any.mig != null && any.migProfile != null) {
-      Double f = GpuModels.migFraction(any.migProfile);
-      frac = f == null ? 1.0 : f;
+      MigProfiles.Share f = m.migProfiles().share(modelId, any.migProfile);
+      shareKnown = f != null;
+      frac = f == null ? 1.0 : f.compute();
     }
     String precision = precisionOfJob.apply(job);
     Peaks peaks = modelId == null ? null : Peaks.of(catalog, modelId, precision);
@@ -320,7 +348,10 @@ public final class Recompute {
         mine.add(c);
       }
     }
-    double flop = 0;
+    double pipeFlop = 0;
+    double utilFlop = 0;
+    double pipeUtilFlop = 0;
+    boolean dropped = false;
     double seconds = 0;
     int n = 0;
     for (int i = 0; i < s.size(); i++) {
@@ -345,31 +376,37 @@ public final class Recompute {
       if (w == 0) {
         continue;
       }
-      double f = 0;
+      double tensor = peaks == null || peaks.tensor() == null ? 0 : peaks.tensor();
       boolean covered = false;
       if (x.hasPipe()) {
         covered = true;
+        // a logged clock above the model's boost clock, or not positive, is a bad reading: ratio 1
+        Double max = peaks == null ? null : peaks.maxClock();
+        boolean clockOk = x.clockMhz != null && x.clockMhz > 0 && (max == null || x.clockMhz <= max);
         for (int p = 0; p < 4; p++) {
           double a = x.pipe[p] == null ? 0 : x.pipe[p];
           Double peak = peaks == null ? null : peaks.pipe()[p];
           if (peak == null) {
+            // active on a pipe without its own figure: the unit drops to the utilization it logged
+            dropped |= a > 0;
             continue;
           }
-          if (x.clockMhz != null) {
-            Double boost = peaks.boost()[p];
-            f += boost == null ? 0 : peak * a * x.clockMhz * dt / boost;
-          } else {
-            f += peak * a * dt;
-          }
+          pipeFlop += w * frac * peak * a * dt * (clockOk ? x.clockMhz / peaks.boost()[p] : 1.0);
+        }
+        if (x.util != null) {
+          pipeUtilFlop += w * frac * tensor * x.util * dt;
         }
       } else if (x.util != null) {
         covered = true;
-        f = peaks == null || peaks.tensor() == null ? 0 : peaks.tensor() * x.util * dt;
+        utilFlop += w * frac * tensor * x.util * dt;
       }
-      boolean priced = peaks != null && peaks.tensor() != null;
-      flop += priced ? w * frac * f : 0;
       seconds += covered ? w * frac * dt : 0;
     }
+    boolean priced = peaks != null && peaks.tensor() != null && shareKnown;
+    // the report's self-calibration scales each telemetry method's FLOP on its model and precision
+    double flop = !priced ? 0
+        : dropped ? (utilFlop + pipeUtilFlop) * m.factor(modelId, precision, 1)
+        : pipeFlop * m.factor(modelId, precision, 0) + utilFlop * m.factor(modelId, precision, 1);
     int nc = 0;
     for (Counter c : mine) {
       if (Math.floorDiv(c.endUs(), hourLenUs) * hourLenUs != hourUs) {

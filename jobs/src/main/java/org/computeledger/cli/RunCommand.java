@@ -24,6 +24,7 @@ import org.computeledger.common.Progress;
 import org.computeledger.common.UntrustedInput;
 import org.computeledger.estimate.EstimateParams;
 import org.computeledger.estimate.Flop;
+import org.computeledger.estimate.CatalogFiles;
 import org.computeledger.estimate.PeakCatalog;
 import org.computeledger.ingest.BadFraction;
 import org.computeledger.attribute.GpuAttribution;
@@ -68,6 +69,17 @@ final class RunCommand implements Callable<Integer> {
           + " the --standard ones.")
   List<String> standardFiles = new java.util.ArrayList<>();
 
+  @Option(names = "--catalog-file", paramLabel = "PATH",
+      description = "More rows for the dense peak catalog or the MIG profile table, in the format of the shipped"
+          + " gpu_peaks.csv or mig_profiles.csv (told apart by the header; repeatable). Adds pairs only.")
+  List<String> catalogFiles = new java.util.ArrayList<>();
+
+  @Option(names = "--assumed-accelerator-utilization", paramLabel = "U",
+      description = "Utilization assumed for TPU, Trainium, Inferentia and Gaudi allocations, which have no telemetry"
+          + " the ledger reads (allocation method; range: the same low and high as GPUs, widened to hold U)."
+          + " Default: the GPUs' --assumed-utilization.")
+  Double assumedAcceleratorUtilization;
+
   @Option(names = "--report-date", paramLabel = "DATE",
       description = "The date the report speaks for (ISO, e.g. 2027-01-01): which version of each standard is in"
           + " force, and review warnings. Default: today (UTC).")
@@ -92,6 +104,19 @@ final class RunCommand implements Callable<Integer> {
       files.add(Standard.load(java.nio.file.Path.of(f)));
     }
     List<Standard> standards = Standard.select(Standard.builtIns(), common.standards, files);
+    CatalogFiles catalogs;
+    try {
+      catalogs = CatalogFiles.load(catalogFiles.stream().map(java.nio.file.Path::of).toList());
+    } catch (IllegalStateException e) {
+      throw new LedgerException(e.getMessage(), e);
+    }
+    if (assumedAcceleratorUtilization != null) {
+      double u = assumedAcceleratorUtilization;
+      if (!(u > 0 && u <= 1)) {
+        throw new LedgerException("--assumed-accelerator-utilization: expected a share in (0, 1], got " + u);
+      }
+      catalogs = catalogs.withAcceleratorUtilization(u);
+    }
     EstimateParams d = EstimateParams.defaults();
     EstimateParams ep = new EstimateParams(maxGapFactor, d.pipeRelError(), d.utilLowFactor(), d.utilHighFactor(),
         assumedUtilization, Math.min(d.allocUtilLow(), assumedUtilization), Math.max(d.allocUtilHigh(), assumedUtilization),
@@ -104,8 +129,8 @@ final class RunCommand implements Callable<Integer> {
       CommonOptions.warnIfUnkeyed(ip);
       SparkSession spark = SparkSessions.create("ledger run", common.master);
       try {
-        String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards, reportDate != null ? reportDate : LocalDate.now(ZoneOffset.UTC),
-            maxBadFraction);
+        String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards,
+            reportDate != null ? reportDate : LocalDate.now(ZoneOffset.UTC), maxBadFraction, catalogs);
         Progress.clear();
         System.out.println(summary);
         return 0;
@@ -154,12 +179,14 @@ final class RunCommand implements Callable<Integer> {
     boolean fromIngest = isIngestOutput(hadoop, input);
     List<Ingest.Source> sources = fromIngest ? List.of() : Ingest.discover(hadoop, input, ip);
     try (OutputDir dir = OutputDir.begin(out, hadoop, false, input)) {
-      return run(spark, input, fromIngest, sources, dir, ip, ep, standards, runDate, maxBadFraction);
+      return run(spark, input, fromIngest, sources, dir, ip, ep, standards, runDate, maxBadFraction,
+          CatalogFiles.shipped());
     }
   }
 
   static String run(SparkSession spark, String input, boolean fromIngest, List<Ingest.Source> sources, OutputDir dir,
-      IngestParams ip, EstimateParams ep, List<Standard> standards, LocalDate runDate, double maxBadFraction) {
+      IngestParams ip, EstimateParams ep, List<Standard> standards, LocalDate runDate, double maxBadFraction,
+      CatalogFiles catalogs) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     try {
       String canonical;
@@ -191,12 +218,12 @@ final class RunCommand implements Callable<Integer> {
         }
       }
       Dataset<Row> resources = ResourceMap.readIfPresent(spark, new Path(declarations, ResourceMap.FILE_NAME));
-      PeakCatalog catalog = PeakCatalog.load();
+      PeakCatalog catalog = catalogs.peaks();
       MainJob.Inputs in = new MainJob.Inputs(read(spark, canonical, Table.ALLOCATIONS),
           read(spark, canonical, Table.GPU_SAMPLES), read(spark, canonical, Table.FLOP_COUNTS),
           read(spark, canonical, Table.CHARGES), prices, resources);
       Progress.say("run: estimating and attributing");
-      MainJob.Outputs o = MainJob.compute(spark, in, registry, new Flop(catalog, ep), ep);
+      MainJob.Outputs o = MainJob.compute(spark, in, registry, catalogs.flop(ep), ep);
 
       Progress.say("run: writing line items, jobs and the GPU ledger");
       Table.LINE_ITEMS.conform(o.lineItems()).coalesce(1).write().parquet(dir.child("line_items"));
@@ -229,6 +256,8 @@ final class RunCommand implements Callable<Integer> {
       writeText(conf, dir.child("methodology.md"), methodology);
 
       Map<String, Object> params = parameters(input, ip, ep, catalog);
+      params.put("catalog_files", catalogs.extensions());
+      params.put("assumed_accelerator_utilization", catalogs.flop(ep).acceleratorUtilization()[0]);
       params.put("standards", standards.stream().map(Standard::label).toList());
       params.put("standards_run_date", runDate.toString());
       params.put("max_bad_fraction", maxBadFraction);

@@ -27,6 +27,15 @@ public final class Activity {
   public static final String UTIL_COVERED_S = "util_covered_s";
   /** Σ utilization × seconds (utilization method). */
   public static final String UTIL_S = "util_s";
+  /**
+   * Seconds of pipe-activity samples that also logged utilization, and Σ utilization × seconds over
+   * them: where a pipe's peak is missing from the catalog the pipe method drops to utilization for
+   * those samples ({@link Flop}), never to another pipe's peak.
+   */
+  public static final String PIPE_UTIL_COVERED_S = "pipe_util_covered_s";
+  public static final String PIPE_UTIL_S = "pipe_util_s";
+  /** Seconds of pipe samples whose logged SM clock was above the model's boost clock or not positive. */
+  public static final String CLOCK_REJECTED_S = "clock_rejected_s";
   /** Exact FLOP from a profiler counter (counted method) and the seconds it covers. */
   public static final String COUNTED_FLOP = "counted_flop";
   public static final String COUNTED_S = "counted_s";
@@ -45,7 +54,7 @@ public final class Activity {
 
   /** Every activity-seconds column, in a fixed order (used by the aggregations). */
   public static String[] sums() {
-    String[] out = new String[6 + 2 * PIPES.length];
+    String[] out = new String[9 + 2 * PIPES.length];
     out[0] = COVERED_S;
     out[1] = PIPE_COVERED_S;
     out[2] = UTIL_COVERED_S;
@@ -56,6 +65,10 @@ public final class Activity {
       out[6 + 2 * i] = pipeClk(PIPES[i]);
       out[7 + 2 * i] = pipeNoClk(PIPES[i]);
     }
+    int n = 6 + 2 * PIPES.length;
+    out[n] = PIPE_UTIL_COVERED_S;
+    out[n + 1] = PIPE_UTIL_S;
+    out[n + 2] = CLOCK_REJECTED_S;
     return out;
   }
 

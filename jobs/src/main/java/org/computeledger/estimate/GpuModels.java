@@ -31,7 +31,17 @@ public final class GpuModels {
           "p100-sxm2", "p100-pcie", "v100-sxm2-32gb", "v100-sxm2-16gb", "v100-pcie", "v100s-pcie", "t4",
           "a100-sxm4-40gb", "a100-sxm4-80gb", "a100-pcie-40gb", "a100-pcie-80gb", "a30", "a10", "a40",
           "rtx-a6000", "l4", "l40s", "l40", "h100-sxm", "h100-pcie", "h100-nvl", "h200-sxm", "h200-nvl",
-          "b200", "gb200", "mi300x", "mi250x");
+          "b200", "gb200", "mi300x", "mi250x", "tpu-v4", "tpu-v5e", "tpu-v5p", "tpu-v6e", "trainium1", "trainium2",
+          "inferentia2");
+
+  /**
+   * Ids named explicitly (their nvidia-smi, DCGM, ROCm, hl-smi or Kubernetes names) that the shipped catalog
+   * has no vendor-sourced figures for yet: they are never taken for a lookalike (an A10G is not an A10),
+   * and their compute is unpriced until a lab adds their rows with {@code --catalog-file}.
+   */
+  public static final Set<String> UNPRICED_IDS =
+      Set.of("gh200", "h800", "h20", "a800", "l20", "a10g", "b100", "b300", "gb300", "rtx-6000-ada", "rtx-pro-6000",
+          "mi325x", "mi350x", "mi355x", "mi300a", "mi250", "mi210", "gaudi2", "gaudi3");
 
   private static final Set<String> VENDOR_WORDS = Set.of("nvidia", "tesla", "amd", "instinct", "radeon", "grid");
 
@@ -68,11 +78,7 @@ public final class GpuModels {
         tokens.remove(i);
       }
     }
-    if (tokens.size() == 1 && tokens.get(0).equals("tesla")) {
-      return guess("v100-sxm2-32gb",
-          "'tesla' is a brand (K80, P100, V100, T4 ...), not a model: assumed V100 SXM2, the most common Tesla in"
-              + " clusters; the estimate may be far off");
-    }
+    // "Tesla" alone is a brand (K80, P100, V100, T4 ...), not a model: unknown, never guessed
     tokens.removeIf(VENDOR_WORDS::contains);
     if (tokens.isEmpty()) {
       return null;
@@ -90,6 +96,10 @@ public final class GpuModels {
     List<String> rest = t.subList(1, t.size());
     if (grid || isVgpuType(rest)) {
       return vgpu(family);
+    }
+    ModelMatch accelerator = accelerator(family, rest);
+    if (accelerator != null) {
+      return accelerator;
     }
     switch (family) {
       case "h100":
@@ -118,7 +128,17 @@ public final class GpuModels {
       case "a6000":
         return exact("rtx-a6000");
       case "rtx":
-        return rest.size() == 1 && rest.get(0).equals("a6000") ? exact("rtx-a6000") : null;
+        if (rest.size() == 1 && rest.get(0).equals("a6000")) {
+          return exact("rtx-a6000");
+        }
+        // "NVIDIA RTX 6000 Ada Generation"; "NVIDIA RTX PRO 6000 Blackwell Server Edition"
+        if (rest.size() >= 2 && rest.get(0).equals("6000") && rest.get(1).equals("ada")) {
+          return exact("rtx-6000-ada");
+        }
+        if (rest.size() >= 2 && rest.get(0).equals("pro") && rest.get(1).equals("6000")) {
+          return exact("rtx-pro-6000");
+        }
+        return null;
       case "l4":
         return exact("l4");
       case "l40s":
@@ -151,6 +171,91 @@ public final class GpuModels {
           return guess("mi250x", "ROCm's combined 'MI250X/MI250' name: assumed MI250X (the MI250 has fewer compute units)");
         }
         return exact("mi250x");
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * Accelerators other than the catalog's first GPUs, by explicit name only: nvidia-smi/DCGM names
+   * ("NVIDIA GH200 480GB", "NVIDIA A10G"), ROCm names ("AMD Instinct MI325X"), hl-smi names ("HL-225" is
+   * Gaudi 2, "HL-325L" Gaudi 3), GKE TPU labels ("tpu-v5-lite-podslice", "tpu-v6e-slice"), TPU
+   * accelerator types ("v5litepod-16", "v5p-8", "v6e-8") and AWS Neuron names and instance types
+   * ("trainium2", "trn1.32xlarge", "inf2.xlarge"). A name that is none of these stays unknown.
+   */
+  private static ModelMatch accelerator(String family, List<String> rest) {
+    switch (family) {
+      case "gh200":
+      case "h800":
+      case "h20":
+      case "a800":
+      case "l20":
+      case "a10g":
+      case "b100":
+      case "b300":
+      case "gb300":
+      case "mi325x":
+      case "mi350x":
+      case "mi355x":
+      case "mi300a":
+      case "mi250":
+      case "mi210":
+      case "gaudi2":
+      case "gaudi3":
+      case "trainium2":
+      case "inferentia2":
+        return exact(family);
+      case "trainium":
+      case "trainium1":
+        return exact("trainium1");
+      case "gaudi":
+        return rest.isEmpty() ? null : rest.get(0).equals("2") ? exact("gaudi2") : rest.get(0).equals("3")
+            ? exact("gaudi3") : null;
+      case "hl":
+        if (rest.isEmpty()) {
+          return null;
+        }
+        return rest.get(0).startsWith("225") ? exact("gaudi2") : rest.get(0).startsWith("325") ? exact("gaudi3") : null;
+      case "tpu":
+        return tpu(rest.isEmpty() ? "" : rest.get(0), rest.size() > 1 ? rest.get(1) : "");
+      case "v5litepod":
+      case "v5e":
+        return exact("tpu-v5e");
+      case "v5p":
+        return exact("tpu-v5p");
+      case "v6e":
+      case "trillium":
+        return exact("tpu-v6e");
+      default:
+        break;
+    }
+    // AWS instance types name the accelerator: trn1.32xlarge, trn1n.32xlarge, trn2.48xlarge, inf2.xlarge
+    if (family.startsWith("trn1.") || family.startsWith("trn1n.") || family.equals("trn1")) {
+      return exact("trainium1");
+    }
+    if (family.startsWith("trn2.") || family.startsWith("trn2u.") || family.equals("trn2")) {
+      return exact("trainium2");
+    }
+    if (family.startsWith("inf2.") || family.equals("inf2")) {
+      return exact("inferentia2");
+    }
+    return null;
+  }
+
+  /** "tpu-v4-podslice", "tpu-v5-lite-podslice", "tpu-v5p-slice", "tpu-v6e-slice" after the "tpu" token. */
+  private static ModelMatch tpu(String version, String next) {
+    switch (version) {
+      case "v4":
+        return exact("tpu-v4");
+      case "v5":
+        return next.equals("lite") ? exact("tpu-v5e") : null;
+      case "v5e":
+      case "v5litepod":
+        return exact("tpu-v5e");
+      case "v5p":
+        return exact("tpu-v5p");
+      case "v6e":
+        return exact("tpu-v6e");
       default:
         return null;
     }

@@ -27,7 +27,7 @@ public final class MethodChoice {
         .withColumn(Flop.FLOP_LOW, col(Flop.FLOP_LOW).plus(col(Flop.FLOP_COUNTED)))
         .withColumn(Flop.FLOP_HIGH, col(Flop.FLOP_HIGH).plus(col(Flop.FLOP_COUNTED)))
         .withColumn(Flop.UNPRICED_S, when(col(Flop.PEAK).isNull(),
-            col(Activity.COVERED_S).minus(col(Activity.COUNTED_S))).otherwise(lit(0.0)))
+            col(Activity.COVERED_S).minus(col(Activity.COUNTED_S))).otherwise(col(Flop.UNPRICED_S)))
         .withColumn(Flop.FLOP_ALLOCATION, lit(0.0))
         .withColumn(METHOD, method());
   }

@@ -43,10 +43,12 @@ import org.apache.commons.csv.CSVRecord;
  * fp16 (pre-Ampere GPUs have no bf16 path; their fp16 tensor rate is used); tf32 to fp32 (without
  * TF32 tensor mode, fp32 matmuls run on the vector units); fp8 to bf16 (the GPU has no fp8, so a
  * model trained "in fp8" ran in bf16 on it); fp16 to fp16_nontensor (no tensor cores at all);
- * fp16_nontensor to fp32 (no published vector fp16 figure; every catalog GPU's vector fp16 rate is
- * at least its fp32 rate, so this errs low); fp64_tensor to fp64 (no FP64 tensor cores). Steps
- * chain (fp8 on a V100 ends at fp16), and every fallback is reported, never silent. int8 and fp64
- * have no fallback.
+ * fp64_tensor to fp64 (no FP64 tensor cores). Each is a mode the hardware lacks, taken at the rate
+ * of the mode it runs that work in; steps chain (fp8 on a V100 ends at fp16), and every one is
+ * recorded per line item ({@link MethodReasons#PRECISION_SUBSTITUTED}). A missing figure is never
+ * replaced by another precision's figure: int8, fp64, fp32 and fp16_nontensor have no fallback, and
+ * the pipe-activity method reads only direct rows (a pipe without its figure drops the method, see
+ * {@link Flop}).
  */
 public final class PeakCatalog implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -67,7 +69,6 @@ public final class PeakCatalog implements Serializable {
           "tf32", "fp32",
           "fp8", "bf16",
           "fp16", "fp16_nontensor",
-          "fp16_nontensor", "fp32",
           "fp64_tensor", "fp64");
 
   private static final Map<String, String> FALLBACK_REASON =
@@ -76,13 +77,15 @@ public final class PeakCatalog implements Serializable {
           "tf32", "no TF32 tensor mode: fp32 matmuls run at the fp32 vector rate",
           "fp8", "no fp8 on this GPU: fp8 work taken to run in bf16",
           "fp16", "no tensor cores: fp16 runs on the vector units",
-          "fp16_nontensor", "no vector fp16 figure: fp32 rate used, which errs low",
           "fp64_tensor", "no FP64 tensor cores: fp64 matmuls run on the FP64 vector units");
 
   private static final Pattern MODEL_ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
   private static final Pattern VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}\\.\\d+");
 
-  /** One catalog row; {@code flopsPerSecond} is the CSV's TFLOPS times 1e12 (ops/s for int8). */
+  /**
+   * One catalog row; {@code flopsPerSecond} is the CSV's TFLOPS times 1e12 (ops/s for int8);
+   * {@code boostClockMhz} is 0 where the vendor states no clock.
+   */
   public record Peak(
       String model,
       String precision,
@@ -141,6 +144,11 @@ public final class PeakCatalog implements Serializable {
 
   /** Parses and validates catalog text; every problem names the CSV line, the field and what was expected. */
   static PeakCatalog parse(Reader csv, String version) throws IOException {
+    return parse(csv, version, "gpu_peaks.csv");
+  }
+
+  /** As {@link #parse(Reader, String)} for a file of this name (a lab's {@code --catalog-file}). */
+  public static PeakCatalog parse(Reader csv, String version, String fileName) throws IOException {
     if (version == null || !VERSION.matcher(version).matches()) {
       throw new IllegalStateException(
           "peak catalog version: expected YYYY-MM-DD.N, '" + version + "'");
@@ -151,44 +159,63 @@ public final class PeakCatalog implements Serializable {
     try (CSVParser parser = CSVParser.parse(csv, format)) {
       if (!COLUMNS.equals(parser.getHeaderNames())) {
         throw new IllegalStateException(
-            "gpu_peaks.csv header: expected " + String.join(",", COLUMNS) + ", '"
+            fileName + " header: expected " + String.join(",", COLUMNS) + ", '"
                 + String.join(",", parser.getHeaderNames()) + "'");
       }
       for (CSVRecord r : parser) {
         long line = parser.getCurrentLineNumber();
         if (r.size() != COLUMNS.size()) {
-          throw invalid(line, "(record)", COLUMNS.size() + " fields", r.size() + " fields");
+          throw invalid(fileName, line, "(record)", COLUMNS.size() + " fields", r.size() + " fields");
         }
         String model = r.get("gpu_model").trim();
         if (!MODEL_ID.matcher(model).matches()) {
-          throw invalid(line, "gpu_model", "a lower-case id like h100-sxm", model);
+          throw invalid(fileName, line, "gpu_model", "a lower-case id like h100-sxm", model);
         }
         String precision = r.get("precision").trim();
         if (!PRECISIONS.contains(precision)) {
-          throw invalid(line, "precision", "one of " + PRECISIONS, precision);
+          throw invalid(fileName, line, "precision", "one of " + PRECISIONS, precision);
         }
-        double tflops = positive(line, "dense_tflops", r.get("dense_tflops"));
-        double clock = positive(line, "boost_clock_mhz", r.get("boost_clock_mhz"));
+        double tflops = positive(fileName, line, "dense_tflops", r.get("dense_tflops"));
+        // TPU, Trainium and Inferentia documents state no clock: empty means unstated (0), and such a figure
+        // cannot be clock-scaled (Flop drops the pipe method for it rather than guess a clock)
+        double clock = r.get("boost_clock_mhz").trim().isEmpty() ? 0
+            : positive(fileName, line, "boost_clock_mhz", r.get("boost_clock_mhz"));
         String source = r.get("source").trim();
         if (source.isEmpty()) {
-          throw invalid(line, "source", "the datasheet the figure comes from", "");
+          throw invalid(fileName, line, "source", "the datasheet the figure comes from", "");
         }
         String date = r.get("source_date").trim();
         if (!isDate(date)) {
-          throw invalid(line, "source_date", "YYYY-MM or YYYY-MM-DD", date);
+          throw invalid(fileName, line, "source_date", "YYYY-MM or YYYY-MM-DD", date);
         }
         Long earlier = firstLine.putIfAbsent(key(model, precision), line);
         if (earlier != null) {
-          throw invalid(line, "gpu_model,precision", "one row per pair, already on line " + earlier,
+          throw invalid(fileName, line, "gpu_model,precision", "one row per pair, already on line " + earlier,
               model + "," + precision);
         }
         rows.add(new Peak(model, precision, tflops * 1e12, clock, source, date, r.get("notes").trim()));
       }
     }
     if (rows.isEmpty()) {
-      throw new IllegalStateException("gpu_peaks.csv: expected at least one row, none");
+      throw new IllegalStateException(fileName + ": expected at least one row, none");
     }
     return new PeakCatalog(version, rows);
+  }
+
+  /**
+   * This catalog with a lab's rows added ({@code --catalog-file}): new (model, precision) pairs only,
+   * so a shipped, sourced figure is never silently replaced; a pair in both is an error naming it.
+   */
+  public PeakCatalog plus(PeakCatalog more, String fileName) {
+    List<Peak> all = new ArrayList<>(rows);
+    for (Peak p : more.rows) {
+      if (byKey.containsKey(key(p.model(), p.precision()))) {
+        throw new IllegalStateException(fileName + ": field gpu_model,precision: expected a pair the shipped catalog"
+            + " does not hold, '" + p.model() + "," + p.precision() + "'");
+      }
+      all.add(p);
+    }
+    return new PeakCatalog(version, all);
   }
 
   public String version() {
@@ -281,15 +308,15 @@ public final class PeakCatalog implements Serializable {
     return model + '|' + precision;
   }
 
-  private static double positive(long line, String field, String text) {
+  private static double positive(String fileName, long line, String field, String text) {
     double v;
     try {
       v = Double.parseDouble(text.trim());
     } catch (NumberFormatException e) {
-      throw invalid(line, field, "a positive number", text);
+      throw invalid(fileName, line, field, "a positive number", text);
     }
     if (!(v > 0) || Double.isInfinite(v)) {
-      throw invalid(line, field, "a positive number", text);
+      throw invalid(fileName, line, field, "a positive number", text);
     }
     return v;
   }
@@ -310,9 +337,10 @@ public final class PeakCatalog implements Serializable {
     }
   }
 
-  private static IllegalStateException invalid(long line, String field, String expected, String value) {
+  private static IllegalStateException invalid(String fileName, long line, String field, String expected,
+      String value) {
     return new IllegalStateException(
-        "gpu_peaks.csv line " + line + ": field " + field + ": expected " + expected + ", '" + value + "'");
+        fileName + " line " + line + ": field " + field + ": expected " + expected + ", '" + value + "'");
   }
 
   private static String readVersion() {

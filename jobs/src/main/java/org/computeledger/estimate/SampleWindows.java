@@ -114,7 +114,10 @@ public final class SampleWindows {
         .withColumn(Activity.COVERED_S, col("n_covered").multiply(dt))
         .withColumn(Activity.PIPE_COVERED_S, col("n_pipe").multiply(dt))
         .withColumn(Activity.UTIL_COVERED_S, col("n_util").multiply(dt))
-        .withColumn(Activity.UTIL_S, col("sum_util").multiply(dt));
+        .withColumn(Activity.UTIL_S, col("sum_util").multiply(dt))
+        .withColumn(Activity.PIPE_UTIL_COVERED_S, col("n_pipe_util").multiply(dt))
+        .withColumn(Activity.PIPE_UTIL_S, col("sum_pipe_util").multiply(dt))
+        .withColumn(Activity.CLOCK_REJECTED_S, col("n_clock_rejected").multiply(dt));
     for (String p : Activity.PIPES) {
       resolved = resolved.withColumn(Activity.pipeClk(p), col("sum_" + p + "_clk").multiply(dt))
           .withColumn(Activity.pipeNoClk(p), col("sum_" + p).multiply(dt));

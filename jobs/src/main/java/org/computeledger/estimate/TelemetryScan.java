@@ -62,15 +62,18 @@ public final class TelemetryScan {
 
   /**
    * Per-sample quantities, summed per row before any interval length is applied: counts of covered,
-   * pipe-covered and utilization-covered samples, Σ utilization, and per pipe Σ activity × clock where
-   * the clock is known and Σ activity where it is not.
+   * pipe-covered and utilization-covered samples, Σ utilization, per pipe Σ activity × clock where
+   * the clock is known and Σ activity where it is not; then, over pipe samples, the count that also
+   * logged utilization and its Σ (the fallback when a pipe has no peak), and the count whose clock was
+   * rejected (above the model's boost clock, or not positive: then summed as if no clock was logged).
    */
   public static final String[] RAW = {
     "n_covered", "n_pipe", "n_util", "sum_util",
-    "sum_tensor_clk", "sum_tensor", "sum_fp64_clk", "sum_fp64", "sum_fp32_clk", "sum_fp32", "sum_fp16_clk", "sum_fp16"
+    "sum_tensor_clk", "sum_tensor", "sum_fp64_clk", "sum_fp64", "sum_fp32_clk", "sum_fp32", "sum_fp16_clk", "sum_fp16",
+    "n_pipe_util", "sum_pipe_util", "n_clock_rejected"
   };
 
-  static final int RAW_COUNT = 12;
+  static final int RAW_COUNT = 15;
   private static final int SLOTS = 8;
   /** Where the raw sums start in an output row, and the row's width (see {@link #schema()}). */
   private static final int FIRST_RAW = schema().fieldIndex(RAW[0]);
@@ -118,13 +121,30 @@ public final class TelemetryScan {
    */
   public static Dataset<Row> scan(SparkSession spark, Dataset<Row> samples, Map<String, long[]> boundaries,
       long bucketSeconds) {
-    return scan(spark, samples, boundaries, bucketSeconds, true);
+    return scan(spark, samples, boundaries, bucketSeconds, Map.of(), true);
+  }
+
+  /**
+   * As {@link #scan(SparkSession, Dataset, Map, long)}, with the boost clock (MHz) per catalog model
+   * (the logged name is mapped by {@link GpuModels#normalize}): a pipe sample whose SM clock is above it, or not positive, is summed as if it logged no
+   * clock (ratio 1) and counted in {@code n_clock_rejected}, so a bad clock reading is a reason in the
+   * report, never a multiplier. Models not in the map have no bound.
+   */
+  public static Dataset<Row> scan(SparkSession spark, Dataset<Row> samples, Map<String, long[]> boundaries,
+      long bucketSeconds, Map<String, Double> boostClockByModel) {
+    return scan(spark, samples, boundaries, bucketSeconds, boostClockByModel, true);
   }
 
   static Dataset<Row> scan(SparkSession spark, Dataset<Row> samples, Map<String, long[]> boundaries,
       long bucketSeconds, boolean columnar) {
-    Broadcast<HashMap<String, long[]>> b = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
-        .broadcast(new HashMap<>(boundaries));
+    return scan(spark, samples, boundaries, bucketSeconds, Map.of(), columnar);
+  }
+
+  static Dataset<Row> scan(SparkSession spark, Dataset<Row> samples, Map<String, long[]> boundaries,
+      long bucketSeconds, Map<String, Double> boostClocks, boolean columnar) {
+    org.apache.spark.api.java.JavaSparkContext jsc = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext());
+    Broadcast<HashMap<String, long[]>> b = jsc.broadcast(new HashMap<>(boundaries));
+    Broadcast<HashMap<String, Double>> clocks = jsc.broadcast(new HashMap<>(boostClocks));
     long bucketUs = bucketSeconds * 1_000_000L;
     ColumnarSamples batches = columnar ? ColumnarSamples.of(samples) : null;
     JavaRDD<InternalRow> out;
@@ -132,7 +152,7 @@ public final class TelemetryScan {
       int[] cols = batches.columns();
       out = batches.batches().toJavaRDD().mapPartitions(
           (FlatMapFunction<Iterator<ColumnarBatch>, InternalRow>) it ->
-              new ColumnarSamples.BatchStream(it, cols, b.value(), bucketUs, partition()));
+              new ColumnarSamples.BatchStream(it, cols, b.value(), bucketUs, partition()).bounded(clocks.value()));
     } else {
       // the sample's fields in Sample's order, then the series key
       Column[] cols = Arrays.copyOf(Sample.columns(), Sample.FIELDS + 1);
@@ -141,7 +161,7 @@ public final class TelemetryScan {
       Dataset<Row> in = samples.select(cols);
       out = in.queryExecution().toRdd().toJavaRDD().mapPartitions(
           (FlatMapFunction<Iterator<InternalRow>, InternalRow>) it ->
-              new RowStream(it, b.value(), bucketUs, partition()));
+              new RowStream(it, b.value(), bucketUs, partition()).bounded(clocks.value()));
     }
     // the internal constructor takes internal rows as they are; public ones would convert each back
     return spark.internalCreateDataFrame(out.rdd(), schema(), false);
@@ -237,6 +257,7 @@ public final class TelemetryScan {
     private final HashMap<Long, Series> series = new HashMap<>();
     private Series last;
     private boolean finished;
+    private Map<String, Double> boostClocks = Map.of();
     /** The sample under the reader: each subclass sets its own. */
     Sample sample;
     /** The sample's series key. */
@@ -248,6 +269,12 @@ public final class TelemetryScan {
       this.boundaries = boundaries;
       this.bucketUs = bucketUs;
       this.part = part;
+    }
+
+    /** Sets the boost clock per logged model name that bounds the clock ratio; returns this stream. */
+    Stream bounded(Map<String, Double> boostClocks) {
+      this.boostClocks = boostClocks;
+      return this;
     }
 
     /** Moves to the next sample; false at the end of the split. */
@@ -288,6 +315,10 @@ public final class TelemetryScan {
           UTF8String host = sample.view(Sample.HOST);
           long[] b = host == null ? NONE : boundaries.getOrDefault(host.toString(), NONE);
           s = new Series(key, b, sample);
+          // once per series, not per sample: the logged name mapped to its catalog model's boost clock
+          String id = s.model == null || boostClocks.isEmpty() ? null : GpuModels.normalize(s.model.toString());
+          Double boost = id == null ? null : boostClocks.get(id);
+          s.maxMhz = boost == null ? Double.POSITIVE_INFINITY : boost;
           series.put(key, s);
         }
         last = s;
@@ -358,6 +389,8 @@ public final class TelemetryScan {
     final UTF8String model;
     final UTF8String migProfile;
     final UTF8String migInstance;
+    /** The model's boost clock: a logged clock above it is rejected (infinite when unknown). */
+    double maxMhz = Double.POSITIVE_INFINITY;
     long count;
     long firstTs;
     long lastTs;
@@ -399,7 +432,7 @@ public final class TelemetryScan {
         lastTs = ts;
         // the first sample's interval reaches into whatever came before this split: resolved later
         double[] one = new double[RAW_COUNT];
-        addSample(one, r);
+        addSample(one, r, maxMhz);
         long[] seg = segment(ts);
         out.add(sumsRow(KIND_HEAD, part, Math.floorDiv(ts, bucketUs), seg[0], seg[1],
             r.string(Sample.JOB), r.string(Sample.POD), r.string(Sample.NAMESPACE), null, ts, ts, 1, one));
@@ -443,18 +476,27 @@ public final class TelemetryScan {
       }
       n[slot]++;
       maxTs[slot] = ts;
-      addSample(raw[slot], r);
+      addSample(raw[slot], r, maxMhz);
     }
 
     /** The best method per sample: pipe activity when any pipe counter is present, else utilization. */
-    private static void addSample(double[] a, Sample r) {
+    private static void addSample(double[] a, Sample r, double maxMhz) {
       if (r.pipes != 0) {
         a[0] += 1;
         a[1] += 1;
         double mhz = r.mhz;
+        // a clock above boost (or zero) is a bad reading: the pipe is taken at its quoted clock instead
+        boolean clockOk = r.hasClock && mhz > 0 && mhz <= maxMhz;
+        if (r.hasClock && !clockOk) {
+          a[14] += 1;
+        }
+        if (r.hasUtil) {
+          a[12] += 1;
+          a[13] += r.util;
+        }
         for (int p = 0; p < 4; p++) {
           double v = r.pipe[p];
-          if (r.hasClock) {
+          if (clockOk) {
             a[4 + 2 * p] += v * mhz;
           } else {
             a[5 + 2 * p] += v;

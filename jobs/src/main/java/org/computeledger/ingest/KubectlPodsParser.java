@@ -46,8 +46,20 @@ public final class KubectlPodsParser extends FormatParserBase {
 
   public static final String FORMAT = "k8s-pods";
 
-  private static final String[] GPU_RESOURCES = {"nvidia.com/gpu", "amd.com/gpu"};
+  /**
+   * Whole accelerators a container can request: GPUs, Cloud TPU chips, AWS Neuron devices (one Trainium or
+   * Inferentia chip each; {@code aws.amazon.com/neuroncore} counts cores, not chips, and is not counted)
+   * and Gaudi cards. Each is an accelerator-second for the allocation method.
+   */
+  private static final String[] GPU_RESOURCES = {"nvidia.com/gpu", "amd.com/gpu", "google.com/tpu",
+    "aws.amazon.com/neuron", "aws.amazon.com/neurondevice", "habana.ai/gaudi"};
   private static final String GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
+  /**
+   * Node selectors that name the accelerator when no GPU product does: the GKE TPU type
+   * ("tpu-v5-lite-podslice") and the cloud instance type ("trn1.32xlarge"), which GpuModels maps explicitly.
+   */
+  private static final String[] MODEL_SELECTORS = {GPU_PRODUCT_LABEL, "cloud.google.com/gke-tpu-accelerator",
+    "node.kubernetes.io/instance-type"};
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   // the caller owns the reader, and lines left after a syntax error still have to be counted
@@ -220,7 +232,7 @@ public final class KubectlPodsParser extends FormatParserBase {
       row[I_NODE] = node;
       row[I_NODE_COUNT] = node == null ? null : 1;
       row[I_GPU_COUNT] = (int) gpus;
-      row[I_GPU_MODEL] = text(spec.path("nodeSelector"), GPU_PRODUCT_LABEL);
+      row[I_GPU_MODEL] = model(spec.path("nodeSelector"));
       row[I_LABELS] = labels(meta);
       sink.emit(line, row);
       sink.recordAccepted();
@@ -371,6 +383,17 @@ public final class KubectlPodsParser extends FormatParserBase {
         String label = key > 253 ? "(a key of " + key + " characters)" : e.getKey();
         return "field metadata.labels." + label + ": " + Math.max(key, value)
             + " characters, more than the limit of " + Plausibility.MAX_FIELD_CHARS;
+      }
+    }
+    return null;
+  }
+
+  /** The first accelerator-naming node selector the pod has, or null. */
+  private static String model(JsonNode nodeSelector) {
+    for (String key : MODEL_SELECTORS) {
+      String v = text(nodeSelector, key);
+      if (v != null) {
+        return v;
       }
     }
     return null;

@@ -24,6 +24,7 @@ import org.computeledger.estimate.Flop;
 import org.computeledger.estimate.GpuModels;
 import org.computeledger.estimate.MethodChoice;
 import org.computeledger.estimate.SampleWindows;
+import org.computeledger.estimate.SelfCalibration;
 import org.computeledger.estimate.TelemetryScan;
 import org.computeledger.schema.Allocations;
 import org.computeledger.schema.FlopCounts;
@@ -69,18 +70,21 @@ public final class MainJob {
    */
   public static Outputs compute(SparkSession spark, Inputs in, Registry registry, Flop flop, EstimateParams p) {
     long bucket = p.bucketSeconds();
-    Scan scan = scan(spark, in, bucket, p.maxGapFactor());
+    Scan scan = scan(spark, in, bucket, p.maxGapFactor(), flop.boostClocks());
     Models models = models(scan.seriesRaw(), in.allocations());
-    Dataset<Row> series = series(scan.seriesRaw(), models);
+    Dataset<Row> series = series(scan.seriesRaw(), models, flop);
     Dataset<Row> nodeFromTelemetry = nodeFromTelemetry(series);
     double logEnd = logEnd(in.allocations(), series);
     Dataset<Row> accountable = accountable(in.allocations(), registry, logEnd, nodeFromTelemetry, models, p);
     Dataset<Row> nodeGpus = nodeGpus(accountable, nodeFromTelemetry);
     Dataset<Row> counted = countedWindows(in.flopCounts(), series, bucket);
     Windows windows = windows(scan.windows(), counted, series, bucket);
-    Dataset<Row> usageFlop = attribute(windows.all(), accountable, nodeGpus, series, flop, p);
-    return rollUp(spark, in, registry, flop, p, new Stages(series, accountable, nodeGpus, counted, windows, usageFlop),
-        models.ids(), logEnd);
+    // counters that overlap telemetry calibrate the utilization and pipe-activity rows of the same GPU model
+    Dataset<Row> calibration = windows.superseded() == null ? null
+        : Rollups.calibration(windows.superseded(), counted, series, flop).localCheckpoint();
+    Dataset<Row> usageFlop = attribute(windows.all(), accountable, nodeGpus, series, flop, p, calibration);
+    return rollUp(spark, in, registry, flop, p,
+        new Stages(series, accountable, nodeGpus, counted, windows, usageFlop, calibration), models.ids(), logEnd);
   }
 
   /** The telemetry's time windows and its GPU series (one row per GPU: small). */
@@ -94,21 +98,21 @@ public final class MainJob {
 
   /** What the roll-ups read from the earlier stages. */
   record Stages(Dataset<Row> series, Dataset<Row> accountable, Dataset<Row> nodeGpus, Dataset<Row> counted,
-      Windows windows, Dataset<Row> usageFlop) {}
+      Windows windows, Dataset<Row> usageFlop, Dataset<Row> calibration) {}
 
   /**
    * Stage 1, scan: one pass over the telemetry, sums per GPU series, hour, time segment and job labels,
    * cut at every allocation and counted interval edge; telemetry out of time order is sorted first.
    */
-  static Scan scan(SparkSession spark, Inputs in, long bucket, double maxGapFactor) {
+  static Scan scan(SparkSession spark, Inputs in, long bucket, double maxGapFactor, Map<String, Double> boostClocks) {
     Map<String, long[]> bounds = boundaries(in.allocations(), in.flopCounts());
-    Dataset<Row> scan = TelemetryScan.scan(spark, in.gpuSamples(), bounds, bucket).localCheckpoint();
+    Dataset<Row> scan = TelemetryScan.scan(spark, in.gpuSamples(), bounds, bucket, boostClocks).localCheckpoint();
     Dataset<Row> segments = SampleWindows.segments(scan).localCheckpoint();
     if (!SampleWindows.inOrderSegments(segments)) {
       Progress.say("run: telemetry is not in time order per GPU within its files; sorting it first (slower)");
       Column key = SampleWindows.seriesKey(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE));
       Dataset<Row> sorted = in.gpuSamples().repartition(key).sortWithinPartitions(key, col(GpuSamples.TS));
-      scan = TelemetryScan.scan(spark, sorted, bounds, bucket).localCheckpoint();
+      scan = TelemetryScan.scan(spark, sorted, bounds, bucket, boostClocks).localCheckpoint();
       segments = SampleWindows.segments(scan).localCheckpoint();
     }
     Progress.say("run: telemetry read in one pass");
@@ -150,13 +154,12 @@ public final class MainJob {
   }
 
   /** Stage 2, series: each GPU series with its model and MIG fraction; a MIG-split GPU counts through its instances only. */
-  static Dataset<Row> series(Dataset<Row> seriesRaw, Models models) {
+  static Dataset<Row> series(Dataset<Row> seriesRaw, Models models, Flop flop) {
     Dataset<Row> migParents = seriesRaw.filter(col(GpuSamples.MIG_INSTANCE).isNotNull())
         .select(col(GpuSamples.HOST).as("mp_host"), col(GpuSamples.GPU_UUID).as("mp_uuid")).distinct();
-    return seriesRaw
-        .withColumn(Flop.MODEL_ID, element_at(models.modelMap(), col(GpuSamples.GPU_MODEL)))
-        .withColumn(Flop.MIG_FRACTION, when(col(GpuSamples.MIG_PROFILE).isNull(), lit(1.0))
-            .otherwise(element_at(models.migMap(), col(GpuSamples.MIG_PROFILE))))
+    // a MIG instance's share is its SMs of the GPU's (MigProfiles), the slice rule flagged where unlisted
+    return flop.withMigShares(seriesRaw
+        .withColumn(Flop.MODEL_ID, element_at(models.modelMap(), col(GpuSamples.GPU_MODEL))))
         .join(migParents, col(GpuSamples.HOST).equalTo(col("mp_host"))
             .and(col(GpuSamples.GPU_UUID).equalTo(col("mp_uuid")))
             .and(col(GpuSamples.MIG_INSTANCE).isNull()), "left")
@@ -253,7 +256,7 @@ public final class MainJob {
    * ledger row with its project, branch, model and precision, then its FLOP and method.
    */
   static Dataset<Row> attribute(Dataset<Row> allWindows, Dataset<Row> accountable, Dataset<Row> nodeGpus,
-      Dataset<Row> series, Flop flop, EstimateParams p) {
+      Dataset<Row> series, Flop flop, EstimateParams p, Dataset<Row> calibration) {
     Dataset<Row> exploded = GpuAttribution.exploded(accountable, p.bucketSeconds());
     Dataset<Row> attributed = GpuAttribution.attribute(allWindows, exploded, nodeGpus);
     Dataset<Row> allocFacts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"),
@@ -263,7 +266,8 @@ public final class MainJob {
             GpuSamples.NAMESPACE)
         .join(broadcast(series.select(col(SampleWindows.SERIES_KEY), col(GpuSamples.HOST), col(GpuSamples.GPU_UUID),
             col(GpuSamples.GPU_INDEX), col(GpuSamples.GPU_MODEL), col(GpuSamples.MIG_PROFILE),
-            col(GpuSamples.MIG_INSTANCE), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION), col("mig_parent"))),
+            col(GpuSamples.MIG_INSTANCE), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION), col(Flop.MIG_BY_SLICES),
+            col(Flop.PARTITION_UNKNOWN), col("mig_parent"))),
             SampleWindows.SERIES_KEY, "left")
         .join(allocFacts, col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
         .drop("f_alloc")
@@ -273,9 +277,9 @@ public final class MainJob {
         .drop("alloc_precision")
         // a MIG parent's own rows would count the instances' work twice
         .withColumn(Flop.MIG_FRACTION, when(col("mig_parent"), lit(0.0)).otherwise(col(Flop.MIG_FRACTION)));
-    return MethodChoice.windowFlop(flop, usage)
-        .withColumn("gpu_seconds", col(Activity.COVERED_S).multiply(coalesce(col(Flop.MIG_FRACTION), lit(1.0))))
-        .localCheckpoint();
+    return SelfCalibration.apply(MethodChoice.windowFlop(flop, usage)
+        .withColumn("gpu_seconds", col(Activity.COVERED_S).multiply(coalesce(col(Flop.MIG_FRACTION), lit(1.0)))),
+        calibration, p).localCheckpoint();
   }
 
   /**
@@ -295,9 +299,7 @@ public final class MainJob {
     Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
     Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
     Dataset<Row> gpuUsage = Rollups.gpuUsage(s.usageFlop(), allocFlop, p.bucketSeconds());
-    Dataset<Row> calibration = s.windows().superseded() == null ? null
-        : Rollups.calibration(s.windows().superseded(), s.counted(), s.series(), flop);
-    return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), calibration, modelIds, logEnd,
+    return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), s.calibration(), modelIds, logEnd,
         costs.matching());
   }
 

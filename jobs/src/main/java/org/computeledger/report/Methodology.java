@@ -148,7 +148,8 @@ public final class Methodology {
         .append("whose end falls inside a counted interval of the same GPU is replaced by the count.\n");
     md.append(String.format(Locale.ROOT, "2. **pipe-activity** — Σ over DCGM pipes (tensor, FP64, FP32, FP16) of pipe "
         + "activity × that pipe's dense peak × (SM clock ÷ the catalog's boost clock) × seconds. The tensor pipe uses "
-        + "the project's precision; FP16 non-tensor falls back to the FP32 peak when the catalog has none. Range: ±%.0f %% "
+        + "the project's precision; a pipe with no figure in the catalog drops the sample to the utilization method "
+        + "(see the section on catalog sources and method reasons). Range: ±%.0f %% "
         + "(pipe counters are sampled ratios).%n", 100 * p.pipeRelError()));
     md.append(String.format(Locale.ROOT, "3. **utilization** — GPU utilization (share of time a kernel ran) × dense peak "
         + "for the precision × seconds. Utilization is an upper bound on tensor activity, so the range is %.2f – %.2f × "
@@ -208,6 +209,7 @@ public final class Methodology {
       md.append("| ").append(markdown(e.getKey())).append(" | ").append(markdown(e.getValue())).append(" |\n");
     }
     md.append('\n');
+    md.append(CatalogMethodology.section(f.catalog(), f.lineItems()));
     return md.toString();
   }
 
@@ -232,14 +234,22 @@ public final class Methodology {
     if (calibration.isEmpty()) {
       md.append("No counted interval overlapped other telemetry, so no calibration could be made.\n\n");
     } else {
-      md.append("Where counted intervals overlap DCGM telemetry on the same GPU, the counted FLOP compared with what the "
-          + "other methods would have estimated (reported, not applied):\n\n");
-      md.append("| model | precision | intervals | counted ÷ pipe-activity | counted ÷ utilization |\n|---|---|---:|---:|---:|\n");
+      md.append(String.format(Locale.ROOT, "Where counted intervals overlap DCGM telemetry on the same GPU, the counted FLOP "
+          + "compared with what the other methods would have estimated there (utilization over every overlapping "
+          + "sample). Where the overlap is at least %.0f counted GPU-hour(s), the ratio is applied: it sets the point of "
+          + "the utilization- and pipe-activity-based rows of that GPU model and precision (method_reasons says so per "
+          + "line item), and their range spans both the uncalibrated range and the lowest and highest ratio of any "
+          + "counted interval, so it never narrows. Thinner overlaps are reported, not applied.%n%n",
+          org.computeledger.estimate.SelfCalibration.MIN_GPU_HOURS));
+      md.append("| model | precision | intervals | counted GPU-hours | counted ÷ pipe-activity (min – max) "
+          + "| counted ÷ utilization (min – max) | applied |\n|---|---|---:|---:|---:|---:|---|\n");
       for (Row r : calibration) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s |%n", markdown(r.getAs("model_id")),
-            markdown(r.getAs("precision")),
-            r.<Long>getAs("counted_intervals"), ratio(r, "ratio_counted_to_pipe_activity"),
-            ratio(r, "ratio_counted_to_utilization")));
+        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %s (%s – %s) | %s (%s – %s) | %s |%n",
+            markdown(r.getAs("model_id")), markdown(r.getAs("precision")), r.<Long>getAs("counted_intervals"),
+            d(r, "counted_gpu_hours"), ratio(r, "ratio_counted_to_pipe_activity"), ratio(r, "ratio_pipe_activity_min"),
+            ratio(r, "ratio_pipe_activity_max"), ratio(r, "ratio_counted_to_utilization"),
+            ratio(r, "ratio_utilization_min"), ratio(r, "ratio_utilization_max"),
+            Boolean.TRUE.equals(r.getAs("applied")) ? "yes" : "no"));
       }
       md.append('\n');
     }

@@ -14,6 +14,8 @@ import org.computeledger.attribute.Registry;
 import org.computeledger.estimate.Activity;
 import org.computeledger.estimate.EstimateParams;
 import org.computeledger.estimate.Flop;
+import org.computeledger.estimate.MethodReasons;
+import org.computeledger.estimate.SelfCalibration;
 import org.computeledger.estimate.SampleWindows;
 import org.computeledger.schema.Allocations;
 import org.computeledger.schema.GpuSamples;
@@ -54,7 +56,7 @@ public final class Rollups {
   public static Dataset<Row> perAlloc(Dataset<Row> usageFlop) {
     List<Column> cols = new ArrayList<>(List.of(col(GpuAttribution.ALLOC_ID).as("t_alloc"),
         col(Flop.MODEL_ID).as("t_model"), col(Flop.PRECISION).as("t_precision"),
-        GpuAttribution.ruleBit(col(GpuAttribution.RULE)).as("rule_bits")));
+        GpuAttribution.ruleBit(col(GpuAttribution.RULE)).as("rule_bits"), col(MethodReasons.COLUMN)));
     for (int i = 0; i < T_SECONDS.length; i++) {
       cols.add(col(LEDGER_SECONDS[i]).as(T_SECONDS[i]));
     }
@@ -74,6 +76,7 @@ public final class Rollups {
       aggs.add(ExactSum.of(col(q)).as(q));
     }
     aggs.add(bit_or(col("rule_bits")).as("rule_bits"));
+    aggs.add(bit_or(col(MethodReasons.COLUMN)).as(MethodReasons.COLUMN));
     return perAlloc.groupBy(keys).agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
   }
 
@@ -110,6 +113,7 @@ public final class Rollups {
             col("util_seconds"), col("util_weighted_seconds"), col(Flop.FLOP), col(Flop.FLOP_LOW), col(Flop.FLOP_HIGH),
             col(Flop.FLOP_COUNTED), col(Flop.FLOP_PIPE), col(Flop.FLOP_UTIL), col(Flop.FLOP_ALLOCATION),
             col(Flop.UNPRICED_S), col("samples"), GpuAttribution.ruleNames(col("rule_bits")).as("attribution_rules"),
+            MethodReasons.names(col(MethodReasons.COLUMN)).as(MethodReasons.NAMES),
             col("cost_billed"), col("cost_effective"), col("currency"), col("cost_market"), col("market_currency"));
   }
 
@@ -118,7 +122,7 @@ public final class Rollups {
       Dataset<Row> allocCost, Dataset<Row> market) {
     Dataset<Row> a = allocFlop.select(col(GpuAttribution.ALLOC_ID).as("a_alloc"), col("uncovered_gpu_s"),
         col(Flop.FLOP_ALLOCATION), col(Flop.FLOP).as("a_flop"), col(Flop.FLOP_LOW).as("a_low"),
-        col(Flop.FLOP_HIGH).as("a_high"), col(Flop.UNPRICED_S).as("a_unpriced"));
+        col(Flop.FLOP_HIGH).as("a_high"), col(Flop.UNPRICED_S).as("a_unpriced"), col(MethodReasons.COLUMN).as("a_reasons"));
     Dataset<Row> c = allocCost.groupBy(col(GpuAttribution.ALLOC_ID).as("k_alloc"))
         .agg(sum(col("cost_billed")).as("cost_billed"), sum(col("cost_effective")).as("cost_effective"),
             max(col("currency")).as("currency"));
@@ -164,6 +168,8 @@ public final class Rollups {
             ExactSum.micro(coalesce(col("t_unpriced"), z).plus(coalesce(col("a_unpriced"), z))).as(Flop.UNPRICED_S),
             ExactSum.micro(coalesce(col("samples"), z)).as("samples"),
             bit_or(col("rule_bits")).as("rule_bits"),
+            bit_or(coalesce(col(MethodReasons.COLUMN), lit(0)).bitwiseOR(coalesce(col("a_reasons"), lit(0))))
+                .as(MethodReasons.COLUMN),
             sum(col("cost_billed")).cast("decimal(38,12)").as("cost_billed"),
             sum(col("cost_effective")).cast("decimal(38,12)").as("cost_effective"),
             sum(col("cost_market")).cast("decimal(38,12)").as("cost_market"));
@@ -186,6 +192,9 @@ public final class Rollups {
     aggs.add(first(col("currency"), true).as("currency"));
     aggs.add(concat_ws(",", array_sort(array_distinct(collect_list(col(Flop.MODEL_ID))))).as("gpu_models"));
     aggs.add(concat_ws(",", array_sort(array_distinct(collect_list(col(Flop.PRECISION))))).as("precisions"));
+    aggs.add(concat_ws("; ", array_sort(array_distinct(flatten(collect_list(
+        split(when(col(MethodReasons.NAMES).notEqual(""), col(MethodReasons.NAMES)), "; "))))))
+        .as(MethodReasons.NAMES));
     Dataset<Row> fromJobs = jobs.groupBy(col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH))
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
 
@@ -212,8 +221,9 @@ public final class Rollups {
             col("status"), col("description"), col("jobs"), col("gpu_seconds"), col("telemetry_gpu_seconds"),
             col("uncovered_gpu_seconds"), col(Flop.FLOP), col(Flop.FLOP_LOW), col(Flop.FLOP_HIGH),
             col(Flop.FLOP_COUNTED), col(Flop.FLOP_PIPE), col(Flop.FLOP_UTIL), col(Flop.FLOP_ALLOCATION),
-            col(Flop.UNPRICED_S), col("gpu_models"), col("precisions"), col("cost_billed"), col("cost_market"),
-            col("currency"), col("risk_only"), col("justification"), col("open_resources"), col("calculation"));
+            col(Flop.UNPRICED_S), col("gpu_models"), col("precisions"), col(MethodReasons.NAMES), col("cost_billed"),
+            col("cost_market"), col("currency"), col("risk_only"), col("justification"), col("open_resources"),
+            col("calculation"));
     // the EU guidelines' second estimate (6·N·D) beside the hardware one, per line item
     return ArchitectureCheck.onLineItems(withFacts, registry)
         .orderBy(col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH));
@@ -235,7 +245,8 @@ public final class Rollups {
             lit(0L).as("jobs"), lit(null).cast("decimal(38,12)").as("cost_billed"),
             lit(null).cast("decimal(38,12)").as("cost_market"), lit(null).cast("string").as("currency"),
             concat_ws(",", array_sort(array_distinct(collect_list(col("t_model"))))).as("gpu_models"),
-            concat_ws(",", array_sort(array_distinct(collect_list(col("t_precision"))))).as("precisions"))
+            concat_ws(",", array_sort(array_distinct(collect_list(col("t_precision"))))).as("precisions"),
+            MethodReasons.names(bit_or(col(MethodReasons.COLUMN))).as(MethodReasons.NAMES))
         .filter(col("gpu_seconds").isNotNull())
         .withColumn(BranchAssignment.PROJECT, lit(MainJob.UNATTRIBUTED))
         .withColumn(BranchAssignment.BRANCH, lit(MainJob.IDLE_BRANCH));
@@ -320,16 +331,28 @@ public final class Rollups {
     Dataset<Row> est = superseded.groupBy(col("c_id").as("e_id"))
         .agg(sums.get(0), sums.subList(1, sums.size()).toArray(new Column[0]));
     Dataset<Row> joined = counted.select(col("c_id"), col(SampleWindows.SERIES_KEY), col(Activity.COUNTED_FLOP),
-            col("counted_precision").as(Flop.PRECISION))
+            col(Activity.COUNTED_S).as("c_seconds"), col("counted_precision").as(Flop.PRECISION))
         .join(est, col("c_id").equalTo(col("e_id")))
         .join(series.select(col(SampleWindows.SERIES_KEY), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION)), SampleWindows.SERIES_KEY);
-    Dataset<Row> withFlop = flop.telemetryFlop(joined);
+    // the utilization method's estimate over every overlapping sample, pipe samples' logged utilization included:
+    // what it would have said had the GPU logged no pipe counters
+    Column utilAll = col(Flop.FLOP_UTIL).plus(when(col(Activity.PIPE_COVERED_S).gt(0),
+        coalesce(col(Flop.MIG_FRACTION), lit(1.0)).multiply(col(Flop.PEAK))
+            .multiply(coalesce(col(Activity.PIPE_UTIL_S), lit(0.0)))).otherwise(lit(0.0)));
+    Dataset<Row> withFlop = flop.telemetryFlop(joined)
+        .withColumn("_util_all", coalesce(utilAll, lit(0.0)))
+        .withColumn("_r_u", when(col("_util_all").gt(0), col(Activity.COUNTED_FLOP).divide(col("_util_all"))))
+        .withColumn("_r_p", when(col(Flop.FLOP_PIPE).gt(0), col(Activity.COUNTED_FLOP).divide(col(Flop.FLOP_PIPE))));
     return withFlop.groupBy(col(Flop.MODEL_ID), col(Flop.PRECISION))
         .agg(count(lit(1)).as("counted_intervals"), ExactSum.of(col(Activity.COUNTED_FLOP)).as("counted_flop"),
-            ExactSum.of(col(Flop.FLOP_PIPE)).as("pipe_activity_estimate"), ExactSum.of(col(Flop.FLOP_UTIL)).as("utilization_estimate"))
+            ExactSum.of(col(Flop.FLOP_PIPE)).as("pipe_activity_estimate"), ExactSum.of(col("_util_all")).as("utilization_estimate"),
+            ExactSum.micro(col("c_seconds")).divide(3600.0).as(SelfCalibration.GPU_HOURS),
+            min(col("_r_u")).as(SelfCalibration.UTIL_MIN), max(col("_r_u")).as(SelfCalibration.UTIL_MAX),
+            min(col("_r_p")).as(SelfCalibration.PIPE_MIN), max(col("_r_p")).as(SelfCalibration.PIPE_MAX))
         .withColumn("ratio_counted_to_pipe_activity", when(col("pipe_activity_estimate").gt(0),
             col("counted_flop").divide(col("pipe_activity_estimate"))))
         .withColumn("ratio_counted_to_utilization", when(col("utilization_estimate").gt(0),
-            col("counted_flop").divide(col("utilization_estimate"))));
+            col("counted_flop").divide(col("utilization_estimate"))))
+        .withColumn(SelfCalibration.APPLIED, SelfCalibration.applies());
   }
 }

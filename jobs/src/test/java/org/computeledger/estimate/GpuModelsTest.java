@@ -107,8 +107,17 @@ class GpuModelsTest {
     }
     assertEquals(Set.of("a100", "p100", "tesla", "v100", "volta"), types);
     for (String type : types) {
-      assertNotNull(GpuModels.normalize(type), type);
+      if (!type.equals("tesla")) {
+        assertNotNull(GpuModels.normalize(type), type);
+      }
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"tesla", "Tesla", "NVIDIA Tesla", " TESLA "})
+  void teslaAloneIsAnUnknownModelNeverAV100(String raw) {
+    // "Tesla" is a brand (K80, P100, V100, T4 ...): its compute goes to unknown/unpriced, not to a guess
+    assertNull(GpuModels.match(raw), raw);
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
@@ -121,7 +130,6 @@ class GpuModelsTest {
         "h200|h200-sxm",
         "v100|v100-sxm2-32gb",
         "volta|v100-sxm2-32gb",
-        "tesla|v100-sxm2-32gb",
         "p100|p100-pcie",
       })
   void ambiguousSchedulerTypesMapToTheCommonSkuAndSaySo(String raw, String id) {
@@ -175,14 +183,11 @@ class GpuModelsTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "NVIDIA A10G", // AWS's A10 variant has its own, lower, tensor rate
         "NVIDIA A100X",
-        "NVIDIA A800 80GB PCIe",
-        "NVIDIA H800",
-        "NVIDIA GH200 480GB",
         "Tesla K80",
         "Tesla V100-SXM3-32GB",
-        "AMD Instinct MI250",
+        "v4-8", // a TPU accelerator type without "tpu" could be anything
+        "HL-205", // Gaudi 1
         "[N/A]",
       })
   void namesOutsideTheCatalogAreUnknownRatherThanALookalike(String raw) {
@@ -203,10 +208,57 @@ class GpuModelsTest {
   }
 
   @Test
-  void everyIdThatMatchCanReturnIsACatalogModel() {
+  void everyPricedIdIsACatalogModel() {
     Set<String> missing = new TreeSet<>(GpuModels.IDS);
     missing.removeAll(PeakCatalog.load().models());
     assertEquals(Set.of(), missing);
+  }
+
+  @Test
+  void unpricedIdsHaveNoShippedRowSoTheyAreNeverPricedByALookalike() {
+    Set<String> shipped = new TreeSet<>(GpuModels.UNPRICED_IDS);
+    shipped.retainAll(PeakCatalog.load().models());
+    assertEquals(Set.of(), shipped);
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "NVIDIA GH200 480GB|gh200",
+        "NVIDIA GH200 144G HBM3e|gh200",
+        "NVIDIA A10G|a10g", // AWS's A10 variant: never the A10
+        "NVIDIA H800|h800",
+        "NVIDIA H20|h20",
+        "NVIDIA A800 80GB PCIe|a800",
+        "NVIDIA L20|l20",
+        "NVIDIA B100|b100",
+        "NVIDIA B300 SXM6 AC|b300",
+        "NVIDIA GB300|gb300",
+        "NVIDIA RTX 6000 Ada Generation|rtx-6000-ada",
+        "NVIDIA RTX PRO 6000 Blackwell Server Edition|rtx-pro-6000",
+        "AMD Instinct MI325X|mi325x",
+        "AMD Instinct MI355X|mi355x",
+        "AMD Instinct MI300A|mi300a",
+        "AMD Instinct MI250|mi250",
+        "AMD Instinct MI210|mi210",
+        "HL-225|gaudi2",
+        "HL-325L|gaudi3",
+        "tpu-v4-podslice|tpu-v4",
+        "tpu-v5-lite-podslice|tpu-v5e",
+        "v5litepod-16|tpu-v5e",
+        "tpu-v5p-slice|tpu-v5p",
+        "v5p-8|tpu-v5p",
+        "tpu-v6e-slice|tpu-v6e",
+        "trainium2|trainium2",
+        "trn1.32xlarge|trainium1",
+        "trn2.48xlarge|trainium2",
+        "inf2.xlarge|inferentia2",
+      })
+  void acceleratorsAreMatchedByTheirExplicitNames(String raw, String id) {
+    ModelMatch m = GpuModels.match(raw);
+    assertEquals(id, m.id(), raw);
+    assertTrue(m.exact(), raw);
   }
 
   @ParameterizedTest(name = "{0} holds {1}/7")

@@ -66,6 +66,54 @@ class TelemetryScanTest extends SparkTestBase {
     return TelemetryScan.scan(spark(), samples, bounds, 3600);
   }
 
+  /** Samples every 10 s on an H100 SXM with tensor pipe 0.5 and the given SM clock (MHz). */
+  private Dataset<Row> h100PipeSamples(double mhz) {
+    StructType s = Table.GPU_SAMPLES.schema();
+    List<Row> rows = new ArrayList<>();
+    for (long t : every10s(10, 600)) {
+      Object[] v = new Object[s.size()];
+      v[s.fieldIndex("ts")] = Timestamp.from(Instant.ofEpochSecond(T0 + t));
+      v[s.fieldIndex("host")] = "node1";
+      v[s.fieldIndex("gpu_uuid")] = "GPU-1";
+      v[s.fieldIndex("gpu_index")] = 0;
+      v[s.fieldIndex("gpu_model")] = "NVIDIA H100 80GB HBM3";
+      v[s.fieldIndex("gpu_util")] = 0.9;
+      v[s.fieldIndex("pipe_tensor_active")] = 0.5;
+      v[s.fieldIndex("sm_clock_mhz")] = mhz;
+      v[s.fieldIndex("source_file")] = "f";
+      v[s.fieldIndex("source_line")] = t;
+      rows.add(RowFactory.create(v));
+    }
+    return spark().createDataFrame(rows, s);
+  }
+
+  @Test
+  void aClockAboveTheBoostClockIsRejectedNotUsedAsAMultiplier() {
+    Dataset<Row> scan = TelemetryScan.scan(spark(), h100PipeSamples(2400), Map.of(), 3600, Map.of("h100-sxm", 1980.0));
+    Dataset<Row> w = SampleWindows.windows(scan, 3);
+    assertEquals(0.0, total(w, Activity.pipeClk("tensor")), 1e-9);
+    assertEquals(0.5 * 600.0, total(w, Activity.pipeNoClk("tensor")), 1e-6);
+    assertEquals(600.0, total(w, Activity.CLOCK_REJECTED_S), 1e-6);
+  }
+
+  @Test
+  void aZeroClockIsRejected() {
+    Dataset<Row> scan = TelemetryScan.scan(spark(), h100PipeSamples(0), Map.of(), 3600, Map.of("h100-sxm", 1980.0));
+    Dataset<Row> w = SampleWindows.windows(scan, 3);
+    assertEquals(600.0, total(w, Activity.CLOCK_REJECTED_S), 1e-6);
+    assertEquals(0.5 * 600.0, total(w, Activity.pipeNoClk("tensor")), 1e-6);
+  }
+
+  @Test
+  void aClockAtOrBelowBoostScalesAsBeforeAndPipeSamplesKeepTheirUtilization() {
+    Dataset<Row> scan = TelemetryScan.scan(spark(), h100PipeSamples(1755), Map.of(), 3600, Map.of("h100-sxm", 1980.0));
+    Dataset<Row> w = SampleWindows.windows(scan, 3);
+    assertEquals(0.5 * 600.0 * 1755, total(w, Activity.pipeClk("tensor")), 1e-3);
+    assertEquals(0.0, total(w, Activity.CLOCK_REJECTED_S), 1e-9);
+    assertEquals(600.0, total(w, Activity.PIPE_UTIL_COVERED_S), 1e-6);
+    assertEquals(0.9 * 600.0, total(w, Activity.PIPE_UTIL_S), 1e-6);
+  }
+
   @Test
   void everySampleCoversTheTimeSinceThePreviousAndTheFirstOneCadence() {
     // 10:00:10 .. 11:00:00 every 10 s: 360 samples, the first covering one cadence (10 s)

@@ -77,6 +77,39 @@ class KubectlPodsParserTest {
   }
 
   @Test
+  void cloudTpuChipsAreCountedAndTheirTypeComesFromTheGkeTpuSelector() {
+    String text = fixture().replace("\"nvidia.com/gpu\": \"4\"", "\"google.com/tpu\": \"4\"")
+        .replace("\"nvidia.com/gpu.product\": \"NVIDIA-H100-80GB-HBM3\"",
+            "\"cloud.google.com/gke-tpu-accelerator\": \"tpu-v5-lite-podslice\"");
+    CollectingSink sink = parse(text);
+
+    assertEquals(4, sink.get(0, Allocations.GPU_COUNT));
+    assertEquals("tpu-v5-lite-podslice", sink.get(0, Allocations.GPU_MODEL));
+    assertEquals("tpu-v5e", org.computeledger.estimate.GpuModels.normalize((String) sink.get(0, Allocations.GPU_MODEL)));
+  }
+
+  @Test
+  void neuronDevicesAreCountedAndTheirChipComesFromTheInstanceType() {
+    String text = fixture().replace("\"nvidia.com/gpu\": \"4\"", "\"aws.amazon.com/neuron\": \"4\"")
+        .replace("\"nvidia.com/gpu.product\": \"NVIDIA-H100-80GB-HBM3\"",
+            "\"node.kubernetes.io/instance-type\": \"trn2.48xlarge\"");
+    CollectingSink sink = parse(text);
+
+    assertEquals(4, sink.get(0, Allocations.GPU_COUNT));
+    assertEquals("trainium2", org.computeledger.estimate.GpuModels.normalize((String) sink.get(0, Allocations.GPU_MODEL)));
+  }
+
+  @Test
+  void gaudiCardsAreCountedAndWithoutANamedModelStayUnknown() {
+    String text = fixture().replace("\"nvidia.com/gpu\": \"4\"", "\"habana.ai/gaudi\": \"4\"")
+        .replace("\"nvidia.com/gpu.product\": \"NVIDIA-H100-80GB-HBM3\"", "\"team\": \"x\"");
+    CollectingSink sink = parse(text);
+
+    assertEquals(4, sink.get(0, Allocations.GPU_COUNT));
+    assertNull(sink.get(0, Allocations.GPU_MODEL));
+  }
+
+  @Test
   void initContainerGpusCountOnlyWhenMoreThanTheAppContainersHold() {
     String text = fixture().replace("\"resources\": {},", "\"resources\": {\"limits\": {\"nvidia.com/gpu\": \"6\"}},");
     CollectingSink sink = parse(text);

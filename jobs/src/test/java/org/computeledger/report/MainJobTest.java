@@ -183,6 +183,32 @@ class MainJobTest extends SparkTestBase {
   }
 
   @Test
+  void aCalibratedUtilizationItemLandsWithin30PercentOfTheTruthAndItsRangeHoldsIt() {
+    // The scenario: the GPU logs 90 % utilization for two hours while the job really runs at 30-40 % of the
+    // dense peak. Counters cover the first 80 minutes (efficiencies 0.30, 0.35, 0.40, 0.35 in 20-minute
+    // intervals); the last 40 minutes, at a true efficiency of 0.30, are left to the utilization method.
+    List<Map<String, Object>> counts = List.of(count(0, 1200, 0.30 * H100_BF16 * 1200, 2),
+        count(1200, 2400, 0.35 * H100_BF16 * 1200, 3), count(2400, 3600, 0.40 * H100_BF16 * 1200, 4),
+        count(3600, 4800, 0.35 * H100_BF16 * 1200, 5));
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 7200)),
+        samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.9, 0, 7200), counts, List.of());
+    Row r = item(o, "atlas", "pretrain");
+    double truthHeldOut = 0.30 * H100_BF16 * 2400;
+    double uncalibrated = 0.9 * H100_BF16 * 2400; // 3 x the truth
+    double calibrated = r.<Double>getAs(Flop.FLOP_UTIL);
+    org.junit.jupiter.api.Assertions.assertTrue(Math.abs(calibrated - truthHeldOut) <= 0.30 * truthHeldOut,
+        "calibrated " + calibrated + " vs truth " + truthHeldOut + " (uncalibrated " + uncalibrated + ")");
+    double countedTotal = r.<Double>getAs(Flop.FLOP_COUNTED);
+    double truth = countedTotal + truthHeldOut;
+    org.junit.jupiter.api.Assertions.assertTrue(r.<Double>getAs(Flop.FLOP_LOW) <= truth && truth <= r.<Double>getAs(Flop.FLOP_HIGH),
+        "range " + r.<Double>getAs(Flop.FLOP_LOW) + " .. " + r.<Double>getAs(Flop.FLOP_HIGH) + " vs truth " + truth);
+    org.junit.jupiter.api.Assertions.assertTrue(r.<String>getAs("method_reasons").contains("utilization calibrated"), r.<String>getAs("method_reasons"));
+    Row cal = o.calibration().collectAsList().get(0);
+    assertRelClose(4800.0 / 3600, cal.<Double>getAs("counted_gpu_hours"), 1e-9);
+    org.junit.jupiter.api.Assertions.assertTrue(cal.<Boolean>getAs("applied"));
+  }
+
+  @Test
   void counterRowsOverlappingOnOneGpuCountTheOverlapOnce() {
     // [300, 360] s counts 4.1e16; [330, 420] s counts 9e16, of which [330, 360] is already counted:
     // the later row keeps its share of the uncovered 60 of its 90 s, 6e16

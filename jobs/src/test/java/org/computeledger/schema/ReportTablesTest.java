@@ -56,9 +56,11 @@ class ReportTablesTest extends SparkTestBase {
     StructType shuffled = new StructType().add("precision", "string").add("model_id", "string")
         .add("counted_intervals", "bigint").add("counted_flop", "double").add("pipe_activity_estimate", "double")
         .add("utilization_estimate", "double").add("ratio_counted_to_utilization", "double")
-        .add("ratio_counted_to_pipe_activity", "double");
-    Dataset<Row> df = spark().createDataFrame(List.of(RowFactory.create("bf16", "h100-sxm", 1L, 2.0, 3.0, 4.0, 5.0, 6.0)),
-        shuffled);
+        .add("ratio_counted_to_pipe_activity", "double").add("applied", "boolean").add("counted_gpu_hours", "double")
+        .add("ratio_utilization_max", "double").add("ratio_utilization_min", "double")
+        .add("ratio_pipe_activity_max", "double").add("ratio_pipe_activity_min", "double");
+    Dataset<Row> df = spark().createDataFrame(List.of(RowFactory.create("bf16", "h100-sxm", 1L, 2.0, 3.0, 4.0, 5.0, 6.0,
+        true, 7.0, 8.0, 9.0, 10.0, 11.0)), shuffled);
     Dataset<Row> out = Table.CALIBRATION.conform(df);
     assertEquals(Arrays.asList(Table.CALIBRATION.schema().fieldNames()), Arrays.asList(out.schema().fieldNames()));
     Row r = out.first();

@@ -1,0 +1,72 @@
+package org.computeledger.report;
+
+import static org.computeledger.common.UserText.markdown;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.spark.sql.Row;
+import org.computeledger.estimate.MethodReasons;
+import org.computeledger.estimate.PeakCatalog;
+
+/**
+ * The methodology's account of the catalog behind every peak: each model's sources and dates, the
+ * rules that replace a missing figure (none between precisions or pipes), how MIG instances are
+ * shared, and which line items dropped a method or substituted a mode, and why.
+ */
+final class CatalogMethodology {
+  private CatalogMethodology() {}
+
+  static String section(PeakCatalog catalog, List<Row> lineItems) {
+    StringBuilder md = new StringBuilder("## Catalog sources and method reasons\n\n");
+    md.append("Every figure is the vendor's dense figure at the boost clock it is quoted at (the catalog's "
+        + "`boost_clock_mhz`). A missing figure is never replaced by another precision's or another pipe's: a "
+        + "pipe-activity sample active on a pipe with no figure drops to the utilization it logged (unpriced when it "
+        + "logged none); a precision with no figure is unpriced. The only substitutions are modes the hardware "
+        + "lacks (bf16 on pre-Ampere GPUs at their fp16 tensor rate, tf32 without TF32 at the fp32 rate, fp8 without "
+        + "fp8 at the bf16 rate, fp16 without tensor cores at the fp16 vector rate, FP64 without FP64 tensor cores at "
+        + "the FP64 vector rate), each recorded per line item. A logged SM clock above the model's boost clock, or "
+        + "zero, is not used as a multiplier (the sample is taken at the quoted clock) and recorded. A MIG instance "
+        + "counts as its SMs ÷ the GPU's SMs where `mig_profiles.csv` (or a `--catalog-file`) lists its profile, "
+        + "else as its compute slices ÷ the GPU's slices (7; 4 on the A30), recorded per line item; a profile neither "
+        + "reads is unpriced, never a whole GPU. AMD MI300-series "
+        + "GPUs split into compute partitions (DPX/QPX/CPX, one per XCD group) are not named as such in the logs: a node "
+        + "showing more than 8 of them is taken to be partitioned in an unknown mode, and its devices are unpriced "
+        + "with that reason rather than each counted as a whole GPU. A name that maps "
+        + "to no catalog model (\"Tesla\" alone, say) is an unknown model: its GPU-seconds are unpriced, never "
+        + "guessed. TPU, Trainium, Inferentia and Gaudi time (Kubernetes `google.com/tpu`, `aws.amazon.com/neuron`, "
+        + "`habana.ai/gaudi` requests, the chip named by the GKE TPU or instance-type node selector) has no telemetry "
+        + "the ledger reads: it is counted by allocation × the chip's dense peak × its own assumed utilization "
+        + "(`assumed_accelerator_utilization` in the manifest; `--assumed-accelerator-utilization`). Google and AWS "
+        + "state no clock for their chips, so those figures are never clock-scaled.\n\n");
+    md.append("Sources, per catalog model:\n\n| catalog model | precisions | source (date) |\n|---|---|---|\n");
+    Map<String, TreeSet<String>> precisions = new TreeMap<>();
+    Map<String, TreeSet<String>> sources = new TreeMap<>();
+    for (PeakCatalog.Peak p : catalog.rows()) {
+      precisions.computeIfAbsent(p.model(), k -> new TreeSet<>()).add(p.precision());
+      sources.computeIfAbsent(p.model(), k -> new TreeSet<>()).add(p.source() + " (" + p.sourceDate() + ")");
+    }
+    for (Map.Entry<String, TreeSet<String>> e : precisions.entrySet()) {
+      md.append("| ").append(markdown(e.getKey())).append(" | ").append(String.join(", ", e.getValue()))
+          .append(" | ").append(markdown(String.join("; ", sources.get(e.getKey())))).append(" |\n");
+    }
+    md.append('\n');
+    StringBuilder reasons = new StringBuilder();
+    for (Row r : lineItems) {
+      Object text = r.getAs(MethodReasons.NAMES);
+      if (text != null && !text.toString().isEmpty()) {
+        reasons.append("| ").append(markdown(r.getAs("line_item_id"))).append(" | ")
+            .append(markdown(text.toString())).append(" |\n");
+      }
+    }
+    if (reasons.length() == 0) {
+      md.append("No line item dropped a method, substituted a mode, rejected a clock or shared a MIG instance by "
+          + "slices.\n\n");
+    } else {
+      md.append("Line items where a method was dropped or a rule above applied (`method_reasons`):\n\n"
+          + "| line item | reasons |\n|---|---|\n").append(reasons).append('\n');
+    }
+    return md.toString();
+  }
+}

@@ -1,0 +1,93 @@
+package org.computeledger.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import org.computeledger.estimate.MigProfiles;
+import org.computeledger.estimate.PeakCatalog;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The audit's plain-Java GPU-hour follows issue 16's rules, on one GPU with two samples 10 s apart that
+ * no job holds; expected FLOP from the shipped catalog's figures by hand (H100 SXM bf16 989.4 TFLOP/s at
+ * 1830 MHz; L40S bf16 366.5 TFLOP/s, no FP64 row).
+ */
+class RecomputeTest {
+  private static final long S = 1_000_000L;
+
+  private static Map<String, List<Recompute.Sample>> gpu(String model, Double util, Double tensor, Double fp64,
+      Double clock) {
+    List<Recompute.Sample> l = new java.util.ArrayList<>();
+    for (long t : new long[] {10 * S, 20 * S}) {
+      Recompute.Sample s = new Recompute.Sample();
+      s.host = "node1";
+      s.uuid = "GPU-1";
+      s.model = model;
+      s.index = 0;
+      s.tsUs = t;
+      s.util = util;
+      s.pipe[0] = tensor;
+      s.pipe[1] = fp64;
+      s.clockMhz = clock;
+      l.add(s);
+    }
+    return Map.of(l.get(0).series(), l);
+  }
+
+  private static double flop(Map<String, List<Recompute.Sample>> samples, Map<String, double[]> calibration) {
+    Recompute.Method m = new Recompute.Method(3.0, 0.4, "bf16", 3600, calibration, MigProfiles.load());
+    String series = samples.keySet().iterator().next();
+    return Recompute.gpuHour(null, series, 0, 3600 * S, samples, List.of(), List.of(), j -> "bf16",
+        PeakCatalog.load(), m).flop();
+  }
+
+  @Test
+  void theReportsCalibrationFactorScalesPipeActivityFlop() {
+    // 989.4e12 × 0.5 activity × 20 s = 9.894e15, × 0.5 calibration
+    double got = flop(gpu("NVIDIA H100 80GB HBM3", null, 0.5, null, null),
+        Map.of("h100-sxm|bf16", new double[] {0.5, Double.NaN}));
+    assertEquals(4.947e15, got, 1e6);
+  }
+
+  @Test
+  void aClockAboveTheBoostClockIsNotUsedAsAMultiplier() {
+    double got = flop(gpu("NVIDIA H100 80GB HBM3", null, 0.5, null, 5000.0), Map.of());
+    assertEquals(9.894e15, got, 1e6);
+  }
+
+  @Test
+  void aClockWithinTheBoostClockScalesThePipe() {
+    // 915 MHz is half of the bf16 figure's 1830 MHz
+    double got = flop(gpu("NVIDIA H100 80GB HBM3", null, 0.5, null, 915.0), Map.of());
+    assertEquals(4.947e15, got, 1e6);
+  }
+
+  @Test
+  void aPipeWithoutItsOwnFigureDropsToLoggedUtilizationNotFp32() {
+    // L40S has no FP64 row: the samples' 0.5 utilization × 366.5e12 × 20 s, not FP32's figure
+    double got = flop(gpu("NVIDIA L40S", 0.5, null, 0.2, null), Map.of());
+    assertEquals(3.665e15, got, 1e6);
+  }
+
+  @Test
+  void aPipeWithoutItsOwnFigureAndNoUtilizationIsUnpriced() {
+    double got = flop(gpu("NVIDIA L40S", null, null, 0.2, null), Map.of());
+    assertEquals(0.0, got);
+  }
+
+  @Test
+  void anA30MigInstanceTakesItsSlicesOverFour() {
+    Map<String, List<Recompute.Sample>> one = gpu("NVIDIA A30", 0.5, null, null, null);
+    List<Recompute.Sample> l = one.values().iterator().next();
+    for (Recompute.Sample s : l) {
+      s.mig = "1";
+      s.migProfile = "1g.6gb";
+    }
+    Map<String, List<Recompute.Sample>> mig = Map.of(l.get(0).series(), l);
+    double whole = flop(gpu("NVIDIA A30", 0.5, null, null, null), Map.of());
+    assertEquals(1.65e15, whole, 1e6); // 165e12 × 0.5 × 20 s
+    // the SM table has no A30 row: the slice rule, one of the A30's 4 compute slices (not 1/7)
+    assertEquals(whole / 4, flop(mig, Map.of()), whole * 1e-12);
+  }
+}
