@@ -320,6 +320,18 @@ public final class CostAttribution {
         .withColumn("_dur", col("_ce").minus(col("_cs")));
 
     String[] money = {Charges.BILLED_COST, Charges.EFFECTIVE_COST, Charges.LIST_COST};
+    Column pieces = mappedPieces(money);
+    Dataset<Row> exploded = mapped.withColumn("_p", explode(pieces));
+    Column[] outCols = outColumns(original, money);
+    return unmapped.unionByName(exploded.select(outCols));
+  }
+
+  /**
+   * Per mapped row, the pieces it becomes: its own period, host and money share (the {@code money}
+   * columns as {@code m0, m1, ...}), and on a charge's last piece, when the mappings leave part of the
+   * period uncovered, a second one for the rest with the whole period and no host.
+   */
+  private static Column mappedPieces(String[] money) {
     List<Column> piece = new ArrayList<>();
     List<Column> rest = new ArrayList<>();
     piece.add(timestamp_seconds(col("_ps")).as("s"));
@@ -338,10 +350,13 @@ public final class CostAttribution {
           .otherwise(cost.cast(MONEY_OPERAND).minus(share(cost, col("_covered"), col("_dur")).cast(MONEY_OPERAND))
               .cast(MONEY)).as("m" + i));
     }
-    Column pieces = when(col("_last").and(col("_covered").lt(col("_dur"))),
+    return when(col("_last").and(col("_covered").lt(col("_dur"))),
         array(struct(piece.toArray(new Column[0])), struct(rest.toArray(new Column[0]))))
         .otherwise(array(struct(piece.toArray(new Column[0]))));
-    Dataset<Row> exploded = mapped.withColumn("_p", explode(pieces));
+  }
+
+  /** The charge's own columns, with period and money taken from the piece {@code _p}, then its host. */
+  private static Column[] outColumns(String[] original, String[] money) {
     Column[] outCols = new Column[original.length + 1];
     for (int i = 0; i < original.length; i++) {
       String c = original[i];
@@ -360,7 +375,7 @@ public final class CostAttribution {
       outCols[i] = v.as(c);
     }
     outCols[original.length] = col("_p.h").as(MAPPED_HOST);
-    return unmapped.unionByName(exploded.select(outCols));
+    return outCols;
   }
 
   /**

@@ -214,24 +214,40 @@ final class RegistryParser {
     checkFirst(projectLines, id, node, entry);
     LocalDate start = date(node, "development_start", entry, true);
     Precision precision = enumValue(node, "precision", Precision.values(), entry, true);
+    List<Branch> branches = branches(node, id, entry);
+    List<Use> uses = uses(node, id, entry);
+    List<String> generates = generates(node, entry);
+    return new Project(id, start, precision, branches, uses, generates);
+  }
 
+  /** A project's required, non-empty list of branches, each id once within the project. */
+  private List<Branch> branches(Mapping node, String projectId, String entry) {
     List<Node> branchNodes = requiredList(node, "branches", entry);
     List<Branch> branches = new ArrayList<>();
     Map<String, Integer> branchLines = new HashMap<>();
     for (int i = 0; i < branchNodes.size(); i++) {
       String branchPosition = entry + " branch #" + (i + 1);
       Mapping branchNode = mapping(branchNodes.get(i), branchPosition, "a branch");
-      branches.add(branch(branchNode, id, entry, branchPosition, branchLines));
+      branches.add(branch(branchNode, projectId, entry, branchPosition, branchLines));
     }
+    return branches;
+  }
 
+  /** A project's optional uses of other models; empty when the key is absent. */
+  private List<Use> uses(Mapping node, String projectId, String entry) {
     List<Use> uses = new ArrayList<>();
     Node usesNode = present(node, "uses");
     if (usesNode != null) {
       List<Node> useNodes = list(usesNode, entry, "uses");
       for (int i = 0; i < useNodes.size(); i++) {
-        uses.add(use(mapping(useNodes.get(i), entry + " use #" + (i + 1), "a use"), id, entry, i + 1));
+        uses.add(use(mapping(useNodes.get(i), entry + " use #" + (i + 1), "a use"), projectId, entry, i + 1));
       }
     }
+    return uses;
+  }
+
+  /** The modalities a project generates, each one of {@link #MODALITIES}; empty when the key is absent. */
+  private List<String> generates(Mapping node, String entry) {
     List<String> generates = new ArrayList<>();
     Node generatesNode = present(node, "generates");
     if (generatesNode != null) {
@@ -244,7 +260,7 @@ final class RegistryParser {
         generates.add(m);
       }
     }
-    return new Project(id, start, precision, branches, uses, generates);
+    return generates;
   }
 
   private Branch branch(Mapping node, String projectId, String projectEntry, String position,

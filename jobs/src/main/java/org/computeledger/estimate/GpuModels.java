@@ -105,14 +105,7 @@ public final class GpuModels {
       case "h100":
         return h100(rest);
       case "h200":
-        if (rest.contains("nvl")) {
-          return exact("h200-nvl");
-        }
-        if (vendorNamed || hasSxm(rest)) {
-          // nvidia-smi and DCGM name the SXM module plain "NVIDIA H200"
-          return exact("h200-sxm");
-        }
-        return guess("h200-sxm", "'h200' names no form factor: assumed H200 SXM; H200 NVL peaks are about 15% lower");
+        return h200(rest, vendorNamed);
       case "b200":
         return exact("b200");
       case "gb200":
@@ -154,23 +147,11 @@ public final class GpuModels {
       case "volta":
         return guess("v100-sxm2-32gb", "'volta' names the architecture: assumed V100 SXM2; V100 PCIe peaks are about 10% lower");
       case "p100":
-        if (rest.contains("pcie")) {
-          return exact("p100-pcie");
-        }
-        if (hasSxm(rest)) {
-          return exact("p100-sxm2");
-        }
-        return guess("p100-pcie", "'p100' names no form factor: assumed P100 PCIe; P100 SXM2 peaks are about 14% higher");
+        return p100(rest);
       case "mi300x":
-        if (rest.contains("vf")) {
-          return new ModelMatch("mi300x", false, "SR-IOV virtual function of an MI300X: assumed to hold the whole GPU");
-        }
-        return exact("mi300x");
+        return mi300x(rest);
       case "mi250x":
-        if (rest.contains("mi250")) {
-          return guess("mi250x", "ROCm's combined 'MI250X/MI250' name: assumed MI250X (the MI250 has fewer compute units)");
-        }
-        return exact("mi250x");
+        return mi250x(rest);
       default:
         return null;
     }
@@ -259,6 +240,41 @@ public final class GpuModels {
       default:
         return null;
     }
+  }
+
+  private static ModelMatch h200(List<String> rest, boolean vendorNamed) {
+    if (rest.contains("nvl")) {
+      return exact("h200-nvl");
+    }
+    if (vendorNamed || hasSxm(rest)) {
+      // nvidia-smi and DCGM name the SXM module plain "NVIDIA H200"
+      return exact("h200-sxm");
+    }
+    return guess("h200-sxm", "'h200' names no form factor: assumed H200 SXM; H200 NVL peaks are about 15% lower");
+  }
+
+  private static ModelMatch p100(List<String> rest) {
+    if (rest.contains("pcie")) {
+      return exact("p100-pcie");
+    }
+    if (hasSxm(rest)) {
+      return exact("p100-sxm2");
+    }
+    return guess("p100-pcie", "'p100' names no form factor: assumed P100 PCIe; P100 SXM2 peaks are about 14% higher");
+  }
+
+  private static ModelMatch mi300x(List<String> rest) {
+    if (rest.contains("vf")) {
+      return new ModelMatch("mi300x", false, "SR-IOV virtual function of an MI300X: assumed to hold the whole GPU");
+    }
+    return exact("mi300x");
+  }
+
+  private static ModelMatch mi250x(List<String> rest) {
+    if (rest.contains("mi250")) {
+      return guess("mi250x", "ROCm's combined 'MI250X/MI250' name: assumed MI250X (the MI250 has fewer compute units)");
+    }
+    return exact("mi250x");
   }
 
   private static ModelMatch h100(List<String> rest) {

@@ -194,35 +194,12 @@ public final class AwsCurParser extends FormatParserBase {
 
     @Override
     Object[] row(Csv.Cursor c) {
-      Instant from;
-      Instant to;
-      String usageStart = value(c, Col.USAGE_START);
-      String usageEnd = value(c, Col.USAGE_END);
-      String fromText;
-      String toText;
-      String endField;
-      if (usageStart != null || usageEnd != null || at[Col.TIME_INTERVAL.ordinal()] < 0) {
-        fromText = usageStart;
-        toText = usageEnd;
-        from = f.time(name(Col.USAGE_START), fromText, false);
-        to = f.time(name(Col.USAGE_END), toText, false);
-        endField = name(Col.USAGE_END);
-      } else {
-        String interval = value(c, Col.TIME_INTERVAL);
-        int slash = interval == null ? -1 : interval.indexOf('/');
-        if (slash < 0) {
-          f.fail(name(Col.TIME_INTERVAL), "two ISO times as start/end", interval);
-          return null;
-        }
-        fromText = interval.substring(0, slash);
-        toText = interval.substring(slash + 1);
-        from = f.time(name(Col.TIME_INTERVAL), fromText, false);
-        to = f.time(name(Col.TIME_INTERVAL), toText, false);
-        endField = name(Col.TIME_INTERVAL);
+      Instant[] period = period(c);
+      if (period == null) {
+        return null;
       }
-      if (from != null && to != null && to.isBefore(from)) {
-        f.fail(endField, "an end not before the start " + fromText, toText);
-      }
+      Instant from = period[0];
+      Instant to = period[1];
       String type = f.required(name(Col.LINE_ITEM_TYPE), value(c, Col.LINE_ITEM_TYPE));
       BigDecimal unblended = f.money(name(Col.UNBLENDED_COST), value(c, Col.UNBLENDED_COST), true);
       BigDecimal list =
@@ -256,6 +233,45 @@ public final class AwsCurParser extends FormatParserBase {
       // the instance type in the usage type (BoxUsage:p5.48xlarge) names the accelerator
       row[TABLE.index(Charges.ACCELERATOR)] = Accelerators.of(value(c, Col.USAGE_TYPE));
       return row;
+    }
+
+    /**
+     * The usage period from lineItem/UsageStartDate and UsageEndDate, or from CUR 2.0's
+     * identity/TimeInterval ({@code start/end}) when the file has it and neither date is given; an end
+     * before the start fails on the end's field. Null when TimeInterval is not two times: the record
+     * fails there.
+     */
+    private Instant[] period(Csv.Cursor c) {
+      Instant from;
+      Instant to;
+      String usageStart = value(c, Col.USAGE_START);
+      String usageEnd = value(c, Col.USAGE_END);
+      String fromText;
+      String toText;
+      String endField;
+      if (usageStart != null || usageEnd != null || at[Col.TIME_INTERVAL.ordinal()] < 0) {
+        fromText = usageStart;
+        toText = usageEnd;
+        from = f.time(name(Col.USAGE_START), fromText, false);
+        to = f.time(name(Col.USAGE_END), toText, false);
+        endField = name(Col.USAGE_END);
+      } else {
+        String interval = value(c, Col.TIME_INTERVAL);
+        int slash = interval == null ? -1 : interval.indexOf('/');
+        if (slash < 0) {
+          f.fail(name(Col.TIME_INTERVAL), "two ISO times as start/end", interval);
+          return null;
+        }
+        fromText = interval.substring(0, slash);
+        toText = interval.substring(slash + 1);
+        from = f.time(name(Col.TIME_INTERVAL), fromText, false);
+        to = f.time(name(Col.TIME_INTERVAL), toText, false);
+        endField = name(Col.TIME_INTERVAL);
+      }
+      if (from != null && to != null && to.isBefore(from)) {
+        f.fail(endField, "an end not before the start " + fromText, toText);
+      }
+      return new Instant[] {from, to};
     }
 
     private BigDecimal effectiveCost(Csv.Cursor c, String type, BigDecimal unblended) {

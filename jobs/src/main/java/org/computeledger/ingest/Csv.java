@@ -513,34 +513,52 @@ final class Csv {
         }
       }
     }
-    int offsetSeconds;
-    if (p == n) {
-      if (zoneRequired) {
-        return null;
-      }
-      offsetSeconds = 0;
-    } else if ((s.charAt(p) == 'Z' || s.charAt(p) == 'z') && p + 1 == n) {
-      offsetSeconds = 0;
-    } else if (s.charAt(p) == '+' || s.charAt(p) == '-') {
-      int sign = s.charAt(p) == '-' ? -1 : 1;
-      int oh = digits(s, p + 1, p + 3);
-      int om;
-      if (p + 3 == n) {
-        om = 0;
-      } else if (p + 6 == n && s.charAt(p + 3) == ':') {
-        om = digits(s, p + 4, p + 6);
-      } else if (p + 5 == n) {
-        om = digits(s, p + 3, p + 5);
-      } else {
-        return null;
-      }
-      if (oh < 0 || oh > 18 || om < 0 || om > 59) {
-        return null;
-      }
-      offsetSeconds = sign * (oh * 3600 + om * 60);
-    } else {
+    int offsetSeconds = offsetSeconds(s, p, zoneRequired);
+    if (offsetSeconds == NO_OFFSET) {
       return null;
     }
+    return utcInstant(year, month, day, hour, minute, second, nanos, offsetSeconds);
+  }
+
+  /** What {@link #offsetSeconds} gives for text that is no offset (or none where one is required). */
+  private static final int NO_OFFSET = Integer.MIN_VALUE;
+
+  /**
+   * The offset in seconds east of UTC written from {@code s[p]} to the end: nothing (UTC unless
+   * {@code zoneRequired}), {@code Z}, {@code +02:00}, {@code +0200} or {@code +02}; else {@link #NO_OFFSET}.
+   */
+  private static int offsetSeconds(String s, int p, boolean zoneRequired) {
+    int n = s.length();
+    if (p == n) {
+      return zoneRequired ? NO_OFFSET : 0;
+    }
+    if ((s.charAt(p) == 'Z' || s.charAt(p) == 'z') && p + 1 == n) {
+      return 0;
+    }
+    if (s.charAt(p) != '+' && s.charAt(p) != '-') {
+      return NO_OFFSET;
+    }
+    int sign = s.charAt(p) == '-' ? -1 : 1;
+    int oh = digits(s, p + 1, p + 3);
+    int om;
+    if (p + 3 == n) {
+      om = 0;
+    } else if (p + 6 == n && s.charAt(p + 3) == ':') {
+      om = digits(s, p + 4, p + 6);
+    } else if (p + 5 == n) {
+      om = digits(s, p + 3, p + 5);
+    } else {
+      return NO_OFFSET;
+    }
+    if (oh < 0 || oh > 18 || om < 0 || om > 59) {
+      return NO_OFFSET;
+    }
+    return sign * (oh * 3600 + om * 60);
+  }
+
+  /** The instant of a wall-clock date and time at an offset; null when a field is out of range or the day does not exist. */
+  private static Instant utcInstant(int year, int month, int day, int hour, int minute, int second, int nanos,
+      int offsetSeconds) {
     if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23
         || minute < 0 || minute > 59 || second < 0 || second > 59
         || day > Month.of(month).length(Year.isLeap(year))) {

@@ -257,6 +257,11 @@ public final class GcpBillingParser extends FormatParserBase {
       usage[at(Charges.ACCOUNT)] = in.get("project.id");
       usage[at(Charges.INVOICE_MONTH)] = in.get("invoice.month");
       usage[at(Charges.ACCELERATOR)] = Accelerators.of(skuDescription);
+      return withCredits(usage, credits);
+    }
+
+    /** The usage row, then one row per credit on it: a copy of the usage row with the credit's amount and names. */
+    private static List<Object[]> withCredits(Object[] usage, List<Credit> credits) {
       List<Object[]> rows = new ArrayList<>(1 + credits.size());
       rows.add(usage);
       for (Credit c : credits) {

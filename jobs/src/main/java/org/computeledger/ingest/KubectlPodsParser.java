@@ -411,7 +411,7 @@ public final class KubectlPodsParser extends FormatParserBase {
       if (q.isMissingNode() || q.isNull()) {
         continue;
       }
-      long v = SacctParser.parseWhole(q.asText());
+      long v = TextScan.parseWhole(q.asText());
       if (v < 0) {
         return -1;
       }

@@ -218,6 +218,8 @@ public final class PrometheusParser extends FormatParserBase {
     private int nameStart;
     private int nameEnd;
     private int labelsEnd;
+    /** Whether the label value {@link #quotedValueEnd} last read holds a backslash escape. */
+    private boolean valueEscaped;
     private int valueStart;
     private int valueEnd;
     private int tsStart;
@@ -404,15 +406,7 @@ public final class PrometheusParser extends FormatParserBase {
      * when {@code whole} (detection), to keep the ingest's common case cheap.
      */
     private String scan(String line, int from, boolean whole) {
-      seen = 0;
-      metric = -1;
-      nameStart = -1;
-      nameEnd = -1;
-      tsStart = -1;
-      tsEnd = -1;
-      for (int k = 0; k < vals.length; k++) {
-        vals[k] = null;
-      }
+      reset();
       int n = line.length();
       int i = from;
       char c = line.charAt(i);
@@ -446,6 +440,32 @@ public final class PrometheusParser extends FormatParserBase {
           }
         }
       }
+      String bad = valueAndTimestamp(line, i);
+      if (bad != null) {
+        return bad;
+      }
+      return metric < 0 ? UNUSED : null;
+    }
+
+    /** Forgets the previous line's scan results. */
+    private void reset() {
+      seen = 0;
+      metric = -1;
+      nameStart = -1;
+      nameEnd = -1;
+      tsStart = -1;
+      tsEnd = -1;
+      for (int k = 0; k < vals.length; k++) {
+        vals[k] = null;
+      }
+    }
+
+    /**
+     * Finds the value and the optional timestamp after the name and labels, which end at {@code i};
+     * null, or the reason the rest of the line is malformed.
+     */
+    private String valueAndTimestamp(String line, int i) {
+      int n = line.length();
       int j = skipSpaces(line, i);
       if (j == i || j == n) {
         return "value of " + line.substring(nameStart, nameEnd) + ": expected a space and a number";
@@ -468,7 +488,7 @@ public final class PrometheusParser extends FormatParserBase {
       if (j < n && line.charAt(j) != '#') {
         return "expected the line to end after the timestamp, '" + line.substring(j) + "'";
       }
-      return metric < 0 ? UNUSED : null;
+      return null;
     }
 
     /** Reads labels from just after '{' through '}'; {@link #labelsEnd} is the position after it. */
@@ -501,37 +521,14 @@ public final class PrometheusParser extends FormatParserBase {
           return "labels: expected a quoted value for label '" + line.substring(ls, le) + "'";
         }
         int vs = ++i;
-        boolean escaped = false;
-        while (i < n) {
-          char d = line.charAt(i);
-          if (d == '"') {
-            break;
-          }
-          if (d == '\\') {
-            escaped = true;
-            i += 2;
-          } else {
-            i++;
-          }
-        }
+        i = quotedValueEnd(line, vs);
         if (i >= n) {
           return "labels: unterminated value of label '" + line.substring(ls, le) + "'";
         }
         int ve = i++;
-        int slot = labelSlot(line, ls, le);
-        if (slot >= 0) {
-          if ((seen & (1 << slot)) != 0) {
-            return "labels: label '" + LABELS[slot] + "' appears twice";
-          }
-          seen |= 1 << slot;
-          if (slot == NAME) {
-            if (nameStart < 0) {
-              nameStart = vs;
-              nameEnd = ve;
-            }
-          } else if (ve > vs) {
-            vals[slot] = escaped ? unescaped(slot, line, vs, ve) : plain(slot, line, vs, ve);
-          }
+        String bad = keepLabel(line, ls, le, vs, ve, valueEscaped);
+        if (bad != null) {
+          return bad;
         }
         i = skipSpaces(line, i);
         if (i < n && line.charAt(i) == ',') {
@@ -540,6 +537,54 @@ public final class PrometheusParser extends FormatParserBase {
           return "labels: expected ',' or '}' after the value of label '" + line.substring(ls, le) + "'";
         }
       }
+    }
+
+    /**
+     * The position of the quote that closes a label value starting at {@code vs} (at or past the end
+     * of the line when none does); {@link #valueEscaped} tells whether a backslash escape was on the way.
+     */
+    private int quotedValueEnd(String line, int vs) {
+      int n = line.length();
+      int i = vs;
+      boolean escaped = false;
+      while (i < n) {
+        char d = line.charAt(i);
+        if (d == '"') {
+          break;
+        }
+        if (d == '\\') {
+          escaped = true;
+          i += 2;
+        } else {
+          i++;
+        }
+      }
+      valueEscaped = escaped;
+      return i;
+    }
+
+    /**
+     * Keeps the value {@code [vs, ve)} of label {@code [ls, le)} when it is one we use (the metric name
+     * from {@code __name__}, the others in {@link #vals}); null, or the reason when it appears twice.
+     */
+    private String keepLabel(String line, int ls, int le, int vs, int ve, boolean escaped) {
+      int slot = labelSlot(line, ls, le);
+      if (slot < 0) {
+        return null;
+      }
+      if ((seen & (1 << slot)) != 0) {
+        return "labels: label '" + LABELS[slot] + "' appears twice";
+      }
+      seen |= 1 << slot;
+      if (slot == NAME) {
+        if (nameStart < 0) {
+          nameStart = vs;
+          nameEnd = ve;
+        }
+      } else if (ve > vs) {
+        vals[slot] = escaped ? unescaped(slot, line, vs, ve) : plain(slot, line, vs, ve);
+      }
+      return null;
     }
 
     /** The value as a String, reusing the previous line's instance when equal: labels repeat. */

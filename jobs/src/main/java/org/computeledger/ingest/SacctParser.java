@@ -1,7 +1,11 @@
 package org.computeledger.ingest;
 
-import static org.computeledger.ingest.TextScan.digits;
+import static org.computeledger.ingest.GpuTres.gpusOnNode;
+import static org.computeledger.ingest.SacctLayout.splitAll;
+import static org.computeledger.ingest.SchedulerClock.BAD_TIME;
+import static org.computeledger.ingest.SchedulerClock.parseLocalTime;
 import static org.computeledger.ingest.TextScan.isDigit;
+import static org.computeledger.ingest.TextScan.parseWhole;
 import static org.computeledger.ingest.TextScan.stripBom;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -9,17 +13,12 @@ import java.io.Reader;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.Month;
-import java.time.Year;
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.time.zone.ZoneRules;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.computeledger.ingest.SacctLayout.Field;
 import org.computeledger.schema.Allocations;
 import org.computeledger.schema.Table;
 
@@ -38,6 +37,9 @@ import org.computeledger.schema.Table;
  * partition without tracking them as TRES; that has to be resolved from node configuration later).
  * GPU indices ({@code AllocGRES}/{@code Gres}, {@code gpu:a100:4(IDX:0-3)}) are printed once per job,
  * so every node row of the job carries the same list.
+ *
+ * <p>The parts it reads with: {@link SacctLayout} (columns and delimiter), {@link SchedulerClock} (times),
+ * {@link GpuTres} (AllocTRES), {@link SlurmHostList} (NodeList, GPU indices).
  */
 public final class SacctParser extends FormatParserBase {
   private static final long serialVersionUID = 1L;
@@ -73,20 +75,6 @@ public final class SacctParser extends FormatParserBase {
   private static final int I_JOB_ID_RAW = TABLE.index(Allocations.JOB_ID_RAW);
   private static final int I_LABELS = TABLE.index(Allocations.LABELS);
 
-  /** The sacct fields this parser reads; a header names them in any case and order. */
-  private enum Field {
-    JOBID, JOBIDRAW, CLUSTER, PARTITION, ACCOUNT, USER, WCKEY, COMMENT, JOBNAME, STATE, SUBMIT, START, END,
-    ELAPSED, NNODES, NODELIST, ALLOCTRES, ALLOCGRES, GRES;
-
-    private final String sacctName = name().toLowerCase(Locale.ROOT);
-  }
-
-  /** Characters that occur inside sacct values, so a headerless file is unlikely to use them as delimiter. */
-  private static final String VALUE_CHARS = "-:._+[]/=@ ,()%*";
-
-  /** Parsed time marker for "present but not a time", distinct from null ("Unknown", "None", empty). */
-  private static final LocalDateTime BAD_TIME = LocalDateTime.MIN;
-
   public SacctParser() {
     super(FORMAT, TABLE);
   }
@@ -99,7 +87,7 @@ public final class SacctParser extends FormatParserBase {
         if (line.isBlank()) {
           continue;
         }
-        return Layout.fromHeader(line) != null || looksLikeHeaderlessRecord(line);
+        return SacctLayout.fromHeader(line) != null || looksLikeHeaderlessRecord(line);
       }
       return false;
     } catch (RuntimeException e) {
@@ -113,9 +101,9 @@ public final class SacctParser extends FormatParserBase {
     BufferedReader reader = in instanceof BufferedReader b ? b : new BufferedReader(in, 1 << 16);
     IngestParams params = file.params();
     PersonalFieldsMasked sink = new PersonalFieldsMasked(out, params.pseudonymKey());
-    Clock clock = new Clock(params.schedulerZone());
+    SchedulerClock clock = new SchedulerClock(params.schedulerZone());
     Map<String, String> pseudonyms = new HashMap<>();
-    Layout layout = null;
+    SacctLayout layout = null;
     String headerLine = null;
     boolean firstContent = true;
     long n = 0;
@@ -136,7 +124,7 @@ public final class SacctParser extends FormatParserBase {
       }
       if (firstContent) {
         firstContent = false;
-        Layout header = Layout.fromHeader(line);
+        SacctLayout header = SacctLayout.fromHeader(line);
         if (header != null) {
           layout = header;
           sink.layout = header;
@@ -156,7 +144,7 @@ public final class SacctParser extends FormatParserBase {
           sink.quarantine(n, NO_COLUMNS_REASON, line);
           continue;
         }
-        layout = Layout.fromColumns(columns, line);
+        layout = SacctLayout.fromColumns(columns, line);
         sink.layout = layout;
         if (layout == null) {
           sink.quarantine(n, "wrong field count: expected the " + columns.size()
@@ -173,8 +161,8 @@ public final class SacctParser extends FormatParserBase {
    * node. The first step that finds a field it cannot read rejects the record, which is quarantined
    * with that step's reason.
    */
-  private static void parseRecord(long n, String line, Layout layout, IngestParams params,
-      Clock clock, Map<String, String> pseudonyms, RowSink sink) {
+  private static void parseRecord(long n, String line, SacctLayout layout, IngestParams params,
+      SchedulerClock clock, Map<String, String> pseudonyms, RowSink sink) {
     int[] f = layout.split(line);
     if (f == null) {
       sink.quarantine(n, "wrong field count: expected " + layout.names.length + " fields separated by '"
@@ -232,7 +220,7 @@ public final class SacctParser extends FormatParserBase {
   private record Times(Instant submit, Instant start, Instant end) {}
 
   /** A split sacct line and the steps that read its fields. */
-  private record Record(String line, int[] f, Layout layout) {
+  private record Record(String line, int[] f, SacctLayout layout) {
     String get(Field field) {
       return layout.get(line, f, field);
     }
@@ -250,7 +238,7 @@ public final class SacctParser extends FormatParserBase {
       return jobId;
     }
 
-    Times times(Clock clock, IngestParams params) throws Rejected {
+    Times times(SchedulerClock clock, IngestParams params) throws Rejected {
       LocalDateTime submit = parseLocalTime(get(Field.SUBMIT));
       LocalDateTime start = parseLocalTime(get(Field.START));
       LocalDateTime end = parseLocalTime(get(Field.END));
@@ -371,15 +359,6 @@ public final class SacctParser extends FormatParserBase {
     }
   }
 
-  /**
-   * GPUs of node {@code i} of {@code nodes} when the job holds {@code total}. AllocTRES gives the
-   * job's total only; an even split is exact when it divides, and otherwise the remainder goes one
-   * each to the first nodes in list order, so a job's rows always add up to its total.
-   */
-  static int gpusOnNode(int total, int nodes, int i) {
-    return total / nodes + (i < total % nodes ? 1 : 0);
-  }
-
   /** The state word without Slurm's {@code by <uid>} suffix: that is who cancelled, a uid, not a state. */
   static String state(String printed) {
     if (printed == null) {
@@ -448,62 +427,7 @@ public final class SacctParser extends FormatParserBase {
     return i == len;
   }
 
-  // ---------------------------------------------------------------- times
-
-  /** A sacct local time; null for Unknown, None or empty; {@link #BAD_TIME} for anything else. */
-  static LocalDateTime parseLocalTime(String s) {
-    if (s == null || s.equals("Unknown") || s.equals("None")) {
-      return null;
-    }
-    if (s.length() != 19 || s.charAt(4) != '-' || s.charAt(7) != '-'
-        || (s.charAt(10) != 'T' && s.charAt(10) != ' ') || s.charAt(13) != ':' || s.charAt(16) != ':') {
-      return BAD_TIME;
-    }
-    int year = digits(s, 0, 4);
-    int month = digits(s, 5, 7);
-    int day = digits(s, 8, 10);
-    int hour = digits(s, 11, 13);
-    int minute = digits(s, 14, 16);
-    int second = digits(s, 17, 19);
-    if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
-        || second < 0 || second > 59 || day > Month.of(month).length(Year.isLeap(year))) {
-      return BAD_TIME;
-    }
-    return LocalDateTime.of(year, month, day, hour, minute, second);
-  }
-
-  /** Scheduler-zone wall-clock time to UTC instants. */
-  private static final class Clock {
-    private final ZoneId zone;
-    private final ZoneRules rules;
-    private final boolean fixed;
-
-    Clock(ZoneId zone) {
-      this.zone = zone;
-      this.rules = zone.getRules();
-      this.fixed = rules.isFixedOffset();
-    }
-
-    /**
-     * {@link ZonedDateTime#ofLocal} semantics, not {@code ofStrict}: a time in the spring-forward gap
-     * (which the scheduler cannot have printed unless its clock and zone disagree) is shifted forward by
-     * the gap's length instead of being rejected, and a time in the fall-back overlap takes the earlier
-     * offset, i.e. the first pass through that hour.
-     */
-    Instant toInstant(LocalDateTime t) {
-      if (t == null) {
-        return null;
-      }
-      if (fixed) {
-        return Instant.ofEpochSecond(t.toEpochSecond(rules.getOffset(Instant.EPOCH)));
-      }
-      return ZonedDateTime.ofLocal(t, zone, null).toInstant();
-    }
-
-    Instant toInstantLaterOffset(LocalDateTime t) {
-      return ZonedDateTime.ofLocal(t, zone, null).withLaterOffsetAtOverlap().toInstant();
-    }
-  }
+  // ---------------------------------------------------------------- elapsed time
 
   /**
    * Seconds of an elapsed time as sacct prints it: {@code [D-]HH:MM:SS}, {@code MM:SS} or with
@@ -552,69 +476,6 @@ public final class SacctParser extends FormatParserBase {
       return -1;
     }
     return days * 86_400 + h * 3_600 + m * 60 + sec;
-  }
-
-  /** GPUs named in one AllocTRES value: the job's total over all its nodes, and the type if given. */
-  static final class GpuTres {
-    static final GpuTres BAD = new GpuTres(-1, null);
-
-    final int total;
-    final String model;
-
-    GpuTres(int total, String model) {
-      this.total = total;
-      this.model = model;
-    }
-
-    /**
-     * Null for an empty value (nothing allocated). Slurm lists GPUs both untyped ({@code gres/gpu=4})
-     * and per type ({@code gres/gpu:a100=4}) for the same devices, so the untyped total wins when it is
-     * there and the typed counts are summed only when it is not. {@code gres/gpumem} and
-     * {@code gres/gpuutil} are usage, not devices.
-     */
-    static GpuTres parse(String tres) {
-      if (tres == null) {
-        return null;
-      }
-      long untyped = -1;
-      long typed = 0;
-      String model = null;
-      int start = 0;
-      int len = tres.length();
-      for (int i = 0; i <= len; i++) {
-        if (i < len && tres.charAt(i) != ',') {
-          continue;
-        }
-        if (tres.startsWith("gres/gpu", start)) {
-          int eq = tres.indexOf('=', start);
-          if (eq < 0 || eq > i) {
-            return BAD;
-          }
-          int nameEnd = start + "gres/gpu".length();
-          if (eq == nameEnd || tres.charAt(nameEnd) == ':') {
-            long v = parseWhole(tres.substring(eq + 1, i));
-            if (v < 0) {
-              return BAD;
-            }
-            if (eq == nameEnd) {
-              untyped = v;
-            } else {
-              typed += v;
-              String type = tres.substring(nameEnd + 1, eq);
-              if (model == null) {
-                model = type;
-              } else if (!model.equals(type)) {
-                // one job on several GPU types: name them all rather than pick one
-                model = model + "," + type;
-              }
-            }
-          }
-        }
-        start = i + 1;
-      }
-      long total = untyped >= 0 ? untyped : typed;
-      return total > Integer.MAX_VALUE ? BAD : new GpuTres((int) total, model);
-    }
   }
 
   /**
@@ -670,7 +531,7 @@ public final class SacctParser extends FormatParserBase {
    */
   static final class PersonalFieldsMasked extends RawMaskingSink {
     private final String key;
-    Layout layout;
+    SacctLayout layout;
 
     PersonalFieldsMasked(RowSink out, String key) {
       super(out);
@@ -682,7 +543,7 @@ public final class SacctParser extends FormatParserBase {
       return mask(raw, layout, key);
     }
 
-    static String mask(String raw, Layout layout, String key) {
+    static String mask(String raw, SacctLayout layout, String key) {
       if (raw == null) {
         return null;
       }
@@ -716,168 +577,6 @@ public final class SacctParser extends FormatParserBase {
 
   private static final java.util.regex.Pattern CANCELLED_BY =
       java.util.regex.Pattern.compile("(CANCELLED by) [0-9]+");
-
-  // ---------------------------------------------------------------- layout and detection
-
-  /** Where each known field sits in a file's lines, and what separates them. */
-  static final class Layout {
-    final String delimiter;
-    final String[] names;
-    private final int[] index = new int[Field.values().length];
-
-    private Layout(String delimiter, String[] names) {
-      this.delimiter = delimiter;
-      this.names = names;
-      Arrays.fill(index, -1);
-      for (int i = 0; i < names.length; i++) {
-        String name = names[i].strip().toLowerCase(Locale.ROOT);
-        int pct = name.indexOf('%');
-        if (pct >= 0) {
-          name = name.substring(0, pct);
-        }
-        for (Field field : Field.values()) {
-          if (field.sacctName.equals(name) && index[field.ordinal()] < 0) {
-            index[field.ordinal()] = i;
-          }
-        }
-      }
-    }
-
-    /**
-     * The layout named by a header line, or null when the line is no sacct header. The delimiter is
-     * whatever separates the first column name from the second, so any delimiter works, including
-     * multi-byte ones like {@code ☃}; a header written with {@code --parsable} ends with it.
-     */
-    static Layout fromHeader(String line) {
-      int i = 0;
-      int len = line.length();
-      while (i < len && Character.isLetterOrDigit(line.charAt(i))) {
-        i++;
-      }
-      int d = i;
-      while (d < len && !Character.isLetterOrDigit(line.charAt(d))) {
-        d++;
-      }
-      if (i == 0 || d == i || d == len) {
-        return null;
-      }
-      String delimiter = line.substring(i, d);
-      List<String> names = splitAll(line, delimiter);
-      if (names.get(names.size() - 1).isEmpty()) {
-        names.remove(names.size() - 1);
-      }
-      boolean hasId = false;
-      for (String name : names) {
-        if (name.isEmpty() || !Character.isLetter(name.charAt(0))) {
-          return null;
-        }
-        for (int k = 0; k < name.length(); k++) {
-          if (!Character.isLetterOrDigit(name.charAt(k))) {
-            return null;
-          }
-        }
-        hasId |= name.equalsIgnoreCase("JobID") || name.equalsIgnoreCase("JobIDRaw");
-      }
-      return hasId ? new Layout(delimiter, names.toArray(new String[0])) : null;
-    }
-
-    /**
-     * The layout of a headerless file from its column list and a data line: the delimiter is the
-     * character that cuts the line into exactly that many fields (one more, empty, for
-     * {@code --parsable}). Characters that occur inside values lose to those that do not, and then the
-     * one seen first wins. Only single-character delimiters are recognised without a header.
-     */
-    static Layout fromColumns(List<String> columns, String line) {
-      int want = columns.size();
-      Map<Integer, Integer> counts = new HashMap<>();
-      List<Integer> order = new ArrayList<>();
-      for (int i = 0; i < line.length(); ) {
-        int cp = line.codePointAt(i);
-        i += Character.charCount(cp);
-        if (Character.isLetterOrDigit(cp)) {
-          continue;
-        }
-        if (counts.merge(cp, 1, Integer::sum) == 1) {
-          order.add(cp);
-        }
-      }
-      Integer best = null;
-      for (int cp : order) {
-        int c = counts.get(cp);
-        String d = new String(Character.toChars(cp));
-        boolean fits = c == want - 1 || (c == want && line.endsWith(d));
-        if (!fits) {
-          continue;
-        }
-        if (best == null || (VALUE_CHARS.indexOf(best) >= 0 && VALUE_CHARS.indexOf(cp) < 0)) {
-          best = cp;
-        }
-      }
-      if (best == null) {
-        return null;
-      }
-      return new Layout(new String(Character.toChars(best)), columns.toArray(new String[0]));
-    }
-
-    /** A known field's name as the file spells it. */
-    String name(Field known) {
-      return names[index[known.ordinal()]];
-    }
-
-    boolean has(Field known) {
-      return index[known.ordinal()] >= 0;
-    }
-
-    /** A known field's value; null when the column is absent or the value empty. */
-    String get(String line, int[] bounds, Field known) {
-      int i = index[known.ordinal()];
-      if (i < 0) {
-        return null;
-      }
-      int from = bounds[2 * i];
-      int to = bounds[2 * i + 1];
-      return from == to ? null : line.substring(from, to);
-    }
-
-    /**
-     * Start and end offsets of every field of a data line ({@code 2k}, {@code 2k+1} for field k), so
-     * that only the fields we use become strings; null when their number does not match the layout.
-     */
-    int[] split(String line) {
-      int want = names.length;
-      int[] bounds = new int[2 * want];
-      int dl = delimiter.length();
-      int start = 0;
-      for (int k = 0; k < want; k++) {
-        int next = line.indexOf(delimiter, start);
-        bounds[2 * k] = start;
-        if (k == want - 1) {
-          if (next < 0) {
-            bounds[2 * k + 1] = line.length();
-            return bounds;
-          }
-          // --parsable: one trailing delimiter and nothing after it
-          if (next + dl == line.length()) {
-            bounds[2 * k + 1] = next;
-            return bounds;
-          }
-          return null;
-        }
-        if (next < 0) {
-          return null;
-        }
-        bounds[2 * k + 1] = next;
-        start = next + dl;
-      }
-      return bounds;
-    }
-
-    /** Fields in a line, not counting the empty one after a --parsable trailing delimiter. */
-    int countFields(String line) {
-      int count = splitAll(line, delimiter).size();
-      return line.endsWith(delimiter) ? count - 1 : count;
-    }
-  }
 
   /**
    * Whether a line without header reads as a sacct record: it opens with a Slurm job id followed by a
@@ -917,37 +616,6 @@ public final class SacctParser extends FormatParserBase {
   private static boolean isDelimiterCandidate(String line, int i) {
     char c = line.charAt(i);
     return !Character.isLetterOrDigit(c) && "-:._+[],/ ".indexOf(c) < 0;
-  }
-
-  // ---------------------------------------------------------------- small scanners
-
-  private static List<String> splitAll(String line, String delimiter) {
-    List<String> parts = new ArrayList<>();
-    int start = 0;
-    int next;
-    while ((next = line.indexOf(delimiter, start)) >= 0) {
-      parts.add(line.substring(start, next));
-      start = next + delimiter.length();
-    }
-    parts.add(line.substring(start));
-    return parts;
-  }
-
-  /** A non-negative decimal number, or -1 when {@code s} is empty or not all digits. */
-  static long parseWhole(String s) {
-    int len = s.length();
-    if (len == 0 || len > 18) {
-      return -1;
-    }
-    long v = 0;
-    for (int i = 0; i < len; i++) {
-      char c = s.charAt(i);
-      if (!isDigit(c)) {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
   }
 
   @Override

@@ -95,8 +95,8 @@ final class SlurmHostList {
       int dash = item.indexOf('-');
       String lo = dash < 0 ? item : item.substring(0, dash);
       String hi = dash < 0 ? item : item.substring(dash + 1);
-      long a = SacctParser.parseWhole(lo);
-      long b = SacctParser.parseWhole(hi);
+      long a = TextScan.parseWhole(lo);
+      long b = TextScan.parseWhole(hi);
       if (a < 0 || b < a || b - a >= MAX_NODES_PER_RECORD || out.size() + (b - a) >= MAX_NODES_PER_RECORD) {
         return null;
       }

@@ -35,4 +35,21 @@ final class TextScan {
   static String stripBom(String line) {
     return !line.isEmpty() && line.charAt(0) == '\uFEFF' ? line.substring(1) : line;
   }
+
+  /** A non-negative decimal number, or -1 when {@code s} is empty or not all digits. */
+  static long parseWhole(String s) {
+    int len = s.length();
+    if (len == 0 || len > 18) {
+      return -1;
+    }
+    long v = 0;
+    for (int i = 0; i < len; i++) {
+      char c = s.charAt(i);
+      if (!isDigit(c)) {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
 }

@@ -110,6 +110,17 @@ public final class ReportPage {
   /** The page. No script and a policy that forbids any: the page works, and stays inert, offline. */
   public static String render(Page p) {
     StringBuilder h = new StringBuilder();
+    head(h, p);
+    lineItems(h, p);
+    standards(h, p);
+    charts(h, p);
+    reconciliation(h, p);
+    h.append("</body></html>\n");
+    return h.toString();
+  }
+
+  /** The document's head (title, policy, style) and the page's heading. */
+  private static void head(StringBuilder h, Page p) {
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
         .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:;"
             + " style-src 'unsafe-inline'\">\n")
@@ -122,7 +133,9 @@ public final class ReportPage {
         .append("</style></head><body>\n");
     h.append("<h1>").append(esc(p.title())).append("</h1>\n")
         .append("<p>How every number was made: <a href=\"methodology.md\">methodology.md</a>.</p>\n");
+  }
 
+  private static void lineItems(StringBuilder h, Page p) {
     h.append("<h2>Line items</h2>\n<table id=\"line-items\"><tr><th>project</th><th>branch</th><th>activity</th>"
         + "<th>status</th><th>GPU-hours</th><th>FLOP</th><th>FLOP low</th><th>FLOP high</th><th>billed cost</th>"
         + "<th>currency</th><th>description</th></tr>\n");
@@ -133,7 +146,10 @@ public final class ReportPage {
           .append(td(r, "description")).append("</tr>\n");
     }
     h.append("</table>\n");
+  }
 
+  /** One row per project, one column per standard (id and version), in the order the totals name them. */
+  private static void standards(StringBuilder h, Page p) {
     h.append("<h2>Standards side by side</h2>\n<p>Per project, each standard's FLOP (and cost) against its first"
         + " compute (and cost) threshold; <span class=\"yes\">crosses</span> marks a finding.</p>\n");
     Set<String> standards = new LinkedHashSet<>();
@@ -157,14 +173,18 @@ public final class ReportPage {
       h.append("</tr>\n");
     });
     h.append("</table>\n");
+  }
 
+  private static void charts(StringBuilder h, Page p) {
     h.append("<h2>Charts</h2>\n");
     p.charts().forEach((title, png) -> h.append("<figure><img alt=\"").append(esc(title))
         .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png))
         .append("\"><figcaption>").append(esc(title))
         .append(p.chartFiles().containsKey(title) ? " (" + esc(p.chartFiles().get(title)) + ")" : "")
         .append("</figcaption></figure>\n"));
+  }
 
+  private static void reconciliation(StringBuilder h, Page p) {
     h.append("<h2>Cost reconciliation</h2>\n<p>Per provider and currency, input total = allocated + unallocated (idle)"
         + " + unallocated (other resources) + not attributable, to the cent.</p>\n<table id=\"reconciliation\"><tr>"
         + "<th>provider</th><th>currency</th><th>input total</th><th>allocated</th><th>unallocated (idle)</th>"
@@ -174,8 +194,7 @@ public final class ReportPage {
           .append(money(r, "allocated")).append(money(r, "unallocated_idle"))
           .append(money(r, "unallocated_other_resource")).append(money(r, "not_attributable")).append("</tr>\n");
     }
-    h.append("</table>\n</body></html>\n");
-    return h.toString();
+    h.append("</table>\n");
   }
 
   private static String finding(Row r) {

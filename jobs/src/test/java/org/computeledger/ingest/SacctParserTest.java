@@ -470,7 +470,7 @@ class SacctParserTest {
       if (tres.isEmpty()) {
         continue;
       }
-      SacctParser.GpuTres gpus = SacctParser.GpuTres.parse(tres);
+      GpuTres gpus = GpuTres.parse(tres);
       assertEquals(pair.get(1).asInt(), gpus.total, tres);
     }
   }
@@ -478,14 +478,14 @@ class SacctParserTest {
   @Test
   void emptyAllocTresMeansNothingAllocatedNotZeroGpus() {
     // XDMoD's pairs count "" as 0 GPUs; here an empty AllocTRES leaves gpu_count unknown
-    assertNull(SacctParser.GpuTres.parse(null));
+    assertNull(GpuTres.parse(null));
     CollectingSink sink = parseHabrok(habrokRecord("4047445"));
     assertNull(sink.get(0, Allocations.GPU_COUNT));
   }
 
   @Test
   void typedGpuCountsAreSummedWhenNoUntypedTotalIsGiven() {
-    SacctParser.GpuTres gpus = SacctParser.GpuTres.parse("billing=1,cpu=1,gres/gpu:tesla=4");
+    GpuTres gpus = GpuTres.parse("billing=1,cpu=1,gres/gpu:tesla=4");
 
     assertEquals(4, gpus.total);
     assertEquals("tesla", gpus.model);
@@ -493,7 +493,7 @@ class SacctParserTest {
 
   @Test
   void gpuUsageTresIsNoGpu() {
-    SacctParser.GpuTres gpus = SacctParser.GpuTres.parse("cpu=8,gres/gpumem=20500736K,gres/gpuutil=90,mem=1294440K");
+    GpuTres gpus = GpuTres.parse("cpu=8,gres/gpumem=20500736K,gres/gpuutil=90,mem=1294440K");
 
     assertEquals(0, gpus.total);
   }
