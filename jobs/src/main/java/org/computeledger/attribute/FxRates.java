@@ -128,8 +128,8 @@ public final class FxRates {
   private static BigDecimal rate(String v, String name, long line) {
     try {
       BigDecimal r = new BigDecimal(v);
-      // DECIMAL(38,12): more than 26 integer digits or 12 decimals would not survive the cast
-      if (r.signum() > 0 && r.precision() - r.scale() <= 26 && r.scale() <= 12) {
+      // FxConversion multiplies in DECIMAL(23,12): at most 11 integer digits and 12 decimals
+      if (r.signum() > 0 && r.precision() - r.scale() <= 11 && r.scale() <= 12) {
         return r;
       }
     } catch (NumberFormatException e) {
