@@ -16,6 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.computeledger.attribute.MarketPrices;
+import org.computeledger.attribute.FxRates;
 import org.computeledger.attribute.ResourceMap;
 import org.computeledger.attribute.Registry;
 import org.computeledger.common.LedgerException;
@@ -73,6 +74,12 @@ final class RunCommand implements Callable<Integer> {
           + " force, and review warnings. Default: today (UTC).")
   LocalDate reportDate;
 
+  @Option(names = "--report-currency", paramLabel = "CODE",
+      defaultValue = org.computeledger.attribute.FxConversion.DEFAULT_REPORT_CURRENCY,
+      description = "Also show each line item's billed cost in this ISO 4217 currency (e.g. USD), at the dated"
+          + " rates of the input's fx.csv. Default: none, no conversion.")
+  String reportCurrency;
+
   @Mixin CommonOptions common;
 
   @Override
@@ -84,6 +91,10 @@ final class RunCommand implements Callable<Integer> {
     }
     if (!(assumedUtilization > 0 && assumedUtilization <= 1)) {
       throw new LedgerException("--assumed-utilization: expected a share in (0, 1], got " + assumedUtilization);
+    }
+    if (!reportCurrency.isEmpty() && !reportCurrency.matches("[A-Z]{3}")) {
+      throw new LedgerException("--report-currency: expected an ISO 4217 code of three capital letters, got '"
+          + reportCurrency + "'");
     }
     IngestParams ip = common.ingestParams();
     // standards are checked before any Spark work, so a bad file costs nothing to find
@@ -105,7 +116,7 @@ final class RunCommand implements Callable<Integer> {
       SparkSession spark = SparkSessions.create("ledger run", common.master);
       try {
         String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards, reportDate != null ? reportDate : LocalDate.now(ZoneOffset.UTC),
-            maxBadFraction);
+            maxBadFraction, reportCurrency);
         Progress.clear();
         System.out.println(summary);
         return 0;
@@ -160,6 +171,14 @@ final class RunCommand implements Callable<Integer> {
 
   static String run(SparkSession spark, String input, boolean fromIngest, List<Ingest.Source> sources, OutputDir dir,
       IngestParams ip, EstimateParams ep, List<Standard> standards, LocalDate runDate, double maxBadFraction) {
+    return run(spark, input, fromIngest, sources, dir, ip, ep, standards, runDate, maxBadFraction,
+        org.computeledger.attribute.FxConversion.DEFAULT_REPORT_CURRENCY);
+  }
+
+  /** As above, with a reporting currency ({@code ""}: none) for the fx.csv conversion. */
+  static String run(SparkSession spark, String input, boolean fromIngest, List<Ingest.Source> sources, OutputDir dir,
+      IngestParams ip, EstimateParams ep, List<Standard> standards, LocalDate runDate, double maxBadFraction,
+      String reportCurrency) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     try {
       String canonical;
@@ -191,10 +210,15 @@ final class RunCommand implements Callable<Integer> {
         }
       }
       Dataset<Row> resources = ResourceMap.readIfPresent(spark, new Path(declarations, ResourceMap.FILE_NAME));
+      Dataset<Row> fxRates = FxRates.readIfPresent(spark, new Path(declarations, FxRates.FILE_NAME));
+      if (fxRates == null && !reportCurrency.isEmpty()) {
+        throw new LedgerException("--report-currency " + reportCurrency + ": the input has no " + FxRates.FILE_NAME
+            + " of dated rates, and no rate is guessed");
+      }
       PeakCatalog catalog = PeakCatalog.load();
       MainJob.Inputs in = new MainJob.Inputs(read(spark, canonical, Table.ALLOCATIONS),
           read(spark, canonical, Table.GPU_SAMPLES), read(spark, canonical, Table.FLOP_COUNTS),
-          read(spark, canonical, Table.CHARGES), prices, resources);
+          read(spark, canonical, Table.CHARGES), prices, resources, fxRates, reportCurrency);
       Progress.say("run: estimating and attributing");
       MainJob.Outputs o = MainJob.compute(spark, in, registry, new Flop(catalog, ep), ep);
 
@@ -229,6 +253,7 @@ final class RunCommand implements Callable<Integer> {
       writeText(conf, dir.child("methodology.md"), methodology);
 
       Map<String, Object> params = parameters(input, ip, ep, catalog);
+      params.put("report_currency", reportCurrency);
       params.put("standards", standards.stream().map(Standard::label).toList());
       params.put("standards_run_date", runDate.toString());
       params.put("max_bad_fraction", maxBadFraction);
