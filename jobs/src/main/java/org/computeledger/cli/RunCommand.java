@@ -249,6 +249,8 @@ final class RunCommand implements Callable<Integer> {
       StandardsReport.totals(spark, byStandard.totals()).coalesce(1).write().parquet(dir.child("standard_totals"));
       StandardsReport.treatment(spark, byStandard.treatment()).coalesce(1).write().parquet(dir.child("treatment"));
       methodology += "\n" + StandardsReport.methodology(standards, byStandard, runDate);
+      methodology += "\n" + org.computeledger.report.FxSection.markdown(
+          fxRates == null ? null : fxRates.collectAsList(), reportCurrency, items);
       methodology += "\n" + org.computeledger.report.ReportPage.write(spark, dir.path());
       writeText(conf, dir.child("methodology.md"), methodology);
 
