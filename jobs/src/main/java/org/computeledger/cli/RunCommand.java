@@ -111,6 +111,13 @@ final class RunCommand implements Callable<Integer> {
     Configuration hadoop = SparkSessions.hadoopConfiguration();
     boolean fromIngest = isIngestOutput(hadoop, input);
     List<Ingest.Source> sources = fromIngest ? List.of() : Ingest.discover(hadoop, input, ip);
+    if (!reportCurrency.isEmpty()) {
+      Path fx = fromIngest ? new Path(new Path(input, IngestCommand.DECLARATIONS), FxRates.FILE_NAME)
+          : new Path(input, FxRates.FILE_NAME);
+      if (!exists(hadoop, fx)) {
+        throw new LedgerException(noRatesFile());
+      }
+    }
     try (OutputDir dir = OutputDir.begin(out, hadoop, force, input)) {
       CommonOptions.warnIfUnkeyed(ip);
       SparkSession spark = SparkSessions.create("ledger run", common.master);
@@ -212,8 +219,7 @@ final class RunCommand implements Callable<Integer> {
       Dataset<Row> resources = ResourceMap.readIfPresent(spark, new Path(declarations, ResourceMap.FILE_NAME));
       Dataset<Row> fxRates = FxRates.readIfPresent(spark, new Path(declarations, FxRates.FILE_NAME));
       if (fxRates == null && !reportCurrency.isEmpty()) {
-        throw new LedgerException("--report-currency " + reportCurrency + ": the input has no " + FxRates.FILE_NAME
-            + " of dated rates, and no rate is guessed");
+        throw new LedgerException(noRatesFile());
       }
       PeakCatalog catalog = PeakCatalog.load();
       MainJob.Inputs in = new MainJob.Inputs(read(spark, canonical, Table.ALLOCATIONS),
@@ -277,6 +283,11 @@ final class RunCommand implements Callable<Integer> {
       dir.abandon();
       throw e;
     }
+  }
+
+  private static String noRatesFile() {
+    return "--report-currency: the input folder has no " + FxRates.FILE_NAME
+        + " (date, from_currency, to_currency, rate, source), and no rate is guessed";
   }
 
   /** Dropped duplicates from the ingest of this run (none when reading an ingest output) and conflicts in the ledger. */
