@@ -6,17 +6,21 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lead;
+import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
@@ -63,14 +67,23 @@ public final class FxConversion {
    */
   public static Dataset<Row> perLineItem(Dataset<Row> pieces, Dataset<Row> rates, String reportCurrency) {
     Dataset<Row> p = pieces.filter(col(COST_BILLED).isNotNull())
-        .withColumn("_piece", monotonically_increasing_id())
         .withColumn("_day", expr("date_from_unix_date(CAST(floor(unix_seconds(" + CHARGE_PERIOD_START + ") / "
             + DAY_SECONDS + ") AS INT))"));
+    // each rate holds from its date up to the day before the pair's next rate (the last one up to the
+    // latest charge day; none before the earliest), one row per day: the join on (currency, day) is then an equi-join, never
+    // charges × rates
+    Column next = lead(col("_rdate"), 1).over(Window.partitionBy(col("_from")).orderBy(col("_rdate")));
+    Dataset<Row> lastDay = p.agg(min(col("_day")).as("_first"), max(col("_day")).as("_last"));
     Dataset<Row> r = rates.filter(col(FxRates.TO).equalTo(lit(reportCurrency)))
-        .select(col(FxRates.FROM).as("_from"), col(FxRates.DATE).as("_rdate"), col(FxRates.RATE).as("_rate"));
-    Dataset<Row> rated = p.join(r, col(CURRENCY).equalTo(col("_from")).and(col("_rdate").leq(col("_day"))), "left")
-        .groupBy(col("_piece"), col(PROJECT), col(BRANCH), col(CURRENCY), col(COST_BILLED), col("_day"))
-        .agg(max_by(col("_rate"), col("_rdate")).as("_rate"), max(col("_rdate")).as("_rdate"));
+        .select(col(FxRates.FROM).as("_from"), col(FxRates.DATE).as("_rdate"), col(FxRates.RATE).as("_rate"))
+        .withColumn("_next", next)
+        .crossJoin(lastDay)
+        .withColumn("_until", coalesce(date_sub(col("_next"), 1), col("_last")))
+        .withColumn("_since", greatest(col("_rdate"), col("_first")))
+        .filter(col("_until").geq(col("_since")))
+        .withColumn("_rday", explode(sequence(col("_since"), col("_until"))))
+        .drop("_next", "_first", "_last", "_since", "_until");
+    Dataset<Row> rated = p.join(r, col(CURRENCY).equalTo(col("_from")).and(col("_rday").equalTo(col("_day"))), "left");
     Column sameCurrency = col(CURRENCY).equalTo(lit(reportCurrency));
     Column rate = when(sameCurrency, lit(java.math.BigDecimal.ONE)).otherwise(col("_rate"));
     Column converted = col(COST_BILLED).cast(COST_OPERAND).multiply(rate.cast(RATE_OPERAND));
