@@ -32,8 +32,8 @@ import org.apache.spark.sql.types.DataTypes;
  * the {@code fx.csv} rate from its currency to the reporting currency dated on, or most recently before,
  * the UTC day its charge period starts; a share already in the reporting currency is kept at rate 1. A
  * line item is converted only when every share of it found a rate: {@code cost_billed_converted} is the
- * sum of the converted shares, {@code fx_rate} the cost-weighted rate (converted / billed, 12 decimals),
- * {@code fx_date} the latest rate date used. Otherwise the three are null and {@code fx_note} names a
+ * sum of the converted shares, {@code fx_rate} the cost-weighted rate (converted / billed, 12 decimals;
+ * null, with a note, when the shares are in several currencies), {@code fx_date} the latest rate date used. Otherwise the three are null and {@code fx_note} names a
  * missing rate; no rate is guessed or carried back in time.
  */
 public final class FxConversion {
@@ -97,18 +97,20 @@ public final class FxConversion {
         .withColumn("_rate_used", when(sameCurrency.or(missing), lit(null)).otherwise(col("_rate")))
         .groupBy(col(PROJECT), col(BRANCH))
         .agg(sum(col("_conv")).as("_conv"), sum(col(COST_BILLED)).as("_billed"), max(col("_used")).as("_used"),
-            count(col("_why")).as("_missing"), min(col("_why")).as("_why"),
-            countDistinct(col("_used"), col("_rate_used")).as("_rates"));
+            count(when(missing, lit(1))).as("_missing"), min(col("_why")).as("_why"),
+            countDistinct(col("_used"), col("_rate_used")).as("_rates"), countDistinct(col(CURRENCY)).as("_ccys"));
     Column ok = col("_missing").equalTo(0);
     Column weighted = col("_conv").cast(COST_OPERAND).divide(col("_billed").cast(COST_OPERAND)).cast(MONEY);
     Column note = when(col("_missing").gt(0), concat(lit("not converted: no "), col("_why")))
         .when(col("_used").isNull(), lit("already in " + reportCurrency))
+        .when(col("_ccys").gt(1), concat(lit("converted at "), col("_rates").cast("string"),
+            lit(" dated rate(s) from several currencies; no single rate to show, fx_date the latest date used")))
         .otherwise(concat(lit("converted at "), col("_rates").cast("string"),
             lit(" dated rate(s); fx_rate is the cost-weighted rate, fx_date the latest date used")));
     return sums.select(col(PROJECT), col(BRANCH),
         when(ok, col("_conv").cast(MONEY)).as(COST_BILLED_CONVERTED),
         lit(reportCurrency).as(REPORT_CURRENCY),
-        when(ok.and(col("_billed").notEqual(0)), weighted).as(FX_RATE),
+        when(ok.and(col("_ccys").equalTo(1)).and(col("_billed").notEqual(0)), weighted).as(FX_RATE),
         when(ok, col("_used")).as(FX_DATE),
         note.as(FX_NOTE));
   }

@@ -94,6 +94,18 @@ class FxConversionTest extends LocalSparkTestBase {
   }
 
   @Test
+  void aLineItemOfSeveralCurrenciesIsConvertedButShowsNoSingleRate() {
+    // 100 EUR at 1.08 = 108.00 plus 7.25 USD = 115.25 USD; a rate over EUR and USD together would mean nothing
+    Row r = convert(piece("p/b", "EUR", "100.00", "2026-03-10T08:00:00Z"),
+        piece("p/b", "USD", "7.25", "2026-03-10T08:00:00Z")).get("p/b");
+    assertMoney("115.25", r.getAs(FxConversion.COST_BILLED_CONVERTED));
+    assertNull(r.getAs(FxConversion.FX_RATE));
+    assertEquals(Date.valueOf("2026-03-01"), r.getAs(FxConversion.FX_DATE));
+    assertEquals("converted at 1 dated rate(s) from several currencies; no single rate to show, fx_date the latest"
+        + " date used", r.getAs(FxConversion.FX_NOTE));
+  }
+
+  @Test
   void lineItemsAreConvertedOnTheirOwn() {
     Map<String, Row> items = convert(piece("p/b", "EUR", "100.00", "2026-03-10T08:00:00Z"),
         piece("q/c", "GBP", "10.00", "2026-03-10T08:00:00Z"));
