@@ -35,7 +35,8 @@ public final class FxSection {
         .append(reportCurrency).append(" dated on, or most recently before, the UTC day its charge period starts; ")
         .append("a share already in ").append(reportCurrency).append(" keeps its amount (rate 1). A line item is ")
         .append("converted only when every share found a rate: `").append(FxConversion.FX_RATE)
-        .append("` is then the cost-weighted rate (converted ÷ billed, 12 decimals) and `")
+        .append("` is then the cost-weighted rate (converted ÷ billed, 12 decimals; none when the shares are in several "
+            + "currencies) and `")
         .append(FxConversion.FX_DATE).append("` the latest rate date used. A share without a rate leaves the whole ")
         .append("line item unconverted (null) with the missing rate named in `").append(FxConversion.FX_NOTE)
         .append("`: no rate is guessed, and no rate is used for a day before its date.\n\n");
