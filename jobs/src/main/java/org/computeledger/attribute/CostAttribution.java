@@ -143,6 +143,18 @@ public final class CostAttribution {
   }
 
   /**
+   * Each allocation's share of each charge period it overlaps, before the sum of {@link #allocCosts}:
+   * {@code alloc_id, currency, cost_billed, charge_period_start}; {@link FxConversion} converts these at
+   * the rate of the charge's date. Their sum per allocation and currency is {@link #allocCosts}' billed cost.
+   */
+  public static Dataset<Row> allocCostPieces(Dataset<Row> allocs, Dataset<Row> charges, Dataset<Row> nodeGpus,
+      Dataset<Row> resources) {
+    return shares(allocs, classify(charges, nodeGpus, resources))
+        .select(col(ALLOC_ID), col(Charges.CURRENCY), col(COST_BILLED),
+            col("c_start").cast("timestamp").as(Charges.CHARGE_PERIOD_START));
+  }
+
+  /**
    * One row per provider and currency: {@code input_total, allocated, unallocated_idle,
    * unallocated_other_resource, not_attributable} in billed cost, {@code charges} (how many), and
    * the same five amounts in effective cost with the {@code effective_} prefix. In each row
@@ -419,7 +431,7 @@ public final class CostAttribution {
         col(Charges.PROVIDER), col(Charges.CURRENCY), col(CHARGE_NODE), col("c_start"), col("c_end")));
     return pairs
         .withColumn("denominator", greatest(capacity, heldByAll))
-        .select(col(ALLOC_ID), col(Charges.PROVIDER), col(Charges.CURRENCY),
+        .select(col(ALLOC_ID), col(Charges.PROVIDER), col(Charges.CURRENCY), col("c_start"),
             share(col("c_billed"), col("held_gpu_s"), col("denominator")).as(COST_BILLED),
             share(col("c_effective"), col("held_gpu_s"), col("denominator")).as(COST_EFFECTIVE));
   }

@@ -16,6 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.computeledger.attribute.MarketPrices;
+import org.computeledger.attribute.FxRates;
 import org.computeledger.attribute.ResourceMap;
 import org.computeledger.attribute.Registry;
 import org.computeledger.common.LedgerException;
@@ -85,6 +86,12 @@ final class RunCommand implements Callable<Integer> {
           + " force, and review warnings. Default: today (UTC).")
   LocalDate reportDate;
 
+  @Option(names = "--report-currency", paramLabel = "CODE",
+      defaultValue = org.computeledger.attribute.FxConversion.DEFAULT_REPORT_CURRENCY,
+      description = "Also show each line item's billed cost in this ISO 4217 currency (e.g. USD), at the dated"
+          + " rates of the input's fx.csv. Default: none, no conversion.")
+  String reportCurrency;
+
   @Mixin CommonOptions common;
 
   @Override
@@ -96,6 +103,10 @@ final class RunCommand implements Callable<Integer> {
     }
     if (!(assumedUtilization > 0 && assumedUtilization <= 1)) {
       throw new LedgerException("--assumed-utilization: expected a share in (0, 1], got " + assumedUtilization);
+    }
+    if (!reportCurrency.isEmpty() && !reportCurrency.matches("[A-Z]{3}")) {
+      throw new LedgerException("--report-currency: expected an ISO 4217 code of three capital letters, got '"
+          + reportCurrency + "'");
     }
     IngestParams ip = common.ingestParams();
     // standards are checked before any Spark work, so a bad file costs nothing to find
@@ -125,12 +136,19 @@ final class RunCommand implements Callable<Integer> {
     Configuration hadoop = SparkSessions.hadoopConfiguration();
     boolean fromIngest = isIngestOutput(hadoop, input);
     List<Ingest.Source> sources = fromIngest ? List.of() : Ingest.discover(hadoop, input, ip);
+    if (!reportCurrency.isEmpty()) {
+      Path fx = fromIngest ? new Path(new Path(input, IngestCommand.DECLARATIONS), FxRates.FILE_NAME)
+          : new Path(input, FxRates.FILE_NAME);
+      if (!exists(hadoop, fx)) {
+        throw new LedgerException(noRatesFile());
+      }
+    }
     try (OutputDir dir = OutputDir.begin(out, hadoop, force, input)) {
       CommonOptions.warnIfUnkeyed(ip);
       SparkSession spark = SparkSessions.create("ledger run", common.master);
       try {
         String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards,
-            reportDate != null ? reportDate : LocalDate.now(ZoneOffset.UTC), maxBadFraction, catalogs);
+            reportDate != null ? reportDate : LocalDate.now(ZoneOffset.UTC), maxBadFraction, catalogs, reportCurrency);
         Progress.clear();
         System.out.println(summary);
         return 0;
@@ -187,6 +205,14 @@ final class RunCommand implements Callable<Integer> {
   static String run(SparkSession spark, String input, boolean fromIngest, List<Ingest.Source> sources, OutputDir dir,
       IngestParams ip, EstimateParams ep, List<Standard> standards, LocalDate runDate, double maxBadFraction,
       CatalogFiles catalogs) {
+    return run(spark, input, fromIngest, sources, dir, ip, ep, standards, runDate, maxBadFraction, catalogs,
+        org.computeledger.attribute.FxConversion.DEFAULT_REPORT_CURRENCY);
+  }
+
+  /** As above, with a reporting currency ({@code ""}: none) for the fx.csv conversion. */
+  static String run(SparkSession spark, String input, boolean fromIngest, List<Ingest.Source> sources, OutputDir dir,
+      IngestParams ip, EstimateParams ep, List<Standard> standards, LocalDate runDate, double maxBadFraction,
+      CatalogFiles catalogs, String reportCurrency) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     try {
       String canonical;
@@ -218,10 +244,14 @@ final class RunCommand implements Callable<Integer> {
         }
       }
       Dataset<Row> resources = ResourceMap.readIfPresent(spark, new Path(declarations, ResourceMap.FILE_NAME));
+      Dataset<Row> fxRates = FxRates.readIfPresent(spark, new Path(declarations, FxRates.FILE_NAME));
+      if (fxRates == null && !reportCurrency.isEmpty()) {
+        throw new LedgerException(noRatesFile());
+      }
       PeakCatalog catalog = catalogs.peaks();
       MainJob.Inputs in = new MainJob.Inputs(read(spark, canonical, Table.ALLOCATIONS),
           read(spark, canonical, Table.GPU_SAMPLES), read(spark, canonical, Table.FLOP_COUNTS),
-          read(spark, canonical, Table.CHARGES), prices, resources);
+          read(spark, canonical, Table.CHARGES), prices, resources, fxRates, reportCurrency);
       Progress.say("run: estimating and attributing");
       MainJob.Outputs o = MainJob.compute(spark, in, registry, catalogs.flop(ep), ep);
 
@@ -252,12 +282,15 @@ final class RunCommand implements Callable<Integer> {
       StandardsReport.totals(spark, byStandard.totals()).coalesce(1).write().parquet(dir.child("standard_totals"));
       StandardsReport.treatment(spark, byStandard.treatment()).coalesce(1).write().parquet(dir.child("treatment"));
       methodology += "\n" + StandardsReport.methodology(standards, byStandard, runDate);
+      methodology += "\n" + org.computeledger.report.FxSection.markdown(
+          fxRates == null ? null : fxRates.collectAsList(), reportCurrency, items);
       methodology += "\n" + org.computeledger.report.ReportPage.write(spark, dir.path());
       writeText(conf, dir.child("methodology.md"), methodology);
 
       Map<String, Object> params = parameters(input, ip, ep, catalog);
       params.put("catalog_files", catalogs.extensions());
       params.put("assumed_accelerator_utilization", catalogs.flop(ep).acceleratorUtilization()[0]);
+      params.put("report_currency", reportCurrency);
       params.put("standards", standards.stream().map(Standard::label).toList());
       params.put("standards_run_date", runDate.toString());
       params.put("max_bad_fraction", maxBadFraction);
@@ -279,6 +312,11 @@ final class RunCommand implements Callable<Integer> {
       dir.abandon();
       throw e;
     }
+  }
+
+  private static String noRatesFile() {
+    return "--report-currency: the input folder has no " + FxRates.FILE_NAME
+        + " (date, from_currency, to_currency, rate, source), and no rate is guessed";
   }
 
   /** Dropped duplicates from the ingest of this run (none when reading an ingest output) and conflicts in the ledger. */

@@ -45,7 +45,7 @@ import scala.Tuple2;
 public final class Ingest {
   /** Top-level files of the input folder that are not logs (PRODUCT.md §4); read by the main job. */
   public static final List<String> DECLARATIONS =
-      List.of("registry.yaml", "registry.yml", "prices.csv", "resources.csv");
+      List.of("registry.yaml", "registry.yml", "prices.csv", "resources.csv", "fx.csv");
 
   /** One input file and what detection made of it. */
   public record Source(String path, String display, String folder, long bytes, FormatParser parser,

@@ -45,7 +45,15 @@ public final class MainJob {
    * resources to hosts, see {@link org.computeledger.attribute.ResourceMap}) may be null.
    */
   public record Inputs(Dataset<Row> allocations, Dataset<Row> gpuSamples, Dataset<Row> flopCounts,
-      Dataset<Row> charges, Dataset<Row> prices, Dataset<Row> resources) {
+      Dataset<Row> charges, Dataset<Row> prices, Dataset<Row> resources, Dataset<Row> fxRates,
+      String reportCurrency) {
+    /** Without {@code fx.csv} rates or a reporting currency: no conversion. */
+    public Inputs(Dataset<Row> allocations, Dataset<Row> gpuSamples, Dataset<Row> flopCounts, Dataset<Row> charges,
+        Dataset<Row> prices, Dataset<Row> resources) {
+      this(allocations, gpuSamples, flopCounts, charges, prices, resources, null,
+          org.computeledger.attribute.FxConversion.DEFAULT_REPORT_CURRENCY);
+    }
+
     public Inputs(Dataset<Row> allocations, Dataset<Row> gpuSamples, Dataset<Row> flopCounts, Dataset<Row> charges,
         Dataset<Row> prices) {
       this(allocations, gpuSamples, flopCounts, charges, prices, null);
@@ -297,10 +305,23 @@ public final class MainJob {
     Dataset<Row> jobs = Rollups.jobs(s.accountable(), telemetryPerAlloc, allocFlop, costs.perAlloc(), costs.market())
         .localCheckpoint();
     Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
-    Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
+    Dataset<Row> lineItems = org.computeledger.attribute.FxConversion.apply(
+        Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p),
+        fxPieces(s.accountable(), s.nodeGpus(), in), in.fxRates(), in.reportCurrency());
     Dataset<Row> gpuUsage = Rollups.gpuUsage(s.usageFlop(), allocFlop, p.bucketSeconds());
     return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), s.calibration(), modelIds, logEnd,
         costs.matching());
+  }
+
+  /** Each allocation's share of each charge with the allocation's line item, for the fx.csv conversion. */
+  static Dataset<Row> fxPieces(Dataset<Row> accountable, Dataset<Row> nodeGpus, Inputs in) {
+    Dataset<Row> costAllocs = costAllocs(accountable);
+    Dataset<Row> costNodes = costNodes(nodeGpus);
+    Dataset<Row> owners = accountable.select(col(GpuAttribution.ALLOC_ID).as("o_alloc"),
+        col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH));
+    return CostAttribution.allocCostPieces(costAllocs, in.charges(), costNodes, in.resources())
+        .join(owners, col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
+        .drop("o_alloc", GpuAttribution.ALLOC_ID);
   }
 
   /** Each allocation's held GPU-seconds that telemetry did not cover, priced by the allocation method. */
@@ -319,17 +340,26 @@ public final class MainJob {
   /** Costs of the allocations that held a node for a while: from the bills, and at market prices. */
   static Costs costs(Dataset<Row> accountable, Dataset<Row> nodeGpus, Dataset<Row> charges, Dataset<Row> prices,
       Dataset<Row> resources) {
-    Dataset<Row> costAllocs = accountable.filter(col(GpuAttribution.START).isNotNull()
+    Dataset<Row> costAllocs = costAllocs(accountable);
+    Dataset<Row> costNodes = costNodes(nodeGpus);
+    return new Costs(CostAttribution.allocCosts(costAllocs, charges, costNodes, resources),
+        CostAttribution.reconciliation(costAllocs, charges, costNodes, resources),
+        prices == null ? null : MarketPrices.allocMarketCost(costAllocs, prices),
+        CostAttribution.matching(charges, costNodes, resources));
+  }
+
+  /** The allocations that held a node for a while, as cost attribution reads them. */
+  static Dataset<Row> costAllocs(Dataset<Row> accountable) {
+    return accountable.filter(col(GpuAttribution.START).isNotNull()
             .and(col(GpuAttribution.END).gt(col(GpuAttribution.START))).and(col(Allocations.NODE).isNotNull()))
         .select(col(GpuAttribution.ALLOC_ID), col(Allocations.NODE),
             col(GpuAttribution.START).cast("timestamp").as(Allocations.START_TIME),
             col(GpuAttribution.END).cast("timestamp").as(Allocations.END_TIME),
             coalesce(col(Allocations.GPU_COUNT), lit(0)).as(Allocations.GPU_COUNT), col(Flop.MODEL_ID).as(Allocations.GPU_MODEL));
-    Dataset<Row> costNodes = nodeGpus.select(col(GpuSamples.HOST).as("node"), col(GpuAttribution.NODE_GPUS).as("gpu_total"));
-    return new Costs(CostAttribution.allocCosts(costAllocs, charges, costNodes, resources),
-        CostAttribution.reconciliation(costAllocs, charges, costNodes, resources),
-        prices == null ? null : MarketPrices.allocMarketCost(costAllocs, prices),
-        CostAttribution.matching(charges, costNodes, resources));
+  }
+
+  static Dataset<Row> costNodes(Dataset<Row> nodeGpus) {
+    return nodeGpus.select(col(GpuSamples.HOST).as("node"), col(GpuAttribution.NODE_GPUS).as("gpu_total"));
   }
 
   /**

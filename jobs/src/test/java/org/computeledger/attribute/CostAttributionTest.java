@@ -363,6 +363,27 @@ class CostAttributionTest extends LocalSparkTestBase {
     }
   }
 
+  // --- shares per charge period, for the fx.csv conversion
+
+  @Test
+  void piecesKeepEachChargePeriodAndSumToTheAllocationsCost() {
+    // 4 of 8 GPUs over two hourly charges: half of 98.32 from 10:00, half of 50.00 from 11:00
+    Dataset<Row> allocs = allocs(alloc(1, "n1", "2026-03-02T10:00:00Z", "2026-03-02T12:00:00Z", 4));
+    Dataset<Row> charges = charges(
+        charge("2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z", "98.32").name("n1").set(Charges.CURRENCY, "EUR"),
+        charge("2026-03-02T11:00:00Z", "2026-03-02T12:00:00Z", "50.00").name("n1").set(Charges.CURRENCY, "EUR"));
+    Map<Timestamp, Row> pieces = new HashMap<>();
+    for (Row r : CostAttribution.allocCostPieces(allocs, charges, nodes("n1", 8), null).collectAsList()) {
+      assertEquals("EUR", r.getAs(Charges.CURRENCY));
+      pieces.put(r.getAs(Charges.CHARGE_PERIOD_START), r);
+    }
+    assertEquals(2, pieces.size());
+    assertMoney("49.16", pieces.get(ts("2026-03-02T10:00:00Z")).getAs(CostAttribution.COST_BILLED));
+    assertMoney("25.00", pieces.get(ts("2026-03-02T11:00:00Z")).getAs(CostAttribution.COST_BILLED));
+    assertMoney("74.16", onlyRow(CostAttribution.allocCosts(allocs, charges, nodes("n1", 8)))
+        .getAs(CostAttribution.COST_BILLED));
+  }
+
   // --- fixtures
 
   private static void assertMoney(String expected, BigDecimal actual) {

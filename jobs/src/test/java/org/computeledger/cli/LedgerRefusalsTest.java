@@ -111,6 +111,21 @@ class LedgerRefusalsTest {
   }
 
   @Test
+  void runRefusesAReportCurrencyWithoutAnFxFile() {
+    assertEquals("ledger: error: --report-currency: the input folder has no fx.csv (date, from_currency,"
+        + " to_currency, rate, source), and no rate is guessed",
+        refused("run", "--input", SAMPLE_LOGS.toString(), "--out", tmp.resolve("out").toString(),
+            "--report-currency", "USD"));
+  }
+
+  @Test
+  void runRefusesAReportCurrencyThatIsNotAnIsoCode() {
+    assertEquals("ledger: error: --report-currency: expected an ISO 4217 code of three capital letters, got 'usd'",
+        refused("run", "--input", SAMPLE_LOGS.toString(), "--out", tmp.resolve("out").toString(),
+            "--report-currency", "usd"));
+  }
+
+  @Test
   void ingestRefusesAnInputThatIsAFile() {
     Path file = SAMPLE_LOGS.resolve("registry.yaml");
     assertTrue(refused("ingest", "--input", file.toString(), "--out", tmp.resolve("out").toString())

@@ -423,6 +423,52 @@ class MainJobTest extends SparkTestBase {
   }
 
   @Test
+  void aEuroBillIsConvertedPerChargeAtItsDatedRateAndTheEuroTotalsStay() throws Exception {
+    // two one-hour jobs alone on a one-GPU node, a day apart: 100.00 EUR on 2 March, 50.00 EUR on 3 March
+    Map<String, Object> day1 = charge("n1", 0, 3600, "100.00");
+    Map<String, Object> day2 = charge("n1", 86_400, 90_000, "50.00");
+    day1.put("currency", "EUR");
+    day2.put("currency", "EUR");
+    List<Map<String, Object>> s = new ArrayList<>(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 1.0, 0, 3600));
+    s.addAll(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 1.0, 86_400, 90_000));
+    // EUR->USD 1.08 dated 1 March (used for 2 March), 1.10 dated 3 March
+    Dataset<Row> rates = org.computeledger.attribute.FxRates.toDataset(spark(),
+        org.computeledger.attribute.FxRates.parse(new java.io.StringReader("date,from_currency,to_currency,rate,source\n"
+            + "2026-03-01,EUR,USD,1.08,ECB\n2026-03-03,EUR,USD,1.10,ECB\n"), "fx.csv"));
+    EstimateParams p = EstimateParams.defaults();
+    MainJob.Inputs in = new MainJob.Inputs(
+        table(Table.ALLOCATIONS, List.of(alloc("100", "atlas", "n1", 1, 0, 3600), alloc("101", "atlas", "n1", 1, 86_400, 90_000))),
+        table(Table.GPU_SAMPLES, s), table(Table.FLOP_COUNTS, List.of()), table(Table.CHARGES, List.of(day1, day2)),
+        null, null, rates, "USD");
+    MainJob.Outputs o = MainJob.compute(spark(), in, Registry.parse(REGISTRY, "registry.yaml"),
+        new Flop(PeakCatalog.load(), p), p);
+    Row r = Table.LINE_ITEMS.conform(o.lineItems()).filter("project = 'atlas' and branch = 'pretrain'")
+        .collectAsList().get(0);
+    assertEquals(0, new BigDecimal("150.00").compareTo(r.getAs("cost_billed")));
+    assertEquals("EUR", r.getAs("currency"));
+    // 100 × 1.08 + 50 × 1.10 = 163.00; 163 / 150 = 1.086666666667
+    assertEquals(0, new BigDecimal("163.00").compareTo(r.getAs("cost_billed_converted")));
+    assertEquals("USD", r.getAs("report_currency"));
+    assertEquals(0, new BigDecimal("1.086666666667").compareTo(r.getAs("fx_rate")));
+    assertEquals(java.sql.Date.valueOf("2026-03-03"), r.getAs("fx_date"));
+    Row rec = o.costReconciliation().collectAsList().get(0);
+    assertEquals("EUR", rec.getAs("currency"));
+    assertEquals(0, new BigDecimal("150.00").compareTo(rec.getAs("input_total")));
+  }
+
+  @Test
+  void withoutRatesTheConversionColumnsAreEmpty() {
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 3600)),
+        samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 1.0, 0, 3600), List.of(),
+        List.of(charge("n1", 0, 3600, "10.00")));
+    Row r = item(o, "atlas", "pretrain");
+    assertEquals(0, new BigDecimal("10.00").compareTo(r.getAs("cost_billed")));
+    for (String c : List.of("cost_billed_converted", "report_currency", "fx_rate", "fx_date", "fx_note")) {
+      Assertions.assertNull(r.getAs(c), c);
+    }
+  }
+
+  @Test
   void intervalJoinsPlanNoCartesianProductOrNestedLoop() throws Exception {
     // every query the job runs, checkpoints included, as Spark planned it
     List<String> plans = java.util.Collections.synchronizedList(new ArrayList<>());

@@ -1,0 +1,79 @@
+package org.computeledger.report;
+
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.computeledger.attribute.FxConversion;
+import org.computeledger.attribute.FxRates;
+
+/**
+ * The methodology's account of currency conversion: whether line items were converted, from which file,
+ * by which rule, and which dated rates of {@code fx.csv} each converted line item used. Appended by
+ * {@code ledger run} after the methodology proper, as the standards' section is.
+ */
+public final class FxSection {
+  private FxSection() {}
+
+  /**
+   * Markdown. {@code rates}: the rows of {@code fx.csv} ({@link FxRates#SCHEMA}, null without the file);
+   * {@code reportCurrency}: blank for none; {@code lineItems}: the report's line items.
+   */
+  public static String markdown(List<Row> rates, String reportCurrency, List<Row> lineItems) {
+    StringBuilder md = new StringBuilder("## Currencies\n\n");
+    md.append("Every cost total is kept in its own currency: `cost_billed` and `currency` of the line items and "
+        + "every row of `cost_reconciliation` are never converted. ");
+    if (reportCurrency == null || reportCurrency.isBlank()) {
+      md.append("No reporting currency was given (`--report-currency`), so nothing was converted")
+          .append(rates == null ? "" : "; the input's `" + FxRates.FILE_NAME + "` was read but not used")
+          .append(". The line items' `" + FxConversion.COST_BILLED_CONVERTED + "`, `" + FxConversion.REPORT_CURRENCY
+              + "`, `" + FxConversion.FX_RATE + "`, `" + FxConversion.FX_DATE + "` and `" + FxConversion.FX_NOTE
+              + "` are empty.\n");
+      return md.toString();
+    }
+    md.append("Billed cost was also converted to **").append(reportCurrency).append("** with the dated rates of the ")
+        .append("input's `").append(FxRates.FILE_NAME).append("` (").append(rates.size()).append(" rate(s)). Rule: ")
+        .append("each charge's share of a line item is converted at the rate from its currency to ")
+        .append(reportCurrency).append(" dated on, or most recently before, the UTC day its charge period starts; ")
+        .append("a share already in ").append(reportCurrency).append(" keeps its amount (rate 1). A line item is ")
+        .append("converted only when every share found a rate: `").append(FxConversion.FX_RATE)
+        .append("` is then the cost-weighted rate (converted ÷ billed, 12 decimals; none when the shares are in several "
+            + "currencies) and `")
+        .append(FxConversion.FX_DATE).append("` the latest rate date used. A share without a rate leaves the whole ")
+        .append("line item unconverted (null) with the missing rate named in `").append(FxConversion.FX_NOTE)
+        .append("`: no rate is guessed, and no rate is used for a day before its date.\n\n");
+    md.append("Rates in `").append(FxRates.FILE_NAME).append("` to ").append(reportCurrency).append(":\n\n")
+        .append("| date | from | rate | source |\n|---|---|---:|---|\n");
+    for (Row r : rates) {
+      if (reportCurrency.equals(r.getAs(FxRates.TO))) {
+        md.append("| ").append((Object) r.getAs(FxRates.DATE)).append(" | ").append((String) r.getAs(FxRates.FROM))
+            .append(" | ").append(((java.math.BigDecimal) r.getAs(FxRates.RATE)).stripTrailingZeros().toPlainString())
+            .append(" | ").append(cell(r.getAs(FxRates.SOURCE))).append(" |\n");
+      }
+    }
+    md.append("\nLine items:\n\n| line item | billed | currency | converted | rate | rate date | note |\n")
+        .append("|---|---:|---|---:|---:|---|---|\n");
+    for (Row li : lineItems) {
+      if (li.getAs("cost_billed") == null) {
+        continue;
+      }
+      md.append("| ").append(cell(li.getAs("line_item_id"))).append(" | ").append(money(li.getAs("cost_billed")))
+          .append(" | ").append(cell(li.getAs("currency"))).append(" | ")
+          .append(money(li.getAs(FxConversion.COST_BILLED_CONVERTED))).append(" | ")
+          .append(rate(li.getAs(FxConversion.FX_RATE))).append(" | ")
+          .append(li.getAs(FxConversion.FX_DATE) == null ? "" : li.getAs(FxConversion.FX_DATE).toString())
+          .append(" | ").append(cell(li.getAs(FxConversion.FX_NOTE))).append(" |\n");
+    }
+    return md.toString();
+  }
+
+  private static String money(Object v) {
+    return v == null ? "" : ((java.math.BigDecimal) v).setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
+  }
+
+  private static String rate(Object v) {
+    return v == null ? "" : ((java.math.BigDecimal) v).stripTrailingZeros().toPlainString();
+  }
+
+  private static String cell(Object v) {
+    return v == null ? "" : v.toString().replace("|", "\\|").replace("\n", " ");
+  }
+}
