@@ -30,14 +30,14 @@ class MethodologyTest {
     for (String c : SUMMED) {
       s = s.add(c, DataTypes.DoubleType);
     }
-    return s;
+    return s.add("line_item_id", DataTypes.StringType).add("method_reasons", DataTypes.StringType);
   }
 
   /** A line item whose FLOP comes from the counted and pipe-activity methods, with some unpriced seconds. */
   private static Row item(double counted, double pipe, double unpriced, double gpuSeconds) {
     double flop = counted + pipe;
-    return new GenericRowWithSchema(new Object[] {flop, flop, flop, counted, pipe, 0.0, 0.0, unpriced, gpuSeconds},
-        LINE_ITEM);
+    return new GenericRowWithSchema(new Object[] {flop, flop, flop, counted, pipe, 0.0, 0.0, unpriced, gpuSeconds,
+        "p/b", null}, LINE_ITEM);
   }
 
   private static Methodology.Facts facts(List<Row> lineItems, EstimateParams p) {
@@ -58,7 +58,8 @@ class MethodologyTest {
   void sectionsComeOnceEachInTheDocumentsOrder() {
     String md = Methodology.render(facts(List.of(), EstimateParams.defaults()));
     assertEquals(List.of("Methodology", "Totals", "Share of FLOP per method", "Methods", "Windows", "Attribution",
-        "Duplicates and conflicts", "Dense peak catalog", "Unpriced compute", "Calibration", "Cost",
+        "Duplicates and conflicts", "Dense peak catalog", "Catalog sources and method reasons", "Unpriced compute",
+        "Calibration", "Cost",
         "Parameters of this run"), headings(md));
   }
 
