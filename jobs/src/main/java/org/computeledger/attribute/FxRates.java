@@ -87,18 +87,8 @@ public final class FxRates {
 
   /** The rates at {@code file}, or null when there is no such file; read as untrusted input, bounded in size. */
   public static Dataset<Row> readIfPresent(SparkSession spark, org.apache.hadoop.fs.Path file) {
-    try {
-      org.apache.hadoop.fs.FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(file)) {
-        return null;
-      }
-      try (Reader in = new java.io.InputStreamReader(UntrustedInput.bounded(fs.open(file), FILE_NAME,
-          UntrustedInput.PRICES_MAX_BYTES), java.nio.charset.StandardCharsets.UTF_8)) {
-        return toDataset(spark, parse(in, FILE_NAME));
-      }
-    } catch (IOException e) {
-      throw new LedgerException(file + ": cannot be read: " + e.getMessage(), e);
-    }
+    return UntrustedInput.readIfPresent(spark.sparkContext().hadoopConfiguration(), file, FILE_NAME,
+        UntrustedInput.PRICES_MAX_BYTES, in -> toDataset(spark, parse(in, FILE_NAME)));
   }
 
   public static Dataset<Row> toDataset(SparkSession spark, List<Rate> rates) {

@@ -68,4 +68,31 @@ public final class UntrustedInput {
   static String mebibytes(long bytes) {
     return bytes % (1L << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
   }
+
+  /**
+   * A small declaration file beside the input ({@code resources.csv}, {@code fx.csv}) read through
+   * {@code parse} as bounded UTF-8 text; null when there is no such file. A file system error is one
+   * line naming the file.
+   */
+  public static <T> T readIfPresent(org.apache.hadoop.conf.Configuration conf, org.apache.hadoop.fs.Path file,
+      String name, long maxBytes, TextParser<T> parse) {
+    try {
+      org.apache.hadoop.fs.FileSystem fs = file.getFileSystem(conf);
+      if (!fs.exists(file)) {
+        return null;
+      }
+      try (java.io.Reader in = new java.io.InputStreamReader(bounded(fs.open(file), name, maxBytes),
+          StandardCharsets.UTF_8)) {
+        return parse.parse(in);
+      }
+    } catch (IOException e) {
+      throw new LedgerException(file + ": cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  /** What a declaration file's reader does with its text. */
+  @FunctionalInterface
+  public interface TextParser<T> {
+    T parse(java.io.Reader in) throws IOException;
+  }
 }
