@@ -185,10 +185,13 @@ final class SacctLayout {
     return bounds;
   }
 
-  /** Fields in a line, not counting the empty one after a --parsable trailing delimiter. */
+  /**
+   * Fields in a line, not counting the empty one after a --parsable trailing delimiter (with
+   * --parsable2, a line that ends with the delimiter has an empty last field, which counts).
+   */
   int countFields(String line) {
     int count = splitAll(line, delimiter).size();
-    return line.endsWith(delimiter) ? count - 1 : count;
+    return trailingDelimiter && line.endsWith(delimiter) ? count - 1 : count;
   }
 
   static List<String> splitAll(String line, String delimiter) {

@@ -389,13 +389,24 @@ public final class SacctParser extends FormatParserBase {
           : pseudonyms.computeIfAbsent(user, u -> Pseudonyms.user(params.pseudonymKey(), u));
       row[I_ACCOUNT] = get(Field.ACCOUNT);
       row[I_PARTITION] = get(Field.PARTITION);
-      row[I_WCKEY] = get(Field.WCKEY);
+      row[I_WCKEY] = wckey(get(Field.WCKEY));
       row[I_COMMENT] = get(Field.COMMENT);
       row[I_JOB_NAME] = get(Field.JOBNAME);
       row[I_STATE] = state(get(Field.STATE));
       row[I_JOB_ID_RAW] = get(Field.JOBIDRAW);
       row[I_LABELS] = Map.of();
     }
+  }
+
+  /**
+   * The WCKey without the {@code *} sacct puts before a key the job got as its user's default
+   * (the JSON export has the bare key and an ASSIGNED_DEFAULT flag instead), so both match the registry.
+   */
+  static String wckey(String printed) {
+    if (printed == null || !printed.startsWith("*")) {
+      return printed;
+    }
+    return printed.length() == 1 ? null : printed.substring(1);
   }
 
   /** The state word without Slurm's {@code by <uid>} suffix: that is who cancelled, a uid, not a state. */

@@ -7,7 +7,7 @@ import java.util.function.ObjLongConsumer;
  * break in it ({@code --comment}, {@code SubmitLine} and the scripts some {@code --format=ALL} columns
  * hold) continues its record on the next lines. A record goes on until the next line that starts a
  * record (its first field has the shape of the first column, a JobID) once the record has its fields;
- * a short record is not glued to a following complete one. The record is reported at its first line,
+ * a short record is not glued to a following record of its own. The record is reported at its first line,
  * and its further lines are ignored, so the line counts still add up.
  */
 final class SacctRecords {
@@ -72,16 +72,19 @@ final class SacctRecords {
       return false;
     }
     int want = layout.names.length;
-    boolean startsRecord = startsRecord(line);
+    boolean shaped = first != SacctRecovery.Shape.ANY && first != SacctRecovery.Shape.FREE;
     if (fields < want) {
-      // a short record takes the line unless that line is a record of its own
+      // a short record takes the line unless that line is a record of its own: one that opens with a
+      // JobID, or, when the first column has no shape (--format=ALL opens with Account), a whole record
+      boolean startsRecord = shaped ? opensWithFirstColumn(line) : lineFields >= want;
       return !startsRecord || fields + lineFields - 1 <= want;
     }
-    return !startsRecord;
+    // a complete record goes on only in its last column, and only when lines are told apart by a JobID
+    return shaped && !opensWithFirstColumn(line);
   }
 
   /** Whether a line opens with a field of the first column's shape followed by the delimiter. */
-  private boolean startsRecord(String line) {
+  private boolean opensWithFirstColumn(String line) {
     int d = line.indexOf(layout.delimiter);
     if (d < 0) {
       return layout.names.length == 1;

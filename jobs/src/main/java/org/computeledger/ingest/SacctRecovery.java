@@ -18,8 +18,11 @@ import java.util.regex.Pattern;
  * <p>Only columns of free text (JobName, Comment, WCKey, SubmitLine, Constraints, WorkDir, ...) may absorb
  * extra fields; every other column takes exactly one, and those of fixed shape (JobID, State, times,
  * durations, counts, exit codes, TRES lists) must show that shape. A record is read when every reading
- * that passes these checks gives the same values to the columns the parser uses; when two such readings
- * differ, it is not guessed at.
+ * that passes these checks gives the same values to the columns the parser uses. When they differ (two
+ * free-text columns side by side, like JobName and Comment, or a shift through a run of empty columns), the
+ * readings with fewer signs of a wrong split win: field boundaries next to a space ({@code a | b} is how
+ * people write a bar in text, while a value that starts or ends with a space is rare) and free-text values
+ * that start or end with the delimiter. If readings still differ after that, the record is not guessed at.
  */
 final class SacctRecovery {
   /** What a column may hold, as sacct prints it. */
@@ -33,8 +36,8 @@ final class SacctRecovery {
   private static final Set<String> DURATIONS = Set.of("elapsed", "timelimit", "cputime", "totalcpu", "usercpu",
       "systemcpu", "reserved", "planned", "plannedcpu", "suspended", "avecpu", "mincpu", "resvcpu");
   private static final Set<String> COUNTS = Set.of("elapsedraw", "cputimeraw", "nnodes", "ncpus", "ntasks",
-      "reqcpus", "alloccpus", "allocnodes", "reqnodes", "uid", "gid", "priority", "timelimitraw", "plannedcpuraw",
-      "resvcpuraw", "arrayjobid", "het_job_id", "hetjobid", "hetjoboffset", "het_job_offset", "maxdiskreadtask",
+      "reqcpus", "alloccpus", "allocnodes", "reqnodes", "uid", "gid", "priority", "plannedcpuraw",
+      "resvcpuraw", "arrayjobid", "hetjobid", "hetjoboffset", "maxdiskreadtask",
       "maxdiskwritetask", "maxrsstask", "maxvmsizetask", "maxpagestask", "mincputask", "dbindex");
   private static final Set<String> EXIT_CODES = Set.of("exitcode", "derivedexitcode");
   private static final Set<String> SIZES = Set.of("reqmem", "maxrss", "averss", "maxvmsize", "avevmsize",
@@ -155,6 +158,11 @@ final class SacctRecovery {
     }
     List<int[]> readings = new ArrayList<>();
     enumerate(pieces, shapes, extra, viable, 0, 0, new int[2 * m], readings);
+    if (readings.size() > MAX_READINGS) {
+      return new Reading(null, found + ": ambiguous, more than " + MAX_READINGS + " readings of the free-text"
+          + " columns (" + String.join(", ", freeNames) + ")");
+    }
+    readings = mostPlausible(line, d, shapes, readings);
     int[] first = readings.get(0);
     for (int[] other : readings.subList(1, readings.size())) {
       int c = firstDifference(line, layout, first, other);
@@ -165,10 +173,6 @@ final class SacctRecovery {
             + line.substring(other[2 * c], other[2 * c + 1]) + "'; export with --delimiter=$'\\x1f' to remove"
             + " the doubt");
       }
-    }
-    if (readings.size() > MAX_READINGS) {
-      return new Reading(null, found + ": ambiguous, more than " + MAX_READINGS + " readings of the free-text"
-          + " columns (" + String.join(", ", freeNames) + ")");
     }
     return new Reading(first, null);
   }
@@ -215,6 +219,42 @@ final class SacctRecovery {
       bounds[2 * c + 1] = pieces.get(c + o + k)[1];
       enumerate(pieces, shapes, extra, viable, c + 1, o + k, bounds, out);
     }
+  }
+
+  /**
+   * The readings with the fewest signs of a wrong split: a field boundary with a space on either side of
+   * the delimiter, and a free-text value that starts or ends with the delimiter (an empty piece: the
+   * bar taken from between two empty columns, which happens when a shift runs through a stretch of
+   * empty fields).
+   */
+  private static List<int[]> mostPlausible(String line, String d, Shape[] shapes, List<int[]> readings) {
+    List<int[]> best = new ArrayList<>();
+    int bestScore = Integer.MAX_VALUE;
+    for (int[] r : readings) {
+      int score = 0;
+      for (int c = 0; c < shapes.length; c++) {
+        int from = r[2 * c];
+        int to = r[2 * c + 1];
+        if (c + 1 < shapes.length) {
+          int next = r[2 * c + 2];
+          if ((to > 0 && Character.isWhitespace(line.charAt(to - 1)))
+              || (next < line.length() && next > to && Character.isWhitespace(line.charAt(next)))) {
+            score++;
+          }
+        }
+        if (shapes[c] == Shape.FREE && to > from && (line.startsWith(d, from) || line.startsWith(d, to - d.length()))) {
+          score++;
+        }
+      }
+      if (score < bestScore) {
+        best.clear();
+        bestScore = score;
+      }
+      if (score == bestScore) {
+        best.add(r);
+      }
+    }
+    return best;
   }
 
   /** The first column the parser reads on which two readings differ, or -1. */

@@ -94,7 +94,8 @@ public final class SlurmJsonParser extends FormatParserBase {
   @Override
   public boolean detect(String fileName, List<String> head, IngestParams params) {
     try {
-      String s = String.join("\n", head).strip();
+      // Slurm's JSON writer escapes every '/' ("openapi\/dbv0.0.38")
+      String s = String.join("\n", head).replace("\\/", "/").strip();
       if (!s.isEmpty() && s.charAt(0) == '\uFEFF') {
         s = s.substring(1).strip();
       }
