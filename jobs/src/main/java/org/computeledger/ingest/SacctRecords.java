@@ -18,7 +18,9 @@ final class SacctRecords {
   private final SacctRecovery.Shape first;
   private final ObjLongConsumer<String> record;
   private final RowSink sink;
-  private StringBuilder text;
+  // the record's first line, and its further lines once there are any (rare: no copy for a one-line record)
+  private String text;
+  private StringBuilder joined;
   private long firstLine;
   private int lines;
   private int fields;
@@ -35,7 +37,7 @@ final class SacctRecords {
   void offer(long n, String line) {
     int lineFields = layout.countFields(line);
     if (text != null && continues(line, lineFields)) {
-      text.append('\n').append(line);
+      join(line);
       // the line break joined two pieces of one field
       fields += lineFields - 1;
       lines++;
@@ -43,7 +45,8 @@ final class SacctRecords {
       return;
     }
     flush();
-    text = new StringBuilder(line);
+    text = line;
+    joined = null;
     firstLine = n;
     fields = lineFields;
     lines = 1;
@@ -52,7 +55,7 @@ final class SacctRecords {
   /** A blank line: part of a record that still lacks fields, else no record at all. */
   void blank(long n, String line) {
     if (text != null && fields < layout.names.length && lines < MAX_LINES) {
-      text.append('\n').append(line);
+      join(line);
       lines++;
     }
     sink.ignore(n);
@@ -61,10 +64,18 @@ final class SacctRecords {
   /** Hands on the record being joined, if any. */
   void flush() {
     if (text != null) {
-      String t = text.toString();
+      String t = joined == null ? text : joined.toString();
       text = null;
+      joined = null;
       record.accept(t, firstLine);
     }
+  }
+
+  private void join(String line) {
+    if (joined == null) {
+      joined = new StringBuilder(text);
+    }
+    joined.append('\n').append(line);
   }
 
   private boolean continues(String line, int lineFields) {

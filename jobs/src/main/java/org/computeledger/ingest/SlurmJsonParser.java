@@ -216,6 +216,17 @@ public final class SlurmJsonParser extends FormatParserBase {
       if (rawId <= 0) {
         throw new Rejected("field job_id: expected a positive whole number, '" + job.path("job_id") + "'");
       }
+      String damage = Plausibility.textDamage(job.toString());
+      if (damage != null) {
+        throw new Rejected("job " + rawId + ": " + damage);
+      }
+      for (String field : new String[] {"name", "account", "partition", "cluster", "user", "nodes"}) {
+        String v = text(job, field);
+        if (v != null && v.length() > Plausibility.MAX_FIELD_CHARS) {
+          throw new Rejected("job " + rawId + ": field " + field + ": " + v.length()
+              + " characters, more than the limit of " + Plausibility.MAX_FIELD_CHARS);
+        }
+      }
       String printed = printedId(job, rawId);
       String[] idParts = new String[3];
       if (!SacctParser.splitJobId(printed, idParts)) {
