@@ -358,13 +358,14 @@ class PrometheusParserTest {
   }
 
   @Test
-  void notANumberIsAStalenessMarkerIgnoredNotQuarantined() {
-    // Prometheus writes NaN (as the bit pattern 0x7ff0000000000002) when a series goes stale
+  void notANumberInAScrapeIsNoReadingIgnoredNotQuarantinedNorAStalenessMarker() {
+    // an exposition cannot carry staleness markers: a NaN in a scrape is an ordinary NaN
     CollectingSink sink = parse(SCRAPE + T4_UTIL_LINE.replace("} 91", "} NaN") + "\n");
 
     assertTrue(sink.rows.isEmpty());
     assertTrue(sink.rejected.isEmpty(), sink.rejected.toString());
-    assertEquals(2, sink.ignored); // the scrape_time comment and the stale sample
+    assertEquals(2, sink.ignored); // the scrape_time comment and the NaN sample
+    assertEquals(0, sink.staleMarkers);
   }
 
   @Test
