@@ -157,6 +157,7 @@ public final class PrometheusJsonParser extends FormatParserBase {
       String errorType = null;
       String error = null;
       boolean data = false;
+      String noSeries = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken t = p.nextToken();
@@ -166,11 +167,7 @@ public final class PrometheusJsonParser extends FormatParserBase {
           case "error" -> error = t.isScalarValue() ? p.getText() : null;
           case "data" -> {
             if (t == JsonToken.START_OBJECT) {
-              String bad = data(p);
-              if (bad != null) {
-                p.skipChildren();
-                return bad;
-              }
+              noSeries = data(p);
               data = true;
             } else {
               p.skipChildren();
@@ -183,12 +180,16 @@ public final class PrometheusJsonParser extends FormatParserBase {
         return "Prometheus API error response: " + (errorType == null ? "" : errorType + ": ")
             + (error == null ? "(no message)" : error);
       }
+      if (noSeries != null) {
+        return noSeries;
+      }
       return data ? null : "expected a Prometheus API response with a data object (status '" + status + "')";
     }
 
-    /** Reads the data object; null, or why it holds no series (a scalar or string result). */
+    /** Reads the data object through its end; null, or why it holds no series (a scalar or string result). */
     private String data(JsonParser p) throws IOException {
       String resultType = null;
+      String noSeries = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken t = p.nextToken();
@@ -196,16 +197,23 @@ public final class PrometheusJsonParser extends FormatParserBase {
           resultType = p.getText();
         } else if (field.equals("result") && t == JsonToken.START_ARRAY) {
           if ("scalar".equals(resultType) || "string".equals(resultType)) {
-            return "result type '" + resultType + "' holds no series (expected matrix or vector)";
+            noSeries = "result type '" + resultType + "' holds no series (expected matrix or vector)";
+            p.skipChildren();
+            continue;
           }
-          while (p.nextToken() == JsonToken.START_OBJECT) {
-            series(p);
+          JsonToken e;
+          while ((e = p.nextToken()) != JsonToken.END_ARRAY && e != null) {
+            if (e == JsonToken.START_OBJECT) {
+              series(p);
+            } else {
+              p.skipChildren();
+            }
           }
         } else {
           p.skipChildren();
         }
       }
-      return null;
+      return noSeries;
     }
 
     /** One element of the result: {@code {"metric": {...}, "values": [[t, "v"], ...]}} or {@code "value": [t, "v"]}. */
@@ -227,8 +235,13 @@ public final class PrometheusJsonParser extends FormatParserBase {
             early = null;
           }
         } else if (field.equals("values") && t == JsonToken.START_ARRAY) {
-          while (p.nextToken() == JsonToken.START_ARRAY) {
-            early = pair(p, labelled, early);
+          JsonToken e;
+          while ((e = p.nextToken()) != JsonToken.END_ARRAY && e != null) {
+            if (e == JsonToken.START_ARRAY) {
+              early = pair(p, labelled, early);
+            } else {
+              p.skipChildren();
+            }
           }
         } else if (field.equals("value") && t == JsonToken.START_ARRAY) {
           early = pair(p, labelled, early);

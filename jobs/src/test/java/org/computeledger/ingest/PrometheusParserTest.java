@@ -122,7 +122,8 @@ class PrometheusParserTest {
     assertTrue(sink.rows.isEmpty());
     assertEquals(6, sink.rejected.size());
     for (CollectingSink.Rejected r : sink.rejected) {
-      assertEquals("no timestamp and the file states no '# scrape_time:' comment", r.reason());
+      assertEquals("no timestamp and the file states no '# scrape_time:' comment"
+          + " (a raw scrape is dated by --scrape-time or --scrape-time-from-mtime)", r.reason());
     }
   }
 
