@@ -340,19 +340,18 @@ public final class PrometheusJsonParser extends FormatParserBase {
         // series and no record
         return;
       }
-      String raw = raw(time, value);
       if (seriesProblem != null) {
-        reject(line, seriesProblem, raw);
+        reject(line, seriesProblem, raw(time, value));
         return;
       }
       if (time == null || value == null) {
-        reject(line, "sample of " + name + ": expected a [time, \"value\"] pair", raw);
+        reject(line, "sample of " + name + ": expected a [time, \"value\"] pair", raw(time, value));
         return;
       }
       double v = PrometheusParser.parseNumber(value, 0, value.length());
       if (Double.isNaN(v)) {
         if (!PrometheusParser.isNanToken(value, 0, value.length())) {
-          reject(line, "value of " + name + ": expected a number, '" + value + "'", raw);
+          reject(line, "value of " + name + ": expected a number, '" + value + "'", raw(time, value));
         }
         // an ordinary NaN (see the class comment): no reading; the line is counted without records
         return;
@@ -362,18 +361,18 @@ public final class PrometheusJsonParser extends FormatParserBase {
       }
       String problem = PrometheusParser.valueProblem(metric, v, value);
       if (problem != null) {
-        reject(line, problem, raw);
+        reject(line, problem, raw(time, value));
         return;
       }
       Timestamp ts = time(time);
       if (ts == null) {
-        reject(line, "time of " + name + ": expected epoch seconds, '" + time + "'", raw);
+        reject(line, "time of " + name + ": expected epoch seconds, '" + time + "'", raw(time, value));
         return;
       }
       long seconds = Math.floorDiv(ts.getTime(), 1000L);
       if (seconds < earliestSeconds || seconds > latestSeconds) {
         reject(line, Plausibility.implausibleTime("time", ts.toInstant(), time + " = " + ts.toInstant(),
-            file.params()), raw);
+            file.params()), raw(time, value));
         return;
       }
       Object[] row = sink.newRow();
@@ -395,6 +394,32 @@ public final class PrometheusJsonParser extends FormatParserBase {
   static Timestamp time(String text) {
     if (text == null || text.isEmpty()) {
       return null;
+    }
+    // the common form, digits with up to nine decimals, without a BigDecimal per sample
+    long whole = 0;
+    int n = text.length();
+    int i = 0;
+    while (i < n && i < 12 && TextScan.isDigit(text.charAt(i))) {
+      whole = whole * 10 + (text.charAt(i++) - '0');
+    }
+    if (i > 0 && whole < MAX_EPOCH_SECONDS && (i == n || (text.charAt(i) == '.' && n - i - 1 <= 9 && n - i > 1))) {
+      long nanos = 0;
+      int digits = 0;
+      boolean plain = true;
+      for (int j = i + 1; j < n; j++, digits++) {
+        char c = text.charAt(j);
+        if (!TextScan.isDigit(c)) {
+          plain = false;
+          break;
+        }
+        nanos = nanos * 10 + (c - '0');
+      }
+      if (plain) {
+        for (; digits < 9; digits++) {
+          nanos *= 10;
+        }
+        return Timestamp.from(Instant.ofEpochSecond(whole, i == n ? 0 : nanos));
+      }
     }
     try {
       BigDecimal d = new BigDecimal(text);

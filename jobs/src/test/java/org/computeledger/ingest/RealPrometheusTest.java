@@ -287,6 +287,18 @@ class RealPrometheusTest {
   }
 
   @Test
+  void apiTimesAreReadExactlyInEveryFormTheApiOrAToolMayWrite() {
+    assertEquals(Timestamp.from(Instant.parse("2026-12-06T03:34:44.237Z")), PrometheusJsonParser.time("1796528084.237"));
+    assertEquals(Timestamp.from(Instant.parse("2026-12-06T03:34:44Z")), PrometheusJsonParser.time("1796528084"));
+    assertEquals(Timestamp.from(Instant.parse("2026-12-06T03:34:44.237Z")),
+        PrometheusJsonParser.time("1.796528084237e9"));
+    assertEquals(Timestamp.from(Instant.parse("2026-12-06T03:34:44.000000001Z")),
+        PrometheusJsonParser.time("1796528084.000000001"));
+    assertEquals(null, PrometheusJsonParser.time("-1"));
+    assertEquals(null, PrometheusJsonParser.time("soon"));
+  }
+
+  @Test
   void apiErrorResponseIsOneQuarantinedRecordNamingTheError() {
     CollectingSink sink = CollectingSink.parseText(JSON, "e.json", "t",
         "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter \\\"query\\\"\"}\n", PARAMS);
