@@ -256,21 +256,19 @@ public final class PrometheusJsonParser extends FormatParserBase {
     /** Reads one {@code [time, "value"]} (its START_ARRAY read), now or, before the labels, kept for later. */
     private List<String[]> pair(JsonParser p, boolean labelled, List<String[]> early) throws IOException {
       long line = p.currentTokenLocation().getLineNr();
-      JsonToken t1 = p.nextToken();
-      String time = t1 != null && t1.isScalarValue() ? p.getText() : null;
-      if (t1 != null && !t1.isScalarValue()) {
+      // the first two elements, whatever the pair holds; a malformed pair is read to its end all the same
+      String[] two = new String[2];
+      int k = 0;
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+        if (k < 2 && t.isScalarValue()) {
+          two[k] = p.getText();
+        }
         p.skipChildren();
+        k++;
       }
-      JsonToken t2 = p.nextToken();
-      String value = t2 != null && t2.isScalarValue() ? p.getText() : null;
-      if (t2 != null && t2 != JsonToken.END_ARRAY) {
-        if (!t2.isScalarValue()) {
-          p.skipChildren();
-        }
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          p.skipChildren();
-        }
-      }
+      String time = k == 2 ? two[0] : null;
+      String value = k == 2 ? two[1] : null;
       if (labelled) {
         sample(line, time, value);
         return early;

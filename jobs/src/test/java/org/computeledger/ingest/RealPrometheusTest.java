@@ -299,6 +299,20 @@ class RealPrometheusTest {
   }
 
   @Test
+  void malformedPairsAreQuarantinedEachAndTheNextPairIsStillRead() {
+    CollectingSink sink = CollectingSink.parseText(JSON, "m.json", "t",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":"
+            + "{\"__name__\":\"DCGM_FI_DEV_GPU_UTIL\",\"Hostname\":\"n1\",\"gpu\":\"0\"},\"values\":"
+            + "[[],[1796528084.237],[1796528084.237,\"1\",\"x\"],[1796528089.237,\"7\"]]}]}}\n", PARAMS);
+
+    assertEquals(1, sink.accepted);
+    assertEquals(0.07, (Double) sink.get(0, GpuSamples.GPU_UTIL), 1e-12);
+    assertEquals(3, sink.rejected.size());
+    assertTrue(sink.rejected.stream().allMatch(r -> r.reason().contains("expected a [time, \"value\"] pair")),
+        sink.rejected.toString());
+  }
+
+  @Test
   void apiErrorResponseIsOneQuarantinedRecordNamingTheError() {
     CollectingSink sink = CollectingSink.parseText(JSON, "e.json", "t",
         "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter \\\"query\\\"\"}\n", PARAMS);
