@@ -10,6 +10,7 @@ public final class Formats {
       new GcpBillingParser(),
       new AzureCostParser(),
       new KubectlPodsParser(),
+      new PrometheusJsonParser(),
       new PrometheusParser(),
       new NvidiaSmiParser(),
       new FlopCounterParser(),

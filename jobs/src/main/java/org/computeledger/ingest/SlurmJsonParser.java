@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.computeledger.ingest.KubectlPodsParser.LineTrackingReader;
 import org.computeledger.schema.Allocations;
 import org.computeledger.schema.Table;
 
