@@ -26,6 +26,7 @@ import org.computeledger.ingest.FormatParser;
 import org.computeledger.ingest.Formats;
 import org.computeledger.ingest.IngestParams;
 import org.computeledger.ingest.InputFile;
+import org.computeledger.schema.Allocations;
 import org.computeledger.schema.Table;
 
 /**
@@ -85,8 +86,12 @@ public final class AuditRecompute {
     for (Map.Entry<String, TreeMap<Long, String>> f : byFile.entrySet()) {
       FormatParser parser = Formats.byId(formatOf.get(f.getKey()));
       InputFile file = new InputFile(f.getKey(), AuditSample.folderName(f.getKey()), ingest);
+      Table t = parser.table();
       for (RawLines.Parsed p : RawLines.reparse(parser, file, f.getValue())) {
-        rows.computeIfAbsent(parser.table(), k -> new ArrayList<>()).add(p.row());
+        // each row names the file and line it had in the input, as the report's canonical rows do
+        p.row()[t.index(Allocations.SOURCE_FILE)] = f.getKey();
+        p.row()[t.index(Allocations.SOURCE_LINE)] = p.line();
+        rows.computeIfAbsent(t, k -> new ArrayList<>()).add(p.row());
       }
     }
     Map<String, List<Recompute.Sample>> samples = Recompute.samples(rows.getOrDefault(Table.GPU_SAMPLES, List.of()));

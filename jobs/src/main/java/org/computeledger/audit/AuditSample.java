@@ -347,10 +347,18 @@ public final class AuditSample {
             col(Allocations.SUBMIT_TIME)), col(Allocations.SOURCE_FILE), col(Allocations.SOURCE_LINE))).as("w"))
         .select(col("w." + Allocations.SOURCE_FILE), col("w." + Allocations.SOURCE_LINE));
     addLines(ev, overlapping.union(held).union(widest).union(latest));
-    Dataset<Row> counted = counts.join(broadcast(hours), col(FlopCounts.HOST).equalTo(col("u_host"))
+    Dataset<Row> inHour = counts.join(broadcast(hours), col(FlopCounts.HOST).equalTo(col("u_host"))
             .and(unix_micros(col(FlopCounts.INTERVAL_START)).lt(col("u_to")))
-            .and(unix_micros(col(FlopCounts.INTERVAL_END)).geq(col("u_from"))))
-        .select(col(FlopCounts.SOURCE_FILE), col(FlopCounts.SOURCE_LINE));
+            .and(unix_micros(col(FlopCounts.INTERVAL_END)).geq(col("u_from"))));
+    // a row overlapping the hour keeps only what earlier rows of its GPU leave (the overlap rule): the rows
+    // that overlap it are evidence too, so the range reaches back to the earliest start among them
+    Dataset<Row> reach = inHour.groupBy(col("u_host").as("r_host"), col("u_to").as("r_to"))
+        .agg(least(min(unix_micros(col(FlopCounts.INTERVAL_START))), min(col("u_from"))).as("r_from"));
+    Dataset<Row> counted = counts.join(broadcast(reach), col(FlopCounts.HOST).equalTo(col("r_host"))
+            .and(unix_micros(col(FlopCounts.INTERVAL_START)).lt(col("r_to")))
+            .and(unix_micros(col(FlopCounts.INTERVAL_END)).gt(col("r_from"))))
+        .select(col(FlopCounts.SOURCE_FILE), col(FlopCounts.SOURCE_LINE))
+        .union(inHour.select(col(FlopCounts.SOURCE_FILE), col(FlopCounts.SOURCE_LINE)));
     addLines(ev, counted);
     return ev;
   }
