@@ -103,14 +103,43 @@ final class AuditReadme {
     s.append("\n| line item | reported FLOP | implied FLOP | mean relative error |\n|---|---:|---:|---:|\n");
     o.lineItems().forEach((k, v) -> s.append("| ").append(UserText.markdown(k)).append(" | ").append(sci(v[0])).append(" | ")
         .append(sci(v[1])).append(" | ").append(String.format(Locale.ROOT, "%+.2e", v[2])).append(" |\n"));
+    s.append("\n## Cost of the jobs drawn\n\n");
+    s.append(String.format(Locale.ROOT, "Each drawn job's billed and effective cost recomputed from its bill lines, %d beyond the "
+        + "tolerance (relative difference %.0e).%n%n", o.costFlagged(), AuditRecompute.COST_TOLERANCE));
+    s.append("| job | currency | reported billed | recomputed billed | relative difference | reported effective | recomputed effective | bill lines |\n");
+    s.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+    for (AuditRecompute.CostCompared c : o.costs()) {
+      s.append("| ").append(UserText.code(c.job())).append(" | ").append(c.currency() == null ? "" : UserText.markdown(c.currency()))
+          .append(" | ").append(money(c.reportedBilled())).append(" | ").append(money(c.recomputedBilled())).append(" | ")
+          .append(String.format(Locale.ROOT, "%+.2e", c.relDiff())).append(c.flagged() ? " **beyond tolerance**" : "")
+          .append(" | ").append(money(c.reportedEffective())).append(" | ").append(money(c.recomputedEffective()))
+          .append(" | ").append(c.billLines()).append(c.note().isEmpty() ? "" : " (" + UserText.markdown(c.note()) + ")")
+          .append(" |\n");
+    }
     ErrorEstimate.Result e = o.flopError();
     s.append("\n## Extrapolation to the report\n\n");
     s.append(String.format(Locale.ROOT, "Reported total FLOP (all strata): %s. Estimated total FLOP error (recomputed − reported): "
         + "%s, standard error %s, 95 %% interval [%s, %s] (%d first-stage draws, %d degrees of freedom), i.e. %+.2e of the "
-        + "reported total [%+.2e, %+.2e]. Cost error: not estimated by this version (cost is not recomputed).%n",
+        + "reported total [%+.2e, %+.2e].%n",
         sci(o.reportedTotal()), sci(e.total()), sci(e.standardError()), sci(e.low()), sci(e.high()), e.draws(),
         e.degreesOfFreedom(), e.total() / o.reportedTotal(), e.low() / o.reportedTotal(), e.high() / o.reportedTotal()));
+    o.costError().forEach((cur, c) -> {
+      double total = o.reportedCostTotal().getOrDefault(cur, Double.NaN);
+      s.append(String.format(Locale.ROOT, "%nReported total billed cost in %s (all line items): %s. Estimated total cost error "
+          + "(recomputed − reported): %s, standard error %s, 95 %% interval [%s, %s] (%d first-stage draws, %d degrees of "
+          + "freedom), i.e. %+.2e of the reported total [%+.2e, %+.2e].%n", UserText.markdown(cur), fixed(total),
+          fixed(c.total()), fixed(c.standardError()), fixed(c.low()), fixed(c.high()), c.draws(), c.degreesOfFreedom(),
+          c.total() / total, c.low() / total, c.high() / total));
+    });
     return s.toString();
+  }
+
+  private static String money(java.math.BigDecimal v) {
+    return v == null ? "—" : v.stripTrailingZeros().toPlainString();
+  }
+
+  private static String fixed(double v) {
+    return String.format(Locale.ROOT, "%.6f", v);
   }
 
   static String sci(double v) {

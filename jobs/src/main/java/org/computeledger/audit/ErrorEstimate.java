@@ -48,6 +48,19 @@ public final class ErrorEstimate {
     return stratumSize * sum / reportedAndRecomputed.size();
   }
 
+  /**
+   * The Hansen–Hurwitz value of one first-stage draw for an error measured on its jobs (cost): with line
+   * items and jobs drawn with probability proportional to FLOP, 1/(p_i p_j|i) = Y_h / y_j, so the value is
+   * Y_h × the mean over the draw's job draws of d_j / y_j; {@code reportedFlopAndError}: {y_j, d_j} per job draw.
+   */
+  public static double zJobs(double stratumSize, List<double[]> reportedFlopAndError) {
+    double sum = 0;
+    for (double[] r : reportedFlopAndError) {
+      sum += r[1] / r[0];
+    }
+    return stratumSize * sum / reportedFlopAndError.size();
+  }
+
   public static Result estimate(List<Draw> draws) {
     Map<String, List<Double>> by = new TreeMap<>();
     for (Draw d : draws) {
