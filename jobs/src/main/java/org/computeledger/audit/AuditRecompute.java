@@ -182,9 +182,8 @@ public final class AuditRecompute {
       Map<String, List<Recompute.Sample>> samples, Map<String, Double> stratumSize) {
     Map<String, Integer> nodeGpus = new TreeMap<>();
     java.util.Set<String> nodes = new java.util.TreeSet<>();
-    allocs.forEach(a -> nodes.add(a.node()));
-    samples.values().forEach(l -> nodes.add(l.get(0).host));
-    nodes.remove(null);
+    allocs.stream().map(Recompute.Alloc::node).filter(java.util.Objects::nonNull).forEach(nodes::add);
+    samples.values().stream().map(l -> l.get(0).host).filter(java.util.Objects::nonNull).forEach(nodes::add);
     for (String n : nodes) {
       int g = Recompute.nodeGpus(n, allocs, samples);
       if (g > 0) {
