@@ -71,6 +71,8 @@ class AuditTest extends SparkTestBase {
     // every kind of unit the sample logs have was drawn and recomputed from its lines
     Assertions.assertTrue(kinds.containsAll(List.of("held:allocation", "gpu-hour:pipe-activity", "gpu-hour:utilization")), kinds.toString());
     Assertions.assertTrue(o.units().stream().allMatch(u -> u.kind().equals("held") || u.samples() > 0));
+    // the report calibrated H100 bf16 pipe activity (× 0.922): the drawn H100 pipe-activity hours agree only with it
+    Assertions.assertTrue(Files.readAllLines(s.resolve(AuditSample.CALIBRATION)).size() > 1);
     Assertions.assertTrue(o.flopError().covers(0.0));
     // every job drawn had its cost recomputed from bill lines, and the cost interval covers no error
     Assertions.assertFalse(o.costs().isEmpty());
