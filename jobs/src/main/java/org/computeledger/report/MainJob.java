@@ -89,6 +89,10 @@ public final class MainJob {
     Dataset<Row> accountable = accountable(in.allocations(), registry, logEnd, nodeFromTelemetry, models, p);
     Dataset<Row> nodeGpus = nodeGpus(accountable, nodeFromTelemetry).localCheckpoint();
     Dataset<Row> counted = countedWindows(in.flopCounts(), series, bucket);
+    if (counted != null) {
+      // read by the windows, the calibration and the attribution: planned once (few rows, one per counter interval)
+      counted = counted.localCheckpoint();
+    }
     Windows windows = windows(scan.windows(), counted, series, bucket);
     // counters that overlap telemetry calibrate the utilization and pipe-activity rows of the same GPU model
     Dataset<Row> calibration = windows.superseded() == null ? null
