@@ -6,6 +6,7 @@ import java.util.List;
 public final class Formats {
   private static final List<FormatParser> ALL = List.of(
       new SacctParser(),
+      new SlurmJsonParser(),
       new GcpBillingParser(),
       new AzureCostParser(),
       new KubectlPodsParser(),

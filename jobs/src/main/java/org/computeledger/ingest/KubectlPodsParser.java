@@ -450,7 +450,7 @@ public final class KubectlPodsParser extends FormatParserBase {
    * so a syntax error can be quarantined with its line as read. The parser reads ahead by one buffer
    * of a few thousand characters; the kept window is far larger than that.
    */
-  private static final class LineTrackingReader extends Reader {
+  static final class LineTrackingReader extends Reader {
     private static final int KEEP_CHARS = 1 << 16;
 
     private final Reader in;
