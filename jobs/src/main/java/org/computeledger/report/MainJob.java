@@ -63,7 +63,10 @@ public final class MainJob {
   /** The report tables, and the small figures the methodology quotes. */
   public record Outputs(Dataset<Row> gpuUsage, Dataset<Row> jobs, Dataset<Row> lineItems,
       Dataset<Row> costReconciliation, Dataset<Row> calibration, Map<String, String> modelNames,
-      double logEndSeconds, Dataset<Row> costMatching) {}
+      double logEndSeconds, Dataset<Row> costMatching, Conflicts conflicts) {}
+
+  /** The ledger rows with rule {@code conflict-pro-rated}, the jobs they belong to and their GPU-seconds. */
+  public record Conflicts(long rows, long jobs, double gpuSeconds) {}
 
   private MainJob() {}
 
@@ -84,8 +87,12 @@ public final class MainJob {
     Dataset<Row> nodeFromTelemetry = nodeFromTelemetry(series);
     double logEnd = logEnd(in.allocations(), series);
     Dataset<Row> accountable = accountable(in.allocations(), registry, logEnd, nodeFromTelemetry, models, p);
-    Dataset<Row> nodeGpus = nodeGpus(accountable, nodeFromTelemetry);
+    Dataset<Row> nodeGpus = nodeGpus(accountable, nodeFromTelemetry).localCheckpoint();
     Dataset<Row> counted = countedWindows(in.flopCounts(), series, bucket);
+    if (counted != null) {
+      // read by the windows, the calibration and the attribution: planned once (few rows, one per counter interval)
+      counted = counted.localCheckpoint();
+    }
     Windows windows = windows(scan.windows(), counted, series, bucket);
     // counters that overlap telemetry calibrate the utilization and pipe-activity rows of the same GPU model
     Dataset<Row> calibration = windows.superseded() == null ? null
@@ -297,19 +304,18 @@ public final class MainJob {
     Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
     Dataset<Row> lineItems = org.computeledger.attribute.FxConversion.apply(
         Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p),
-        fxPieces(s.accountable(), s.nodeGpus(), in), in.fxRates(), in.reportCurrency());
+        fxPieces(s.accountable(), costs.prepared()), in.fxRates(), in.reportCurrency());
     Dataset<Row> gpuUsage = Rollups.gpuUsage(s.usageFlop(), allocFlop, p.bucketSeconds());
+    Row c = Rollups.conflicts(telemetryPerAlloc, s.accountable());
     return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), s.calibration(), modelIds, logEnd,
-        costs.matching());
+        costs.matching(), new Conflicts(c.getLong(0), c.getLong(1), c.getDouble(2)));
   }
 
   /** Each allocation's share of each charge with the allocation's line item, for the fx.csv conversion. */
-  static Dataset<Row> fxPieces(Dataset<Row> accountable, Dataset<Row> nodeGpus, Inputs in) {
-    Dataset<Row> costAllocs = costAllocs(accountable);
-    Dataset<Row> costNodes = costNodes(nodeGpus);
+  static Dataset<Row> fxPieces(Dataset<Row> accountable, CostAttribution.Prepared prepared) {
     Dataset<Row> owners = accountable.select(col(GpuAttribution.ALLOC_ID).as("o_alloc"),
         col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH));
-    return CostAttribution.allocCostPieces(costAllocs, in.charges(), costNodes, in.resources())
+    return CostAttribution.allocCostPieces(prepared)
         .join(owners, col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
         .drop("o_alloc", GpuAttribution.ALLOC_ID);
   }
@@ -325,17 +331,20 @@ public final class MainJob {
   }
 
   /** Bills per allocation, their reconciliation, and market prices per allocation (null without prices). */
-  record Costs(Dataset<Row> perAlloc, Dataset<Row> reconciliation, Dataset<Row> market, Dataset<Row> matching) {}
+  record Costs(Dataset<Row> perAlloc, Dataset<Row> reconciliation, Dataset<Row> market, Dataset<Row> matching,
+      CostAttribution.Prepared prepared) {}
 
-  /** Costs of the allocations that held a node for a while: from the bills, and at market prices. */
+  /**
+   * Costs of the allocations that held a node for a while: from the bills, and at market prices. The
+   * charges are classified and shared out once ({@link CostAttribution#prepare}) for every table.
+   */
   static Costs costs(Dataset<Row> accountable, Dataset<Row> nodeGpus, Dataset<Row> charges, Dataset<Row> prices,
       Dataset<Row> resources) {
     Dataset<Row> costAllocs = costAllocs(accountable);
-    Dataset<Row> costNodes = costNodes(nodeGpus);
-    return new Costs(CostAttribution.allocCosts(costAllocs, charges, costNodes, resources),
-        CostAttribution.reconciliation(costAllocs, charges, costNodes, resources),
-        prices == null ? null : MarketPrices.allocMarketCost(costAllocs, prices),
-        CostAttribution.matching(charges, costNodes, resources));
+    CostAttribution.Prepared prepared = CostAttribution.prepare(costAllocs, charges, costNodes(nodeGpus), resources);
+    return new Costs(CostAttribution.allocCosts(prepared), CostAttribution.reconciliation(prepared),
+        prices == null ? null : MarketPrices.allocMarketCost(costAllocs, prices), CostAttribution.matching(prepared),
+        prepared);
   }
 
   /** The allocations that held a node for a while, as cost attribution reads them. */
