@@ -3,7 +3,6 @@ package org.computeledger.common;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +40,6 @@ class StageCheckpointTest extends SparkTestBase {
     Files.writeString(folder.resolve("part-00000"), "x");
     StageCheckpoint.clean(new Configuration(), tmp.resolve(StageCheckpoint.FOLDER).toString());
     assertFalse(Files.exists(tmp.resolve(StageCheckpoint.FOLDER)));
-    assertTrue(Files.exists(tmp), "the staging folder itself stays");
+    org.junit.jupiter.api.Assertions.assertTrue(Files.exists(tmp), "the staging folder itself stays");
   }
 }
