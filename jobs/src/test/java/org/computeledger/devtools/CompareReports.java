@@ -52,8 +52,8 @@ public final class CompareReports {
     }
     tables.retainAll(inB);
     for (String t : tables) {
-      Dataset<Row> x = spark.read().parquet(a.resolve(t).toString());
-      Dataset<Row> y = spark.read().parquet(b.resolve(t).toString());
+      Dataset<Row> x = comparable(spark.read().parquet(a.resolve(t).toString()));
+      Dataset<Row> y = comparable(spark.read().parquet(b.resolve(t).toString()));
       if (!x.schema().equals(y.schema())) {
         differences.add(t + ": schemas differ: " + x.schema().simpleString() + " vs " + y.schema().simpleString());
         continue;
@@ -78,6 +78,17 @@ public final class CompareReports {
     }
     differences.forEach(d -> System.out.println("compare-reports: DIFFERS " + d));
     System.exit(1);
+  }
+
+  /** Map columns as their entries sorted by key: Spark's set operations refuse maps, and a map has no order. */
+  static Dataset<Row> comparable(Dataset<Row> ds) {
+    for (org.apache.spark.sql.types.StructField f : ds.schema().fields()) {
+      if (f.dataType() instanceof org.apache.spark.sql.types.MapType) {
+        ds = ds.withColumn(f.name(), org.apache.spark.sql.functions.array_sort(
+            org.apache.spark.sql.functions.map_entries(org.apache.spark.sql.functions.col(f.name()))));
+      }
+    }
+    return ds;
   }
 
   /** Folders (relative) that hold Parquet files directly or in partition folders (name=value). */
