@@ -252,6 +252,7 @@ final class RunCommand implements Callable<Integer> {
           read(spark, canonical, Table.GPU_SAMPLES), read(spark, canonical, Table.FLOP_COUNTS),
           read(spark, canonical, Table.CHARGES), prices, resources, fxRates, reportCurrency);
       Progress.say("run: estimating and attributing");
+      String checkpoints = org.computeledger.common.StageCheckpoint.useStaging(spark, dir.path());
       MainJob.Outputs o = MainJob.compute(spark, in, registry, catalogs.flop(ep), ep);
 
       Progress.say("run: writing line items, jobs and the GPU ledger");
@@ -303,6 +304,7 @@ final class RunCommand implements Callable<Integer> {
         manifest.set("input_totals", prior.get("input_totals"));
         manifest.put("ingest_manifest_sha256", Manifest.sha256OfManifest(conf, input));
       }
+      org.computeledger.common.StageCheckpoint.clean(conf, checkpoints);
       Manifest.addOutputs(manifest, conf, dir.path());
       Manifest.write(manifest, conf, dir.path());
       dir.commit();

@@ -17,6 +17,7 @@ import org.computeledger.attribute.MarketPrices;
 import org.computeledger.attribute.Registry;
 import org.computeledger.common.Literals;
 import org.computeledger.common.Progress;
+import org.computeledger.common.StageCheckpoint;
 import org.computeledger.estimate.Activity;
 import org.computeledger.estimate.CounterOverlaps;
 import org.computeledger.estimate.EstimateParams;
@@ -77,7 +78,8 @@ public final class MainJob {
    *
    * <p>Intermediate tables that several later stages read are local checkpoints, not caches: a cached
    * table keeps its whole plan, which Spark prints for every query that reads it, and the plans of the
-   * roll-ups would grow with every table they share.
+   * roll-ups would grow with every table they share. On a cluster they are reliable checkpoints
+   * instead, which survive a lost executor ({@link StageCheckpoint}).
    */
   public static Outputs compute(SparkSession spark, Inputs in, Registry registry, Flop flop, EstimateParams p) {
     long bucket = p.bucketSeconds();
@@ -96,7 +98,7 @@ public final class MainJob {
     Windows windows = windows(scan.windows(), counted, series, bucket);
     // counters that overlap telemetry calibrate the utilization and pipe-activity rows of the same GPU model
     Dataset<Row> calibration = windows.superseded() == null ? null
-        : Rollups.calibration(windows.superseded(), counted, series, flop).localCheckpoint();
+        : Rollups.calibration(windows.superseded(), counted, series, flop).transform(StageCheckpoint::keep);
     Dataset<Row> usageFlop = attribute(windows.all(), accountable, nodeGpus, series, flop, p, calibration);
     return rollUp(spark, in, registry, flop, p,
         new Stages(series, accountable, nodeGpus, counted, windows, usageFlop, calibration), models.ids(), logEnd);
@@ -121,18 +123,18 @@ public final class MainJob {
    */
   static Scan scan(SparkSession spark, Inputs in, long bucket, double maxGapFactor, Map<String, Double> boostClocks) {
     Map<String, long[]> bounds = boundaries(in.allocations(), in.flopCounts());
-    Dataset<Row> scan = TelemetryScan.scan(spark, in.gpuSamples(), bounds, bucket, boostClocks).localCheckpoint();
-    Dataset<Row> segments = SampleWindows.segments(scan).localCheckpoint();
+    Dataset<Row> scan = TelemetryScan.scan(spark, in.gpuSamples(), bounds, bucket, boostClocks).transform(StageCheckpoint::keep);
+    Dataset<Row> segments = SampleWindows.segments(scan).transform(StageCheckpoint::keep);
     if (!SampleWindows.inOrderSegments(segments)) {
       Progress.say("run: telemetry is not in time order per GPU within its files; sorting it first (slower)");
       Column key = SampleWindows.seriesKey(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE));
       Dataset<Row> sorted = in.gpuSamples().repartition(key).sortWithinPartitions(key, col(GpuSamples.TS));
-      scan = TelemetryScan.scan(spark, sorted, bounds, bucket, boostClocks).localCheckpoint();
-      segments = SampleWindows.segments(scan).localCheckpoint();
+      scan = TelemetryScan.scan(spark, sorted, bounds, bucket, boostClocks).transform(StageCheckpoint::keep);
+      segments = SampleWindows.segments(scan).transform(StageCheckpoint::keep);
     }
     Progress.say("run: telemetry read in one pass");
-    Dataset<Row> windows = SampleWindows.windows(scan, segments, maxGapFactor).localCheckpoint();
-    Dataset<Row> seriesRaw = SampleWindows.series(scan, windows).localCheckpoint();
+    Dataset<Row> windows = SampleWindows.windows(scan, segments, maxGapFactor).transform(StageCheckpoint::keep);
+    Dataset<Row> seriesRaw = SampleWindows.series(scan, windows).transform(StageCheckpoint::keep);
     Progress.say("run: windows and GPU series resolved");
     return new Scan(windows, seriesRaw);
   }
@@ -170,7 +172,7 @@ public final class MainJob {
             .and(col(GpuSamples.MIG_INSTANCE).isNull()), "left")
         .withColumn("mig_parent", col("mp_host").isNotNull())
         .drop("mp_host", "mp_uuid")
-        .localCheckpoint();
+        .transform(StageCheckpoint::keep);
   }
 
   /** Per node, the whole GPUs its telemetry shows and the model it names. */
@@ -209,7 +211,7 @@ public final class MainJob {
             greatest(lit(0.0), col(GpuAttribution.END).minus(col(GpuAttribution.START)))
                 .multiply(coalesce(col(Allocations.GPU_COUNT), lit(0))))
             .otherwise(lit(0.0)))
-        .localCheckpoint();
+        .transform(StageCheckpoint::keep);
   }
 
   /** Per node, its GPUs: the most any allocation held or its telemetry showed. */
@@ -284,7 +286,7 @@ public final class MainJob {
         .withColumn(Flop.MIG_FRACTION, when(col("mig_parent"), lit(0.0)).otherwise(col(Flop.MIG_FRACTION)));
     return SelfCalibration.apply(MethodChoice.windowFlop(flop, usage)
         .withColumn("gpu_seconds", col(Activity.COVERED_S).multiply(coalesce(col(Flop.MIG_FRACTION), lit(1.0)))),
-        calibration, p).localCheckpoint();
+        calibration, p).transform(StageCheckpoint::keep);
   }
 
   /**
@@ -294,13 +296,13 @@ public final class MainJob {
   static Outputs rollUp(SparkSession spark, Inputs in, Registry registry, Flop flop, EstimateParams p, Stages s,
       Map<String, String> modelIds, double logEnd) {
     // one pass over the ledger rows for every roll-up: per allocation, GPU model and precision
-    Dataset<Row> perAlloc = Rollups.perAlloc(s.usageFlop()).localCheckpoint();
+    Dataset<Row> perAlloc = Rollups.perAlloc(s.usageFlop()).transform(StageCheckpoint::keep);
     Dataset<Row> telemetryPerAlloc = Rollups.resum(perAlloc.filter(col("t_alloc").isNotNull()), col("t_alloc"))
-        .localCheckpoint();
+        .transform(StageCheckpoint::keep);
     Dataset<Row> allocFlop = uncoveredFlop(s.accountable(), telemetryPerAlloc, flop, p);
     Costs costs = costs(s.accountable(), s.nodeGpus(), in.charges(), in.prices(), in.resources());
     Dataset<Row> jobs = Rollups.jobs(s.accountable(), telemetryPerAlloc, allocFlop, costs.perAlloc(), costs.market())
-        .localCheckpoint();
+        .transform(StageCheckpoint::keep);
     Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
     Dataset<Row> lineItems = org.computeledger.attribute.FxConversion.apply(
         Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p),

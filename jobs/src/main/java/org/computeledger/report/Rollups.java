@@ -9,6 +9,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.computeledger.attribute.BranchAssignment;
 import org.computeledger.common.ExactSum;
+import org.computeledger.common.StageCheckpoint;
 import org.computeledger.attribute.GpuAttribution;
 import org.computeledger.attribute.Registry;
 import org.computeledger.estimate.Activity;
@@ -165,7 +166,7 @@ public final class Rollups {
           .withColumn("market_currency", lit(null).cast("string"));
     }
     // three aggregations read it: a checkpoint (small, one row per allocation) keeps their plans short
-    return per.localCheckpoint();
+    return per.transform(StageCheckpoint::keep);
   }
 
   /** Per job: its time span, GPUs, GPU-seconds and FLOP by method (exact sums), attribution rules and costs. */
