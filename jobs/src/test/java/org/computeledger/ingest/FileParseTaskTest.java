@@ -166,10 +166,17 @@ class FileParseTaskTest {
     // the damage record sits on the line after the last complete one
     assertEquals(part.count(Envelope.LINES), part.quarantineLine(0));
     part.assertCountsAddUp();
-    // what was read is exactly what the intact file holds on those lines
+    // what was read is exactly what the intact file holds on those lines; a sample's lines are merged as
+    // they are read (MergingSink), so only the last sample, cut by the damage, may lack some of its metrics
     assertTrue(part.count(Envelope.ACCEPTED) > 1000, "accepted " + part.count(Envelope.ACCEPTED));
     Map<Long, List<String>> intact = byLine(full);
-    byLine(part).forEach((line, rows) -> assertEquals(intact.get(line), rows, "line " + line));
+    Map<Long, List<String>> read = byLine(part);
+    long lastSample = read.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
+    read.forEach((line, rows) -> {
+      if (line != lastSample) {
+        assertEquals(intact.get(line), rows, "line " + line);
+      }
+    });
   }
 
   @Test
