@@ -134,7 +134,7 @@ public final class BenchDuckDb {
           FROM covered c JOIN allocs a ON c.host = a.node AND c.ts > a.start_time AND c.ts <= a.end_time
         )
         SELECT CASE account WHEN 'atlas' THEN 'atlas/pretrain' WHEN 'evals' THEN 'atlas/evals'
-                            WHEN 'teacher' THEN 'teacher/main' ELSE 'unattributed' END AS line, sum(flop)
+                            WHEN 'teacher' THEN 'teacher/main' ELSE '(unattributed)/(unattributed)' END AS line, sum(flop)
         FROM flop GROUP BY 1 ORDER BY 1
         """.formatted(lab, BF16, BF16_MHZ, FP32, FP32_MHZ);
   }
@@ -148,13 +148,14 @@ public final class BenchDuckDb {
       }
     }
     double s = (System.nanoTime() - t0) / 1e9;
-    double total = duck.entrySet().stream().filter(e -> !e.getKey().equals("unattributed"))
+    // project lines only: jobs of no project and idle GPUs are lines of their own in the ledger
+    double total = duck.entrySet().stream().filter(e -> !e.getKey().startsWith("("))
         .mapToDouble(Map.Entry::getValue).sum();
     System.out.printf(Locale.ROOT, "duckdb-run: telemetry FLOP %.6e over %s in %.1f s of SQL%n", total, duck, s);
     if (ledgerOut != null) {
       Map<String, Double> ledger = new TreeMap<>();
       try (ResultSet r = st.executeQuery("SELECT project || '/' || branch, sum(flop_pipe_activity + flop_utilization)"
-          + " FROM read_parquet('" + ledgerOut + "/line_items/*.parquet') WHERE project IS NOT NULL GROUP BY 1")) {
+          + " FROM read_parquet('" + ledgerOut + "/line_items/*.parquet') WHERE project NOT LIKE '(%' GROUP BY 1")) {
         while (r.next()) {
           ledger.put(r.getString(1), r.getDouble(2));
         }
