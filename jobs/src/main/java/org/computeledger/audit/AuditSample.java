@@ -391,7 +391,10 @@ public final class AuditSample {
     List<String> smi = new ArrayList<>();
     parameters.path("nvidia_smi_columns").forEach(n -> smi.add(n.asText()));
     String cluster = parameters.path("cluster").asText(IngestParams.DEFAULT_CLUSTER);
-    return new IngestParams(p.schedulerZone(), sacct, cluster, p.pseudonymKey(), smi, Instant.now());
+    Instant scrapeTime = parameters.hasNonNull("scrape_time")
+        ? Instant.parse(parameters.path("scrape_time").asText()) : null;
+    return new IngestParams(p.schedulerZone(), sacct, cluster, p.pseudonymKey(), smi, Instant.now())
+        .withScrapeTime(scrapeTime, parameters.path("scrape_time_from_mtime").asBoolean(false));
   }
 
   /** The folder name that stands for an nvidia-smi file's host (PRODUCT.md §4). */

@@ -56,11 +56,12 @@ public final class Ingest {
    * Counts of one parsed file, as the manifest reports them. Duplicates and superseded records are
    * accepted records that were then dropped (see {@link Duplicates}), so read = accepted + quarantined
    * still holds; {@code damage} says where and how a compressed file was cut or corrupt (its readable
-   * lines counted, the damage one quarantined record), null for an intact file.
+   * lines counted, the damage one quarantined record), null for an intact file. {@code staleMarkers}
+   * are Prometheus staleness markers, a part of {@code ignored} (lines without records).
    */
   public record FileCounts(String file, String format, String sha256, long bytes, long lines,
       long accepted, long quarantined, long ignored, long rows, long duplicatesDropped, long recordsSuperseded,
-      String damage) {
+      String damage, long staleMarkers) {
     public long read() {
       return accepted + quarantined;
     }
@@ -195,7 +196,7 @@ public final class Ingest {
         counts.add(new FileCounts(file, r.getAs(Envelope.FORMAT), r.getAs(Envelope.SHA256),
             r.<Long>getAs(Envelope.BYTES), r.<Long>getAs(Envelope.LINES), r.<Long>getAs(Envelope.ACCEPTED),
             r.<Long>getAs(Envelope.QUARANTINED), r.<Long>getAs(Envelope.IGNORED), r.<Long>getAs(Envelope.ROWS),
-            d[0], d[1], r.<String>getAs(Envelope.DAMAGE)));
+            d[0], d[1], r.<String>getAs(Envelope.DAMAGE), r.<Long>getAs(Envelope.STALE)));
       }
       tableRows.put(table, spark.read().schema(table.schema()).parquet(outDir + "/" + table.tableName()).count());
     }

@@ -99,6 +99,11 @@ final class MergingSink implements RowSink {
     out.ignore(line);
   }
 
+  @Override
+  public void staleMarker(long line) {
+    out.staleMarker(line);
+  }
+
   /** Hands every open sample on; called when full and once at the end of the file. */
   void flush() {
     for (Open o : open.values()) {
