@@ -78,6 +78,16 @@ class PrometheusBytePathTest {
   }
 
   @Test
+  void realPrometheusExportsReadTheSameFromBytes() throws IOException {
+    // a federation scrape, a raw scrape and a promtool TSDB dump with staleness markers, from a real Prometheus
+    for (String name : List.of("federate.prom", "raw-scrape.prom", "tsdb-dump.txt")) {
+      try (java.io.InputStream in = PrometheusBytePathTest.class.getResourceAsStream("/real-prometheus/" + name)) {
+        assertSame(in.readAllBytes());
+      }
+    }
+  }
+
+  @Test
   void plainValuesParseToTheSameDoubles() {
     StringBuilder sb = new StringBuilder();
     for (String v : List.of("0", "91", "100", "0.5", "1.", ".25", "0.854321", "0.1", "0.3", "0.123456789012345",
