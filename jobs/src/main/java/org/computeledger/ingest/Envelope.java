@@ -25,13 +25,15 @@ final class Envelope {
   static final String DAMAGE = "_damage";
   /** Summary only: lines that were Prometheus staleness markers (a part of {@link #IGNORED}). */
   static final String STALE = "_stale";
+  /** Row only: the input lines merged into it by {@link MergingSink}; null for one line. */
+  static final String RECORDS = "_line_records";
 
   static final int KIND_ROW = 0;
   static final int KIND_QUARANTINE = 1;
   static final int KIND_SUMMARY = 2;
 
   static final String[] EXTRA = {
-    KIND, FORMAT, REASON, RAW, SHA256, BYTES, LINES, ACCEPTED, QUARANTINED, IGNORED, ROWS, DAMAGE, STALE
+    KIND, FORMAT, REASON, RAW, SHA256, BYTES, LINES, ACCEPTED, QUARANTINED, IGNORED, ROWS, DAMAGE, STALE, RECORDS
   };
 
   private Envelope() {}
@@ -50,6 +52,7 @@ final class Envelope {
         .add(IGNORED, DataTypes.LongType)
         .add(ROWS, DataTypes.LongType)
         .add(DAMAGE, DataTypes.StringType)
-        .add(STALE, DataTypes.LongType);
+        .add(STALE, DataTypes.LongType)
+        .add(RECORDS, DataTypes.LongType);
   }
 }

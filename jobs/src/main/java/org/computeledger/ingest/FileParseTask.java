@@ -161,6 +161,13 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
                 parser.parse(file, r, sink);
               }
             }
+          } else if (parser instanceof PrometheusParser prometheus) {
+            // telemetry runs to billions of lines: read from bytes, each sample's lines merged into one row
+            MergingSink merging = new MergingSink(sink);
+            ByteLines lines = new ByteLines(decompressed, parser.maxLineChars(), parser.endsEveryLine());
+            lines.skipByteOrderMark();
+            prometheus.parse(file, lines, 1, Long.MAX_VALUE, merging);
+            merging.flush();
           } else {
             Reader reader = InputText.text(decompressed, parser.maxLineChars(), parser.endsEveryLine());
             parser.parse(file, reader, sink);
@@ -269,6 +276,18 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
       rows++;
       seen(line);
       add(new GenericRow(values));
+    }
+
+    /**
+     * A row merged from {@code records} input lines ({@link MergingSink}), the first of them its
+     * source line; counted as that many rows, as the lines would have been one by one.
+     */
+    void emitMerged(long firstLine, long lastLine, Object[] row, long records) {
+      Object[] values = row.length == envWidth ? row : java.util.Arrays.copyOf(row, envWidth);
+      values[width + 13] = records;
+      emit(firstLine, values);
+      rows += records - 1;
+      seen(lastLine);
     }
 
     @Override

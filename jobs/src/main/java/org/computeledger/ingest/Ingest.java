@@ -1,11 +1,12 @@
 package org.computeledger.ingest;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -256,7 +257,8 @@ public final class Ingest {
       aggs.add(first(col(c), true).as(c));
     }
     aggs.add(min(col(GpuSamples.SOURCE_LINE)).as(GpuSamples.SOURCE_LINE));
-    aggs.add(count(lit(1)).as("_merged"));
+    // rows that MergingSink already merged count the lines behind them
+    aggs.add(sum(coalesce(col(Envelope.RECORDS), lit(1L))).as("_merged"));
     return perMetric
         .groupBy(col(GpuSamples.SOURCE_FILE), col(GpuSamples.HOST), col(GpuSamples.GPU_UUID),
             col(GpuSamples.MIG_PROFILE), col(GpuSamples.MIG_INSTANCE), col(GpuSamples.TS))

@@ -56,11 +56,16 @@ final class InputText {
     if (!(bom.length == 3 && (bom[0] & 0xFF) == 0xEF && (bom[1] & 0xFF) == 0xBB && (bom[2] & 0xFF) == 0xBF)) {
       b.reset();
     }
+    return lineText(b, maxLineChars, markUnterminated);
+  }
+
+  /** As {@link #text(InputStream, int, boolean)} without looking for a byte-order mark (one line of {@link ByteLines}). */
+  static Reader lineText(InputStream in, int maxLineChars, boolean markUnterminated) {
     CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPLACE)
         .onUnmappableCharacter(CodingErrorAction.REPLACE)
         .replaceWith(String.valueOf(Plausibility.NOT_UTF8));
-    return new LimitedLines(new InputStreamReader(b, decoder), maxLineChars, markUnterminated);
+    return new LimitedLines(new InputStreamReader(in, decoder), maxLineChars, markUnterminated);
   }
 
   /** A stored file's bytes as they are (not compressed): nothing can be damaged in decoding them. */

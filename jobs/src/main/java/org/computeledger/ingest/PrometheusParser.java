@@ -212,6 +212,33 @@ public final class PrometheusParser extends FormatParserBase {
   }
 
   /**
+   * The byte path (see {@link ByteLines}): lines numbered from {@code firstLine} until one starts at or
+   * after stream offset {@code endOffset}; clean sample lines read by {@link PrometheusBytes}, every
+   * other line by the text path. Returns the number of the last line read.
+   */
+  long parse(InputFile file, ByteLines lines, long firstLine, long endOffset, RowSink sink) throws IOException {
+    FileScan scan = new FileScan(sink, file.params());
+    scan.scrapeTs = givenScrapeTime(file);
+    PrometheusBytes bytes = scan.bytes();
+    return lines.read(firstLine, endOffset, new ByteLines.Consumer() {
+      @Override
+      public void clean(long lineNo, byte[] b, int s, int e) {
+        int kind = bytes.scan(b, s, e);
+        if (kind == PrometheusBytes.IGNORED) {
+          sink.ignore(lineNo);
+        } else if (kind != PrometheusBytes.SAMPLE || !scan.scanned(lineNo, bytes)) {
+          scan.line(lineNo, new String(b, s, e - s, java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+      }
+
+      @Override
+      public void text(long lineNo, String line) {
+        scan.line(lineNo, lineNo == 1 ? TextScan.stripBom(line) : line);
+      }
+    });
+  }
+
+  /**
    * When the run says a raw scrape was taken: {@code --scrape-time}, else with
    * {@code --scrape-time-from-mtime} the file's modification time, else null (its samples without a
    * timestamp are quarantined). A {@code # scrape_time:} comment in the file overrides either for the
@@ -267,6 +294,64 @@ public final class PrometheusParser extends FormatParserBase {
       this.params = params;
       this.earliestSeconds = Plausibility.EARLIEST.getEpochSecond();
       this.latestSeconds = params == null ? Long.MAX_VALUE : Plausibility.latest(params).getEpochSecond();
+    }
+
+    /** A byte-level reader of this scan's lines, sharing its label values. */
+    PrometheusBytes bytes() {
+      String[] names = new String[METRICS.length];
+      for (int m = 0; m < METRICS.length; m++) {
+        names[m] = METRICS[m].name();
+      }
+      return new PrometheusBytes(names, LABELS, NAME, vals);
+    }
+
+    /**
+     * A sample line read by {@link PrometheusBytes}: emitted or ignored when it passes every check the
+     * text path makes; false when it does not, and the text path must read it for the reason.
+     */
+    boolean scanned(long lineNo, PrometheusBytes b) {
+      Metric m = METRICS[b.metric];
+      double v = b.value;
+      if (isBlank(v, m.kind())) {
+        sink.ignore(lineNo);
+        return true;
+      }
+      String host = host();
+      if (!inRange(m, v) || host == null || absurd(m, v, null) != null) {
+        return false;
+      }
+      Integer index = null;
+      if (vals[GPU] != null) {
+        index = PrometheusParser.gpuIndex(vals[GPU]);
+        if (index == null) {
+          return false;
+        }
+      }
+      if (vals[UUID] == null && index == null) {
+        return false;
+      }
+      Timestamp ts;
+      if (!b.hasTs) {
+        ts = scrapeTs;
+        if (ts == null) {
+          return false;
+        }
+      } else {
+        long whole = b.tsWhole;
+        long seconds = whole < MILLIS_FLOOR ? whole : whole / 1000;
+        long nanos = whole < MILLIS_FLOOR ? 0 : (whole % 1000) * 1_000_000L;
+        if (seconds >= MAX_EPOCH_SECONDS) {
+          return false;
+        }
+        ts = cachedTime(seconds, nanos);
+      }
+      long seconds = Math.floorDiv(ts.getTime(), 1000L);
+      if (seconds < earliestSeconds || seconds > latestSeconds) {
+        return false;
+      }
+      metric = b.metric;
+      emit(lineNo, m, v, host, index, ts);
+      return true;
     }
 
     void line(long lineNo, String line) {
@@ -695,6 +780,11 @@ public final class PrometheusParser extends FormatParserBase {
       if (seconds >= MAX_EPOCH_SECONDS) {
         return null;
       }
+      return cachedTime(seconds, nanos);
+    }
+
+    /** The previous line's Timestamp when the time is the same: a scrape's lines share one. */
+    private Timestamp cachedTime(long seconds, long nanos) {
       if (seconds != lastTsSeconds || nanos != lastTsNanos) {
         lastTsSeconds = seconds;
         lastTsNanos = nanos;
@@ -739,6 +829,14 @@ public final class PrometheusParser extends FormatParserBase {
       }
       return -1;
     }
+  }
+
+  private static boolean inRange(Metric m, double v) {
+    return switch (m.kind()) {
+      case PERCENT -> v >= 0 && v <= 100;
+      case RATIO -> v >= 0 && v <= 1;
+      default -> v >= 0 && !Double.isInfinite(v);
+    };
   }
 
   // What the other Prometheus-derived format (PrometheusJsonParser, the HTTP API's JSON) shares with
