@@ -16,6 +16,7 @@ final class SacctRecords {
 
   private final SacctLayout layout;
   private final SacctRecovery.Shape first;
+  private final boolean lastFree;
   private final ObjLongConsumer<String> record;
   private final RowSink sink;
   // the record's first line, and its further lines once there are any (rare: no copy for a one-line record)
@@ -29,6 +30,7 @@ final class SacctRecords {
   SacctRecords(SacctLayout layout, RowSink sink, ObjLongConsumer<String> record) {
     this.layout = layout;
     this.first = SacctRecovery.shapeOf(layout.names[0]);
+    this.lastFree = SacctRecovery.shapeOf(layout.names[layout.names.length - 1]) == SacctRecovery.Shape.FREE;
     this.sink = sink;
     this.record = record;
   }
@@ -88,10 +90,13 @@ final class SacctRecords {
       // a short record takes the line unless that line is a record of its own: one that opens with a
       // JobID, or, when the first column has no shape (--format=ALL opens with Account), a whole record
       boolean startsRecord = shaped ? opensWithFirstColumn(line) : lineFields >= want;
-      return !startsRecord || fields + lineFields - 1 <= want;
+      // a line with a whole record's fields is a record of its own (a damaged one, if its JobID is bad)
+      // unless it completes this one exactly: gluing it on would lose both
+      return fields + lineFields - 1 <= want || (!startsRecord && lineFields < want);
     }
-    // a complete record goes on only in its last column, and only when lines are told apart by a JobID
-    return shaped && !opensWithFirstColumn(line);
+    // a complete record goes on only in a last column that holds free text (only such a column can hold
+    // a line break), only when lines are told apart by a JobID, and never with a line of a whole record
+    return shaped && lastFree && lineFields < want && !opensWithFirstColumn(line);
   }
 
   /** Whether a line opens with a field of the first column's shape followed by the delimiter. */

@@ -549,6 +549,17 @@ class SacctParserTest {
   }
 
   @Test
+  void aWholeLineWithABadJobIdStandsAloneAndTheRecordsAroundItAreRead() {
+    String good = habrokRecord("4034541");
+    String bad = alter(good, "JobID", "x?");
+    CollectingSink sink = parseHabrok(good, bad, good.replace("4034541", "4034542"));
+
+    assertEquals(2, sink.accepted);
+    assertEquals(1, sink.rejected.size());
+    assertEquals(3, sink.rejected.get(0).line());
+  }
+
+  @Test
   void delimiterInsideAFixedShapeFieldHasWrongFieldCount() {
     String line = alter(habrokRecord("4034541"), "Elapsed", "00:00" + SNOWMAN + "01");
     CollectingSink sink = parseHabrok(line);
