@@ -13,6 +13,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.computeledger.common.StageCheckpoint;
 import org.computeledger.schema.Charges;
 
 /**
@@ -151,8 +152,8 @@ public final class CostAttribution {
   /** {@link Prepared} for these allocations, charges and nodes ({@code resources} may be null). */
   public static Prepared prepare(Dataset<Row> allocs, Dataset<Row> charges, Dataset<Row> nodeGpus,
       Dataset<Row> resources) {
-    Dataset<Row> classified = classify(charges, nodeGpus, resources).localCheckpoint();
-    return new Prepared(classified, shares(allocs, classified).localCheckpoint());
+    Dataset<Row> classified = classify(charges, nodeGpus, resources).transform(StageCheckpoint::keep);
+    return new Prepared(classified, shares(allocs, classified).transform(StageCheckpoint::keep));
   }
 
   /** As {@link #prepare}, without the checkpoints: for a single table. */

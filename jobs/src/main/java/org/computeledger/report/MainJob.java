@@ -89,11 +89,11 @@ public final class MainJob {
     Dataset<Row> nodeFromTelemetry = nodeFromTelemetry(series);
     double logEnd = logEnd(in.allocations(), series);
     Dataset<Row> accountable = accountable(in.allocations(), registry, logEnd, nodeFromTelemetry, models, p);
-    Dataset<Row> nodeGpus = nodeGpus(accountable, nodeFromTelemetry).localCheckpoint();
+    Dataset<Row> nodeGpus = nodeGpus(accountable, nodeFromTelemetry).transform(StageCheckpoint::keep);
     Dataset<Row> counted = countedWindows(in.flopCounts(), series, bucket);
     if (counted != null) {
       // read by the windows, the calibration and the attribution: planned once (few rows, one per counter interval)
-      counted = counted.localCheckpoint();
+      counted = counted.transform(StageCheckpoint::keep);
     }
     Windows windows = windows(scan.windows(), counted, series, bucket);
     // counters that overlap telemetry calibrate the utilization and pipe-activity rows of the same GPU model
