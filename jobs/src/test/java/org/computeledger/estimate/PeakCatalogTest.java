@@ -154,6 +154,13 @@ class PeakCatalogTest {
   }
 
   @Test
+  void rtxA6000Tf32AndInt8AreItsFp32TimesTheGa102RatiosOfTheA40() {
+    // A40 datasheet: FP32 37.4, TF32 74.8 dense, INT8 299.3 dense; RTX A6000 datasheet: FP32 38.7
+    assertClose(38.7 * 74.8 / 37.4 * TERA, flops("rtx-a6000", "tf32"), 1e-3);
+    assertClose(38.7 * 299.3 / 37.4 * TERA, flops("rtx-a6000", "int8"), 1e-3);
+  }
+
+  @Test
   void h100SxmFp32IsTheVectorFigure() {
     double whitepaper = 66.9; // 132 SMs x 128 FP32 lanes x 2 FLOP x 1.98 GHz
     assertClose(whitepaper * TERA, flops("h100-sxm", "fp32"), 1e-9);
