@@ -1,5 +1,8 @@
 package org.computeledger.attribute;
 
+import static org.computeledger.attribute.CloudBillsReconcileTest.alloc;
+import static org.computeledger.attribute.CloudBillsReconcileTest.assertMoney;
+import static org.computeledger.attribute.CloudBillsReconcileTest.assertParts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
@@ -8,8 +11,6 @@ import java.io.StringReader;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -74,10 +75,6 @@ class BillFormatsReconcileTest extends SparkTestBase {
     return Files.createDirectories(dir.resolve(name).resolve("billing"));
   }
 
-  private static Row alloc(long id, String node, String start, String end, int gpus) {
-    return RowFactory.create(id, node, Timestamp.from(Instant.parse(start)), Timestamp.from(Instant.parse(end)), gpus,
-        "h100-sxm");
-  }
 
   private Dataset<Row> allocs(Row... rows) {
     return spark().createDataFrame(List.of(rows), ALLOCS);
@@ -99,20 +96,7 @@ class BillFormatsReconcileTest extends SparkTestBase {
     return out;
   }
 
-  private static void assertParts(Row r, String total, String allocated, String idle, String other, String na) {
-    assertMoney(total, r.getAs(CostAttribution.INPUT_TOTAL));
-    assertMoney(allocated, r.getAs(CostAttribution.ALLOCATED));
-    assertMoney(idle, r.getAs(CostAttribution.UNALLOCATED_IDLE));
-    assertMoney(other, r.getAs(CostAttribution.UNALLOCATED_OTHER_RESOURCE));
-    assertMoney(na, r.getAs(CostAttribution.NOT_ATTRIBUTABLE_COST));
-    BigDecimal parts = ((BigDecimal) r.getAs(CostAttribution.ALLOCATED)).add(r.getAs(CostAttribution.UNALLOCATED_IDLE))
-        .add(r.getAs(CostAttribution.UNALLOCATED_OTHER_RESOURCE)).add(r.getAs(CostAttribution.NOT_ATTRIBUTABLE_COST));
-    assertEquals(0, parts.compareTo(r.getAs(CostAttribution.INPUT_TOTAL)), "the parts add up exactly");
-  }
 
-  private static void assertMoney(String expected, BigDecimal actual) {
-    assertEquals(0, new BigDecimal(expected).compareTo(actual), "expected " + expected + " but was " + actual);
-  }
 
   // ------------------------------------------------------------------ AWS CUR 2.0
 

@@ -45,7 +45,7 @@ class DamagedParquetBillTest {
   }
 
   /** The stored byte range (offset, length) of page {@code page} of {@code column} in row group {@code group}. */
-  private static long[] page(Path file, int group, String column, int page) throws IOException {
+  static long[] page(Path file, int group, String column, int page) throws IOException {
     try (ParquetFileReader r = ParquetFileReader.open(new Configuration(),
         new org.apache.hadoop.fs.Path(file.toString()))) {
       for (ColumnChunkMetaData c : r.getRowGroups().get(group).getColumns()) {
@@ -63,7 +63,7 @@ class DamagedParquetBillTest {
    * Hadoop sidecar checksum ({@code .NAME.crc}) is removed: a bill from a provider has none, and the local
    * file system would otherwise refuse the whole stream before Parquet sees the page.
    */
-  private static void flipLastByte(Path file, long[] range) throws IOException {
+  static void flipLastByte(Path file, long[] range) throws IOException {
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
       long at = range[0] + range[1] - 1;
       f.seek(at);

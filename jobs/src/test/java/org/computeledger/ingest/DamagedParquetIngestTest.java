@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.computeledger.SparkTestBase;
 import org.computeledger.report.Manifest;
 import org.junit.jupiter.api.Test;
@@ -32,19 +28,7 @@ class DamagedParquetIngestTest extends SparkTestBase {
     // one row per row group; row group 2's cost chunk gets a flipped byte
     ParquetBillsTest.writeCur2Parquet(ParquetBillsTest.CUR2, bill,
         b -> b.withRowGroupSize(1L).withMinRowCountForPageSizeCheck(1).withPageWriteChecksumEnabled(true));
-    long at;
-    try (ParquetFileReader r = ParquetFileReader.open(new Configuration(), new org.apache.hadoop.fs.Path(bill.toString()))) {
-      ColumnChunkMetaData c = r.getRowGroups().get(1).getColumns().stream()
-          .filter(x -> x.getPath().toDotString().equals("line_item_unblended_cost")).findFirst().orElseThrow();
-      at = c.getStartingPos() + c.getTotalSize() - 1;
-    }
-    try (RandomAccessFile f = new RandomAccessFile(bill.toFile(), "rw")) {
-      f.seek(at);
-      int b = f.read();
-      f.seek(at);
-      f.write(b ^ 0xFF);
-    }
-    Files.deleteIfExists(bill.resolveSibling("." + bill.getFileName() + ".crc"));
+    DamagedParquetBillTest.flipLastByte(bill, DamagedParquetBillTest.page(bill, 1, "line_item_unblended_cost", 0));
 
     IngestParams params = IngestParams.defaults();
     List<Ingest.Source> sources = Ingest.discover(spark().sparkContext().hadoopConfiguration(),
