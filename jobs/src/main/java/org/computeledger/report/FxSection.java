@@ -19,8 +19,10 @@ public final class FxSection {
    */
   public static String markdown(List<Row> rates, String reportCurrency, List<Row> lineItems) {
     StringBuilder md = new StringBuilder("## Currencies\n\n");
-    md.append("Every cost total is kept in its own currency: `cost_billed` and `currency` of the line items and "
-        + "every row of `cost_reconciliation` are never converted. ");
+    md.append("Every cost total is kept in its own currency: `cost_billed`, `cost_effective` and `currency`, "
+        + "`cost_market` and `market_currency` of the line items and jobs, and every row of `cost_reconciliation` are "
+        + "never converted; a line item or job whose costs are in several currencies has no sum across them (the "
+        + "amount empty, the currency `mixed`). ");
     if (reportCurrency == null || reportCurrency.isBlank()) {
       md.append("No reporting currency was given (`--report-currency`), so nothing was converted")
           .append(rates == null ? "" : "; the input's `" + FxRates.FILE_NAME + "` was read but not used")
