@@ -96,22 +96,37 @@ public final class AuditRecompute {
     // the raw lines, parsed again file by file as the files they came from
     Map<String, TreeMap<Long, String>> byFile = new TreeMap<>();
     Map<String, String> formatOf = new HashMap<>();
+    Map<String, List<JsonRecords.Fragment>> fragments = new TreeMap<>();
     for (String l : Files.readAllLines(sample.resolve(AuditSample.LINES), StandardCharsets.UTF_8)) {
       if (l.isEmpty()) {
         continue;
       }
       JsonNode n = json.readTree(l);
+      formatOf.put(n.path("file").asText(), n.path("format").asText());
+      if (n.has("last_line")) {
+        fragments.computeIfAbsent(n.path("file").asText(), k -> new ArrayList<>()).add(fragment(n));
+        continue;
+      }
       byFile.computeIfAbsent(n.path("file").asText(), k -> new TreeMap<>()).put(n.path("line").asLong(), n.path("text").asText());
       formatOf.put(n.path("file").asText(), n.path("format").asText());
     }
     Map<Table, List<Object[]>> rows = new HashMap<>();
-    for (Map.Entry<String, TreeMap<Long, String>> f : byFile.entrySet()) {
-      FormatParser parser = Formats.byId(formatOf.get(f.getKey()));
-      InputFile file = new InputFile(f.getKey(), AuditSample.folderName(f.getKey()), ingest);
+    java.util.Set<String> files = new java.util.TreeSet<>(byFile.keySet());
+    files.addAll(fragments.keySet());
+    for (String name : files) {
+      FormatParser parser = Formats.byId(formatOf.get(name));
+      InputFile file = new InputFile(name, AuditSample.folderName(name), ingest);
       Table t = parser.table();
-      for (RawLines.Parsed p : RawLines.reparse(parser, file, f.getValue())) {
+      List<RawLines.Parsed> parsed = new ArrayList<>();
+      if (byFile.containsKey(name)) {
+        parsed.addAll(RawLines.reparse(parser, file, byFile.get(name)));
+      }
+      if (fragments.containsKey(name)) {
+        parsed.addAll(JsonRecords.reparse(parser, file, fragments.get(name)));
+      }
+      for (RawLines.Parsed p : parsed) {
         // each row names the file and line it had in the input, as the report's canonical rows do
-        p.row()[t.index(Allocations.SOURCE_FILE)] = f.getKey();
+        p.row()[t.index(Allocations.SOURCE_FILE)] = name;
         p.row()[t.index(Allocations.SOURCE_LINE)] = p.line();
         rows.computeIfAbsent(t, k -> new ArrayList<>()).add(p.row());
       }
@@ -169,6 +184,18 @@ public final class AuditRecompute {
     CostCheck cost = costs(units, design, rows.getOrDefault(Table.CHARGES, List.of()), allocs, samples, stratumSize);
     return new Outcome(new ArrayList<>(done.values()), ErrorEstimate.estimate(draws), reportedTotal,
         shares(byLineItemDraw), shares(byJobDraw), cost.compared(), cost.error(), cost.reportedTotal());
+  }
+
+  /** A copied record object, its text checked against the SHA-256 the evidence states for it. */
+  static JsonRecords.Fragment fragment(JsonNode n) {
+    String text = n.path("text").asText();
+    String want = n.path("fragment_sha256").asText();
+    if (!JsonRecords.sha256(text).equals(want)) {
+      throw new LedgerException(n.path("file").asText() + " lines " + n.path("line").asLong() + "-"
+          + n.path("last_line").asLong() + ": the copied text's SHA-256 differs from the fragment_sha256 the evidence states ("
+          + want + ")");
+    }
+    return new JsonRecords.Fragment(n.path("line").asLong(), n.path("last_line").asLong(), text);
   }
 
   record CostCheck(List<CostCompared> compared, Map<String, ErrorEstimate.Result> error, Map<String, Double> reportedTotal) {}

@@ -453,6 +453,9 @@ public final class AuditSample {
     try (InputStream in = Files.newInputStream(f)) {
       found = RawLines.findAt(in, parser, inputFile, wanted);
     }
+    if (JsonRecords.copiesObjects(format)) {
+      return copyObjects(f, file, format, entry, parser, found);
+    }
     Map<Long, String> text;
     MessageDigest md;
     try (InputStream raw = Files.newInputStream(f)) {
@@ -483,6 +486,66 @@ public final class AuditSample {
       out.add(n);
     }
     return out;
+  }
+
+  /**
+   * A JSON document's evidence ({@link JsonRecords}): every record object holding an evidence row, copied
+   * whole with its first and last line, the input's SHA-256 (checked against the report's manifest) and
+   * the fragment's own SHA-256.
+   */
+  static List<ObjectNode> copyObjects(Path f, String file, String format, JsonNode entry, FormatParser parser,
+      TreeMap<Long, Boolean> found) throws IOException {
+    TreeSet<Long> rows = new TreeSet<>();
+    found.forEach((line, evidence) -> {
+      if (evidence) {
+        rows.add(line);
+      }
+    });
+    List<JsonRecords.Span> spans;
+    try (InputStream in = Files.newInputStream(f)) {
+      spans = JsonRecords.spans(org.computeledger.ingest.EvidenceText.open(in, parser), format, rows);
+    }
+    List<JsonRecords.Fragment> fragments;
+    MessageDigest md;
+    try (InputStream raw = Files.newInputStream(f)) {
+      md = MessageDigest.getInstance("SHA-256");
+      DigestInputStream in = new DigestInputStream(raw, md);
+      // the decoder must not close the stream: the rest of the file is read for its hash
+      InputStream keepOpen = new java.io.FilterInputStream(in) {
+        @Override
+        public void close() {}
+      };
+      fragments = JsonRecords.cut(org.computeledger.ingest.EvidenceText.open(keepOpen, parser), spans);
+      byte[] buf = new byte[1 << 16];
+      while (in.read(buf) >= 0) {
+        // the rest of the file, for its hash
+      }
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    String sha = InputCheck.hex(md.digest());
+    checkInputHash(f, sha, entry);
+    List<ObjectNode> out = new ArrayList<>();
+    for (JsonRecords.Fragment fr : fragments) {
+      ObjectNode n = JSON.createObjectNode();
+      n.put("file", file);
+      n.put("format", format);
+      n.put("sha256", sha);
+      n.put("line", fr.firstLine());
+      n.put("last_line", fr.lastLine());
+      n.put("role", "evidence");
+      n.put("text", fr.text());
+      n.put("fragment_sha256", JsonRecords.sha256(fr.text()));
+      out.add(n);
+    }
+    return out;
+  }
+
+  private static void checkInputHash(Path f, String sha, JsonNode entry) {
+    if (!sha.equals(entry.path("sha256").asText())) {
+      throw new LedgerException(f + ": SHA-256 " + sha + " differs from the report's manifest ("
+          + entry.path("sha256").asText() + "): the input changed since the report; run ledger verify --input");
+    }
   }
 
   /** registry.yaml from the input, checked against the report's own copy of it. */
