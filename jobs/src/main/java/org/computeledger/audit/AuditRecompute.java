@@ -181,7 +181,15 @@ public final class AuditRecompute {
     List<ErrorEstimate.Draw> draws = new ArrayList<>();
     byDraw.forEach((k, pairs) -> draws.add(new ErrorEstimate.Draw(drawStratum.get(k),
         ErrorEstimate.z(stratumSize.get(drawStratum.get(k)), pairs))));
-    CostCheck cost = costs(units, design, rows.getOrDefault(Table.CHARGES, List.of()), allocs, samples, stratumSize);
+    Path resFile = sample.resolve(CostEvidence.RESOURCES);
+    List<org.computeledger.attribute.ResourceMap.Entry> resources = List.of();
+    if (Files.isRegularFile(resFile)) {
+      try (java.io.Reader r = Files.newBufferedReader(resFile, StandardCharsets.UTF_8)) {
+        resources = org.computeledger.attribute.ResourceMap.parse(r, CostEvidence.RESOURCES);
+      }
+    }
+    CostCheck cost = costs(units, design, rows.getOrDefault(Table.CHARGES, List.of()), allocs, samples, stratumSize,
+        resources);
     return new Outcome(new ArrayList<>(done.values()), ErrorEstimate.estimate(draws), reportedTotal,
         shares(byLineItemDraw), shares(byJobDraw), cost.compared(), cost.error(), cost.reportedTotal());
   }
@@ -206,7 +214,8 @@ public final class AuditRecompute {
    * job draws, of (recomputed − reported cost) ÷ the job's reported FLOP (see {@link ErrorEstimate#zJobs}).
    */
   static CostCheck costs(JsonNode units, JsonNode design, List<Object[]> chargeRows, List<Recompute.Alloc> allocs,
-      Map<String, List<Recompute.Sample>> samples, Map<String, Double> stratumSize) {
+      Map<String, List<Recompute.Sample>> samples, Map<String, Double> stratumSize,
+      List<org.computeledger.attribute.ResourceMap.Entry> resources) {
     Map<String, Integer> nodeGpus = new TreeMap<>();
     java.util.Set<String> nodes = new java.util.TreeSet<>();
     allocs.stream().map(Recompute.Alloc::node).filter(java.util.Objects::nonNull).forEach(nodes::add);
@@ -217,7 +226,7 @@ public final class AuditRecompute {
         nodeGpus.put(n, g);
       }
     }
-    List<CostRecompute.Charge> charges = CostRecompute.charges(chargeRows, nodeGpus.keySet());
+    List<CostRecompute.Charge> charges = CostRecompute.charges(chargeRows, nodeGpus.keySet(), resources);
     long logEnd = Recompute.logEndUs(allocs, samples);
     Map<String, CostCompared> byJob = new LinkedHashMap<>();
     // per currency, per first-stage draw, per job draw: {reported job FLOP, cost error}

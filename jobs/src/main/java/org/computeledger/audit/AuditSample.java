@@ -31,6 +31,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.computeledger.common.LedgerException;
+import org.computeledger.common.StageCheckpoint;
 import org.computeledger.ingest.FormatParser;
 import org.computeledger.ingest.Formats;
 import org.computeledger.ingest.IngestParams;
@@ -71,7 +72,7 @@ public final class AuditSample {
   public static int run(SparkSession spark, Params p) throws IOException {
     Path report = Path.of(p.report());
     ObjectNode manifest = (ObjectNode) JSON.readTree(report.resolve("manifest.json").toFile());
-    Dataset<Row> units = AuditFrame.units(read(spark, p.report(), Table.GPU_USAGE)).localCheckpoint();
+    Dataset<Row> units = AuditFrame.units(read(spark, p.report(), Table.GPU_USAGE)).transform(StageCheckpoint::keep);
 
     // 1. line items and jobs are few: their sizes come to the driver; GPU-hours only of the jobs drawn
     Map<String, List<SampleDesign.Unit>> strata = new TreeMap<>();
@@ -102,7 +103,7 @@ public final class AuditSample {
         li -> jobsOf.getOrDefault(li, List.of()), j -> List.of(new SampleDesign.Unit(j, 1)))) {
       drawnJobs.add(l.job());
     }
-    Dataset<Row> jobUnits = units.filter(col(AuditFrame.JOB).isin(drawnJobs.toArray())).localCheckpoint();
+    Dataset<Row> jobUnits = units.filter(col(AuditFrame.JOB).isin(drawnJobs.toArray())).transform(StageCheckpoint::keep);
     Map<String, List<SampleDesign.Unit>> unitsOf = new HashMap<>();
     Map<String, Row> unitRows = new HashMap<>();
     for (Row r : jobUnits.collectAsList()) {
@@ -118,7 +119,7 @@ public final class AuditSample {
     // 2. the evidence: which lines of which files, then one pass per file touched
     List<Row> drawnRows = new ArrayList<>();
     drawn.forEach(u -> drawnRows.add(unitRows.get(u)));
-    Dataset<Row> drawnDs = spark.createDataFrame(drawnRows, units.schema()).localCheckpoint();
+    Dataset<Row> drawnDs = spark.createDataFrame(drawnRows, units.schema()).transform(StageCheckpoint::keep);
     Map<String, Double> covered = coveredSeconds(read(spark, p.report(), Table.GPU_USAGE), drawnDs);
     // the cost of every job drawn rests on its bill lines and on the jobs sharing its nodes
     Set<String> costJobs = new TreeSet<>();
@@ -158,6 +159,7 @@ public final class AuditSample {
     }
     Files.writeString(to.resolve(LINES), jsonl.toString(), StandardCharsets.UTF_8);
     copyRegistry(Path.of(p.input()), report, manifest, to);
+    CostEvidence.copyResources(Path.of(p.input()), manifest, ev.resourceIds, to);
     Set<String> models = new TreeSet<>();
     drawnRows.forEach(r -> {
       if (r.getAs("model_id") != null) {
@@ -263,6 +265,8 @@ public final class AuditSample {
   /** Per input file touched, which of its rows (by line number and parsed row) are evidence. */
   static final class Evidence {
     final Map<String, BiPredicate<Long, Object[]>> wanted = new TreeMap<>();
+    /** Resource ids of the bill lines copied out, whose resources.csv lines are evidence. */
+    final Set<String> resourceIds = new TreeSet<>();
   }
 
   /**
