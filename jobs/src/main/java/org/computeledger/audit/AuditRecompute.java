@@ -346,7 +346,7 @@ public final class AuditRecompute {
       String series = AuditSample.series(u.path("host").asText(), u.path("gpu_uuid").asText(null),
           u.path("mig_instance").asText(null));
       r = Recompute.gpuHour(jobKey, series, hour, m.bucketSeconds() * 1_000_000L, samples, allocs, counters,
-          j -> precisionOf.apply(j), catalog, m);
+          j -> precisionOf.apply(j), catalog, m, u.has("series_cadence_us") ? u.path("series_cadence_us").asLong() : null);
     }
     double reported = u.path("reported_flop").asDouble();
     double rel = reported == 0 ? (r.flop() == 0 ? 0 : Double.POSITIVE_INFINITY) : (r.flop() - reported) / Math.abs(reported);

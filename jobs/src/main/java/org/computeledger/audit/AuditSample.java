@@ -121,6 +121,7 @@ public final class AuditSample {
     drawn.forEach(u -> drawnRows.add(unitRows.get(u)));
     Dataset<Row> drawnDs = spark.createDataFrame(drawnRows, units.schema()).transform(StageCheckpoint::keep);
     Map<String, Double> covered = coveredSeconds(read(spark, p.report(), Table.GPU_USAGE), drawnDs);
+    Map<String, Long> cadence = seriesCadence(read(spark, p.report(), Table.GPU_SAMPLES), drawnDs);
     // the cost of every job drawn rests on its bill lines and on the jobs sharing its nodes
     Set<String> costJobs = new TreeSet<>();
     leaves.forEach(l -> {
@@ -210,6 +211,11 @@ public final class AuditSample {
       n.put("reported_gpu_seconds", (Double) r.getAs("gpu_seconds"));
       if (AuditFrame.KIND_HELD.equals(r.getAs(AuditFrame.KIND))) {
         n.put("reported_covered_gpu_seconds", covered.getOrDefault(l.unit(), 0.0));
+      } else {
+        Long c = cadence.get(series(r.getAs("host"), r.getAs("gpu_uuid"), r.getAs("mig_instance")));
+        if (c != null) {
+          n.put("series_cadence_us", c);
+        }
       }
     }
     Files.writeString(to.resolve(UNITS), JSON.writeValueAsString(unitArray) + "\n", StandardCharsets.UTF_8);
@@ -259,6 +265,45 @@ public final class AuditSample {
         .collectAsList()) {
       out.put(r.getString(0), r.getDouble(1));
     }
+    return out;
+  }
+
+  /**
+   * The median cadence (µs) of each drawn GPU-hour's series over all its samples, by the rule methodology.md
+   * states (the smallest interval between consecutive sample times with at least half of the series'
+   * intervals at or below it). It rests on the whole series, which the hour's lines do not hold, and sets
+   * the first sample's interval and the gap cap: it is taken here from the canonical samples (the parsed
+   * input, not a result of the report) and stated in units.json for the recompute.
+   */
+  static Map<String, Long> seriesCadence(Dataset<Row> samples, Dataset<Row> drawn) {
+    Dataset<Row> series = drawn.filter(col(AuditFrame.KIND).equalTo(AuditFrame.KIND_GPU_HOUR))
+        .select(col("host").as("c_host"), col("gpu_uuid").as("c_uuid"), col("mig_instance").as("c_mig")).distinct();
+    Column us = unix_micros(col(GpuSamples.TS));
+    Dataset<Row> times = samples.join(broadcast(series), col(GpuSamples.HOST).equalTo(col("c_host"))
+            .and(col(GpuSamples.GPU_UUID).eqNullSafe(col("c_uuid"))).and(col(GpuSamples.MIG_INSTANCE).eqNullSafe(col("c_mig"))))
+        .select(col("c_host"), col("c_uuid"), col("c_mig"), us.as("t")).distinct();
+    org.apache.spark.sql.expressions.WindowSpec inSeries = org.apache.spark.sql.expressions.Window
+        .partitionBy(col("c_host"), col("c_uuid"), col("c_mig")).orderBy(col("t"));
+    Dataset<Row> byLength = times.withColumn("dt", col("t").minus(lag(col("t"), 1).over(inSeries)))
+        .filter(col("dt").gt(0))
+        .groupBy(col("c_host"), col("c_uuid"), col("c_mig"), col("dt")).agg(count(lit(1)).as("w"));
+    Map<String, java.util.TreeMap<Long, Long>> hist = new HashMap<>();
+    for (Row r : byLength.collectAsList()) {
+      hist.computeIfAbsent(series(r.getString(0), r.getString(1), r.getString(2)), k -> new java.util.TreeMap<>())
+          .put(r.getLong(3), r.getLong(4));
+    }
+    Map<String, Long> out = new HashMap<>();
+    hist.forEach((k, h) -> {
+      long total = h.values().stream().mapToLong(Long::longValue).sum();
+      long cum = 0;
+      for (Map.Entry<Long, Long> e : h.entrySet()) {
+        cum += e.getValue();
+        if (2 * cum >= total) {
+          out.put(k, e.getKey());
+          break;
+        }
+      }
+    });
     return out;
   }
 
