@@ -130,6 +130,13 @@ final class AuditReadme {
     s.append("\n| line item | reported FLOP | implied FLOP | mean relative error |\n|---|---:|---:|---:|\n");
     o.lineItems().forEach((k, v) -> s.append("| ").append(UserText.markdown(k)).append(" | ").append(sci(v[0])).append(" | ")
         .append(sci(v[1])).append(" | ").append(String.format(Locale.ROOT, "%+.2e", v[2])).append(" |\n"));
+    if (!o.notParsed().isEmpty()) {
+      s.append("\n## Evidence not recomputed\n\n");
+      s.append(o.notParsed().size()).append(" piece(s) of copied evidence held a row when the sample was drawn but gave ")
+          .append("none when parsed again from the sample alone (a format or file the recompute cannot read from copied ")
+          .append("lines); the units and costs resting on them cannot agree with the report:\n\n");
+      o.notParsed().forEach(n -> s.append("- ").append(UserText.markdown(n)).append('\n'));
+    }
     s.append("\n## Cost of the jobs drawn\n\n");
     s.append(String.format(Locale.ROOT, "Each drawn job's billed and effective cost recomputed from its bill lines, %d beyond the "
         + "tolerance (relative difference %.0e).%n%n", o.costFlagged(), AuditRecompute.COST_TOLERANCE));

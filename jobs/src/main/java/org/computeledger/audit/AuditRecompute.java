@@ -68,7 +68,7 @@ public final class AuditRecompute {
   /** Everything the command prints and writes. */
   public record Outcome(List<Compared> units, ErrorEstimate.Result flopError, double reportedTotal,
       Map<String, double[]> lineItems, Map<String, double[]> jobs, List<CostCompared> costs,
-      Map<String, ErrorEstimate.Result> costError, Map<String, Double> reportedCostTotal) {
+      Map<String, ErrorEstimate.Result> costError, Map<String, Double> reportedCostTotal, List<String> notParsed) {
     /** Units and job costs beyond their tolerance. */
     public long flagged() {
       return units.stream().filter(Compared::flagged).count() + costFlagged();
@@ -97,6 +97,8 @@ public final class AuditRecompute {
     Map<String, TreeMap<Long, String>> byFile = new TreeMap<>();
     Map<String, String> formatOf = new HashMap<>();
     Map<String, List<JsonRecords.Fragment>> fragments = new TreeMap<>();
+    // the lines that held an evidence row when copied: each must give a row again, or it is named
+    Map<String, java.util.TreeSet<Long>> evidenceAt = new TreeMap<>();
     for (String l : Files.readAllLines(sample.resolve(AuditSample.LINES), StandardCharsets.UTF_8)) {
       if (l.isEmpty()) {
         continue;
@@ -108,9 +110,13 @@ public final class AuditRecompute {
         continue;
       }
       byFile.computeIfAbsent(n.path("file").asText(), k -> new TreeMap<>()).put(n.path("line").asLong(), n.path("text").asText());
+      if ("evidence".equals(n.path("role").asText())) {
+        evidenceAt.computeIfAbsent(n.path("file").asText(), k -> new java.util.TreeSet<>()).add(n.path("line").asLong());
+      }
       formatOf.put(n.path("file").asText(), n.path("format").asText());
     }
     Map<Table, List<Object[]>> rows = new HashMap<>();
+    List<String> notParsed = new ArrayList<>();
     java.util.Set<String> files = new java.util.TreeSet<>(byFile.keySet());
     files.addAll(fragments.keySet());
     for (String name : files) {
@@ -124,6 +130,8 @@ public final class AuditRecompute {
       if (fragments.containsKey(name)) {
         parsed.addAll(JsonRecords.reparse(parser, file, fragments.get(name)));
       }
+      notParsed.addAll(notParsedAgain(name, formatOf.get(name), evidenceAt.getOrDefault(name, new java.util.TreeSet<>()),
+          fragments.getOrDefault(name, List.of()), parsed));
       for (RawLines.Parsed p : parsed) {
         // each row names the file and line it had in the input, as the report's canonical rows do
         p.row()[t.index(Allocations.SOURCE_FILE)] = name;
@@ -191,7 +199,32 @@ public final class AuditRecompute {
     CostCheck cost = costs(units, design, rows.getOrDefault(Table.CHARGES, List.of()), allocs, samples, stratumSize,
         resources);
     return new Outcome(new ArrayList<>(done.values()), ErrorEstimate.estimate(draws), reportedTotal,
-        shares(byLineItemDraw), shares(byJobDraw), cost.compared(), cost.error(), cost.reportedTotal());
+        shares(byLineItemDraw), shares(byJobDraw), cost.compared(), cost.error(), cost.reportedTotal(), notParsed);
+  }
+
+  /**
+   * The copied evidence that gave no row when parsed again, one line each naming file, line(s) and format:
+   * what the recompute could not use. A unit resting on it differs from the report and is flagged; the
+   * list says why, so that no difference is left unexplained.
+   */
+  static List<String> notParsedAgain(String file, String format, java.util.TreeSet<Long> evidenceLines,
+      List<JsonRecords.Fragment> fragments, List<RawLines.Parsed> parsed) {
+    java.util.TreeSet<Long> back = new java.util.TreeSet<>();
+    parsed.forEach(p -> back.add(p.line()));
+    List<String> out = new ArrayList<>();
+    for (long l : evidenceLines) {
+      if (!back.contains(l)) {
+        out.add(file + " line " + l + " (" + format + "): the copied line gave no row when parsed again");
+      }
+    }
+    for (JsonRecords.Fragment f : fragments) {
+      Long hit = back.ceiling(f.firstLine());
+      if (hit == null || hit > f.lastLine()) {
+        out.add(file + " lines " + f.firstLine() + "-" + f.lastLine() + " (" + format
+            + "): the copied JSON object gave no row when parsed again");
+      }
+    }
+    return out;
   }
 
   /** A copied record object, its text checked against the SHA-256 the evidence states for it. */

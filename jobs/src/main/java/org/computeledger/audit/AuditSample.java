@@ -498,6 +498,9 @@ public final class AuditSample {
       throw new LedgerException(f + ": input named in the report's manifest is missing; run ledger verify --input");
     }
     InputFile inputFile = new InputFile(file, folderName(file), params);
+    if (org.computeledger.ingest.EvidenceText.isParquet(f)) {
+      return copyParquet(f, file, format, entry, parser, inputFile, wanted);
+    }
     TreeMap<Long, Boolean> found;
     try (InputStream in = Files.newInputStream(f)) {
       found = RawLines.findAt(in, parser, inputFile, wanted);
@@ -585,6 +588,32 @@ public final class AuditSample {
       n.put("role", "evidence");
       n.put("text", fr.text());
       n.put("fragment_sha256", JsonRecords.sha256(fr.text()));
+      out.add(n);
+    }
+    return out;
+  }
+
+  /**
+   * A Parquet bill's evidence: its rows as the CSV text the ingest parsed (header line 1, row N line N + 1),
+   * marked {@code "text": "parquet rows as CSV"} in {@code text_of}, with the stored file's SHA-256.
+   */
+  static List<ObjectNode> copyParquet(Path f, String file, String format, JsonNode entry, FormatParser parser,
+      InputFile inputFile, BiPredicate<Long, Object[]> wanted) throws IOException {
+    String sha = InputCheck.sha256(f);
+    checkInputHash(f, sha, entry);
+    TreeMap<Long, Boolean> found = RawLines.findAt(org.computeledger.ingest.EvidenceText.openParquet(f), parser,
+        inputFile, wanted);
+    Map<Long, String> text = RawLines.copy(org.computeledger.ingest.EvidenceText.openParquet(f), found.keySet());
+    List<ObjectNode> out = new ArrayList<>();
+    for (Map.Entry<Long, Boolean> e : found.entrySet()) {
+      ObjectNode n = JSON.createObjectNode();
+      n.put("file", file);
+      n.put("format", format);
+      n.put("sha256", sha);
+      n.put("line", e.getKey());
+      n.put("role", e.getValue() ? "evidence" : "context");
+      n.put("text", text.get(e.getKey()));
+      n.put("text_of", "parquet rows as CSV");
       out.add(n);
     }
     return out;

@@ -92,4 +92,13 @@ class JsonRecordsTest {
     assertEquals(lines.strip().replaceAll(",$", ""), fr.text());
     assertTrue(fr.lastLine() > fr.firstLine() + 10, "a pretty-printed pod spans many lines");
   }
+
+  @Test
+  void evidenceThatGivesNoRowWhenParsedAgainIsNamedWithItsFileLinesAndFormat() {
+    List<RawLines.Parsed> back = List.of(new RawLines.Parsed(3, new Object[0]), new RawLines.Parsed(12, new Object[0]));
+    List<String> named = AuditRecompute.notParsedAgain("scheduler/pods.json", "k8s-pods", new TreeSet<>(List.of(3L, 5L)),
+        List.of(new JsonRecords.Fragment(10, 20, "{}"), new JsonRecords.Fragment(21, 30, "{}")), back);
+    assertEquals(List.of("scheduler/pods.json line 5 (k8s-pods): the copied line gave no row when parsed again",
+        "scheduler/pods.json lines 21-30 (k8s-pods): the copied JSON object gave no row when parsed again"), named);
+  }
 }
