@@ -57,6 +57,8 @@ final class AuditReadme {
     s.append("| `units.json`, `series_cadence_us` | for a GPU-hour, its GPU's median sampling interval over all its samples, ")
         .append("taken from the canonical samples (the parsed input, not a result of the report): it rests on the whole series, ")
         .append("which the hour's lines do not hold, and sets the first sample's interval and the gap cap |\n");
+    s.append("| `evidence/prices.csv` | the input's `prices.csv` (checked against the report's `declarations/` copy), for ")
+        .append("the market cost of the jobs drawn (`reported_job_cost_market` in `units.json`) |\n");
     s.append("| `manifest.json` | SHA-256 of each file above; `audit-recompute` refuses a sample that differs from it |\n\n");
     s.append("## The design\n\n");
     s.append("Three stages, each drawn with replacement and with probability proportional to reported FLOP:\n\n");
@@ -126,7 +128,7 @@ final class AuditReadme {
         .append("1e-9 relative.\n\n");
     s.append("Not recomputed by this version: the project and branch a job is matched to (the reported project names the precision), ")
         .append("a MIG-partitioned GPU's parent (counted through its instances), the fx.csv conversion ")
-        .append("(reported per line item only), market-price cost, and an nvidia-smi log whose header changes mid-file (its ")
+        .append("(reported per line item only), and an nvidia-smi log whose header changes mid-file (its ")
         .append("lines are read under the file's first header). Evidence that gives no row when parsed again from the copies ")
         .append("alone (a raw scrape dated by its file's modification time, which the copies do not carry) is named by the ")
         .append("recompute under \"Evidence not recomputed\", with its file, lines and format; the units resting on it are flagged.\n");
@@ -172,6 +174,21 @@ final class AuditReadme {
           .append(" | ").append(money(c.reportedEffective())).append(" | ").append(money(c.recomputedEffective()))
           .append(" | ").append(c.billLines()).append(c.note().isEmpty() ? "" : " (" + UserText.markdown(c.note()) + ")")
           .append(" |\n");
+    }
+    if (o.costs().stream().anyMatch(c -> c.market() != AuditRecompute.Market.NONE)) {
+      s.append("\nMarket cost (GPU-hours × the `prices.csv` price of the GPU model on the allocation's start date), ")
+          .append("recomputed from the scheduler lines and the copied price list:\n\n");
+      s.append("| job | currency | reported market | recomputed market | relative difference |\n|---|---|---:|---:|---:|\n");
+      for (AuditRecompute.CostCompared c : o.costs()) {
+        AuditRecompute.Market m = c.market();
+        if (m == AuditRecompute.Market.NONE) {
+          continue;
+        }
+        s.append("| ").append(UserText.code(c.job())).append(" | ").append(m.currency() == null ? "" : UserText.markdown(m.currency()))
+            .append(" | ").append(money(m.reported())).append(" | ").append(money(m.recomputed())).append(" | ")
+            .append(String.format(Locale.ROOT, "%+.2e", m.relDiff()))
+            .append(Math.abs(m.relDiff()) <= AuditRecompute.COST_TOLERANCE ? "" : " **beyond tolerance**").append(" |\n");
+      }
     }
     ErrorEstimate.Result e = o.flopError();
     s.append("\n## Extrapolation to the report\n\n");

@@ -59,10 +59,29 @@ public final class AuditRecompute {
   /** One drawn job's cost, reported against recomputed from its bill lines (billed and effective). */
   public record CostCompared(String job, String currency, java.math.BigDecimal reportedBilled,
       java.math.BigDecimal recomputedBilled, java.math.BigDecimal reportedEffective,
-      java.math.BigDecimal recomputedEffective, double relDiff, double relDiffEffective, int billLines, String note) {
-    public boolean flagged() {
-      return !(Math.abs(relDiff) <= COST_TOLERANCE) || !(Math.abs(relDiffEffective) <= COST_TOLERANCE);
+      java.math.BigDecimal recomputedEffective, double relDiff, double relDiffEffective, int billLines, String note,
+      Market market) {
+    public CostCompared(String job, String currency, java.math.BigDecimal reportedBilled,
+        java.math.BigDecimal recomputedBilled, java.math.BigDecimal reportedEffective,
+        java.math.BigDecimal recomputedEffective, double relDiff, double relDiffEffective, int billLines, String note) {
+      this(job, currency, reportedBilled, recomputedBilled, reportedEffective, recomputedEffective, relDiff,
+          relDiffEffective, billLines, note, Market.NONE);
     }
+
+    public boolean flagged() {
+      return !(Math.abs(relDiff) <= COST_TOLERANCE) || !(Math.abs(relDiffEffective) <= COST_TOLERANCE)
+          || !(Math.abs(market.relDiff()) <= COST_TOLERANCE);
+    }
+
+    CostCompared withMarket(Market m) {
+      return new CostCompared(job, currency, reportedBilled, recomputedBilled, reportedEffective, recomputedEffective,
+          relDiff, relDiffEffective, billLines, note, m);
+    }
+  }
+
+  /** A drawn job's market cost (prices.csv), reported against recomputed; NONE when neither has one. */
+  public record Market(String currency, java.math.BigDecimal reported, java.math.BigDecimal recomputed, double relDiff) {
+    static final Market NONE = new Market(null, null, null, 0);
   }
 
   /** Everything the command prints and writes. */
@@ -198,6 +217,14 @@ public final class AuditRecompute {
     }
     CostCheck cost = costs(units, design, rows.getOrDefault(Table.CHARGES, List.of()), allocs, samples, stratumSize,
         resources);
+    Path pricesFile = sample.resolve(CostEvidence.PRICES);
+    if (Files.isRegularFile(pricesFile)) {
+      List<org.computeledger.attribute.MarketPrices.Price> prices;
+      try (java.io.Reader r = Files.newBufferedReader(pricesFile, StandardCharsets.UTF_8)) {
+        prices = org.computeledger.attribute.MarketPrices.parse(r, CostEvidence.PRICES);
+      }
+      cost = withMarket(cost, units, allocs, samples, prices);
+    }
     return new Outcome(new ArrayList<>(done.values()), ErrorEstimate.estimate(draws), reportedTotal,
         shares(byLineItemDraw), shares(byJobDraw), cost.compared(), cost.error(), cost.reportedTotal(), notParsed);
   }
@@ -237,6 +264,46 @@ public final class AuditRecompute {
           + want + ")");
     }
     return new JsonRecords.Fragment(n.path("line").asLong(), n.path("last_line").asLong(), text);
+  }
+
+  /**
+   * Each drawn job's market cost recomputed ({@link CostRecompute#market}) beside the report's; the GPU model
+   * of an allocation is its node's in the evidence's telemetry, else its record's, as the estimate reads it.
+   */
+  static CostCheck withMarket(CostCheck cost, JsonNode units, List<Recompute.Alloc> allocs,
+      Map<String, List<Recompute.Sample>> samples, List<org.computeledger.attribute.MarketPrices.Price> prices) {
+    Map<String, JsonNode> unitOfJob = new HashMap<>();
+    units.forEach(u -> unitOfJob.putIfAbsent(u.path("job").asText(), u));
+    long logEnd = Recompute.logEndUs(allocs, samples);
+    Function<Recompute.Alloc, String> modelOf = a -> {
+      for (List<Recompute.Sample> l : samples.values()) {
+        if (a.node().equals(l.get(0).host)) {
+          for (Recompute.Sample x : l) {
+            if (x.model != null) {
+              return org.computeledger.estimate.GpuModels.normalize(x.model);
+            }
+          }
+        }
+      }
+      return a.gpuModel() == null ? null : org.computeledger.estimate.GpuModels.normalize(a.gpuModel());
+    };
+    List<CostCompared> out = new ArrayList<>();
+    for (CostCompared c : cost.compared()) {
+      JsonNode u = unitOfJob.get(c.job());
+      Map<String, java.math.BigDecimal> m = CostRecompute.market(c.job(), allocs, modelOf, prices, logEnd);
+      java.math.BigDecimal rep = decimal(u.path("reported_job_cost_market"));
+      String repCur = u.path("reported_job_market_currency").asText(null);
+      if (rep == null && m.isEmpty()) {
+        out.add(c);
+        continue;
+      }
+      String cur = m.size() == 1 ? m.keySet().iterator().next() : repCur;
+      java.math.BigDecimal rec = m.size() == 1 ? m.values().iterator().next() : null;
+      double rel = m.size() > 1 || repCur != null && cur != null && !repCur.equals(cur) ? Double.POSITIVE_INFINITY
+          : rel(rep, rec);
+      out.add(c.withMarket(new Market(cur, rep, rec, rel)));
+    }
+    return new CostCheck(out, cost.error(), cost.reportedTotal());
   }
 
   record CostCheck(List<CostCompared> compared, Map<String, ErrorEstimate.Result> error, Map<String, Double> reportedTotal) {}
@@ -425,7 +492,11 @@ public final class AuditRecompute {
       .add("reported_cost_effective", DataTypes.createDecimalType(38, 12))
       .add("recomputed_cost_effective", DataTypes.createDecimalType(38, 12))
       .add("relative_difference_effective", DataTypes.DoubleType).add("bill_lines", DataTypes.IntegerType)
-      .add("within_tolerance", DataTypes.BooleanType).add("note", DataTypes.StringType);
+      .add("within_tolerance", DataTypes.BooleanType).add("note", DataTypes.StringType)
+      .add("market_currency", DataTypes.StringType)
+      .add("reported_cost_market", DataTypes.createDecimalType(38, 12))
+      .add("recomputed_cost_market", DataTypes.createDecimalType(38, 12))
+      .add("relative_difference_market", DataTypes.DoubleType);
 
   /** Writes {@code recompute/comparison} (Parquet) and {@code recompute/recompute.md} into the sample folder. */
   public static void write(SparkSession spark, Path sample, Outcome o) throws IOException {
@@ -441,7 +512,8 @@ public final class AuditRecompute {
     List<Row> costs = new ArrayList<>();
     for (CostCompared c : o.costs()) {
       costs.add(RowFactory.create(c.job(), c.currency(), c.reportedBilled(), c.recomputedBilled(), c.relDiff(),
-          c.reportedEffective(), c.recomputedEffective(), c.relDiffEffective(), c.billLines(), !c.flagged(), c.note()));
+          c.reportedEffective(), c.recomputedEffective(), c.relDiffEffective(), c.billLines(), !c.flagged(), c.note(),
+          c.market().currency(), c.market().reported(), c.market().recomputed(), c.market().relDiff()));
     }
     spark.createDataFrame(costs, COST_COMPARISON).coalesce(1).write().mode("overwrite")
         .parquet(dir.resolve("cost_comparison").toString());

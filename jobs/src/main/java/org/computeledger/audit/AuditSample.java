@@ -134,7 +134,7 @@ public final class AuditSample {
     evidence(spark, p.report(), drawnDs, ev, costNodes);
     Map<String, Row> jobCost = new HashMap<>();
     for (Row r : read(spark, p.report(), Table.JOBS).filter(col("job_key").isin(costJobs.toArray()))
-        .select("job_key", "cost_billed", "cost_effective", "currency").collectAsList()) {
+        .select("job_key", "cost_billed", "cost_effective", "currency", "cost_market", "market_currency").collectAsList()) {
       jobCost.put(r.getString(0), r);
     }
 
@@ -161,6 +161,7 @@ public final class AuditSample {
     Files.writeString(to.resolve(LINES), jsonl.toString(), StandardCharsets.UTF_8);
     copyRegistry(Path.of(p.input()), report, manifest, to);
     CostEvidence.copyResources(Path.of(p.input()), manifest, ev.resourceIds, to);
+    CostEvidence.copyPrices(Path.of(p.input()), manifest, to);
     Set<String> models = new TreeSet<>();
     drawnRows.forEach(r -> {
       if (r.getAs("model_id") != null) {
@@ -189,6 +190,10 @@ public final class AuditSample {
         n.put("reported_job_cost_billed", (java.math.BigDecimal) cost.get(1));
         n.put("reported_job_cost_effective", (java.math.BigDecimal) cost.get(2));
         n.put("reported_job_currency", cost.getString(3));
+        if (!cost.isNullAt(4)) {
+          n.put("reported_job_cost_market", (java.math.BigDecimal) cost.get(4));
+          n.put("reported_job_market_currency", cost.getString(5));
+        }
       }
       n.put("unit_draw", l.unitDraw());
       n.put("unit", l.unit());

@@ -34,6 +34,8 @@ import org.computeledger.schema.Table;
 final class CostEvidence {
   /** The resources.csv lines behind the bill lines copied out, in the sample. */
   static final String RESOURCES = "evidence/resources.csv";
+  /** The input's prices.csv, for the market cost of the jobs drawn. */
+  static final String PRICES = "evidence/prices.csv";
 
   private CostEvidence() {}
 
@@ -131,6 +133,27 @@ final class CostEvidence {
       }
     }
     Files.writeString(to.resolve(RESOURCES), out.toString(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The input's {@code prices.csv} whole (a price list, small), when the report was made with it: checked
+   * against the report's copy under {@code declarations/} and written to {@link #PRICES}, for the market cost.
+   */
+  static void copyPrices(Path input, JsonNode manifest, Path to) throws IOException {
+    Path file = input.resolve("prices.csv");
+    String want = null;
+    for (JsonNode n : manifest.path("outputs")) {
+      if (n.path("path").asText().equals("declarations/prices.csv")) {
+        want = n.path("sha256").asText();
+      }
+    }
+    if (want == null || !Files.isRegularFile(file)) {
+      return;
+    }
+    if (!want.equals(InputCheck.sha256(file))) {
+      throw new LedgerException(file + ": differs from the prices.csv the report was made with (declarations/prices.csv)");
+    }
+    Files.copy(file, to.resolve(PRICES), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** The fields of one CSV line (resources.csv holds no field over lines). */

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.computeledger.attribute.MarketPrices;
 import org.computeledger.attribute.ResourceMap;
 import org.computeledger.schema.Charges;
 import org.computeledger.schema.Table;
@@ -218,6 +219,44 @@ final class CostRecompute {
     }
     List<Cost> out = new ArrayList<>();
     byCurrency.forEach((c, s) -> out.add(new Cost(c, s[0], s[1], s[2].intValue())));
+    return out;
+  }
+
+  /**
+   * The job's market cost per currency, from the copied {@code prices.csv}: for each of its allocations, GPU
+   * count × whole seconds held (to the end of the logs for a job still running) × the price of its GPU model
+   * in effect on its start date (UTC; the latest {@code effective_date} not after it) ÷ 3600, rounded half-up
+   * to 12 decimals; an allocation without such a price adds nothing. {@code modelOf} gives an allocation's
+   * GPU model id as the estimate read it (its node's telemetry, else its own record).
+   */
+  static Map<String, BigDecimal> market(String jobKey, List<Recompute.Alloc> allocs,
+      java.util.function.Function<Recompute.Alloc, String> modelOf, List<MarketPrices.Price> prices, long logEndUs) {
+    Map<String, BigDecimal> out = new TreeMap<>();
+    for (Recompute.Alloc a : allocs) {
+      if (!jobKey.equals(a.jobKey()) || a.node() == null || a.startUs() == null) {
+        continue;
+      }
+      long start = Math.floorDiv(a.startUs(), 1_000_000L);
+      long end = Math.floorDiv(a.endUs() != null ? a.endUs() : logEndUs, 1_000_000L);
+      String model = modelOf.apply(a);
+      if (end <= start || model == null) {
+        continue;
+      }
+      java.time.LocalDate day = java.time.LocalDate.ofEpochDay(Math.floorDiv(start, 86_400L));
+      MarketPrices.Price price = null;
+      for (MarketPrices.Price x : prices) {
+        if (x.gpuModel().equals(model.toLowerCase(java.util.Locale.ROOT).strip()) && !x.effectiveDate().isAfter(day)
+            && (price == null || x.effectiveDate().isAfter(price.effectiveDate()))) {
+          price = x;
+        }
+      }
+      if (price == null) {
+        continue;
+      }
+      BigDecimal cost = price.pricePerGpuHour().multiply(BigDecimal.valueOf((long) a.gpus() * (end - start)))
+          .divide(BigDecimal.valueOf(3600), SCALE, RoundingMode.HALF_UP);
+      out.merge(price.currency(), cost, BigDecimal::add);
+    }
     return out;
   }
 
