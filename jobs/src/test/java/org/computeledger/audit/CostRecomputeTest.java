@@ -141,4 +141,22 @@ class CostRecomputeTest {
     // the piece 32.773333333333 by resources.csv, the rest 98.32 − 32.773333333333 = 65.546666666667 by the host tag
     assertEquals(new BigDecimal("98.320000000000"), billed("lumen/48109", bill, sacct, map));
   }
+
+  @Test
+  void aJobsMarketCostIsItsGpuHoursAtThePriceInEffectOnItsStartDate() throws IOException {
+    List<Recompute.Alloc> allocs = Recompute.allocs(parse("slurm-sacct", SACCT_HEADER, List.of(
+        job("48109", "2026-03-02T09:00:00", "2026-03-02T09:45:00", 8),
+        job("48110", "2026-01-15T09:00:00", "2026-01-15T10:00:00", 4))));
+    List<org.computeledger.attribute.MarketPrices.Price> prices = org.computeledger.attribute.MarketPrices.parse(
+        new StringReader("gpu_model,price_per_gpu_hour,currency,effective_date,source\n"
+            + "h100-sxm,3.10,USD,2025-10-01,list\nh100-sxm,2.85,USD,2026-02-01,list\nh100-sxm,2.50,USD,2026-04-01,list\n"), "prices.csv");
+    // 8 GPUs × 2700 s × 2.85 / 3600 (the February price: the latest not after 2026-03-02)
+    assertEquals(Map.of("USD", new BigDecimal("17.100000000000")),
+        CostRecompute.market("lumen/48109", allocs, a -> "h100-sxm", prices, 0));
+    // 4 GPUs × 3600 s × 3.10 / 3600 (the October price)
+    assertEquals(Map.of("USD", new BigDecimal("12.400000000000")),
+        CostRecompute.market("lumen/48110", allocs, a -> "h100-sxm", prices, 0));
+    assertEquals(Map.of(), CostRecompute.market("lumen/48109", allocs, a -> "a100-sxm4-80gb", prices, 0),
+        "no price for the model: no market cost, never zero");
+  }
 }
