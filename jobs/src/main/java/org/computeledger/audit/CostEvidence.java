@@ -15,6 +15,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.computeledger.attribute.CostAttribution;
+import org.computeledger.attribute.MarketPrices;
 import org.computeledger.attribute.ResourceMap;
 import org.computeledger.common.StageCheckpoint;
 import org.computeledger.common.LedgerException;
@@ -140,6 +141,10 @@ final class CostEvidence {
    * against the report's copy under {@code declarations/} and written to {@link #PRICES}, for the market cost.
    */
   static void copyPrices(Path input, JsonNode manifest, Path to) throws IOException {
+    if (manifest.path("parameters").path("market_prices").asText().startsWith("reference list")) {
+      copyReferencePrices(to);
+      return;
+    }
     Path file = input.resolve("prices.csv");
     String want = null;
     for (JsonNode n : manifest.path("outputs")) {
@@ -154,6 +159,24 @@ final class CostEvidence {
       throw new LedgerException(file + ": differs from the prices.csv the report was made with (declarations/prices.csv)");
     }
     Files.copy(file, to.resolve(PRICES), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /**
+   * A report made without a prices.csv priced market cost at the built-in reference list's lowest offer per
+   * model: those prices, as the report took them, are written to {@link #PRICES} in prices.csv's columns (each
+   * source labelled as a reference list price), like the peak catalog's rows a method parameter.
+   */
+  static void copyReferencePrices(Path to) throws IOException {
+    StringBuilder out = new StringBuilder();
+    try (org.apache.commons.csv.CSVPrinter p = new org.apache.commons.csv.CSVPrinter(out,
+        org.apache.commons.csv.CSVFormat.RFC4180.builder().setRecordSeparator("\n").build())) {
+      p.printRecord(MarketPrices.GPU_MODEL, MarketPrices.PRICE_PER_GPU_HOUR, MarketPrices.CURRENCY,
+          MarketPrices.EFFECTIVE_DATE, MarketPrices.SOURCE);
+      for (MarketPrices.Price x : org.computeledger.attribute.ReferencePrices.load().marketPrices()) {
+        p.printRecord(x.gpuModel(), x.pricePerGpuHour().toPlainString(), x.currency(), x.effectiveDate(), x.source());
+      }
+    }
+    Files.writeString(to.resolve(PRICES), out.toString(), StandardCharsets.UTF_8);
   }
 
   /** The fields of one CSV line (resources.csv holds no field over lines). */
