@@ -144,7 +144,7 @@ final class RunCommand implements Callable<Integer> {
     }
     try (OutputDir dir = OutputDir.begin(out, hadoop, force, input)) {
       CommonOptions.warnIfUnkeyed(ip);
-      SparkSession spark = SparkSessions.create("ledger run", common.master);
+      SparkSession spark = SparkSessions.create("ledger run", common.master, SmallInput.bytes(hadoop, input));
       try {
         String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards,
             reportDate != null ? reportDate : LocalDate.now(ZoneOffset.UTC), maxBadFraction, catalogs, reportCurrency);
