@@ -45,7 +45,7 @@ final class IngestCommand implements Callable<Integer> {
     List<Ingest.Source> sources = Ingest.discover(hadoop, input, params);
     try (OutputDir dir = OutputDir.begin(out, hadoop, force, input)) {
       CommonOptions.warnIfUnkeyed(params);
-      SparkSession spark = SparkSessions.create("ledger ingest", common.master);
+      SparkSession spark = SparkSessions.create("ledger ingest", common.master, SmallInput.bytes(hadoop, input));
       try {
         Ingested r = ingestInto(spark, input, sources, dir, params, "ingest", maxBadFraction);
         Progress.clear();

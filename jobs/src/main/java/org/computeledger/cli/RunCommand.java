@@ -144,7 +144,7 @@ final class RunCommand implements Callable<Integer> {
     }
     try (OutputDir dir = OutputDir.begin(out, hadoop, force, input)) {
       CommonOptions.warnIfUnkeyed(ip);
-      SparkSession spark = SparkSessions.create("ledger run", common.master);
+      SparkSession spark = SparkSessions.create("ledger run", common.master, SmallInput.bytes(hadoop, input));
       try {
         String summary = run(spark, input, fromIngest, sources, dir, ip, ep, standards,
             reportDate != null ? reportDate : LocalDate.now(ZoneOffset.UTC), maxBadFraction, catalogs, reportCurrency);
@@ -262,14 +262,17 @@ final class RunCommand implements Callable<Integer> {
       MainJob.Outputs o = MainJob.compute(spark, in, registry, catalogs.flop(ep), ep);
 
       Progress.say("run: writing line items, jobs and the GPU ledger");
-      Table.LINE_ITEMS.conform(o.lineItems()).coalesce(1).write().parquet(dir.child("line_items"));
-      Table.JOBS.conform(o.jobs()).orderBy("job_key").coalesce(1).write().parquet(dir.child("jobs"));
-      writeLedger(Table.GPU_USAGE.conform(o.gpuUsage()), dir.child("gpu_usage"));
-      Table.COST_RECONCILIATION.conform(o.costReconciliation()).orderBy("provider", "currency").coalesce(1)
-          .write().parquet(dir.child("cost_reconciliation"));
+      // independent tables over the same checkpoints: written at once (see common/Concurrently)
+      List<Runnable> writes = new java.util.ArrayList<>(List.of(
+          () -> Table.LINE_ITEMS.conform(o.lineItems()).coalesce(1).write().parquet(dir.child("line_items")),
+          () -> Table.JOBS.conform(o.jobs()).orderBy("job_key").coalesce(1).write().parquet(dir.child("jobs")),
+          () -> writeLedger(Table.GPU_USAGE.conform(o.gpuUsage()), dir.child("gpu_usage")),
+          () -> Table.COST_RECONCILIATION.conform(o.costReconciliation()).orderBy("provider", "currency").coalesce(1)
+              .write().parquet(dir.child("cost_reconciliation"))));
       if (o.calibration() != null) {
-        Table.CALIBRATION.conform(o.calibration()).coalesce(1).write().parquet(dir.child("calibration"));
+        writes.add(() -> Table.CALIBRATION.conform(o.calibration()).coalesce(1).write().parquet(dir.child("calibration")));
       }
+      org.computeledger.common.Concurrently.run(writes);
       Progress.say("run: writing methodology and manifest");
       Dataset<Row> lineItems = read(spark, dir.path(), Table.LINE_ITEMS);
       Dataset<Row> reconciliation = read(spark, dir.path(), Table.COST_RECONCILIATION);

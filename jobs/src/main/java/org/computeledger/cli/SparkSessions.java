@@ -20,6 +20,11 @@ final class SparkSessions {
   }
 
   static SparkSession create(String appName, String master) {
+    return create(appName, master, -1);
+  }
+
+  /** As {@link #create(String, String)}, for an input of {@code inputBytes} (-1: unknown; see {@link SmallInput}). */
+  static SparkSession create(String appName, String master, long inputBytes) {
     SparkConf conf = new SparkConf();
     if (master != null) {
       conf.setMaster(master);
@@ -27,6 +32,7 @@ final class SparkSessions {
       conf.setMaster("local[*]");
     }
     boolean local = conf.get("spark.master").startsWith("local");
+    SmallInput.apply(conf, inputBytes, SmallInput.maxBytes(), Runtime.getRuntime().availableProcessors());
     conf.setAppName(appName);
     conf.setIfMissing("spark.sql.session.timeZone", "UTC");
     conf.setIfMissing("spark.ui.enabled", "false");

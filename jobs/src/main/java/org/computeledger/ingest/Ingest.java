@@ -31,6 +31,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
+import org.computeledger.common.Concurrently;
 import org.computeledger.common.LedgerException;
 import org.computeledger.common.Progress;
 import org.computeledger.schema.GpuSamples;
@@ -163,42 +164,25 @@ public final class Ingest {
         byTable.computeIfAbsent(s.parser().table(), t -> new ArrayList<>()).add(s);
       }
     }
+    // The four tables are independent: parsed and written at once, the driver plans one table's queries
+    // while the executors run another's (a small input is mostly such per-query cost); merged in table order.
+    Table[] tables = {Table.ALLOCATIONS, Table.GPU_SAMPLES, Table.FLOP_COUNTS, Table.CHARGES};
+    List<java.util.concurrent.Callable<TableResult>> work = new ArrayList<>();
+    for (Table table : tables) {
+      List<Source> files = byTable.getOrDefault(table, List.of());
+      work.add(() -> ingestTable(spark, jsc, conf, table, files, params, outDir));
+    }
+    List<TableResult> results = Concurrently.call(work);
     List<FileCounts> counts = new ArrayList<>();
     Map<Table, Long> tableRows = new EnumMap<>(Table.class);
     Dataset<Row> quarantine = spark.createDataFrame(List.of(), Table.QUARANTINE.schema());
     List<Dataset<Row>> persisted = new ArrayList<>();
-    for (Table table : new Table[] {Table.ALLOCATIONS, Table.GPU_SAMPLES, Table.FLOP_COUNTS, Table.CHARGES}) {
-      List<Source> files = byTable.getOrDefault(table, List.of());
-      Dataset<Row> env = parse(spark, jsc, conf, table, files, params);
-      env.persist(StorageLevel.MEMORY_AND_DISK());
-      persisted.add(env);
-      Progress.say("ingest: parsing %d %s file(s)", files.size(), table.tableName());
-      Dataset<Row> rows = rows(env, table, mergingFormats(files));
-      Map<String, long[]> dropped = new HashMap<>();
-      if (table == Table.GPU_SAMPLES) {
-        CollectionAccumulator<Tuple2<String, Long>> acc = spark.sparkContext().collectionAccumulator("duplicate samples");
-        SampleDuplicates.dropAdjacent(spark, clusteredBySeries(rows), acc)
-            .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
-        SampleDuplicates.perFile(acc).forEach((f, n) -> dropped.put(f, new long[] {n, 0}));
-      } else {
-        Dataset<Row> flagged = Duplicates.flag(rows, table).persist(StorageLevel.MEMORY_AND_DISK());
-        persisted.add(flagged);
-        flagged.filter(col(Duplicates.DROP).isNull()).select(columns(table))
-            .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
-        for (Row r : Duplicates.droppedPerFile(flagged).collectAsList()) {
-          dropped.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
-        }
-      }
-      quarantine = quarantine.unionByName(quarantined(env));
-      for (Row r : env.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList()) {
-        String file = r.getAs(Quarantine.SOURCE_FILE);
-        long[] d = dropped.getOrDefault(file, new long[2]);
-        counts.add(new FileCounts(file, r.getAs(Envelope.FORMAT), r.getAs(Envelope.SHA256),
-            r.<Long>getAs(Envelope.BYTES), r.<Long>getAs(Envelope.LINES), r.<Long>getAs(Envelope.ACCEPTED),
-            r.<Long>getAs(Envelope.QUARANTINED), r.<Long>getAs(Envelope.IGNORED), r.<Long>getAs(Envelope.ROWS),
-            d[0], d[1], r.<String>getAs(Envelope.DAMAGE), r.<Long>getAs(Envelope.STALE)));
-      }
-      tableRows.put(table, spark.read().schema(table.schema()).parquet(outDir + "/" + table.tableName()).count());
+    for (int i = 0; i < tables.length; i++) {
+      TableResult r = results.get(i);
+      counts.addAll(r.counts());
+      tableRows.put(tables[i], r.rows());
+      quarantine = quarantine.unionByName(r.quarantine());
+      persisted.addAll(r.persisted());
     }
     quarantine.orderBy(col(Quarantine.SOURCE_FILE), col(Quarantine.SOURCE_LINE))
         .coalesce(1).write().mode("overwrite").parquet(quarantineDir);
@@ -206,6 +190,46 @@ public final class Ingest {
     persisted.forEach(Dataset::unpersist);
     counts.sort((a, b) -> a.file().compareTo(b.file()));
     return new Result(sources, counts, tableRows);
+  }
+
+  /** What one canonical table's ingest made: per-file counts, rows written, its quarantine, what it persisted. */
+  private record TableResult(List<FileCounts> counts, long rows, Dataset<Row> quarantine, List<Dataset<Row>> persisted) {}
+
+  /** Parses one table's files and writes the table under {@code outDir}; its quarantine is returned, not written. */
+  private static TableResult ingestTable(SparkSession spark, JavaSparkContext jsc, SerializableConfiguration conf,
+      Table table, List<Source> files, IngestParams params, String outDir) {
+    List<Dataset<Row>> persisted = new ArrayList<>();
+    Dataset<Row> env = parse(spark, jsc, conf, table, files, params);
+    env.persist(StorageLevel.MEMORY_AND_DISK());
+    persisted.add(env);
+    Progress.say("ingest: parsing %d %s file(s)", files.size(), table.tableName());
+    Dataset<Row> rows = rows(env, table, mergingFormats(files));
+    Map<String, long[]> dropped = new HashMap<>();
+    if (table == Table.GPU_SAMPLES) {
+      CollectionAccumulator<Tuple2<String, Long>> acc = spark.sparkContext().collectionAccumulator("duplicate samples");
+      SampleDuplicates.dropAdjacent(spark, clusteredBySeries(rows), acc)
+          .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
+      SampleDuplicates.perFile(acc).forEach((f, n) -> dropped.put(f, new long[] {n, 0}));
+    } else {
+      Dataset<Row> flagged = Duplicates.flag(rows, table).persist(StorageLevel.MEMORY_AND_DISK());
+      persisted.add(flagged);
+      flagged.filter(col(Duplicates.DROP).isNull()).select(columns(table))
+          .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
+      for (Row r : Duplicates.droppedPerFile(flagged).collectAsList()) {
+        dropped.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+      }
+    }
+    List<FileCounts> counts = new ArrayList<>();
+    for (Row r : env.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList()) {
+      String file = r.getAs(Quarantine.SOURCE_FILE);
+      long[] d = dropped.getOrDefault(file, new long[2]);
+      counts.add(new FileCounts(file, r.getAs(Envelope.FORMAT), r.getAs(Envelope.SHA256),
+          r.<Long>getAs(Envelope.BYTES), r.<Long>getAs(Envelope.LINES), r.<Long>getAs(Envelope.ACCEPTED),
+          r.<Long>getAs(Envelope.QUARANTINED), r.<Long>getAs(Envelope.IGNORED), r.<Long>getAs(Envelope.ROWS),
+          d[0], d[1], r.<String>getAs(Envelope.DAMAGE), r.<Long>getAs(Envelope.STALE)));
+    }
+    long written = spark.read().schema(table.schema()).parquet(outDir + "/" + table.tableName()).count();
+    return new TableResult(counts, written, quarantined(env), persisted);
   }
 
   /** The parse stage: one task per file, each file read once, in order. */

@@ -46,8 +46,15 @@ public final class ReportPage {
     Trends.Report r = new Trends.Report(0, read(spark, dir, Table.GPU_USAGE), read(spark, dir, Table.JOBS),
         read(spark, dir, Table.LINE_ITEMS), read(spark, dir, Table.STANDARD_TOTALS), read(spark, dir, Table.TREATMENT));
     Trends.Outputs o = Trends.compute(List.of(r));
-    List<TrendsCharts.Drawn> drawn = TrendsCharts.drawAll(o.projectMonths().collectAsList(),
-        o.standardMonths().collectAsList(), o.methodMix().collectAsList(), o.branchMonths().collectAsList());
+    // seven small independent queries, run at once (see common/Concurrently)
+    List<java.util.concurrent.Callable<List<Row>>> queries = List.of(
+        () -> o.projectMonths().collectAsList(), () -> o.standardMonths().collectAsList(),
+        () -> o.methodMix().collectAsList(), () -> o.branchMonths().collectAsList(),
+        () -> r.lineItems().orderBy("project", "branch").collectAsList(),
+        () -> r.standardTotals().orderBy("project", "standard_id").collectAsList(),
+        () -> read(spark, dir, Table.COST_RECONCILIATION).orderBy("provider", "currency").collectAsList());
+    List<List<Row>> rows = org.computeledger.common.Concurrently.call(queries);
+    List<TrendsCharts.Drawn> drawn = TrendsCharts.drawAll(rows.get(0), rows.get(1), rows.get(2), rows.get(3));
     Map<String, byte[]> charts = new LinkedHashMap<>();
     Map<String, String> files = new LinkedHashMap<>();
     for (TrendsCharts.Drawn d : drawn) {
@@ -56,9 +63,7 @@ public final class ReportPage {
       charts.put(d.title(), png);
       files.put(d.title(), TrendsCharts.FOLDER + "/" + d.file());
     }
-    Page page = new Page("Compute Ledger report", r.lineItems().orderBy("project", "branch").collectAsList(),
-        r.standardTotals().orderBy("project", "standard_id").collectAsList(),
-        read(spark, dir, Table.COST_RECONCILIATION).orderBy("provider", "currency").collectAsList(), charts, files);
+    Page page = new Page("Compute Ledger report", rows.get(4), rows.get(5), rows.get(6), charts, files);
     writeBytes(conf, new Path(dir, FILE), render(page).getBytes(StandardCharsets.UTF_8));
     StringBuilder md = new StringBuilder("## Charts\n\nDrawn from this report's ledger by month (UTC), as `ledger trends`"
         + " draws them over several reports; `" + FILE + "` shows them with the tables on one page.\n\n");

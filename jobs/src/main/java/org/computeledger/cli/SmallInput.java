@@ -1,0 +1,63 @@
+package org.computeledger.cli;
+
+import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
+
+/**
+ * Spark settings for a local run on a small input (the sample logs, a first try), chosen before the
+ * session starts from the input's size. Such a run is all fixed cost: a few hundred thousand rows go
+ * through about a hundred queries, and what costs is per query, not per row (measured on the sample
+ * logs, 2 cores: 47 CPU seconds, of which about 9 compiling generated code and 6 in the extra jobs of
+ * adaptive execution). A large input keeps Spark's defaults, which pay off per row.
+ */
+final class SmallInput {
+  /** Inputs up to this size are small; the same bound (and variable) as {@code scripts/ledger}'s JIT choice. */
+  static final long DEFAULT_MAX_BYTES = 64L << 20;
+
+  private SmallInput() {}
+
+  /** The bound in bytes: {@code LEDGER_SMALL_INPUT_KB} when set, else {@link #DEFAULT_MAX_BYTES}. */
+  static long maxBytes() {
+    String kb = System.getenv("LEDGER_SMALL_INPUT_KB");
+    if (kb != null && kb.matches("[0-9]{1,12}")) {
+      return Long.parseLong(kb) * 1024;
+    }
+    return DEFAULT_MAX_BYTES;
+  }
+
+  /** The bytes under {@code dir} (all files, hidden ones too); -1 when it cannot be read (then not small). */
+  static long bytes(Configuration conf, String dir) {
+    try {
+      Path p = new Path(dir);
+      return p.getFileSystem(conf).getContentSummary(p).getLength();
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Sets, where the user has not, the small-input settings on {@code conf} when its master is local and
+   * {@code bytes} is within {@code maxBytes}; otherwise leaves it alone. Returns whether it did.
+   * <ul>
+   *   <li>no generated code ({@code spark.sql.codegen.wholeStage=false}, expressions interpreted): compiling
+   *       a query's Java source with Janino costs more than running it interpreted over a few thousand rows;
+   *   <li>adaptive execution off and one shuffle partition per core: adaptive execution runs every
+   *       shuffle and broadcast of a query as a job of its own (212 jobs on the sample logs instead of 93),
+   *       to re-plan partitions that a small input does not need.
+   * </ul>
+   * Results are the same either way (the sample logs' report compared table by table, methodology.md and
+   * report.html byte for byte); only the canonical tables' part files are fewer.
+   */
+  static boolean apply(SparkConf conf, long bytes, long maxBytes, int cores) {
+    if (!conf.get("spark.master", "local[*]").startsWith("local") || bytes < 0 || bytes > maxBytes) {
+      return false;
+    }
+    conf.setIfMissing("spark.sql.codegen.wholeStage", "false");
+    conf.setIfMissing("spark.sql.codegen.factoryMode", "NO_CODEGEN");
+    conf.setIfMissing("spark.sql.adaptive.enabled", "false");
+    conf.setIfMissing("spark.sql.shuffle.partitions", Integer.toString(Math.max(1, cores)));
+    return true;
+  }
+}

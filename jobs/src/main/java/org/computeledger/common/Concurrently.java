@@ -1,0 +1,96 @@
+package org.computeledger.common;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Independent pieces of driver work (each a few Spark queries: ingesting one table, writing one output)
+ * run at once, so that while one piece is being planned on the driver another's tasks run. On a small
+ * input nearly all the time is such per-query driver work, one core's worth, with the executors idle.
+ * Spark runs jobs from several threads of one session safely; each piece must touch only its own state.
+ */
+public final class Concurrently {
+  private Concurrently() {}
+
+  /**
+   * Runs every piece, each on a thread of its own, and returns their results in the order given. When
+   * pieces fail, the first failure in that order is thrown as it was (a LedgerException stays one),
+   * after every piece has ended, so no piece is still writing when the caller cleans up.
+   */
+  public static <T> List<T> call(List<? extends Callable<T>> pieces) {
+    if (pieces.size() <= 1) {
+      List<T> out = new ArrayList<>();
+      for (Callable<T> c : pieces) {
+        out.add(callOne(c));
+      }
+      return out;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(pieces.size(), r -> {
+      Thread t = new Thread(r, "ledger-concurrent");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (Callable<T> c : pieces) {
+        futures.add(pool.submit(c));
+      }
+      List<T> out = new ArrayList<>();
+      RuntimeException failure = null;
+      for (Future<T> f : futures) {
+        try {
+          out.add(f.get());
+        } catch (ExecutionException e) {
+          if (failure == null) {
+            failure = unwrap(e.getCause());
+          }
+          out.add(null);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new LedgerException("interrupted", e);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** {@link #call} for pieces without a result. */
+  public static void run(List<Runnable> pieces) {
+    List<Callable<Void>> calls = new ArrayList<>();
+    for (Runnable r : pieces) {
+      calls.add(() -> {
+        r.run();
+        return null;
+      });
+    }
+    call(calls);
+  }
+
+  private static <T> T callOne(Callable<T> c) {
+    try {
+      return c.call();
+    } catch (Exception e) {
+      throw unwrap(e);
+    }
+  }
+
+  private static RuntimeException unwrap(Throwable t) {
+    if (t instanceof RuntimeException r) {
+      return r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return new IllegalStateException(t.getMessage(), t);
+  }
+}

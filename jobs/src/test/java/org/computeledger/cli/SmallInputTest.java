@@ -1,0 +1,68 @@
+package org.computeledger.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SmallInputTest {
+  private static SparkConf local() {
+    return new SparkConf(false).setMaster("local[*]");
+  }
+
+  @Test
+  void smallLocalInputRunsWithoutGeneratedCodeOrAdaptiveExecution() {
+    SparkConf conf = local();
+    assertTrue(SmallInput.apply(conf, 2_600_000, SmallInput.DEFAULT_MAX_BYTES, 2));
+    assertEquals("false", conf.get("spark.sql.codegen.wholeStage"));
+    assertEquals("NO_CODEGEN", conf.get("spark.sql.codegen.factoryMode"));
+    assertEquals("false", conf.get("spark.sql.adaptive.enabled"));
+    assertEquals("2", conf.get("spark.sql.shuffle.partitions"));
+  }
+
+  @Test
+  void inputAboveTheBoundKeepsSparkDefaults() {
+    SparkConf conf = local();
+    assertFalse(SmallInput.apply(conf, SmallInput.DEFAULT_MAX_BYTES + 1, SmallInput.DEFAULT_MAX_BYTES, 2));
+    assertFalse(conf.contains("spark.sql.codegen.wholeStage"));
+    assertFalse(conf.contains("spark.sql.adaptive.enabled"));
+  }
+
+  @Test
+  void clusterMasterKeepsSparkDefaults() {
+    SparkConf conf = new SparkConf(false).setMaster("spark://127.0.0.1:7077");
+    assertFalse(SmallInput.apply(conf, 1000, SmallInput.DEFAULT_MAX_BYTES, 2));
+    assertFalse(conf.contains("spark.sql.shuffle.partitions"));
+  }
+
+  @Test
+  void unknownSizeIsNotSmall() {
+    assertFalse(SmallInput.apply(local(), -1, SmallInput.DEFAULT_MAX_BYTES, 2));
+  }
+
+  @Test
+  void usersOwnSettingWins() {
+    SparkConf conf = local().set("spark.sql.adaptive.enabled", "true");
+    SmallInput.apply(conf, 1000, SmallInput.DEFAULT_MAX_BYTES, 2);
+    assertEquals("true", conf.get("spark.sql.adaptive.enabled"));
+  }
+
+  @Test
+  void sizeCountsEveryFileUnderTheFolder(@TempDir Path dir) throws Exception {
+    Files.write(dir.resolve("a.log"), new byte[300]);
+    Files.createDirectories(dir.resolve("sub"));
+    Files.write(dir.resolve("sub/b.log"), new byte[200]);
+    assertEquals(500, SmallInput.bytes(new Configuration(), dir.toString()));
+  }
+
+  @Test
+  void missingFolderHasUnknownSize(@TempDir Path dir) {
+    assertEquals(-1, SmallInput.bytes(new Configuration(), dir.resolve("nowhere").toString()));
+  }
+}

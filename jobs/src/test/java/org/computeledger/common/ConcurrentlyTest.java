@@ -1,0 +1,71 @@
+package org.computeledger.common;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class ConcurrentlyTest {
+  @Test
+  void resultsComeInTheOrderGivenNotTheOrderFinished() {
+    CountDownLatch firstMayEnd = new CountDownLatch(1);
+    List<Callable<String>> pieces = List.of(
+        () -> {
+          firstMayEnd.await(10, TimeUnit.SECONDS);
+          return "first";
+        },
+        () -> {
+          firstMayEnd.countDown();
+          return "second";
+        });
+    assertEquals(List.of("first", "second"), Concurrently.call(pieces));
+  }
+
+  @Test
+  void piecesRunAtOnce() {
+    // each piece waits for the other: run one after the other, they would wait out the timeout
+    CountDownLatch both = new CountDownLatch(2);
+    Callable<Boolean> piece = () -> {
+      both.countDown();
+      return both.await(10, TimeUnit.SECONDS);
+    };
+    assertEquals(List.of(true, true), Concurrently.call(List.of(piece, piece)));
+  }
+
+  @Test
+  void firstFailureInTheGivenOrderIsThrownAsItWas() {
+    LedgerException early = new LedgerException("first table: bad");
+    LedgerException late = new LedgerException("second table: bad");
+    List<Callable<Object>> pieces = List.of(() -> {
+      Thread.sleep(200);
+      throw early;
+    }, () -> {
+      throw late;
+    });
+    assertSame(early, assertThrows(LedgerException.class, () -> Concurrently.call(pieces)));
+  }
+
+  @Test
+  void everyPieceHasEndedWhenAFailureIsThrown() {
+    AtomicBoolean slowEnded = new AtomicBoolean();
+    List<Runnable> pieces = List.of(() -> {
+      throw new LedgerException("bad");
+    }, () -> {
+      try {
+        Thread.sleep(300);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      slowEnded.set(true);
+    });
+    assertThrows(LedgerException.class, () -> Concurrently.run(pieces));
+    assertTrue(slowEnded.get());
+  }
+}
