@@ -37,7 +37,8 @@ import org.computeledger.schema.Table;
  *       {@code MeterId} the SKU; {@code ResourceId} ({@code InstanceId}) the resource, whose last
  *       segment is the VM name; {@code ResourceName} where exported; {@code Tags} (a JSON object, or its
  *       members without the braces, as older exports write them) the tags; {@code Quantity}
- *       ({@code UsageQuantity}) and {@code UnitOfMeasure} the usage; {@code SubscriptionId} the account.</li>
+ *       ({@code UsageQuantity}) and {@code UnitOfMeasure} the usage; {@code SubscriptionId} the account;
+ *       {@code BillingPeriodStartDate} the invoice month (YYYYMM, as Google Cloud writes it).</li>
  * </ul>
  */
 public final class AzureCostParser extends FormatParserBase {
@@ -112,6 +113,7 @@ public final class AzureCostParser extends FormatParserBase {
     private int unit;
     private int subscription;
     private int productName;
+    private int billingPeriodStart;
     private String costName;
     private String dateName;
 
@@ -139,6 +141,7 @@ public final class AzureCostParser extends FormatParserBase {
       unit = Csv.column(h, "UnitOfMeasure");
       subscription = Csv.column(h, "SubscriptionId", "SubscriptionGuid");
       productName = Csv.column(h, "ProductName", "Product");
+      billingPeriodStart = Csv.column(h, "BillingPeriodStartDate");
       costName = cost >= 0 ? c.text(cost).strip() : COST[0];
       dateName = date >= 0 ? c.text(date).strip() : DATE[0];
       if (cost < 0) {
@@ -167,6 +170,11 @@ public final class AzureCostParser extends FormatParserBase {
       BigDecimal list = f.money("PaygCostInBillingCurrency", c.value(paygCost), false);
       Double qty = f.number("Quantity", c.value(quantity), false, false);
       Map<String, String> tagMap = tags(c.value(tags));
+      String periodStart = c.value(billingPeriodStart);
+      LocalDate period = periodStart == null ? null : day(periodStart);
+      if (periodStart != null && period == null) {
+        f.fail("BillingPeriodStartDate", "a day as MM/dd/yyyy or yyyy-MM-dd", periodStart);
+      }
       if (!f.ok()) {
         return null;
       }
@@ -192,6 +200,9 @@ public final class AzureCostParser extends FormatParserBase {
       row[at(Charges.USAGE_UNIT)] = c.value(unit);
       row[at(Charges.TAGS)] = tagMap;
       row[at(Charges.ACCOUNT)] = c.value(subscription);
+      // the invoice a line belongs to is its billing period's; written YYYYMM like Google Cloud's invoice.month
+      row[at(Charges.INVOICE_MONTH)] = period == null ? null
+          : String.format(java.util.Locale.ROOT, "%04d%02d", period.getYear(), period.getMonthValue());
       row[at(Charges.ACCELERATOR)] = Accelerators.of(name, sub, c.value(productName));
       return row;
     }

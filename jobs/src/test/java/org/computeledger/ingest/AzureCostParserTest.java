@@ -68,6 +68,15 @@ class AzureCostParserTest {
   }
 
   @Test
+  void invoiceMonthIsTheBillingPeriodStartAsYearAndMonth() {
+    // BillingPeriodStartDate 03/01/2026 in every line of the fixture; GCP's invoice.month is written YYYYMM too
+    CollectingSink sink = parse();
+    for (int i = 0; i < sink.rows.size(); i++) {
+      assertEquals("202603", sink.get(i, Charges.INVOICE_MONTH), "line " + i);
+    }
+  }
+
+  @Test
   void tagsWithoutBracesAreReadAsTheirMembers() {
     @SuppressWarnings("unchecked")
     Map<String, String> tags = (Map<String, String>) parse().get(0, Charges.TAGS);
