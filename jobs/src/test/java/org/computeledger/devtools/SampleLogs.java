@@ -189,8 +189,10 @@ public final class SampleLogs {
         paper's principles count the teacher's compute toward atlas; the EU AI Act does not.
       - **A discarded branch.** February's data-mix ablation (and March's learning-rate sweep) were
         dropped, and still count.
-      - **A threshold approached.** By the end of May atlas's cumulative compute is within sight of
-        the thresholds (see `trends_threshold_crossing` and the cumulative chart).
+      - **A threshold approached.** By the end of May atlas has about 1.3e23 FLOP of its own
+        (2.2e23 with the teacher's, under the paper's principles); at the rate fitted over its
+        months, `trends_threshold_crossing` projects the EU's 10^25 in 2027-02 and the 10^26 of
+        SB 53 and RAISE in 2027-06 (see also the cumulative chart).
       - **An instance replaced.** On 2026-05-13 at 14:00 the EKS node `ip-10-42-7-31` loses its
         instance; a new instance joins as `ip-10-42-11-40` and the failed pod is rerun there.
         `resources.csv` maps each instance id to its node for the time it served it.
