@@ -1,6 +1,5 @@
 package org.computeledger.attribute;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -12,8 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,7 +29,7 @@ import org.computeledger.common.UntrustedInput;
  * was worth {@code rate} units of {@code to_currency} (ISO 4217 codes, compared upper-cased), as
  * published by {@code source}. One rate per pair and date. Blank lines and lines starting with
  * {@code #} are skipped; any error stops the run with the file, line and field. At most
- * {@link UntrustedInput#PRICES_MAX_BYTES} of it are read.
+ * {@link UntrustedInput#SIDE_FILE_MAX_BYTES} of it are read.
  */
 public final class FxRates {
   public static final String FILE_NAME = "fx.csv";
@@ -52,25 +49,22 @@ public final class FxRates {
 
   /** Parses the file's text; any error is a {@link LedgerException} starting with {@code name} and the line. */
   public static List<Rate> parse(Reader text, String name) throws IOException {
-    CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setIgnoreHeaderCase(true)
-        .setTrim(true).setIgnoreEmptyLines(true).setCommentMarker('#').build();
-    List<Rate> rates = new ArrayList<>();
-    Map<String, Rate> byKey = new HashMap<>();
-    try (CSVParser parser = format.parse(skipBom(text))) {
-      List<String> header = parser.getHeaderNames();
+    return SideCsv.read(text, name, "rates", (parser, header) -> {
       for (String column : List.of(DATE, FROM, TO, RATE, SOURCE)) {
-        if (header.stream().noneMatch(h -> h.equalsIgnoreCase(column))) {
+        if (!SideCsv.has(header, column)) {
           throw new LedgerException(name + " line 1: header needs the columns " + DATE + ", " + FROM + ", " + TO
               + ", " + RATE + ", " + SOURCE + "; '" + column + "' is missing");
         }
       }
+      List<Rate> rates = new ArrayList<>();
+      Map<String, Rate> byKey = new HashMap<>();
       for (CSVRecord record : parser) {
         long line = parser.getCurrentLineNumber();
-        LocalDate date = date(required(record, DATE, name, line), name, line);
-        String from = required(record, FROM, name, line).toUpperCase(Locale.ROOT);
-        String to = required(record, TO, name, line).toUpperCase(Locale.ROOT);
-        BigDecimal rate = rate(required(record, RATE, name, line), name, line);
-        String source = required(record, SOURCE, name, line);
+        LocalDate date = date(SideCsv.required(record, DATE, name, line), name, line);
+        String from = SideCsv.required(record, FROM, name, line).toUpperCase(Locale.ROOT);
+        String to = SideCsv.required(record, TO, name, line).toUpperCase(Locale.ROOT);
+        BigDecimal rate = rate(SideCsv.required(record, RATE, name, line), name, line);
+        String source = SideCsv.required(record, SOURCE, name, line);
         Rate r = new Rate(date, from, to, rate, source, line);
         Rate earlier = byKey.putIfAbsent(from + "/" + to + "/" + date, r);
         if (earlier != null) {
@@ -79,16 +73,14 @@ public final class FxRates {
         }
         rates.add(r);
       }
-    } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
-      throw new LedgerException(name + ": not a readable rates CSV: " + e.getMessage(), e);
-    }
-    return rates;
+      return rates;
+    });
   }
 
   /** The rates at {@code file}, or null when there is no such file; read as untrusted input, bounded in size. */
   public static Dataset<Row> readIfPresent(SparkSession spark, org.apache.hadoop.fs.Path file) {
     return UntrustedInput.readIfPresent(spark.sparkContext().hadoopConfiguration(), file, FILE_NAME,
-        UntrustedInput.PRICES_MAX_BYTES, in -> toDataset(spark, parse(in, FILE_NAME)));
+        UntrustedInput.SIDE_FILE_MAX_BYTES, in -> toDataset(spark, parse(in, FILE_NAME)));
   }
 
   public static Dataset<Row> toDataset(SparkSession spark, List<Rate> rates) {
@@ -99,19 +91,11 @@ public final class FxRates {
     return spark.createDataFrame(rows, SCHEMA);
   }
 
-  private static String required(CSVRecord record, String column, String name, long line) {
-    String v = record.isSet(column) ? record.get(column) : null;
-    if (v == null || v.isEmpty()) {
-      throw new LedgerException(name + " line " + line + ": field " + column + " is empty or missing");
-    }
-    return v;
-  }
-
   private static LocalDate date(String v, String name, long line) {
     try {
       return LocalDate.parse(v);
     } catch (DateTimeParseException e) {
-      throw new LedgerException(name + " line " + line + ": field " + DATE + ": expected a date YYYY-MM-DD, '" + v + "'");
+      throw SideCsv.bad(name, line, DATE, "a date YYYY-MM-DD", v);
     }
   }
 
@@ -125,16 +109,6 @@ public final class FxRates {
     } catch (NumberFormatException e) {
       // falls through to the one refusal below
     }
-    throw new LedgerException(name + " line " + line + ": field " + RATE + ": expected a positive decimal number, '"
-        + v + "'");
-  }
-
-  private static Reader skipBom(Reader in) throws IOException {
-    BufferedReader buffered = in instanceof BufferedReader b ? b : new BufferedReader(in);
-    buffered.mark(1);
-    if (buffered.read() != '\uFEFF') {
-      buffered.reset();
-    }
-    return buffered;
+    throw SideCsv.bad(name, line, RATE, "a positive decimal number", v);
   }
 }

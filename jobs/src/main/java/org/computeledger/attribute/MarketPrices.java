@@ -17,8 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -42,7 +40,7 @@ import org.computeledger.common.UntrustedInput;
  * with at most 12 decimals, the currency an ISO 4217 code, the date {@code YYYY-MM-DD}, the source
  * where the price was taken from. Blank lines and lines starting with {@code #} are skipped. A price
  * holds from its date until the model's next dated price. The file is read as plain CSV (no type
- * construction of any kind) and at most {@link UntrustedInput#PRICES_MAX_BYTES} of it.
+ * construction of any kind) and at most {@link UntrustedInput#SIDE_FILE_MAX_BYTES} of it.
  */
 public final class MarketPrices {
   public static final String GPU_MODEL = "gpu_model";
@@ -77,7 +75,7 @@ public final class MarketPrices {
 
   public static List<Price> parse(Path file) {
     try (BufferedReader in = new BufferedReader(new java.io.InputStreamReader(UntrustedInput.bounded(
-        Files.newInputStream(file), file.toString(), UntrustedInput.PRICES_MAX_BYTES), StandardCharsets.UTF_8))) {
+        Files.newInputStream(file), file.toString(), UntrustedInput.SIDE_FILE_MAX_BYTES), StandardCharsets.UTF_8))) {
       return parse(in, file.toString());
     } catch (IOException e) {
       throw new LedgerException(file + ": cannot read the prices file: " + e.getMessage(), e);
@@ -89,24 +87,15 @@ public final class MarketPrices {
    * {@code name} and the line number.
    */
   public static List<Price> parse(Reader text, String name) throws IOException {
-    CSVFormat format = CSVFormat.DEFAULT.builder()
-        .setHeader()
-        .setSkipHeaderRecord(true)
-        .setIgnoreHeaderCase(true)
-        .setTrim(true)
-        .setIgnoreEmptyLines(true)
-        .setCommentMarker('#')
-        .build();
-    List<Price> prices = new ArrayList<>();
-    Map<String, Long> seen = new HashMap<>();
-    try (CSVParser parser = format.parse(skipBom(text))) {
-      List<String> header = parser.getHeaderNames();
+    return SideCsv.read(text, name, "prices", (parser, header) -> {
       for (String column : COLUMNS) {
-        if (header.stream().noneMatch(h -> h.equalsIgnoreCase(column))) {
+        if (!SideCsv.has(header, column)) {
           throw new LedgerException(name + " line 1: header has no column " + column + " (expected "
               + String.join(",", COLUMNS) + ")");
         }
       }
+      List<Price> prices = new ArrayList<>();
+      Map<String, Long> seen = new HashMap<>();
       for (CSVRecord record : parser) {
         // the parser has just read the record's last line
         long line = parser.getCurrentLineNumber();
@@ -119,58 +108,42 @@ public final class MarketPrices {
         }
         prices.add(price);
       }
-    } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
-      // Commons CSV reports a duplicate header or a broken quote this way
-      throw new LedgerException(name + ": not a readable prices CSV: " + e.getMessage(), e);
-    }
-    return prices;
+      return prices;
+    });
   }
 
   private static Price price(CSVRecord record, String name, long line) {
-    String model = field(record, GPU_MODEL, name, line).toLowerCase(Locale.ROOT);
-    String priceText = field(record, PRICE_PER_GPU_HOUR, name, line);
+    String model = SideCsv.required(record, GPU_MODEL, name, line).toLowerCase(Locale.ROOT);
+    String priceText = SideCsv.required(record, PRICE_PER_GPU_HOUR, name, line);
     BigDecimal price;
     try {
       price = new BigDecimal(priceText);
     } catch (NumberFormatException e) {
-      throw bad(name, line, PRICE_PER_GPU_HOUR, "a decimal number", priceText);
+      throw SideCsv.bad(name, line, PRICE_PER_GPU_HOUR, "a decimal number", priceText);
     }
     if (price.signum() < 0) {
-      throw bad(name, line, PRICE_PER_GPU_HOUR, "a price of zero or more", priceText);
+      throw SideCsv.bad(name, line, PRICE_PER_GPU_HOUR, "a price of zero or more", priceText);
     }
     if (price.stripTrailingZeros().scale() > MONEY_SCALE) {
-      throw bad(name, line, PRICE_PER_GPU_HOUR, "at most " + MONEY_SCALE + " decimals", priceText);
+      throw SideCsv.bad(name, line, PRICE_PER_GPU_HOUR, "at most " + MONEY_SCALE + " decimals", priceText);
     }
     if (price.precision() - price.scale() > 7) {
-      throw bad(name, line, PRICE_PER_GPU_HOUR, "less than 10000000 per GPU-hour", priceText);
+      throw SideCsv.bad(name, line, PRICE_PER_GPU_HOUR, "less than 10000000 per GPU-hour", priceText);
     }
-    String currencyText = field(record, CURRENCY, name, line);
+    String currencyText = SideCsv.required(record, CURRENCY, name, line);
     String currency = currencyText.toUpperCase(Locale.ROOT);
     if (!isCurrencyCode(currency)) {
-      throw bad(name, line, CURRENCY, "a three-letter ISO 4217 code like USD", currencyText);
+      throw SideCsv.bad(name, line, CURRENCY, "a three-letter ISO 4217 code like USD", currencyText);
     }
-    String dateText = field(record, EFFECTIVE_DATE, name, line);
+    String dateText = SideCsv.required(record, EFFECTIVE_DATE, name, line);
     LocalDate date;
     try {
       date = LocalDate.parse(dateText);
     } catch (DateTimeParseException e) {
-      throw bad(name, line, EFFECTIVE_DATE, "a date YYYY-MM-DD", dateText);
+      throw SideCsv.bad(name, line, EFFECTIVE_DATE, "a date YYYY-MM-DD", dateText);
     }
-    String source = field(record, SOURCE, name, line);
+    String source = SideCsv.required(record, SOURCE, name, line);
     return new Price(model, price.setScale(MONEY_SCALE), currency, date, source, line);
-  }
-
-  private static String field(CSVRecord record, String column, String name, long line) {
-    String value = record.isSet(column) ? record.get(column) : null;
-    if (value == null || value.isEmpty()) {
-      throw new LedgerException(name + " line " + line + ": field " + column + " is empty or missing");
-    }
-    return value;
-  }
-
-  private static LedgerException bad(String name, long line, String column, String expected, String value) {
-    return new LedgerException(name + " line " + line + ": field " + column + ": expected " + expected + ", '"
-        + value + "'");
   }
 
   private static boolean isCurrencyCode(String s) {
@@ -184,15 +157,6 @@ public final class MarketPrices {
       }
     }
     return true;
-  }
-
-  private static Reader skipBom(Reader in) throws IOException {
-    BufferedReader buffered = in instanceof BufferedReader b ? b : new BufferedReader(in);
-    buffered.mark(1);
-    if (buffered.read() != '\uFEFF') {
-      buffered.reset();
-    }
-    return buffered;
   }
 
   public static Dataset<Row> toDataset(SparkSession spark, List<Price> prices) {

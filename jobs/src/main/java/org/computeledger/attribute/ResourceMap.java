@@ -1,6 +1,5 @@
 package org.computeledger.attribute;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.sql.Timestamp;
@@ -13,8 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,7 +33,7 @@ import org.computeledger.common.UntrustedInput;
  * or a date {@code YYYY-MM-DD} (midnight UTC). The same id may name different hosts over time (an
  * instance replaced under the same id, a node name reused), but never two hosts at one instant. Blank
  * lines and lines starting with {@code #} are skipped; any error stops the run with the file, line and
- * field. At most {@link UntrustedInput#PRICES_MAX_BYTES} of it are read.
+ * field. At most {@link UntrustedInput#SIDE_FILE_MAX_BYTES} of it are read.
  */
 public final class ResourceMap {
   public static final String FILE_NAME = "resources.csv";
@@ -61,26 +58,22 @@ public final class ResourceMap {
 
   /** Parses the file's text; any error is a {@link LedgerException} starting with {@code name} and the line. */
   public static List<Entry> parse(Reader text, String name) throws IOException {
-    CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setIgnoreHeaderCase(true)
-        .setTrim(true).setIgnoreEmptyLines(true).setCommentMarker('#').build();
-    List<Entry> entries = new ArrayList<>();
-    Map<String, List<Entry>> byId = new HashMap<>();
-    try (CSVParser parser = format.parse(skipBom(text))) {
-      List<String> header = parser.getHeaderNames();
-      String hostColumn = has(header, HOST) ? HOST : has(header, "node") ? "node" : null;
-      if (!has(header, RESOURCE_ID) || hostColumn == null) {
+    return SideCsv.read(text, name, "resources", (parser, header) -> {
+      String hostColumn = SideCsv.has(header, HOST) ? HOST : SideCsv.has(header, "node") ? "node" : null;
+      if (!SideCsv.has(header, RESOURCE_ID) || hostColumn == null) {
         throw new LedgerException(name + " line 1: header needs the columns " + RESOURCE_ID + " and " + HOST
             + " (optional: " + VALID_FROM + ", " + VALID_TO + ")");
       }
+      List<Entry> entries = new ArrayList<>();
+      Map<String, List<Entry>> byId = new HashMap<>();
       for (CSVRecord record : parser) {
         long line = parser.getCurrentLineNumber();
-        String id = required(record, RESOURCE_ID, name, line);
-        String host = required(record, hostColumn, name, line);
+        String id = SideCsv.required(record, RESOURCE_ID, name, line);
+        String host = SideCsv.required(record, hostColumn, name, line);
         Instant from = time(record, VALID_FROM, name, line);
         Instant to = time(record, VALID_TO, name, line);
         if (from != null && to != null && !to.isAfter(from)) {
-          throw new LedgerException(name + " line " + line + ": field " + VALID_TO + ": expected a time after "
-              + VALID_FROM + " " + from + ", '" + record.get(VALID_TO) + "'");
+          throw SideCsv.bad(name, line, VALID_TO, "a time after " + VALID_FROM + " " + from, record.get(VALID_TO));
         }
         Entry e = new Entry(id, host, from, to, line);
         for (Entry earlier : byId.getOrDefault(id, List.of())) {
@@ -92,16 +85,14 @@ public final class ResourceMap {
         byId.computeIfAbsent(id, k -> new ArrayList<>()).add(e);
         entries.add(e);
       }
-    } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
-      throw new LedgerException(name + ": not a readable resources CSV: " + e.getMessage(), e);
-    }
-    return entries;
+      return entries;
+    });
   }
 
   /** The map at {@code file}, or null when there is no such file; read as untrusted input, bounded in size. */
   public static Dataset<Row> readIfPresent(SparkSession spark, org.apache.hadoop.fs.Path file) {
     return UntrustedInput.readIfPresent(spark.sparkContext().hadoopConfiguration(), file, FILE_NAME,
-        UntrustedInput.PRICES_MAX_BYTES, in -> toDataset(spark, parse(in, FILE_NAME)));
+        UntrustedInput.SIDE_FILE_MAX_BYTES, in -> toDataset(spark, parse(in, FILE_NAME)));
   }
 
   public static Dataset<Row> toDataset(SparkSession spark, List<Entry> entries) {
@@ -111,18 +102,6 @@ public final class ResourceMap {
           e.to() == null ? null : Timestamp.from(e.to())));
     }
     return spark.createDataFrame(rows, SCHEMA);
-  }
-
-  private static boolean has(List<String> header, String column) {
-    return header.stream().anyMatch(h -> h.equalsIgnoreCase(column));
-  }
-
-  private static String required(CSVRecord record, String column, String name, long line) {
-    String v = record.isSet(column) ? record.get(column) : null;
-    if (v == null || v.isEmpty()) {
-      throw new LedgerException(name + " line " + line + ": field " + column + " is empty or missing");
-    }
-    return v;
   }
 
   private static Instant time(CSVRecord record, String column, String name, long line) {
@@ -139,14 +118,5 @@ public final class ResourceMap {
       throw new LedgerException(name + " line " + line + ": field " + column
           + ": expected an ISO time with Z or an offset, or a date YYYY-MM-DD, '" + v + "'");
     }
-  }
-
-  private static Reader skipBom(Reader in) throws IOException {
-    BufferedReader buffered = in instanceof BufferedReader b ? b : new BufferedReader(in);
-    buffered.mark(1);
-    if (buffered.read() != '\uFEFF') {
-      buffered.reset();
-    }
-    return buffered;
   }
 }

@@ -237,7 +237,7 @@ final class RunCommand implements Callable<Integer> {
       Path pricesPath = new Path(declarations, "prices.csv");
       if (exists(conf, pricesPath)) {
         try (var reader = new java.io.InputStreamReader(UntrustedInput.bounded(pricesPath.getFileSystem(conf)
-            .open(pricesPath), "prices.csv", UntrustedInput.PRICES_MAX_BYTES), java.nio.charset.StandardCharsets.UTF_8)) {
+            .open(pricesPath), "prices.csv", UntrustedInput.SIDE_FILE_MAX_BYTES), java.nio.charset.StandardCharsets.UTF_8)) {
           prices = MarketPrices.toDataset(spark, MarketPrices.parse(reader, "prices.csv"));
         } catch (java.io.IOException e) {
           throw new LedgerException(pricesPath + ": cannot be read: " + e.getMessage(), e);

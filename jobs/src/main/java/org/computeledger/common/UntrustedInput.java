@@ -16,8 +16,8 @@ public final class UntrustedInput {
   public static final long REGISTRY_MAX_BYTES = 16L << 20;
   /** Largest standard file read: 1 MiB. */
   public static final long STANDARD_MAX_BYTES = 1L << 20;
-  /** Largest {@code prices.csv} read: 64 MiB. */
-  public static final long PRICES_MAX_BYTES = 64L << 20;
+  /** Largest CSV side file read beside the logs ({@code prices.csv}, {@code fx.csv}, {@code resources.csv}): 64 MiB. */
+  public static final long SIDE_FILE_MAX_BYTES = 64L << 20;
 
   private UntrustedInput() {}
 

@@ -12,9 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * The share of a GPU's compute a MIG instance holds, by its SMs: {@code catalog/mig_profiles.csv}
@@ -31,19 +28,29 @@ public final class MigProfiles implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public static final String CSV_RESOURCE = "/catalog/mig_profiles.csv";
-  static final List<String> COLUMNS =
-      List.of("gpu_model", "profile", "instance_sms", "gpu_sms", "memory_gb", "source", "source_date");
+  static final List<String> COLUMNS = List.of("gpu_model", "profile", "instance_sms", "gpu_sms", "memory_gb",
+      "memory_fraction", "source", "source_date");
 
-  /** One row: the instance's SMs of the GPU's, and its memory (GB, as in the profile name). */
-  public record Profile(String model, String profile, int instanceSms, int gpuSms, double memoryGb, String source,
-      String sourceDate) implements Serializable {
+  /**
+   * One row: the instance's SMs of the GPU's, its memory (GB, as in the profile name) and its share
+   * of the GPU's memory as NVIDIA's profile tables print it ("1/8": memory slices of eight).
+   */
+  public record Profile(String model, String profile, int instanceSms, int gpuSms, double memoryGb,
+      String memoryFraction, String source, String sourceDate) implements Serializable {
     public double share() {
       return instanceSms / (double) gpuSms;
     }
+
+    public double memoryShare() {
+      return fraction(memoryFraction);
+    }
   }
 
-  /** How an instance's share was found: from the table, or by the slice rule (then {@code bySlices}). */
-  public record Share(double compute, boolean bySlices) implements Serializable {}
+  /**
+   * How an instance's share was found: from the table (compute by SMs, {@code memory} its memory
+   * share), or by the slice rule (then {@code bySlices}, and no memory share is known).
+   */
+  public record Share(double compute, boolean bySlices, Double memory) implements Serializable {}
 
   private final List<Profile> rows;
   private final Map<String, Profile> byKey = new HashMap<>();
@@ -69,58 +76,33 @@ public final class MigProfiles implements Serializable {
 
   /** Parses and validates table text; each problem names the file, line, field and what was expected. */
   public static MigProfiles parse(Reader csv, String fileName) throws IOException {
-    CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build();
-    List<Profile> rows = new ArrayList<>();
-    Map<String, Long> first = new HashMap<>();
-    try (CSVParser parser = CSVParser.parse(csv, format)) {
-      if (!COLUMNS.equals(parser.getHeaderNames())) {
-        throw new IllegalStateException(fileName + " header: expected " + String.join(",", COLUMNS) + ", '"
-            + String.join(",", parser.getHeaderNames()) + "'");
-      }
-      for (CSVRecord r : parser) {
-        long line = parser.getCurrentLineNumber();
-        if (r.size() != COLUMNS.size()) {
-          throw invalid(fileName, line, "(record)", COLUMNS.size() + " fields", r.size() + " fields");
-        }
-        String model = r.get("gpu_model").trim();
-        if (!model.matches("[a-z0-9]+(-[a-z0-9]+)*")) {
-          throw invalid(fileName, line, "gpu_model", "a catalog model id like h200-sxm", model);
-        }
-        String profile = normalizeProfile(r.get("profile"));
-        if (GpuModels.migFraction(profile) == null && GpuModels.migFraction(profile, "a30") == null) {
-          throw invalid(fileName, line, "profile", "a MIG profile like 1g.18gb", r.get("profile"));
-        }
-        int inst = count(fileName, line, "instance_sms", r.get("instance_sms"));
-        int gpu = count(fileName, line, "gpu_sms", r.get("gpu_sms"));
-        if (inst > gpu) {
-          throw invalid(fileName, line, "instance_sms", "at most gpu_sms (" + gpu + ")", String.valueOf(inst));
-        }
-        double mem;
-        try {
-          mem = Double.parseDouble(r.get("memory_gb").trim());
-        } catch (NumberFormatException e) {
-          throw invalid(fileName, line, "memory_gb", "a positive number", r.get("memory_gb"));
-        }
-        if (!(mem > 0)) {
-          throw invalid(fileName, line, "memory_gb", "a positive number", r.get("memory_gb"));
-        }
-        String source = r.get("source").trim();
-        if (source.isEmpty()) {
-          throw invalid(fileName, line, "source", "where the SM counts come from", "");
-        }
-        String date = r.get("source_date").trim();
-        if (!date.matches("\\d{4}-\\d{2}(-\\d{2})?")) {
-          throw invalid(fileName, line, "source_date", "YYYY-MM or YYYY-MM-DD", date);
-        }
-        Long earlier = first.putIfAbsent(key(model, profile), line);
-        if (earlier != null) {
-          throw invalid(fileName, line, "gpu_model,profile", "one row per pair, already on line " + earlier,
-              model + "," + profile);
-        }
-        rows.add(new Profile(model, profile, inst, gpu, mem, source, date));
-      }
+    return new MigProfiles(CatalogCsv.read(csv, fileName, COLUMNS, "gpu_model,profile", MigProfiles::row,
+        p -> p.model() + "," + p.profile()));
+  }
+
+  private static Profile row(CatalogCsv.Field f) {
+    String model = f.modelId("gpu_model", "h200-sxm");
+    String profile = normalizeProfile(f.text("profile"));
+    if (GpuModels.migFraction(profile) == null && GpuModels.migFraction(profile, "a30") == null) {
+      throw f.invalid("profile", "a MIG profile like 1g.18gb", f.text("profile"));
     }
-    return new MigProfiles(rows);
+    int inst = f.count("instance_sms");
+    int gpu = f.count("gpu_sms");
+    if (inst > gpu) {
+      throw f.invalid("instance_sms", "at most gpu_sms (" + gpu + ")", String.valueOf(inst));
+    }
+    double mem = f.positive("memory_gb");
+    String memFraction = f.text("memory_fraction");
+    if (!memFraction.matches("\\d+/\\d+") || !(fraction(memFraction) > 0) || fraction(memFraction) > 1) {
+      throw f.invalid("memory_fraction", "a share of the GPU's memory like 1/8", memFraction);
+    }
+    String source = f.required("source", "where the SM counts come from");
+    return new Profile(model, profile, inst, gpu, mem, memFraction, source, f.date("source_date"));
+  }
+
+  private static double fraction(String text) {
+    int slash = text.indexOf('/');
+    return Double.parseDouble(text.substring(0, slash)) / Double.parseDouble(text.substring(slash + 1));
   }
 
   /** This table with {@code more}'s rows added; a pair in both is an error naming it. */
@@ -152,11 +134,11 @@ public final class MigProfiles implements Serializable {
     if (modelId != null) {
       Profile row = byKey.get(key(modelId, p));
       if (row != null) {
-        return new Share(row.share(), false);
+        return new Share(row.share(), false, row.memoryShare());
       }
     }
     Double slices = modelId == null ? GpuModels.migFraction(p) : GpuModels.migFraction(p, modelId);
-    return slices == null ? null : new Share(slices, true);
+    return slices == null ? null : new Share(slices, true, null);
   }
 
   /** "MIG 1g.18gb+me" and "1g.18gb" name one instance size: lower case, no "MIG ", no media extension. */
@@ -169,24 +151,7 @@ public final class MigProfiles implements Serializable {
     return plus >= 0 ? p.substring(0, plus) : p;
   }
 
-  private static int count(String file, long line, String field, String text) {
-    try {
-      int v = Integer.parseInt(text.trim());
-      if (v > 0) {
-        return v;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw invalid(file, line, field, "a positive whole number", text);
-  }
-
   private static String key(String model, String profile) {
     return model + '|' + profile;
-  }
-
-  private static IllegalStateException invalid(String file, long line, String field, String expected, String value) {
-    return new IllegalStateException(file + " line " + line + ": field " + field + ": expected " + expected + ", '"
-        + value + "'");
   }
 }

@@ -7,9 +7,6 @@ import java.io.Reader;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
-import java.time.YearMonth;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,9 +17,6 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * The dense peak catalog the estimation stage multiplies activity or utilization by: one row per
@@ -79,7 +73,6 @@ public final class PeakCatalog implements Serializable {
           "fp16", "no tensor cores: fp16 runs on the vector units",
           "fp64_tensor", "no FP64 tensor cores: fp64 matmuls run on the FP64 vector units");
 
-  private static final Pattern MODEL_ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
   private static final Pattern VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}\\.\\d+");
 
   /**
@@ -153,53 +146,27 @@ public final class PeakCatalog implements Serializable {
       throw new IllegalStateException(
           "peak catalog version: expected YYYY-MM-DD.N, '" + version + "'");
     }
-    CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build();
-    List<Peak> rows = new ArrayList<>();
-    Map<String, Long> firstLine = new HashMap<>();
-    try (CSVParser parser = CSVParser.parse(csv, format)) {
-      if (!COLUMNS.equals(parser.getHeaderNames())) {
-        throw new IllegalStateException(
-            fileName + " header: expected " + String.join(",", COLUMNS) + ", '"
-                + String.join(",", parser.getHeaderNames()) + "'");
-      }
-      for (CSVRecord r : parser) {
-        long line = parser.getCurrentLineNumber();
-        if (r.size() != COLUMNS.size()) {
-          throw invalid(fileName, line, "(record)", COLUMNS.size() + " fields", r.size() + " fields");
-        }
-        String model = r.get("gpu_model").trim();
-        if (!MODEL_ID.matcher(model).matches()) {
-          throw invalid(fileName, line, "gpu_model", "a lower-case id like h100-sxm", model);
-        }
-        String precision = r.get("precision").trim();
-        if (!PRECISIONS.contains(precision)) {
-          throw invalid(fileName, line, "precision", "one of " + PRECISIONS, precision);
-        }
-        double tflops = positive(fileName, line, "dense_tflops", r.get("dense_tflops"));
-        // TPU, Trainium and Inferentia documents state no clock: empty means unstated (0), and such a figure
-        // cannot be clock-scaled (Flop drops the pipe method for it rather than guess a clock)
-        double clock = r.get("boost_clock_mhz").trim().isEmpty() ? 0
-            : positive(fileName, line, "boost_clock_mhz", r.get("boost_clock_mhz"));
-        String source = r.get("source").trim();
-        if (source.isEmpty()) {
-          throw invalid(fileName, line, "source", "the datasheet the figure comes from", "");
-        }
-        String date = r.get("source_date").trim();
-        if (!isDate(date)) {
-          throw invalid(fileName, line, "source_date", "YYYY-MM or YYYY-MM-DD", date);
-        }
-        Long earlier = firstLine.putIfAbsent(key(model, precision), line);
-        if (earlier != null) {
-          throw invalid(fileName, line, "gpu_model,precision", "one row per pair, already on line " + earlier,
-              model + "," + precision);
-        }
-        rows.add(new Peak(model, precision, tflops * 1e12, clock, source, date, r.get("notes").trim()));
-      }
-    }
+    List<Peak> rows = CatalogCsv.read(csv, fileName, COLUMNS, "gpu_model,precision", PeakCatalog::row,
+        p -> p.model() + "," + p.precision());
     if (rows.isEmpty()) {
       throw new IllegalStateException(fileName + ": expected at least one row, none");
     }
     return new PeakCatalog(version, rows);
+  }
+
+  private static Peak row(CatalogCsv.Field f) {
+    String model = f.modelId("gpu_model", "h100-sxm");
+    String precision = f.text("precision");
+    if (!PRECISIONS.contains(precision)) {
+      throw f.invalid("precision", "one of " + PRECISIONS, precision);
+    }
+    double tflops = f.positive("dense_tflops");
+    // TPU, Trainium and Inferentia documents state no clock: empty means unstated (0), and such a figure
+    // cannot be clock-scaled (Flop drops the pipe method for it rather than guess a clock)
+    double clock = f.text("boost_clock_mhz").isEmpty() ? 0 : f.positive("boost_clock_mhz");
+    String source = f.required("source", "the datasheet the figure comes from");
+    String date = f.date("source_date");
+    return new Peak(model, precision, tflops * 1e12, clock, source, date, f.text("notes"));
   }
 
   /**
@@ -306,41 +273,6 @@ public final class PeakCatalog implements Serializable {
 
   private static String key(String model, String precision) {
     return model + '|' + precision;
-  }
-
-  private static double positive(String fileName, long line, String field, String text) {
-    double v;
-    try {
-      v = Double.parseDouble(text.trim());
-    } catch (NumberFormatException e) {
-      throw invalid(fileName, line, field, "a positive number", text);
-    }
-    if (!(v > 0) || Double.isInfinite(v)) {
-      throw invalid(fileName, line, field, "a positive number", text);
-    }
-    return v;
-  }
-
-  private static boolean isDate(String text) {
-    try {
-      if (text.length() == 7) {
-        YearMonth.parse(text);
-        return true;
-      }
-      if (text.length() == 10) {
-        LocalDate.parse(text);
-        return true;
-      }
-      return false;
-    } catch (DateTimeParseException e) {
-      return false;
-    }
-  }
-
-  private static IllegalStateException invalid(String fileName, long line, String field, String expected,
-      String value) {
-    return new IllegalStateException(
-        fileName + " line " + line + ": field " + field + ": expected " + expected + ", '" + value + "'");
   }
 
   private static String readVersion() {

@@ -3,11 +3,13 @@ package org.computeledger.report;
 import static org.computeledger.common.UserText.markdown;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Row;
 import org.computeledger.estimate.MethodReasons;
+import org.computeledger.estimate.MigProfiles;
 import org.computeledger.estimate.PeakCatalog;
 
 /**
@@ -52,6 +54,7 @@ final class CatalogMethodology {
           .append(" | ").append(markdown(String.join("; ", sources.get(e.getKey())))).append(" |\n");
     }
     md.append('\n');
+    md.append(migTable(MigProfiles.load()));
     StringBuilder reasons = new StringBuilder();
     for (Row r : lineItems) {
       Object text = r.getAs(MethodReasons.NAMES);
@@ -68,5 +71,25 @@ final class CatalogMethodology {
           + "| line item | reasons |\n|---|---|\n").append(reasons).append('\n');
     }
     return md.toString();
+  }
+
+  /**
+   * The shipped MIG profiles: the compute share the ledger uses (instance SMs ÷ GPU SMs) with the
+   * memory share beside it, since the two differ (H200 1g.35gb: a quarter of the memory, 26 of 132 SMs).
+   */
+  static String migTable(MigProfiles mig) {
+    StringBuilder md = new StringBuilder("MIG profiles with SM counts (shipped `mig_profiles.csv`; a "
+        + "`--catalog-file` adds rows, named in the manifest's `catalog_files`). The compute share prices the "
+        + "instance; the memory share is shown beside it only:\n\n"
+        + "| catalog model | profile | SMs | GPU SMs | compute share | memory share | source (date) |\n"
+        + "|---|---|---|---|---|---|---|\n");
+    for (MigProfiles.Profile p : mig.rows()) {
+      md.append("| ").append(markdown(p.model())).append(" | ").append(markdown(p.profile())).append(" | ")
+          .append(p.instanceSms()).append(" | ").append(p.gpuSms()).append(" | ")
+          .append(String.format(Locale.ROOT, "%.4f", p.share())).append(" | ")
+          .append(markdown(p.memoryFraction())).append(" | ")
+          .append(markdown(p.source() + " (" + p.sourceDate() + ")")).append(" |\n");
+    }
+    return md.append('\n').toString();
   }
 }

@@ -98,8 +98,8 @@ public final class MainJob {
   /** The telemetry's time windows and its GPU series (one row per GPU: small). */
   record Scan(Dataset<Row> windows, Dataset<Row> seriesRaw) {}
 
-  /** Raw model names and MIG profiles as the catalog knows them, with their map literals. */
-  record Models(Map<String, String> ids, Column modelMap, Column migMap) {}
+  /** Raw model names as the catalog knows them, with their map literal. */
+  record Models(Map<String, String> ids, Column modelMap) {}
 
   /** Every window the ledger prices (telemetry and counted), and the telemetry windows counted ones replaced. */
   record Windows(Dataset<Row> all, Dataset<Row> superseded) {}
@@ -148,17 +148,7 @@ public final class MainJob {
         }
       }
     }
-    Map<String, Double> migFractions = new HashMap<>();
-    for (Row r : seriesRaw.select(GpuSamples.MIG_PROFILE).distinct().collectAsList()) {
-      String profile = r.getString(0);
-      if (profile != null) {
-        Double f = GpuModels.migFraction(profile);
-        if (f != null) {
-          migFractions.put(profile, f);
-        }
-      }
-    }
-    return new Models(modelIds, Literals.mapLit(modelIds, "string"), Literals.mapLit(migFractions, "double"));
+    return new Models(modelIds, Literals.mapLit(modelIds, "string"));
   }
 
   /** Stage 2, series: each GPU series with its model and MIG fraction; a MIG-split GPU counts through its instances only. */

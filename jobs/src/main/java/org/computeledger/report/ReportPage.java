@@ -138,11 +138,14 @@ public final class ReportPage {
   private static void lineItems(StringBuilder h, Page p) {
     h.append("<h2>Line items</h2>\n<table id=\"line-items\"><tr><th>project</th><th>branch</th><th>activity</th>"
         + "<th>status</th><th>GPU-hours</th><th>FLOP</th><th>FLOP low</th><th>FLOP high</th><th>billed cost</th>"
-        + "<th>currency</th><th>description</th></tr>\n");
+        + "<th>currency</th><th>converted cost</th><th>report currency</th><th>6·N·D FLOP</th>"
+        + "<th>architecture check</th><th>method reasons</th><th>description</th></tr>\n");
     for (Row r : p.lineItems()) {
       h.append("<tr>").append(td(r, "project")).append(td(r, "branch")).append(td(r, "activity")).append(td(r, "status"))
           .append(num(hours(r.getAs("gpu_seconds")))).append(flop(r, "flop")).append(flop(r, "flop_low"))
           .append(flop(r, "flop_high")).append(money(r, "cost_billed")).append(td(r, "currency"))
+          .append(money(r, "cost_billed_converted")).append(td(r, "report_currency"))
+          .append(flop(r, "flop_architecture")).append(td(r, "architecture_check")).append(td(r, "method_reasons"))
           .append(td(r, "description")).append("</tr>\n");
     }
     h.append("</table>\n");

@@ -72,12 +72,13 @@ public final class StandardsReport {
         .append("`treatment/` says, for every line item each project's total reached, whether it was counted and why. ")
         .append("Line items of no project (`(unattributed)`) are never added to a project's total.\n\n");
     md.append("Report date (which version is in force, review warnings): ").append(runDate).append(".\n\n");
-    md.append("| standard | version | jurisdiction | effective | review due | |\n|---|---|---|---|---|---|\n");
+    md.append("| standard | version | jurisdiction | effective | review due | standing |\n|---|---|---|---|---|---|\n");
     for (Standard s : standards) {
+      StandardVersions.Status standing = StandardVersions.on(s, standards, runDate).status();
       md.append("| ").append(markdown(s.id())).append(" | ").append(markdown(s.version())).append(" | ")
           .append(markdown(s.jurisdiction()))
           .append(" | ").append(s.effectiveDate()).append(" | ").append(s.reviewDue()).append(" | ")
-          .append(s.historical() ? "historical" : "").append(runDate.isAfter(s.reviewDue()) ? " **review overdue**" : "")
+          .append(standing.text()).append(reviewOverdue(s, standing, runDate) ? " **review overdue**" : "")
           .append(" |\n");
     }
     md.append('\n');
@@ -88,6 +89,16 @@ public final class StandardsReport {
     }
     StandardsMethodology.estimationGuidance(md, result);
     return md.toString();
+  }
+
+  /**
+   * A version is overdue for review only while it is the one a reader relies on: once a newer version
+   * of the same standard is applied beside it (superseded), or when it never was law (historical), its
+   * review date passing asks nothing of anyone.
+   */
+  static boolean reviewOverdue(Standard s, StandardVersions.Status standing, LocalDate runDate) {
+    return runDate.isAfter(s.reviewDue())
+        && (standing == StandardVersions.Status.IN_FORCE || standing == StandardVersions.Status.NOT_YET_IN_FORCE);
   }
 
   /**

@@ -138,7 +138,7 @@ class UntrustedFilesTest {
       }
     };
     LedgerException e = assertThrows(LedgerException.class, () -> UntrustedInput.readText(endless, "prices.csv",
-        UntrustedInput.PRICES_MAX_BYTES));
+        UntrustedInput.SIDE_FILE_MAX_BYTES));
     assertEquals("prices.csv: is larger than 64 MiB, the limit for this file", e.getMessage());
   }
 

@@ -24,8 +24,25 @@ class CatalogFilesTest {
 
   @Test
   void aMigFileIsToldApartByItsHeader() throws Exception {
-    CatalogFiles c = CatalogFiles.load(List.of(fixture("mig_profiles_h200.csv")));
-    assertEquals(16.0 / 132, c.mig().share("h200-sxm", "MIG 1g.18gb").compute(), 1e-12);
+    CatalogFiles c = CatalogFiles.load(List.of(fixture("mig_profiles_lab.csv")));
+    assertEquals(16.0 / 132, c.mig().share("h100-nvl", "MIG 1g.12gb").compute(), 1e-12);
+    assertEquals(2.0 / 8, c.mig().share("h100-nvl", "1g.24gb").memory(), 1e-12);
+  }
+
+  @Test
+  void aShippedMigProfileCannotBeReplaced() throws Exception {
+    Path f = fixture("mig_profiles_shipped_pair.csv");
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> CatalogFiles.load(List.of(f)));
+    assertEquals(f + ": field gpu_model,profile: expected a pair the shipped table does not hold, 'h200-sxm,1g.18gb'",
+        e.getMessage());
+  }
+
+  @Test
+  void aMemoryShareThatIsNotAFractionIsOneLineNamingTheField() throws Exception {
+    Path f = fixture("mig_profiles_bad_memory.csv");
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> CatalogFiles.load(List.of(f)));
+    assertEquals(f + " line 2: field memory_fraction: expected a share of the GPU's memory like 1/8, 'Full'",
+        e.getMessage());
   }
 
   @Test

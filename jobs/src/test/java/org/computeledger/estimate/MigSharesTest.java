@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /** A MIG instance is priced by its share of the GPU's SMs; an unlisted profile by slices, and flagged. */
 class MigSharesTest extends SparkTestBase {
+  /** The shipped tables (they list H200 SXM's profiles) and a lab's H100 NVL rows from a catalog file. */
   private static Flop flopWithH200Table() throws Exception {
-    CatalogFiles c = CatalogFiles.load(List.of(CatalogFilesTest.fixture("mig_profiles_h200.csv")));
+    CatalogFiles c = CatalogFiles.load(List.of(CatalogFilesTest.fixture("mig_profiles_lab.csv")));
     return new Flop(c.peaks(), c.mig(), EstimateParams.defaults());
   }
 
@@ -81,11 +82,22 @@ class MigSharesTest extends SparkTestBase {
   @Test
   void aProfileTheTableDoesNotListFallsToTheSliceRuleAndSaysSo() throws Exception {
     Flop flop = flopWithH200Table();
-    Row r = flop.telemetryFlop(flop.withMigShares(migSeries("NVIDIA H200 MIG 2g.35gb", "h200-sxm", "2g.35gb")))
+    Row r = flop.telemetryFlop(flop.withMigShares(migSeries("NVIDIA H100 PCIe MIG 2g.20gb", "h100-pcie", "2g.20gb")))
         .first();
     assertEquals(2.0 / 7, r.<Double>getAs(Flop.MIG_FRACTION), 1e-12);
     assertTrue(r.<Boolean>getAs(Flop.MIG_BY_SLICES));
     assertTrue((r.<Integer>getAs(MethodReasons.COLUMN) & MethodReasons.bit(MethodReasons.MIG_SLICE_RULE)) != 0);
+  }
+
+  @Test
+  void aLabsCatalogFileRowPricesItsProfileBySms() throws Exception {
+    Flop flop = flopWithH200Table();
+    Row r = flop.telemetryFlop(flop.withMigShares(migSeries("NVIDIA H100 NVL MIG 1g.12gb", "h100-nvl", "1g.12gb")))
+        .first();
+    assertEquals(16.0 / 132, r.<Double>getAs(Flop.MIG_FRACTION), 1e-12);
+    double expected = 16.0 / 132 * 835.5e12 * 30.0;
+    assertEquals(expected, r.<Double>getAs(Flop.FLOP_UTIL), expected * 1e-9);
+    assertFalse(r.<Boolean>getAs(Flop.MIG_BY_SLICES));
   }
 
   @Test

@@ -106,6 +106,21 @@ class PeakCatalogTest {
   }
 
   @Test
+  void mi250FiguresArePerGcdHalvesOfRocmsOamTable() {
+    // ROCm "AMD Instinct MI250 microarchitecture": Matrix BF16 362.1, Vector FP64 45.3 TFLOPS for the two-GCD OAM
+    assertClose(181.05 * TERA, flops("mi250", "bf16"), 1e-9);
+    assertClose(22.65 * TERA, flops("mi250", "fp64"), 1e-9);
+  }
+
+  @Test
+  void mi250xTf32IsTheMatrixFp32RateNotTheVectorRate() {
+    // CDNA2 has no TF32: fp32 matmuls run on the matrix cores, 95.7 TFLOPS per OAM (twice its vector 47.9)
+    PeakCatalog.Resolution r = CATALOG.resolve("mi250x", "tf32").orElseThrow();
+    assertFalse(r.isFallback());
+    assertClose(95.7 / 2 * TERA, r.peak().flopsPerSecond(), 1e-9);
+  }
+
+  @Test
   void h100SxmFp32IsTheVectorFigure() {
     double whitepaper = 66.9; // 132 SMs x 128 FP32 lanes x 2 FLOP x 1.98 GHz
     assertClose(whitepaper * TERA, flops("h100-sxm", "fp32"), 1e-9);

@@ -75,6 +75,11 @@ class ReportPageChromiumTest {
     li.put("flop_high", 2e21);
     li.put("cost_billed", new BigDecimal("1234.5678"));
     li.put("currency", "USD");
+    li.put("method_reasons", "fp64 pipe: no catalog row <i>for L4</i>");
+    li.put("flop_architecture", 1.2e21);
+    li.put("architecture_check", "agrees");
+    li.put("cost_billed_converted", new BigDecimal("1111.11"));
+    li.put("report_currency", "EUR");
     Map<String, Object> st = new HashMap<>();
     st.put("standard_id", "eu-ai-act");
     st.put("standard_version", "2025-07");

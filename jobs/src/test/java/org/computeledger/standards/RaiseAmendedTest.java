@@ -110,4 +110,23 @@ class RaiseAmendedTest {
     assertEquals(false, after.reviewOverdue());
     assertNull(after.reviewWarning());
   }
+
+  @Test
+  void theMethodologySummaryMarksOnlyTheVersionInForceOverdueForReview() {
+    List<Standard> both = List.of(StandardVersionsTest.RAISE_2025, StandardVersionsTest.RAISE_2026);
+    LocalDate after = LocalDate.of(2027, 1, 1);
+    String md = StandardsReport.methodology(both,
+        StandardTotals.applyAll(both, NO_REVENUE, ITEMS, StandardTotalsTest.RUN, after), after);
+    String row2025 = md.lines().filter(l -> l.startsWith("| ny-raise | " + StandardVersionsTest.RAISE_2025.version()))
+        .findFirst().orElseThrow();
+    // the 2025 text's review date (2026-06-12) has passed, but its successor is applied beside it
+    assertTrue(row2025.contains("superseded"), row2025);
+    assertTrue(!row2025.contains("overdue"), row2025);
+    LocalDate before = LocalDate.of(2026, 12, 31);
+    String mdBefore = StandardsReport.methodology(both,
+        StandardTotals.applyAll(both, NO_REVENUE, ITEMS, StandardTotalsTest.RUN, before), before);
+    String inForce = mdBefore.lines()
+        .filter(l -> l.startsWith("| ny-raise | " + StandardVersionsTest.RAISE_2025.version())).findFirst().orElseThrow();
+    assertTrue(inForce.contains("in-force **review overdue**"), inForce);
+  }
 }

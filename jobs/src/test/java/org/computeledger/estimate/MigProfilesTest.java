@@ -1,0 +1,72 @@
+package org.computeledger.estimate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped MIG table: each expected share is the SM counts of the row's cited source divided by
+ * hand (16 of 132, 14 of 108 ...), and the memory share the source's fraction of eight slices.
+ */
+class MigProfilesTest {
+  private static final MigProfiles SHIPPED = MigProfiles.load();
+
+  @Test
+  void h200OneG18gbHoldsSixteenOf132SmsAndAnEighthOfTheMemory() {
+    MigProfiles.Share s = SHIPPED.share("h200-sxm", "MIG 1g.18gb");
+    assertEquals(0.121212121212, s.compute(), 1e-12);
+    assertEquals(0.125, s.memory(), 0);
+    assertFalse(s.bySlices());
+  }
+
+  @Test
+  void h200OneG35gbHasMoreSmsThanOneG18gbAndAQuarterOfTheMemory() {
+    MigProfiles.Share s = SHIPPED.share("h200-sxm", "1g.35gb");
+    assertEquals(26.0 / 132, s.compute(), 1e-12);
+    assertEquals(0.25, s.memory(), 0);
+  }
+
+  @Test
+  void a100OneG5gbIsFourteenOf108NotASeventh() {
+    MigProfiles.Share s = SHIPPED.share("a100-sxm4-40gb", "MIG 1g.5gb+me");
+    assertEquals(0.129629629630, s.compute(), 1e-12);
+    assertTrue(s.compute() < 1.0 / 7, "the whole GPU keeps SMs no slice gets");
+  }
+
+  @Test
+  void a100SevenG80gbIsNinetyEightOf108() {
+    assertEquals(0.907407407407, SHIPPED.share("a100-sxm4-80gb", "7g.80gb").compute(), 1e-12);
+    assertEquals(1.0, SHIPPED.share("a100-sxm4-80gb", "7g.80gb").memory(), 0);
+  }
+
+  @Test
+  void h100ThreeG40gbIsSixtyOf132AndHalfTheMemory() {
+    MigProfiles.Share s = SHIPPED.share("h100-sxm", "3g.40gb");
+    assertEquals(0.454545454545, s.compute(), 1e-12);
+    assertEquals(0.5, s.memory(), 0);
+  }
+
+  @Test
+  void aProfileTheTableLacksKeepsTheSliceRuleFlaggedWithNoMemoryShare() {
+    MigProfiles.Share s = SHIPPED.share("a100-pcie-40gb", "3g.20gb");
+    assertEquals(3.0 / 7, s.compute(), 1e-12);
+    assertTrue(s.bySlices());
+    assertNull(s.memory());
+  }
+
+  @Test
+  void everyShippedRowHasASourceAndOneGpuSmCountPerModel() {
+    Map<String, Integer> gpuSms = new HashMap<>();
+    for (MigProfiles.Profile p : SHIPPED.rows()) {
+      assertFalse(p.source().isBlank(), p.model() + " " + p.profile());
+      Integer earlier = gpuSms.putIfAbsent(p.model(), p.gpuSms());
+      assertTrue(earlier == null || earlier == p.gpuSms(), p.model() + ": two GPU SM counts");
+    }
+    assertEquals(23, SHIPPED.rows().size());
+  }
+}
