@@ -13,6 +13,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.computeledger.common.StageCheckpoint;
 import org.computeledger.schema.Charges;
 
 /**
@@ -137,9 +138,51 @@ public final class CostAttribution {
   /** As {@link #allocCosts(Dataset, Dataset, Dataset)}, with a {@link ResourceMap} (may be null). */
   public static Dataset<Row> allocCosts(Dataset<Row> allocs, Dataset<Row> charges, Dataset<Row> nodeGpus,
       Dataset<Row> resources) {
-    return shares(allocs, classify(charges, nodeGpus, resources))
-        .groupBy(col(ALLOC_ID), col(Charges.PROVIDER), col(Charges.CURRENCY))
+    return allocCosts(unprepared(allocs, charges, nodeGpus, resources));
+  }
+
+  /**
+   * The charges classified and every allocation's share of every charge group, computed once: the
+   * allocation costs, the fx.csv pieces, the reconciliation and the matching table all read them, and
+   * each would otherwise classify the charges (a driver collect of the known nodes) and join them to the
+   * allocations again. Both are local checkpoints, so the tables that read them plan from the data.
+   */
+  public record Prepared(Dataset<Row> classified, Dataset<Row> shares) {}
+
+  /** {@link Prepared} for these allocations, charges and nodes ({@code resources} may be null). */
+  public static Prepared prepare(Dataset<Row> allocs, Dataset<Row> charges, Dataset<Row> nodeGpus,
+      Dataset<Row> resources) {
+    Dataset<Row> classified = classify(charges, nodeGpus, resources).transform(StageCheckpoint::keep);
+    return new Prepared(classified, shares(allocs, classified).transform(StageCheckpoint::keep));
+  }
+
+  /** As {@link #prepare}, without the checkpoints: for a single table. */
+  private static Prepared unprepared(Dataset<Row> allocs, Dataset<Row> charges, Dataset<Row> nodeGpus,
+      Dataset<Row> resources) {
+    Dataset<Row> classified = classify(charges, nodeGpus, resources);
+    return new Prepared(classified, shares(allocs, classified));
+  }
+
+  /** {@link #allocCosts(Dataset, Dataset, Dataset, Dataset)} from prepared shares. */
+  public static Dataset<Row> allocCosts(Prepared p) {
+    return p.shares().groupBy(col(ALLOC_ID), col(Charges.PROVIDER), col(Charges.CURRENCY))
         .agg(sum(COST_BILLED).cast(MONEY).as(COST_BILLED), sum(COST_EFFECTIVE).cast(MONEY).as(COST_EFFECTIVE));
+  }
+
+  /** {@link #allocCostPieces(Dataset, Dataset, Dataset, Dataset)} from prepared shares. */
+  public static Dataset<Row> allocCostPieces(Prepared p) {
+    return p.shares().select(col(ALLOC_ID), col(Charges.CURRENCY), col(COST_BILLED),
+        col("c_start").cast("timestamp").as(Charges.CHARGE_PERIOD_START));
+  }
+
+  /** {@link #reconciliation(Dataset, Dataset, Dataset, Dataset)} from prepared charges and shares. */
+  public static Dataset<Row> reconciliation(Prepared p) {
+    return reconciliation(p.classified(), p.shares());
+  }
+
+  /** {@link #matching(Dataset, Dataset, Dataset)} from prepared charges. */
+  public static Dataset<Row> matching(Prepared p) {
+    return matchingOf(p.classified());
   }
 
   /**
@@ -149,9 +192,7 @@ public final class CostAttribution {
    */
   public static Dataset<Row> allocCostPieces(Dataset<Row> allocs, Dataset<Row> charges, Dataset<Row> nodeGpus,
       Dataset<Row> resources) {
-    return shares(allocs, classify(charges, nodeGpus, resources))
-        .select(col(ALLOC_ID), col(Charges.CURRENCY), col(COST_BILLED),
-            col("c_start").cast("timestamp").as(Charges.CHARGE_PERIOD_START));
+    return allocCostPieces(unprepared(allocs, charges, nodeGpus, resources));
   }
 
   /**
@@ -169,6 +210,10 @@ public final class CostAttribution {
   public static Dataset<Row> reconciliation(Dataset<Row> allocs, Dataset<Row> charges, Dataset<Row> nodeGpus,
       Dataset<Row> resources) {
     Dataset<Row> classified = classify(charges, nodeGpus, resources);
+    return reconciliation(classified, shares(allocs, classified));
+  }
+
+  private static Dataset<Row> reconciliation(Dataset<Row> classified, Dataset<Row> shares) {
     Column billed = coalesce(col(Charges.BILLED_COST), zero());
     Column effective = coalesce(col(Charges.EFFECTIVE_COST), zero());
     Dataset<Row> inputs = classified.select(col(Charges.PROVIDER), col(Charges.CURRENCY),
@@ -177,7 +222,7 @@ public final class CostAttribution {
         effective.as("in_e"), onlyIf(NODE_CHARGE, effective).as("node_e"),
         onlyIf(OTHER_RESOURCE, effective).as("other_e"), onlyIf(NOT_ATTRIBUTABLE, effective).as("na_e"),
         zero().as("alloc_e"), lit(1L).as("n"));
-    Dataset<Row> allocated = shares(allocs, classified).select(col(Charges.PROVIDER), col(Charges.CURRENCY),
+    Dataset<Row> allocated = shares.select(col(Charges.PROVIDER), col(Charges.CURRENCY),
         zero().as("in_b"), zero().as("node_b"), zero().as("other_b"), zero().as("na_b"),
         col(COST_BILLED).as("alloc_b"),
         zero().as("in_e"), zero().as("node_e"), zero().as("other_e"), zero().as("na_e"),
@@ -211,7 +256,10 @@ public final class CostAttribution {
    * or {@link #UNMATCHED_NO_RESOURCE}. The amounts of a provider and currency add up to its input total.
    */
   public static Dataset<Row> matching(Dataset<Row> charges, Dataset<Row> nodeGpus, Dataset<Row> resources) {
-    Dataset<Row> classified = classify(charges, nodeGpus, resources);
+    return matchingOf(classify(charges, nodeGpus, resources));
+  }
+
+  private static Dataset<Row> matchingOf(Dataset<Row> classified) {
     Column rule = when(col(MATCH_RULE).isNotNull(), col(MATCH_RULE))
         .when(col(CHARGE_CLASS).equalTo(OTHER_RESOURCE), lit(UNMATCHED_RESOURCE))
         .otherwise(lit(UNMATCHED_NO_RESOURCE));

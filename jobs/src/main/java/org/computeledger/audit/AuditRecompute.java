@@ -26,6 +26,7 @@ import org.computeledger.ingest.FormatParser;
 import org.computeledger.ingest.Formats;
 import org.computeledger.ingest.IngestParams;
 import org.computeledger.ingest.InputFile;
+import org.computeledger.schema.Allocations;
 import org.computeledger.schema.Table;
 
 /**
@@ -48,11 +49,33 @@ public final class AuditRecompute {
     }
   }
 
+  /**
+   * Relative difference above which a job's cost is flagged. Money is decimal on both sides and each share
+   * is rounded to 12 decimals the same way, so the two agree to the last digit; the tolerance only absorbs
+   * shares of a job in many periods rounding in the last decimal.
+   */
+  public static final double COST_TOLERANCE = 1e-9;
+
+  /** One drawn job's cost, reported against recomputed from its bill lines (billed and effective). */
+  public record CostCompared(String job, String currency, java.math.BigDecimal reportedBilled,
+      java.math.BigDecimal recomputedBilled, java.math.BigDecimal reportedEffective,
+      java.math.BigDecimal recomputedEffective, double relDiff, double relDiffEffective, int billLines, String note) {
+    public boolean flagged() {
+      return !(Math.abs(relDiff) <= COST_TOLERANCE) || !(Math.abs(relDiffEffective) <= COST_TOLERANCE);
+    }
+  }
+
   /** Everything the command prints and writes. */
   public record Outcome(List<Compared> units, ErrorEstimate.Result flopError, double reportedTotal,
-      Map<String, double[]> lineItems, Map<String, double[]> jobs) {
+      Map<String, double[]> lineItems, Map<String, double[]> jobs, List<CostCompared> costs,
+      Map<String, ErrorEstimate.Result> costError, Map<String, Double> reportedCostTotal) {
+    /** Units and job costs beyond their tolerance. */
     public long flagged() {
-      return units.stream().filter(Compared::flagged).count();
+      return units.stream().filter(Compared::flagged).count() + costFlagged();
+    }
+
+    public long costFlagged() {
+      return costs.stream().filter(CostCompared::flagged).count();
     }
   }
 
@@ -85,8 +108,12 @@ public final class AuditRecompute {
     for (Map.Entry<String, TreeMap<Long, String>> f : byFile.entrySet()) {
       FormatParser parser = Formats.byId(formatOf.get(f.getKey()));
       InputFile file = new InputFile(f.getKey(), AuditSample.folderName(f.getKey()), ingest);
+      Table t = parser.table();
       for (RawLines.Parsed p : RawLines.reparse(parser, file, f.getValue())) {
-        rows.computeIfAbsent(parser.table(), k -> new ArrayList<>()).add(p.row());
+        // each row names the file and line it had in the input, as the report's canonical rows do
+        p.row()[t.index(Allocations.SOURCE_FILE)] = f.getKey();
+        p.row()[t.index(Allocations.SOURCE_LINE)] = p.line();
+        rows.computeIfAbsent(t, k -> new ArrayList<>()).add(p.row());
       }
     }
     Map<String, List<Recompute.Sample>> samples = Recompute.samples(rows.getOrDefault(Table.GPU_SAMPLES, List.of()));
@@ -139,8 +166,115 @@ public final class AuditRecompute {
     List<ErrorEstimate.Draw> draws = new ArrayList<>();
     byDraw.forEach((k, pairs) -> draws.add(new ErrorEstimate.Draw(drawStratum.get(k),
         ErrorEstimate.z(stratumSize.get(drawStratum.get(k)), pairs))));
+    CostCheck cost = costs(units, design, rows.getOrDefault(Table.CHARGES, List.of()), allocs, samples, stratumSize);
     return new Outcome(new ArrayList<>(done.values()), ErrorEstimate.estimate(draws), reportedTotal,
-        shares(byLineItemDraw), shares(byJobDraw));
+        shares(byLineItemDraw), shares(byJobDraw), cost.compared(), cost.error(), cost.reportedTotal());
+  }
+
+  record CostCheck(List<CostCompared> compared, Map<String, ErrorEstimate.Result> error, Map<String, Double> reportedTotal) {}
+
+  /**
+   * Every drawn job's cost recomputed from the bill lines ({@link CostRecompute}), and the error of the
+   * report's total billed cost per currency: each first-stage draw's value is Y_h × the mean, over the draw's
+   * job draws, of (recomputed − reported cost) ÷ the job's reported FLOP (see {@link ErrorEstimate#zJobs}).
+   */
+  static CostCheck costs(JsonNode units, JsonNode design, List<Object[]> chargeRows, List<Recompute.Alloc> allocs,
+      Map<String, List<Recompute.Sample>> samples, Map<String, Double> stratumSize) {
+    Map<String, Integer> nodeGpus = new TreeMap<>();
+    java.util.Set<String> nodes = new java.util.TreeSet<>();
+    allocs.stream().map(Recompute.Alloc::node).filter(java.util.Objects::nonNull).forEach(nodes::add);
+    samples.values().stream().map(l -> l.get(0).host).filter(java.util.Objects::nonNull).forEach(nodes::add);
+    for (String n : nodes) {
+      int g = Recompute.nodeGpus(n, allocs, samples);
+      if (g > 0) {
+        nodeGpus.put(n, g);
+      }
+    }
+    List<CostRecompute.Charge> charges = CostRecompute.charges(chargeRows, nodeGpus.keySet());
+    long logEnd = Recompute.logEndUs(allocs, samples);
+    Map<String, CostCompared> byJob = new LinkedHashMap<>();
+    // per currency, per first-stage draw, per job draw: {reported job FLOP, cost error}
+    Map<String, Map<String, Map<String, double[]>>> errors = new TreeMap<>();
+    java.util.Set<String> currencies = new java.util.TreeSet<>();
+    for (Map.Entry<String, JsonNode> e : iterable(design.path("reported_cost_billed"))) {
+      currencies.add(e.getKey());
+    }
+    Map<String, List<CostRecompute.Cost>> recomputed = new HashMap<>();
+    for (JsonNode u : units) {
+      String job = u.path("job").asText();
+      if (job.startsWith(AuditFrame.NO_JOB) || recomputed.containsKey(job)) {
+        continue;
+      }
+      List<CostRecompute.Cost> c = CostRecompute.job(job, charges, allocs, nodeGpus, logEnd);
+      recomputed.put(job, c);
+      c.forEach(x -> currencies.add(x.currency()));
+      byJob.put(job, compareCost(u, c));
+    }
+    for (JsonNode u : units) {
+      String job = u.path("job").asText();
+      String draw = u.path("stratum").asText() + "#" + u.path("line_item_draw").asInt();
+      String jobDraw = String.valueOf(u.path("job_draw").asInt());
+      for (String cur : currencies) {
+        double d = 0;
+        if (!job.startsWith(AuditFrame.NO_JOB)) {
+          for (CostRecompute.Cost c : recomputed.get(job)) {
+            d += cur.equals(c.currency()) ? c.billed().doubleValue() : 0;
+          }
+          d -= cur.equals(u.path("reported_job_currency").asText(null)) ? u.path("reported_job_cost_billed").asDouble() : 0;
+        }
+        errors.computeIfAbsent(cur, k -> new TreeMap<>()).computeIfAbsent(draw, k -> new TreeMap<>())
+            .put(jobDraw, new double[] {u.path("reported_job_flop").asDouble(), d});
+      }
+    }
+    Map<String, ErrorEstimate.Result> error = new TreeMap<>();
+    errors.forEach((cur, byDraw) -> {
+      List<ErrorEstimate.Draw> draws = new ArrayList<>();
+      byDraw.forEach((draw, jobs) -> {
+        String h = draw.substring(0, draw.lastIndexOf('#'));
+        draws.add(new ErrorEstimate.Draw(h, ErrorEstimate.zJobs(stratumSize.get(h), new ArrayList<>(jobs.values()))));
+      });
+      error.put(cur, ErrorEstimate.estimate(draws));
+    });
+    Map<String, Double> total = new TreeMap<>();
+    for (Map.Entry<String, JsonNode> e : iterable(design.path("reported_cost_billed"))) {
+      total.put(e.getKey(), e.getValue().asDouble());
+    }
+    return new CostCheck(new ArrayList<>(byJob.values()), error, total);
+  }
+
+  private static CostCompared compareCost(JsonNode u, List<CostRecompute.Cost> c) {
+    java.math.BigDecimal repB = decimal(u.path("reported_job_cost_billed"));
+    java.math.BigDecimal repE = decimal(u.path("reported_job_cost_effective"));
+    String repCur = u.path("reported_job_currency").asText(null);
+    String job = u.path("job").asText();
+    if (c.size() > 1) {
+      return new CostCompared(job, repCur, repB, null, repE, null, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
+          c.stream().mapToInt(CostRecompute.Cost::charges).sum(),
+          "the job's charges are in " + c.size() + " currencies; the report states one cost for them");
+    }
+    CostRecompute.Cost one = c.isEmpty() ? null : c.get(0);
+    java.math.BigDecimal recB = one == null ? null : one.billed();
+    java.math.BigDecimal recE = one == null ? null : one.effective();
+    String note = one != null && repCur != null && !repCur.equals(one.currency())
+        ? "recomputed in " + one.currency() + ", reported in " + repCur : "";
+    double rel = note.isEmpty() ? rel(repB, recB) : Double.POSITIVE_INFINITY;
+    double relE = note.isEmpty() ? rel(repE, recE) : Double.POSITIVE_INFINITY;
+    return new CostCompared(job, one != null ? one.currency() : repCur, repB, recB, repE, recE, rel, relE,
+        one == null ? 0 : one.charges(), one == null && repB == null ? "no bill line on the job's nodes over its time" : note);
+  }
+
+  private static java.math.BigDecimal decimal(JsonNode n) {
+    return n.isMissingNode() || n.isNull() ? null : n.decimalValue();
+  }
+
+  /** (recomputed − reported) ÷ |reported|, a missing cost counting as zero. */
+  static double rel(java.math.BigDecimal reported, java.math.BigDecimal recomputed) {
+    java.math.BigDecimal a = reported == null ? java.math.BigDecimal.ZERO : reported;
+    java.math.BigDecimal b = recomputed == null ? java.math.BigDecimal.ZERO : recomputed;
+    if (a.signum() == 0) {
+      return b.signum() == 0 ? 0 : Double.POSITIVE_INFINITY;
+    }
+    return b.subtract(a).divide(a.abs(), java.math.MathContext.DECIMAL64).doubleValue();
   }
 
   /** Per line item or job: its reported FLOP and the FLOP its drawn GPU-hours' mean relative error implies. */
@@ -214,6 +348,16 @@ public final class AuditRecompute {
       .add("counter_rows", DataTypes.IntegerType).add("within_tolerance", DataTypes.BooleanType)
       .add("note", DataTypes.StringType);
 
+  static final StructType COST_COMPARISON = new StructType()
+      .add("job", DataTypes.StringType).add("currency", DataTypes.StringType)
+      .add("reported_cost_billed", DataTypes.createDecimalType(38, 12))
+      .add("recomputed_cost_billed", DataTypes.createDecimalType(38, 12))
+      .add("relative_difference", DataTypes.DoubleType)
+      .add("reported_cost_effective", DataTypes.createDecimalType(38, 12))
+      .add("recomputed_cost_effective", DataTypes.createDecimalType(38, 12))
+      .add("relative_difference_effective", DataTypes.DoubleType).add("bill_lines", DataTypes.IntegerType)
+      .add("within_tolerance", DataTypes.BooleanType).add("note", DataTypes.StringType);
+
   /** Writes {@code recompute/comparison} (Parquet) and {@code recompute/recompute.md} into the sample folder. */
   public static void write(SparkSession spark, Path sample, Outcome o) throws IOException {
     List<Row> out = new ArrayList<>();
@@ -225,6 +369,13 @@ public final class AuditRecompute {
     Path dir = sample.resolve("recompute");
     Files.createDirectories(dir);
     spark.createDataFrame(out, COMPARISON).coalesce(1).write().mode("overwrite").parquet(dir.resolve("comparison").toString());
+    List<Row> costs = new ArrayList<>();
+    for (CostCompared c : o.costs()) {
+      costs.add(RowFactory.create(c.job(), c.currency(), c.reportedBilled(), c.recomputedBilled(), c.relDiff(),
+          c.reportedEffective(), c.recomputedEffective(), c.relDiffEffective(), c.billLines(), !c.flagged(), c.note()));
+    }
+    spark.createDataFrame(costs, COST_COMPARISON).coalesce(1).write().mode("overwrite")
+        .parquet(dir.resolve("cost_comparison").toString());
     Files.writeString(dir.resolve("recompute.md"), AuditReadme.recompute(o), StandardCharsets.UTF_8);
   }
 }

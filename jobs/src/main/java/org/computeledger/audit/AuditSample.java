@@ -120,7 +120,21 @@ public final class AuditSample {
     drawn.forEach(u -> drawnRows.add(unitRows.get(u)));
     Dataset<Row> drawnDs = spark.createDataFrame(drawnRows, units.schema()).localCheckpoint();
     Map<String, Double> covered = coveredSeconds(read(spark, p.report(), Table.GPU_USAGE), drawnDs);
-    Evidence ev = evidence(spark, p.report(), drawnDs);
+    // the cost of every job drawn rests on its bill lines and on the jobs sharing its nodes
+    Set<String> costJobs = new TreeSet<>();
+    leaves.forEach(l -> {
+      if (!l.job().startsWith(AuditFrame.NO_JOB)) {
+        costJobs.add(l.job());
+      }
+    });
+    Evidence ev = new Evidence();
+    Set<String> costNodes = CostEvidence.add(spark, p.report(), costJobs, ev);
+    evidence(spark, p.report(), drawnDs, ev, costNodes);
+    Map<String, Row> jobCost = new HashMap<>();
+    for (Row r : read(spark, p.report(), Table.JOBS).filter(col("job_key").isin(costJobs.toArray()))
+        .select("job_key", "cost_billed", "cost_effective", "currency").collectAsList()) {
+      jobCost.put(r.getString(0), r);
+    }
 
     Path to = Path.of(p.to());
     Files.createDirectories(to.resolve("evidence"));
@@ -167,6 +181,12 @@ public final class AuditSample {
       n.put("job", l.job());
       n.put("p_job", l.pJob());
       n.put("reported_job_flop", jobSize.get(l.job()));
+      Row cost = jobCost.get(l.job());
+      if (cost != null) {
+        n.put("reported_job_cost_billed", (java.math.BigDecimal) cost.get(1));
+        n.put("reported_job_cost_effective", (java.math.BigDecimal) cost.get(2));
+        n.put("reported_job_currency", cost.getString(3));
+      }
       n.put("unit_draw", l.unitDraw());
       n.put("unit", l.unit());
       n.put("p_unit", l.pUnit());
@@ -206,6 +226,11 @@ public final class AuditSample {
       s.put("draws", e.getValue());
     }
     design.set("run_parameters", manifest.path("parameters").deepCopy());
+    ObjectNode costTotals = design.putObject("reported_cost_billed");
+    for (Row r : read(spark, p.report(), Table.LINE_ITEMS).filter(col("cost_billed").isNotNull())
+        .groupBy(col("currency")).agg(sum(col("cost_billed")).cast("decimal(38,12)")).orderBy("currency").collectAsList()) {
+      costTotals.put(String.valueOf(r.getString(0)), r.getDecimal(1));
+    }
     design.put("distinct_units", drawn.size());
     design.put("evidence_lines", lines.size());
     Files.writeString(to.resolve(DESIGN), JSON.writeValueAsString(design) + "\n", StandardCharsets.UTF_8);
@@ -247,8 +272,7 @@ public final class AuditSample {
    * for every node one sample line per GPU on it and the record with the most GPUs (the node's GPU count);
    * and the records that fix the end of the logs (for jobs still running).
    */
-  static Evidence evidence(SparkSession spark, String report, Dataset<Row> drawn) {
-    Evidence ev = new Evidence();
+  static Evidence evidence(SparkSession spark, String report, Dataset<Row> drawn, Evidence ev, Set<String> moreHosts) {
     Dataset<Row> samples = read(spark, report, Table.GPU_SAMPLES);
     Dataset<Row> allocs = read(spark, report, Table.ALLOCATIONS);
     Dataset<Row> counts = read(spark, report, Table.FLOP_COUNTS);
@@ -278,6 +302,7 @@ public final class AuditSample {
     for (Row r : drawn.select("host").distinct().collectAsList()) {
       hosts.add(r.getString(0));
     }
+    hosts.addAll(moreHosts);
     // one sample line per GPU series of each node, and the last sample of the logs
     Map<String, Long> witnessTs = new HashMap<>();
     Set<String> sampleFiles = new TreeSet<>();
@@ -303,7 +328,7 @@ public final class AuditSample {
     }
     Object[] lastWitness = lastSample;
     for (String f : sampleFiles) {
-      ev.wanted.put(f, (line, row) -> {
+      ev.wanted.merge(f, (line, row) -> {
         String s = series((String) row[GS_HOST], (String) row[GS_UUID], (String) row[GS_MIG]);
         Object tsv = row[GS_TS];
         if (tsv == null) {
@@ -323,7 +348,7 @@ public final class AuditSample {
           }
         }
         return false;
-      });
+      }, (a, b) -> a.or(b));
     }
 
     // scheduler records: on each drawn GPU-hour's node overlapping the hour, the held units' jobs,
@@ -347,15 +372,23 @@ public final class AuditSample {
             col(Allocations.SUBMIT_TIME)), col(Allocations.SOURCE_FILE), col(Allocations.SOURCE_LINE))).as("w"))
         .select(col("w." + Allocations.SOURCE_FILE), col("w." + Allocations.SOURCE_LINE));
     addLines(ev, overlapping.union(held).union(widest).union(latest));
-    Dataset<Row> counted = counts.join(broadcast(hours), col(FlopCounts.HOST).equalTo(col("u_host"))
+    Dataset<Row> inHour = counts.join(broadcast(hours), col(FlopCounts.HOST).equalTo(col("u_host"))
             .and(unix_micros(col(FlopCounts.INTERVAL_START)).lt(col("u_to")))
-            .and(unix_micros(col(FlopCounts.INTERVAL_END)).geq(col("u_from"))))
-        .select(col(FlopCounts.SOURCE_FILE), col(FlopCounts.SOURCE_LINE));
+            .and(unix_micros(col(FlopCounts.INTERVAL_END)).geq(col("u_from"))));
+    // a row overlapping the hour keeps only what earlier rows of its GPU leave (the overlap rule): the rows
+    // that overlap it are evidence too, so the range reaches back to the earliest start among them
+    Dataset<Row> reach = inHour.groupBy(col("u_host").as("r_host"), col("u_to").as("r_to"))
+        .agg(least(min(unix_micros(col(FlopCounts.INTERVAL_START))), min(col("u_from"))).as("r_from"));
+    Dataset<Row> counted = counts.join(broadcast(reach), col(FlopCounts.HOST).equalTo(col("r_host"))
+            .and(unix_micros(col(FlopCounts.INTERVAL_START)).lt(col("r_to")))
+            .and(unix_micros(col(FlopCounts.INTERVAL_END)).gt(col("r_from"))))
+        .select(col(FlopCounts.SOURCE_FILE), col(FlopCounts.SOURCE_LINE))
+        .union(inHour.select(col(FlopCounts.SOURCE_FILE), col(FlopCounts.SOURCE_LINE)));
     addLines(ev, counted);
     return ev;
   }
 
-  private static void addLines(Evidence ev, Dataset<Row> fileLines) {
+  static void addLines(Evidence ev, Dataset<Row> fileLines) {
     Map<String, Set<Long>> byFile = new TreeMap<>();
     for (Row r : fileLines.filter(col(Allocations.SOURCE_FILE).isNotNull()).distinct().collectAsList()) {
       byFile.computeIfAbsent(r.getString(0), k -> new HashSet<>()).add(r.getLong(1));
@@ -391,7 +424,10 @@ public final class AuditSample {
     List<String> smi = new ArrayList<>();
     parameters.path("nvidia_smi_columns").forEach(n -> smi.add(n.asText()));
     String cluster = parameters.path("cluster").asText(IngestParams.DEFAULT_CLUSTER);
-    return new IngestParams(p.schedulerZone(), sacct, cluster, p.pseudonymKey(), smi, Instant.now());
+    Instant scrapeTime = parameters.hasNonNull("scrape_time")
+        ? Instant.parse(parameters.path("scrape_time").asText()) : null;
+    return new IngestParams(p.schedulerZone(), sacct, cluster, p.pseudonymKey(), smi, Instant.now())
+        .withScrapeTime(scrapeTime, parameters.path("scrape_time_from_mtime").asBoolean(false));
   }
 
   /** The folder name that stands for an nvidia-smi file's host (PRODUCT.md §4). */

@@ -25,6 +25,11 @@ import org.apache.commons.math3.distribution.TDistribution;
  * happens within a line item. Assumptions: units of zero reported FLOP cannot be drawn (their error is
  * outside the estimate); the interval is a normal (t) approximation, close when n_h is not tiny and no
  * single unit's relative error dominates.
+ *
+ * <p>Cost is checked one stage up, on the drawn jobs ({@link #zJobs}): z = Y_h × the mean over the draw's
+ * job draws of e_j / y_j (e_j the job's cost error, y_j its reported FLOP), the same estimator with the
+ * GPU-hour stage left out. Its interval needs errors that are not rare among jobs: with errors in a fifth
+ * of the jobs of a simulated report, it covered the truth about 0.80 of the time at 24 draws.
  */
 public final class ErrorEstimate {
   /** One first-stage draw's value z in stratum {@code stratum}. */
@@ -46,6 +51,19 @@ public final class ErrorEstimate {
       sum += (r[1] - r[0]) / r[0];
     }
     return stratumSize * sum / reportedAndRecomputed.size();
+  }
+
+  /**
+   * The Hansen–Hurwitz value of one first-stage draw for an error measured on its jobs (cost): with line
+   * items and jobs drawn with probability proportional to FLOP, 1/(p_i p_j|i) = Y_h / y_j, so the value is
+   * Y_h × the mean over the draw's job draws of d_j / y_j; {@code reportedFlopAndError}: {y_j, d_j} per job draw.
+   */
+  public static double zJobs(double stratumSize, List<double[]> reportedFlopAndError) {
+    double sum = 0;
+    for (double[] r : reportedFlopAndError) {
+      sum += r[1] / r[0];
+    }
+    return stratumSize * sum / reportedFlopAndError.size();
   }
 
   public static Result estimate(List<Draw> draws) {

@@ -59,8 +59,16 @@ public final class Recompute {
   public record Alloc(String jobKey, String jobId, String jobIdRaw, String jobName, String account, String node,
       Long startUs, Long endUs, int gpus, int[] indices, Long latestUs, String gpuModel) {}
 
-  /** A FLOP counter row. */
-  public record Counter(String host, String uuid, Integer index, long startUs, long endUs, double flop) {}
+  /** A FLOP counter row, with the file and line it came from (the tie-break of the overlap rule). */
+  public record Counter(String host, String uuid, Integer index, long startUs, long endUs, double flop, String file,
+      long line) {
+    public Counter(String host, String uuid, Integer index, long startUs, long endUs, double flop) {
+      this(host, uuid, index, startUs, endUs, flop, "", 0);
+    }
+  }
+
+  /** AMD MI300-series devices a node holds (OAM platform): more series of them on one node means compute partitions. */
+  static final int MI300_PER_NODE = 8;
 
   /** A recomputed unit: FLOP, GPU-seconds, and how many samples and counter rows it rests on. */
   public record Result(double flop, double gpuSeconds, int samples, int counters, String note) {}
@@ -180,7 +188,9 @@ public final class Recompute {
     for (Object[] r : rows) {
       out.add(new Counter((String) r[t.index(FlopCounts.HOST)], (String) r[t.index(FlopCounts.GPU_UUID)],
           (Integer) r[t.index(FlopCounts.GPU_INDEX)], us(r[t.index(FlopCounts.INTERVAL_START)]),
-          us(r[t.index(FlopCounts.INTERVAL_END)]), d(r[t.index(FlopCounts.FLOP)])));
+          us(r[t.index(FlopCounts.INTERVAL_END)]), d(r[t.index(FlopCounts.FLOP)]),
+          (String) r[t.index(FlopCounts.SOURCE_FILE)], r[t.index(FlopCounts.SOURCE_LINE)] == null ? 0
+              : ((Number) r[t.index(FlopCounts.SOURCE_LINE)]).longValue()));
     }
     return out;
   }
@@ -348,6 +358,7 @@ public final class Recompute {
         mine.add(c);
       }
     }
+    mine = countedOnce(mine);
     double pipeFlop = 0;
     double utilFlop = 0;
     double pipeUtilFlop = 0;
@@ -402,7 +413,7 @@ public final class Recompute {
       }
       seconds += covered ? w * frac * dt : 0;
     }
-    boolean priced = peaks != null && peaks.tensor() != null && shareKnown;
+    boolean priced = peaks != null && peaks.tensor() != null && shareKnown && !partitioned(any.host, modelId, samples);
     // the report's self-calibration scales each telemetry method's FLOP on its model and precision
     double flop = !priced ? 0
         : dropped ? (utilFlop + pipeUtilFlop) * m.factor(modelId, precision, 1)
@@ -418,6 +429,56 @@ public final class Recompute {
       seconds += w * (c.endUs() - c.startUs()) / 1e6;
     }
     return new Result(flop, seconds, n, nc, modelId == null ? "GPU model not in the evidence" : "");
+  }
+
+  /**
+   * One GPU's counter rows with overlaps counted once, as methodology.md states the rule: in the order
+   * earlier start, then longer interval, then file and line, each row keeps only the part of its interval
+   * that no row before it covers, its FLOP scaled by that part's share of its interval (the count's rate
+   * taken as even); a row wholly inside earlier ones is left out. Written here from the rule, not by
+   * calling the estimation stage.
+   */
+  static List<Counter> countedOnce(List<Counter> gpu) {
+    List<Counter> sorted = new ArrayList<>(gpu);
+    sorted.sort(java.util.Comparator.comparingLong(Counter::startUs)
+        .thenComparing(java.util.Comparator.comparingLong(Counter::endUs).reversed())
+        .thenComparing(c -> c.file() == null ? "" : c.file()).thenComparingLong(Counter::line));
+    List<Counter> out = new ArrayList<>();
+    long coveredUntil = Long.MIN_VALUE;
+    for (Counter c : sorted) {
+      long keptStart = Math.max(c.startUs(), coveredUntil);
+      if (keptStart < c.endUs()) {
+        double share = (c.endUs() - keptStart) / (double) (c.endUs() - c.startUs());
+        out.add(new Counter(c.host(), c.uuid(), c.index(), keptStart, c.endUs(), c.flop() * share, c.file(), c.line()));
+      }
+      coveredUntil = Math.max(coveredUntil, c.endUs());
+    }
+    return out;
+  }
+
+  /**
+   * An AMD MI300-series GPU on a node whose evidence shows more of its devices than a node holds: the
+   * GPUs are split into compute partitions the logs do not name, so its time is unpriced (methodology.md,
+   * "unpriced: a GPU partition whose share of the GPU is unknown"). The devices are the node's series in
+   * the evidence, which carries one sample line of every GPU series of a drawn node.
+   */
+  static boolean partitioned(String host, String modelId, Map<String, List<Sample>> samples) {
+    if (modelId == null || !modelId.startsWith("mi3")) {
+      return false;
+    }
+    int devices = 0;
+    for (List<Sample> l : samples.values()) {
+      if (!host.equals(l.get(0).host)) {
+        continue;
+      }
+      String model = null;
+      for (Sample x : l) {
+        model = first(model, x.model);
+      }
+      String id = model == null ? null : GpuModels.normalize(model);
+      devices += id != null && id.startsWith("mi3") ? 1 : 0;
+    }
+    return devices > MI300_PER_NODE;
   }
 
   /**

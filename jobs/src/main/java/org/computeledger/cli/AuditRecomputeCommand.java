@@ -29,8 +29,8 @@ final class AuditRecomputeCommand implements Callable<Integer> {
       spark.stop();
     }
     System.out.print(org.computeledger.audit.AuditRecompute.markdown(o));
-    System.out.println("audit-recompute: " + o.units().size() + " unit(s), " + o.flagged()
-        + " beyond tolerance; written to " + sample + "/recompute/");
+    System.out.println("audit-recompute: " + o.units().size() + " unit(s) and " + o.costs().size() + " job cost(s), "
+        + o.flagged() + " beyond tolerance; written to " + sample + "/recompute/");
     return o.flagged() == 0 ? 0 : 1;
   }
 }

@@ -38,6 +38,15 @@ final class CommonOptions {
       description = "Cluster name for scheduler records that name none. Default: ${DEFAULT-VALUE}.")
   String cluster;
 
+  @Option(names = "--scrape-time", paramLabel = "INSTANT",
+      description = "When the raw Prometheus scrapes in the input (samples without timestamps) were taken, as an"
+          + " ISO-8601 instant, e.g. 2026-03-02T10:00:00Z. A '# scrape_time:' comment in a file overrides it.")
+  String scrapeTime;
+
+  @Option(names = "--scrape-time-from-mtime",
+      description = "Date raw Prometheus scrapes that state no time by their file's modification time.")
+  boolean scrapeTimeFromMtime;
+
   @Option(names = "--quiet", description = "No progress lines on stderr.")
   boolean quiet;
 
@@ -69,7 +78,24 @@ final class CommonOptions {
     boolean unkeyed = key == null || key.isEmpty();
     return new IngestParams(zone, List.copyOf(sacctColumns), cluster,
         unkeyed ? IngestParams.DEFAULT_PSEUDONYM_KEY : key,
-        nvidiaSmiColumns.stream().map(String::strip).filter(c -> !c.isEmpty()).toList(), Instant.now());
+        nvidiaSmiColumns.stream().map(String::strip).filter(c -> !c.isEmpty()).toList(), Instant.now())
+        .withScrapeTime(scrapeTime(), scrapeTimeFromMtime);
+  }
+
+  /** {@code --scrape-time}, checked; null when not given. */
+  private Instant scrapeTime() {
+    if (scrapeTime == null) {
+      return null;
+    }
+    if (scrapeTimeFromMtime) {
+      throw new LedgerException("--scrape-time and --scrape-time-from-mtime: give one of them, not both");
+    }
+    try {
+      return java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(scrapeTime.strip(), Instant::from);
+    } catch (DateTimeException e) {
+      throw new LedgerException("--scrape-time: expected an ISO-8601 instant with offset such as"
+          + " 2026-03-02T10:00:00Z, '" + scrapeTime + "'");
+    }
   }
 
   /**

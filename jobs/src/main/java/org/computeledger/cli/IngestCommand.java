@@ -128,6 +128,13 @@ final class IngestCommand implements Callable<Integer> {
     m.put("pseudonym_key", p.pseudonymKey().equals(IngestParams.DEFAULT_PSEUDONYM_KEY)
         ? "default (set LEDGER_PSEUDONYM_KEY for pseudonyms that cannot be reversed by a dictionary)"
         : "from LEDGER_PSEUDONYM_KEY (not recorded)");
+    // recorded only when given, so that runs without raw scrapes keep their manifests as they were
+    if (p.scrapeTime() != null) {
+      m.put("scrape_time", p.scrapeTime().toString());
+    }
+    if (p.scrapeTimeFromMtime()) {
+      m.put("scrape_time_from_mtime", true);
+    }
     return m;
   }
 }

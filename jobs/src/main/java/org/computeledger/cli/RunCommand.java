@@ -28,7 +28,6 @@ import org.computeledger.estimate.Flop;
 import org.computeledger.estimate.CatalogFiles;
 import org.computeledger.estimate.PeakCatalog;
 import org.computeledger.ingest.BadFraction;
-import org.computeledger.attribute.GpuAttribution;
 import org.computeledger.ingest.Ingest;
 import org.computeledger.ingest.IngestParams;
 import org.computeledger.report.MainJob;
@@ -253,6 +252,7 @@ final class RunCommand implements Callable<Integer> {
           read(spark, canonical, Table.GPU_SAMPLES), read(spark, canonical, Table.FLOP_COUNTS),
           read(spark, canonical, Table.CHARGES), prices, resources, fxRates, reportCurrency);
       Progress.say("run: estimating and attributing");
+      String checkpoints = org.computeledger.common.StageCheckpoint.useStaging(spark, dir.path());
       MainJob.Outputs o = MainJob.compute(spark, in, registry, catalogs.flop(ep), ep);
 
       Progress.say("run: writing line items, jobs and the GPU ledger");
@@ -272,7 +272,7 @@ final class RunCommand implements Callable<Integer> {
       List<Row> items = lineItems.collectAsList();
       String methodology = Methodology.render(new Methodology.Facts(ip, ep, catalog, registry, items,
           reconciliation.collectAsList(), calibration == null ? List.of() : calibration.collectAsList(),
-          o.modelNames(), quarantined, input, fromIngest, overlaps(read(spark, dir.path(), Table.GPU_USAGE), ingest),
+          o.modelNames(), quarantined, input, fromIngest, overlaps(o.conflicts(), ingest),
           o.costMatching().orderBy("provider", "currency", "rule").collectAsList()));
 
       Progress.say("run: applying %d accounting standard(s)", standards.size());
@@ -304,6 +304,7 @@ final class RunCommand implements Callable<Integer> {
         manifest.set("input_totals", prior.get("input_totals"));
         manifest.put("ingest_manifest_sha256", Manifest.sha256OfManifest(conf, input));
       }
+      org.computeledger.common.StageCheckpoint.clean(conf, checkpoints);
       Manifest.addOutputs(manifest, conf, dir.path());
       Manifest.write(manifest, conf, dir.path());
       dir.commit();
@@ -320,15 +321,10 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** Dropped duplicates from the ingest of this run (none when reading an ingest output) and conflicts in the ledger. */
-  static Methodology.Overlaps overlaps(Dataset<Row> gpuUsage, Ingest.Result ingest) {
-    Row c = gpuUsage.filter(org.apache.spark.sql.functions.col("rule").equalTo(GpuAttribution.CONFLICT))
-        .agg(org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)),
-            org.apache.spark.sql.functions.countDistinct(org.apache.spark.sql.functions.col("job_key")),
-            org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.col("gpu_seconds")))
-        .first();
+  static Methodology.Overlaps overlaps(MainJob.Conflicts c, Ingest.Result ingest) {
     Long dups = ingest == null ? null : ingest.files().stream().mapToLong(Ingest.FileCounts::duplicatesDropped).sum();
     Long sup = ingest == null ? null : ingest.files().stream().mapToLong(Ingest.FileCounts::recordsSuperseded).sum();
-    return new Methodology.Overlaps(dups, sup, c.getLong(0), c.getLong(1), c.isNullAt(2) ? 0.0 : c.getDouble(2));
+    return new Methodology.Overlaps(dups, sup, c.rows(), c.jobs(), c.gpuSeconds());
   }
 
   static String summary(List<Row> items, long quarantined, String target) {

@@ -23,13 +23,17 @@ final class Envelope {
   static final String ROWS = "_rows";
   /** Summary only: what was wrong with a damaged compressed file, null when nothing was. */
   static final String DAMAGE = "_damage";
+  /** Summary only: lines that were Prometheus staleness markers (a part of {@link #IGNORED}). */
+  static final String STALE = "_stale";
+  /** Row only: the input lines merged into it by {@link MergingSink}; null for one line. */
+  static final String RECORDS = "_line_records";
 
   static final int KIND_ROW = 0;
   static final int KIND_QUARANTINE = 1;
   static final int KIND_SUMMARY = 2;
 
   static final String[] EXTRA = {
-    KIND, FORMAT, REASON, RAW, SHA256, BYTES, LINES, ACCEPTED, QUARANTINED, IGNORED, ROWS, DAMAGE
+    KIND, FORMAT, REASON, RAW, SHA256, BYTES, LINES, ACCEPTED, QUARANTINED, IGNORED, ROWS, DAMAGE, STALE, RECORDS
   };
 
   private Envelope() {}
@@ -47,6 +51,8 @@ final class Envelope {
         .add(QUARANTINED, DataTypes.LongType)
         .add(IGNORED, DataTypes.LongType)
         .add(ROWS, DataTypes.LongType)
-        .add(DAMAGE, DataTypes.StringType);
+        .add(DAMAGE, DataTypes.StringType)
+        .add(STALE, DataTypes.LongType)
+        .add(RECORDS, DataTypes.LongType);
   }
 }

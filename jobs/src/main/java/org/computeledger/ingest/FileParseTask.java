@@ -52,7 +52,20 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
     String display = task.getString(1);
     String folder = task.getString(2);
     FormatParser parser = Formats.byId(task.getString(3));
-    return new ParsingIterator(path, new InputFile(display, folder, params), parser);
+    return new ParsingIterator(path, new InputFile(display, folder, params, modifiedMillis(path)), parser);
+  }
+
+  /** The file's modification time, only when raw scrapes may be dated by it (one more call to the file system). */
+  private long modifiedMillis(String path) {
+    if (params == null || !params.scrapeTimeFromMtime()) {
+      return -1L;
+    }
+    Path p = new Path(path);
+    try {
+      return p.getFileSystem(hadoopConf.value()).getFileStatus(p).getModificationTime();
+    } catch (IOException e) {
+      throw new InputFileException(path + ": cannot read the modification time: " + oneLine(e), e);
+    }
   }
 
   private final class ParsingIterator implements Iterator<Row> {
@@ -148,6 +161,13 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
                 parser.parse(file, r, sink);
               }
             }
+          } else if (parser instanceof PrometheusParser prometheus) {
+            // telemetry runs to billions of lines: read from bytes, each sample's lines merged into one row
+            MergingSink merging = new MergingSink(sink);
+            ByteLines lines = new ByteLines(decompressed, parser.maxLineChars(), parser.endsEveryLine());
+            lines.skipByteOrderMark();
+            prometheus.parse(file, lines, 1, Long.MAX_VALUE, merging);
+            merging.flush();
           } else {
             Reader reader = InputText.text(decompressed, parser.maxLineChars(), parser.endsEveryLine());
             parser.parse(file, reader, sink);
@@ -214,6 +234,7 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
     private long accepted;
     private long quarantined;
     private long ignored;
+    private long stale;
     private long rows;
 
     EnvelopeSink(Table table, InputFile file, String format, BlockingQueue<Object> queue) {
@@ -257,6 +278,18 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
       add(new GenericRow(values));
     }
 
+    /**
+     * A row merged from {@code records} input lines ({@link MergingSink}), the first of them its
+     * source line; counted as that many rows, as the lines would have been one by one.
+     */
+    void emitMerged(long firstLine, long lastLine, Object[] row, long records) {
+      Object[] values = row.length == envWidth ? row : java.util.Arrays.copyOf(row, envWidth);
+      values[width + 13] = records;
+      emit(firstLine, values);
+      rows += records - 1;
+      seen(lastLine);
+    }
+
     @Override
     public void recordAccepted() {
       accepted++;
@@ -280,6 +313,12 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
     public void ignore(long line) {
       ignored++;
       seen(line);
+    }
+
+    @Override
+    public void staleMarker(long line) {
+      stale++;
+      ignore(line);
     }
 
     private void seen(long line) {
@@ -332,6 +371,7 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
       values[width + 9] = ignored;
       values[width + 10] = rows;
       values[width + 11] = damage;
+      values[width + 12] = stale;
       add(new GenericRow(values));
       flush();
     }

@@ -6,9 +6,11 @@ import java.util.List;
 public final class Formats {
   private static final List<FormatParser> ALL = List.of(
       new SacctParser(),
+      new SlurmJsonParser(),
       new GcpBillingParser(),
       new AzureCostParser(),
       new KubectlPodsParser(),
+      new PrometheusJsonParser(),
       new PrometheusParser(),
       new NvidiaSmiParser(),
       new FlopCounterParser(),

@@ -1,11 +1,12 @@
 package org.computeledger.ingest;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -55,11 +56,12 @@ public final class Ingest {
    * Counts of one parsed file, as the manifest reports them. Duplicates and superseded records are
    * accepted records that were then dropped (see {@link Duplicates}), so read = accepted + quarantined
    * still holds; {@code damage} says where and how a compressed file was cut or corrupt (its readable
-   * lines counted, the damage one quarantined record), null for an intact file.
+   * lines counted, the damage one quarantined record), null for an intact file. {@code staleMarkers}
+   * are Prometheus staleness markers, a part of {@code ignored} (lines without records).
    */
   public record FileCounts(String file, String format, String sha256, long bytes, long lines,
       long accepted, long quarantined, long ignored, long rows, long duplicatesDropped, long recordsSuperseded,
-      String damage) {
+      String damage, long staleMarkers) {
     public long read() {
       return accepted + quarantined;
     }
@@ -194,7 +196,7 @@ public final class Ingest {
         counts.add(new FileCounts(file, r.getAs(Envelope.FORMAT), r.getAs(Envelope.SHA256),
             r.<Long>getAs(Envelope.BYTES), r.<Long>getAs(Envelope.LINES), r.<Long>getAs(Envelope.ACCEPTED),
             r.<Long>getAs(Envelope.QUARANTINED), r.<Long>getAs(Envelope.IGNORED), r.<Long>getAs(Envelope.ROWS),
-            d[0], d[1], r.<String>getAs(Envelope.DAMAGE)));
+            d[0], d[1], r.<String>getAs(Envelope.DAMAGE), r.<Long>getAs(Envelope.STALE)));
       }
       tableRows.put(table, spark.read().schema(table.schema()).parquet(outDir + "/" + table.tableName()).count());
     }
@@ -255,7 +257,8 @@ public final class Ingest {
       aggs.add(first(col(c), true).as(c));
     }
     aggs.add(min(col(GpuSamples.SOURCE_LINE)).as(GpuSamples.SOURCE_LINE));
-    aggs.add(count(lit(1)).as("_merged"));
+    // rows that MergingSink already merged count the lines behind them
+    aggs.add(sum(coalesce(col(Envelope.RECORDS), lit(1L))).as("_merged"));
     return perMetric
         .groupBy(col(GpuSamples.SOURCE_FILE), col(GpuSamples.HOST), col(GpuSamples.GPU_UUID),
             col(GpuSamples.MIG_PROFILE), col(GpuSamples.MIG_INSTANCE), col(GpuSamples.TS))

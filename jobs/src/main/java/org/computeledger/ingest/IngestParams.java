@@ -18,11 +18,21 @@ import java.util.List;
  *     in order (as given to {@code --query-gpu}, units in brackets allowed); empty when not given
  * @param runInstant the moment of the run: times more than {@link Plausibility#FUTURE_TOLERANCE}
  *     after it are quarantined as implausible; a parameter so that tests are deterministic
+ * @param scrapeTime when a raw Prometheus scrape (samples without timestamps) was taken
+ *     ({@code --scrape-time}); null when not given
+ * @param scrapeTimeFromMtime whether a raw scrape without a stated time is dated by its file's
+ *     modification time ({@code --scrape-time-from-mtime})
  */
 public record IngestParams(
     ZoneId schedulerZone, List<String> sacctColumns, String cluster, String pseudonymKey,
-    List<String> nvidiaSmiColumns, Instant runInstant)
+    List<String> nvidiaSmiColumns, Instant runInstant, Instant scrapeTime, boolean scrapeTimeFromMtime)
     implements Serializable {
+
+  /** Without a scrape time for raw scrapes. */
+  public IngestParams(ZoneId schedulerZone, List<String> sacctColumns, String cluster, String pseudonymKey,
+      List<String> nvidiaSmiColumns, Instant runInstant) {
+    this(schedulerZone, sacctColumns, cluster, pseudonymKey, nvidiaSmiColumns, runInstant, null, false);
+  }
 
   public static final String DEFAULT_SCHEDULER_ZONE = "UTC";
   public static final String DEFAULT_CLUSTER = "default";
@@ -38,20 +48,28 @@ public record IngestParams(
   }
 
   public IngestParams withSchedulerZone(ZoneId zone) {
-    return new IngestParams(zone, sacctColumns, cluster, pseudonymKey, nvidiaSmiColumns, runInstant);
+    return new IngestParams(zone, sacctColumns, cluster, pseudonymKey, nvidiaSmiColumns, runInstant,
+        scrapeTime, scrapeTimeFromMtime);
   }
 
   public IngestParams withSacctColumns(List<String> columns) {
     return new IngestParams(schedulerZone, List.copyOf(columns), cluster, pseudonymKey, nvidiaSmiColumns,
-        runInstant);
+        runInstant, scrapeTime, scrapeTimeFromMtime);
   }
 
   public IngestParams withNvidiaSmiColumns(List<String> columns) {
     return new IngestParams(schedulerZone, sacctColumns, cluster, pseudonymKey, List.copyOf(columns),
-        runInstant);
+        runInstant, scrapeTime, scrapeTimeFromMtime);
   }
 
   public IngestParams withRunInstant(Instant instant) {
-    return new IngestParams(schedulerZone, sacctColumns, cluster, pseudonymKey, nvidiaSmiColumns, instant);
+    return new IngestParams(schedulerZone, sacctColumns, cluster, pseudonymKey, nvidiaSmiColumns, instant,
+        scrapeTime, scrapeTimeFromMtime);
+  }
+
+  /** With the time of raw scrapes ({@code --scrape-time}, or null) and whether file times may date them. */
+  public IngestParams withScrapeTime(Instant time, boolean fromMtime) {
+    return new IngestParams(schedulerZone, sacctColumns, cluster, pseudonymKey, nvidiaSmiColumns, runInstant,
+        time, fromMtime);
   }
 }

@@ -56,11 +56,16 @@ final class InputText {
     if (!(bom.length == 3 && (bom[0] & 0xFF) == 0xEF && (bom[1] & 0xFF) == 0xBB && (bom[2] & 0xFF) == 0xBF)) {
       b.reset();
     }
+    return lineText(b, maxLineChars, markUnterminated);
+  }
+
+  /** As {@link #text(InputStream, int, boolean)} without looking for a byte-order mark (one line of {@link ByteLines}). */
+  static Reader lineText(InputStream in, int maxLineChars, boolean markUnterminated) {
     CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPLACE)
         .onUnmappableCharacter(CodingErrorAction.REPLACE)
         .replaceWith(String.valueOf(Plausibility.NOT_UTF8));
-    return new LimitedLines(new InputStreamReader(b, decoder), maxLineChars, markUnterminated);
+    return new LimitedLines(new InputStreamReader(in, decoder), maxLineChars, markUnterminated);
   }
 
   /** A stored file's bytes as they are (not compressed): nothing can be damaged in decoding them. */
@@ -245,11 +250,13 @@ final class InputText {
   }
 
   /**
-   * Marks control characters (other than tab, CR and LF) as {@link Plausibility#CONTROL} and cuts
+   * Marks control characters (other than tab, CR, LF and the unit separator) as {@link Plausibility#CONTROL} and cuts
    * each line after {@code max} characters with {@link Plausibility#LINE_CUT}, skipping the rest of
    * it unread into memory. Line breaks are LF, CR and CRLF, as every parser counts them.
    */
   static final class LimitedLines extends Reader {
+    /** U+001F, what {@code sacct --delimiter=$'\x1f'} separates fields with. */
+    static final char UNIT_SEPARATOR = 0x1F;
     private final Reader in;
     private final int max;
     private final char[] buf = new char[1 << 14];
@@ -307,7 +314,8 @@ final class InputText {
           } else {
             lineLen++;
             open = true;
-            out[o++] = (c < 0x20 && c != '\t') || c == 0x7F ? Plausibility.CONTROL : c;
+            // the unit separator is text: it is the delimiter recommended for sacct exports
+            out[o++] = (c < 0x20 && c != '\t' && c != UNIT_SEPARATOR) || c == 0x7F ? Plausibility.CONTROL : c;
           }
         }
         if (o > off) {

@@ -27,8 +27,9 @@ import org.computeledger.schema.Table;
  *       A bare scrape (dcgm-exporter's {@code /metrics}) carries no time at all, so the file must
  *       state it in a comment line {@code # scrape_time: 2026-03-02T10:00:00Z} (or
  *       {@code # scrape_time=...}; ISO-8601 with an offset) placed before the samples it dates;
- *       a later such comment dates the samples after it (concatenated scrapes). This is the only
- *       way to place a bare scrape in time; without it each sample is quarantined.
+ *       a later such comment dates the samples after it (concatenated scrapes). Without one, the
+ *       run's {@code --scrape-time} dates it, or with {@code --scrape-time-from-mtime} the file's
+ *       modification time; without any of these each sample is quarantined.
  *   <li><b>Blank values.</b> DCGM reports a field it could not read as a sentinel: 2^63−16…2^63−1
  *       for 64-bit integers, 2^47…2^47+15 for doubles and 0x7ffffff0…0x7fffffff for 32-bit
  *       integers. Such a line is ignored: it is no bad record, the field just had no value. The
@@ -38,6 +39,17 @@ import org.computeledger.schema.Table;
  *       when Prometheus scrapes the exporter without honor_labels, the plain {@code pod} names the
  *       exporter's own pod and the workload moves to {@code exported_pod}. Empty values (the
  *       exporter writes {@code pod=""} on unmapped GPUs) are absent.
+ *   <li><b>NaN and staleness markers.</b> When a series disappears from a scrape, Prometheus stores
+ *       a staleness marker: a sample whose value is the NaN of bit pattern 0x7ff0000000000002
+ *       ({@code StaleNaN} in prometheus/prometheus {@code model/value/value.go}; "Staleness" in
+ *       https://prometheus.io/docs/prometheus/latest/querying/basics/). It ends the series and is no
+ *       measurement. In text every NaN prints as {@code NaN}, so the marker cannot be told from an
+ *       ordinary NaN by its bits; it is told by where it can occur. Only a dump of the TSDB
+ *       ({@code promtool tsdb dump}, lines in the {@code {__name__="..."} value ms} form) holds
+ *       markers: there a NaN counts as a staleness marker ({@link RowSink#staleMarker}). A NaN
+ *       anywhere else is an ordinary NaN (exposition cannot carry markers and {@code /federate}
+ *       drops them, web/federate.go) and is a line without a record, as it always was. Neither kind
+ *       is quarantined: NaN says "no reading", not "bad reading".
  *   <li><b>MIG.</b> MIG rows repeat the parent GPU's UUID; {@code GPU_I_PROFILE}/{@code GPU_I_ID}
  *       are kept as mig_profile/mig_instance so that each instance is a series of its own.
  * </ul>
@@ -141,7 +153,8 @@ public final class PrometheusParser extends FormatParserBase {
   /** 10000-01-01T00:00:00Z: Spark timestamps end before it. */
   private static final long MAX_EPOCH_SECONDS = 253_402_300_800L;
 
-  static final String NO_SCRAPE_TIME = "no timestamp and the file states no '# scrape_time:' comment";
+  static final String NO_SCRAPE_TIME = "no timestamp and the file states no '# scrape_time:' comment"
+      + " (a raw scrape is dated by --scrape-time or --scrape-time-from-mtime)";
 
   public PrometheusParser() {
     super(FORMAT, TABLE);
@@ -186,6 +199,7 @@ public final class PrometheusParser extends FormatParserBase {
     BufferedReader reader =
         in instanceof BufferedReader b ? b : new BufferedReader(in, 1 << 16);
     FileScan scan = new FileScan(sink, file.params());
+    scan.scrapeTs = givenScrapeTime(file);
     long lineNo = 0;
     String line;
     while ((line = reader.readLine()) != null) {
@@ -195,6 +209,53 @@ public final class PrometheusParser extends FormatParserBase {
       }
       scan.line(lineNo, line);
     }
+  }
+
+  /**
+   * The byte path (see {@link ByteLines}): lines numbered from {@code firstLine} until one starts at or
+   * after stream offset {@code endOffset}; clean sample lines read by {@link PrometheusBytes}, every
+   * other line by the text path. Returns the number of the last line read.
+   */
+  long parse(InputFile file, ByteLines lines, long firstLine, long endOffset, RowSink sink) throws IOException {
+    FileScan scan = new FileScan(sink, file.params());
+    scan.scrapeTs = givenScrapeTime(file);
+    PrometheusBytes bytes = scan.bytes();
+    return lines.read(firstLine, endOffset, new ByteLines.Consumer() {
+      @Override
+      public void clean(long lineNo, byte[] b, int s, int e) {
+        int kind = bytes.scan(b, s, e);
+        if (kind == PrometheusBytes.IGNORED) {
+          sink.ignore(lineNo);
+        } else if (kind != PrometheusBytes.SAMPLE || !scan.scanned(lineNo, bytes)) {
+          scan.line(lineNo, new String(b, s, e - s, java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+      }
+
+      @Override
+      public void text(long lineNo, String line) {
+        scan.line(lineNo, lineNo == 1 ? TextScan.stripBom(line) : line);
+      }
+    });
+  }
+
+  /**
+   * When the run says a raw scrape was taken: {@code --scrape-time}, else with
+   * {@code --scrape-time-from-mtime} the file's modification time, else null (its samples without a
+   * timestamp are quarantined). A {@code # scrape_time:} comment in the file overrides either for the
+   * samples after it.
+   */
+  static Timestamp givenScrapeTime(InputFile file) {
+    IngestParams p = file.params();
+    if (p == null) {
+      return null;
+    }
+    if (p.scrapeTime() != null) {
+      return Timestamp.from(p.scrapeTime());
+    }
+    if (p.scrapeTimeFromMtime() && file.modifiedMillis() >= 0) {
+      return new Timestamp(file.modifiedMillis());
+    }
+    return null;
   }
 
   /** State of one file's parse: the current scrape time and the label values of the last lines. */
@@ -235,6 +296,64 @@ public final class PrometheusParser extends FormatParserBase {
       this.latestSeconds = params == null ? Long.MAX_VALUE : Plausibility.latest(params).getEpochSecond();
     }
 
+    /** A byte-level reader of this scan's lines, sharing its label values. */
+    PrometheusBytes bytes() {
+      String[] names = new String[METRICS.length];
+      for (int m = 0; m < METRICS.length; m++) {
+        names[m] = METRICS[m].name();
+      }
+      return new PrometheusBytes(names, LABELS, NAME, vals);
+    }
+
+    /**
+     * A sample line read by {@link PrometheusBytes}: emitted or ignored when it passes every check the
+     * text path makes; false when it does not, and the text path must read it for the reason.
+     */
+    boolean scanned(long lineNo, PrometheusBytes b) {
+      Metric m = METRICS[b.metric];
+      double v = b.value;
+      if (isBlank(v, m.kind())) {
+        sink.ignore(lineNo);
+        return true;
+      }
+      String host = host();
+      if (!inRange(m, v) || host == null || absurd(m, v, null) != null) {
+        return false;
+      }
+      Integer index = null;
+      if (vals[GPU] != null) {
+        index = PrometheusParser.gpuIndex(vals[GPU]);
+        if (index == null) {
+          return false;
+        }
+      }
+      if (vals[UUID] == null && index == null) {
+        return false;
+      }
+      Timestamp ts;
+      if (!b.hasTs) {
+        ts = scrapeTs;
+        if (ts == null) {
+          return false;
+        }
+      } else {
+        long whole = b.tsWhole;
+        long seconds = whole < MILLIS_FLOOR ? whole : whole / 1000;
+        long nanos = whole < MILLIS_FLOOR ? 0 : (whole % 1000) * 1_000_000L;
+        if (seconds >= MAX_EPOCH_SECONDS) {
+          return false;
+        }
+        ts = cachedTime(seconds, nanos);
+      }
+      long seconds = Math.floorDiv(ts.getTime(), 1000L);
+      if (seconds < earliestSeconds || seconds > latestSeconds) {
+        return false;
+      }
+      metric = b.metric;
+      emit(lineNo, m, v, host, index, ts);
+      return true;
+    }
+
     void line(long lineNo, String line) {
       String damage = Plausibility.textDamage(line);
       if (damage != null) {
@@ -267,8 +386,16 @@ public final class PrometheusParser extends FormatParserBase {
             + line.substring(valueStart, valueEnd) + "'", line);
         return;
       }
-      if (isBlank(v, m.kind()) || Double.isNaN(v)) {
-        // NaN is Prometheus's staleness marker, written when a series disappears: no sample, no error
+      if (Double.isNaN(v)) {
+        // No reading either way; only a dump of the TSDB can hold staleness markers (see the class comment)
+        if (line.charAt(i) == '{' && tsStart >= 0) {
+          sink.staleMarker(lineNo);
+        } else {
+          sink.ignore(lineNo);
+        }
+        return;
+      }
+      if (isBlank(v, m.kind())) {
         sink.ignore(lineNo);
         return;
       }
@@ -298,17 +425,7 @@ public final class PrometheusParser extends FormatParserBase {
 
     /** The gpu label as an index (null without one); the GPU must be named by it or by UUID. */
     private Integer gpuIndex(Metric m) throws Rejected {
-      Integer index = null;
-      if (vals[GPU] != null) {
-        index = PrometheusParser.gpuIndex(vals[GPU]);
-        if (index == null) {
-          throw new Rejected("label gpu: expected a GPU index, '" + vals[GPU] + "'");
-        }
-      }
-      if (vals[UUID] == null && index == null) {
-        throw new Rejected("labels of " + m.name() + ": expected UUID or gpu to name the GPU");
-      }
-      return index;
+      return gpuIndexOf(vals, m.name());
     }
 
     /** The sample's own timestamp, else the last scrape time; plausible. */
@@ -337,16 +454,8 @@ public final class PrometheusParser extends FormatParserBase {
     private void emit(long lineNo, Metric m, double v, String host, Integer index, Timestamp ts) {
       Object[] row = sink.newRow();
       row[I_TS] = ts;
-      row[I_HOST] = host;
-      row[I_UUID] = vals[UUID];
-      row[I_INDEX] = index;
-      row[I_MODEL] = vals[MODEL];
-      row[I_MIG_PROFILE] = vals[MIG_PROFILE];
-      row[I_MIG_INSTANCE] = vals[MIG_ID];
-      row[I_HPC_JOB] = vals[HPC_JOB];
-      row[I_POD] = vals[EXPORTED_POD] != null ? vals[EXPORTED_POD] : vals[POD];
-      row[I_NAMESPACE] = vals[EXPORTED_NAMESPACE] != null ? vals[EXPORTED_NAMESPACE] : vals[NAMESPACE];
-      row[METRIC_COLUMN[metric]] = m.kind() == Kind.PERCENT ? v / 100.0 : v;
+      seriesColumns(row, vals, host, index);
+      putValue(row, metric, v);
       sink.emit(lineNo, row);
       sink.recordAccepted();
     }
@@ -627,26 +736,7 @@ public final class PrometheusParser extends FormatParserBase {
     }
 
     private String host() {
-      if (vals[HOSTNAME_UPPER] != null) {
-        return vals[HOSTNAME_UPPER];
-      }
-      if (vals[HOSTNAME_LOWER] != null) {
-        return vals[HOSTNAME_LOWER];
-      }
-      String inst = vals[INSTANCE];
-      if (inst == null) {
-        return null;
-      }
-      if (inst.startsWith("[")) {
-        int close = inst.indexOf(']');
-        return close > 1 ? inst.substring(1, close) : null;
-      }
-      int colon = inst.indexOf(':');
-      // More than one colon is a bare IPv6 address, which has no port to strip.
-      if (colon >= 0 && inst.indexOf(':', colon + 1) < 0) {
-        return colon > 0 ? inst.substring(0, colon) : null;
-      }
-      return inst;
+      return hostOf(vals);
     }
 
     /** The sample's own time, or null when the token is no epoch time of years 1970..9999. */
@@ -690,6 +780,11 @@ public final class PrometheusParser extends FormatParserBase {
       if (seconds >= MAX_EPOCH_SECONDS) {
         return null;
       }
+      return cachedTime(seconds, nanos);
+    }
+
+    /** The previous line's Timestamp when the time is the same: a scrape's lines share one. */
+    private Timestamp cachedTime(long seconds, long nanos) {
       if (seconds != lastTsSeconds || nanos != lastTsNanos) {
         lastTsSeconds = seconds;
         lastTsNanos = nanos;
@@ -734,6 +829,114 @@ public final class PrometheusParser extends FormatParserBase {
       }
       return -1;
     }
+  }
+
+  private static boolean inRange(Metric m, double v) {
+    return switch (m.kind()) {
+      case PERCENT -> v >= 0 && v <= 100;
+      case RATIO -> v >= 0 && v <= 1;
+      default -> v >= 0 && !Double.isInfinite(v);
+    };
+  }
+
+  // What the other Prometheus-derived format (PrometheusJsonParser, the HTTP API's JSON) shares with
+  // this one, so that both map a metric, its value and its labels to the same gpu_samples columns.
+
+  /** Index of a metric we use, by its exact name; -1 for any other metric. */
+  static int metricIndex(String name) {
+    for (int m = 0; m < METRICS.length; m++) {
+      if (METRICS[m].name().equals(name)) {
+        return m;
+      }
+    }
+    return -1;
+  }
+
+  static String metricName(int metric) {
+    return METRICS[metric].name();
+  }
+
+  /** Slot of a label we read (as in a {@code String[]} of {@link #labelCount()} values), or -1. */
+  static int labelSlot(String name) {
+    for (int k = 0; k < LABELS.length; k++) {
+      if (LABELS[k].equals(name) && k != NAME) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  static int labelCount() {
+    return LABELS.length;
+  }
+
+  /** The host a series names: {@code Hostname}, else {@code hostname}, else {@code instance} without its port. */
+  static String hostOf(String[] vals) {
+    if (vals[HOSTNAME_UPPER] != null) {
+      return vals[HOSTNAME_UPPER];
+    }
+    if (vals[HOSTNAME_LOWER] != null) {
+      return vals[HOSTNAME_LOWER];
+    }
+    String inst = vals[INSTANCE];
+    if (inst == null) {
+      return null;
+    }
+    if (inst.startsWith("[")) {
+      int close = inst.indexOf(']');
+      return close > 1 ? inst.substring(1, close) : null;
+    }
+    int colon = inst.indexOf(':');
+    // More than one colon is a bare IPv6 address, which has no port to strip.
+    if (colon >= 0 && inst.indexOf(':', colon + 1) < 0) {
+      return colon > 0 ? inst.substring(0, colon) : null;
+    }
+    return inst;
+  }
+
+  /** The gpu label as an index (null without one); the GPU must be named by it or by UUID. */
+  static Integer gpuIndexOf(String[] vals, String metricName) throws Rejected {
+    Integer index = null;
+    if (vals[GPU] != null) {
+      index = PrometheusParser.gpuIndex(vals[GPU]);
+      if (index == null) {
+        throw new Rejected("label gpu: expected a GPU index, '" + vals[GPU] + "'");
+      }
+    }
+    if (vals[UUID] == null && index == null) {
+      throw new Rejected("labels of " + metricName + ": expected UUID or gpu to name the GPU");
+    }
+    return index;
+  }
+
+  /** Whether a value is a DCGM blank sentinel for this metric: the field had no value, no error. */
+  static boolean isBlankValue(int metric, double v) {
+    return isBlank(v, METRICS[metric].kind());
+  }
+
+  /** Why a number (printed as {@code printed}) is no reading of this metric, or null. */
+  static String valueProblem(int metric, double v, String printed) {
+    Metric m = METRICS[metric];
+    String range = checkRange(m, v, printed, 0, printed.length());
+    return range != null ? range : absurd(m, v, printed);
+  }
+
+  /** Puts a metric's value into its column, percent scaled to a ratio. */
+  static void putValue(Object[] row, int metric, double v) {
+    row[METRIC_COLUMN[metric]] = METRICS[metric].kind() == Kind.PERCENT ? v / 100.0 : v;
+  }
+
+  /** Fills the series columns of a row (host, GPU, model, MIG instance, job, pod) from label values by slot. */
+  static void seriesColumns(Object[] row, String[] vals, String host, Integer index) {
+    row[I_HOST] = host;
+    row[I_UUID] = vals[UUID];
+    row[I_INDEX] = index;
+    row[I_MODEL] = vals[MODEL];
+    row[I_MIG_PROFILE] = vals[MIG_PROFILE];
+    row[I_MIG_INSTANCE] = vals[MIG_ID];
+    row[I_HPC_JOB] = vals[HPC_JOB];
+    row[I_POD] = vals[EXPORTED_POD] != null ? vals[EXPORTED_POD] : vals[POD];
+    row[I_NAMESPACE] = vals[EXPORTED_NAMESPACE] != null ? vals[EXPORTED_NAMESPACE] : vals[NAMESPACE];
   }
 
   private static String checkRange(Metric m, double v, String line, int s, int e) {
@@ -815,7 +1018,7 @@ public final class PrometheusParser extends FormatParserBase {
     return Double.NaN;
   }
 
-  private static boolean isNanToken(String line, int s, int e) {
+  static boolean isNanToken(String line, int s, int e) {
     int i = s;
     if (i < e && (line.charAt(i) == '+' || line.charAt(i) == '-')) {
       i++;

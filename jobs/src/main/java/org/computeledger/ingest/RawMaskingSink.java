@@ -35,6 +35,11 @@ abstract class RawMaskingSink implements RowSink {
   }
 
   @Override
+  public void staleMarker(long line) {
+    out.staleMarker(line);
+  }
+
+  @Override
   public void quarantine(long line, String reason, String raw) {
     out.quarantine(line, reason, mask(raw));
   }

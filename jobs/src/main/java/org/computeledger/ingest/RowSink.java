@@ -25,4 +25,13 @@ public interface RowSink {
 
   /** A line that holds no record: header, comment, blank line, a metric that is not used. */
   void ignore(long line);
+
+  /**
+   * A line that holds a Prometheus staleness marker: no measurement but the end of a series (see
+   * {@link PrometheusParser}). It is a line without a record like {@link #ignore}, counted apart as
+   * well so that the manifest shows how many series ended.
+   */
+  default void staleMarker(long line) {
+    ignore(line);
+  }
 }

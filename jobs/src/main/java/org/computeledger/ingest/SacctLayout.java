@@ -25,11 +25,14 @@ final class SacctLayout {
 
   final String delimiter;
   final String[] names;
+  /** Whether lines end with the delimiter ({@code --parsable}) rather than not ({@code --parsable2}). */
+  final boolean trailingDelimiter;
   private final int[] index = new int[Field.values().length];
 
-  private SacctLayout(String delimiter, String[] names) {
+  private SacctLayout(String delimiter, String[] names, boolean trailingDelimiter) {
     this.delimiter = delimiter;
     this.names = names;
+    this.trailingDelimiter = trailingDelimiter;
     Arrays.fill(index, -1);
     for (int i = 0; i < names.length; i++) {
       String name = names[i].strip().toLowerCase(Locale.ROOT);
@@ -65,7 +68,8 @@ final class SacctLayout {
     }
     String delimiter = line.substring(i, d);
     List<String> names = splitAll(line, delimiter);
-    if (names.get(names.size() - 1).isEmpty()) {
+    boolean trailing = names.get(names.size() - 1).isEmpty();
+    if (trailing) {
       names.remove(names.size() - 1);
     }
     boolean hasId = false;
@@ -80,7 +84,7 @@ final class SacctLayout {
       }
       hasId |= name.equalsIgnoreCase("JobID") || name.equalsIgnoreCase("JobIDRaw");
     }
-    return hasId ? new SacctLayout(delimiter, names.toArray(new String[0])) : null;
+    return hasId ? new SacctLayout(delimiter, names.toArray(new String[0]), trailing) : null;
   }
 
   /**
@@ -104,6 +108,7 @@ final class SacctLayout {
       }
     }
     Integer best = null;
+    boolean trailing = false;
     for (int cp : order) {
       int c = counts.get(cp);
       String d = new String(Character.toChars(cp));
@@ -113,17 +118,23 @@ final class SacctLayout {
       }
       if (best == null || (VALUE_CHARS.indexOf(best) >= 0 && VALUE_CHARS.indexOf(cp) < 0)) {
         best = cp;
+        trailing = c == want;
       }
     }
     if (best == null) {
       return null;
     }
-    return new SacctLayout(new String(Character.toChars(best)), columns.toArray(new String[0]));
+    return new SacctLayout(new String(Character.toChars(best)), columns.toArray(new String[0]), trailing);
   }
 
   /** A known field's name as the file spells it. */
   String name(Field known) {
     return names[index[known.ordinal()]];
+  }
+
+  /** The column positions of the fields the parser reads. */
+  int[] readColumns() {
+    return Arrays.stream(index).filter(i -> i >= 0).toArray();
   }
 
   boolean has(Field known) {
@@ -174,10 +185,17 @@ final class SacctLayout {
     return bounds;
   }
 
-  /** Fields in a line, not counting the empty one after a --parsable trailing delimiter. */
+  /**
+   * Fields in a line, not counting the empty one after a --parsable trailing delimiter (with
+   * --parsable2, a line that ends with the delimiter has an empty last field, which counts).
+   */
   int countFields(String line) {
-    int count = splitAll(line, delimiter).size();
-    return line.endsWith(delimiter) ? count - 1 : count;
+    // counted without making the fields: every line of a file passes here once
+    int count = 1;
+    for (int at = line.indexOf(delimiter); at >= 0; at = line.indexOf(delimiter, at + delimiter.length())) {
+      count++;
+    }
+    return trailingDelimiter && line.endsWith(delimiter) ? count - 1 : count;
   }
 
   static List<String> splitAll(String line, String delimiter) {

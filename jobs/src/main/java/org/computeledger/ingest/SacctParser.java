@@ -103,7 +103,9 @@ public final class SacctParser extends FormatParserBase {
     PersonalFieldsMasked sink = new PersonalFieldsMasked(out, params.pseudonymKey());
     SchedulerClock clock = new SchedulerClock(params.schedulerZone());
     Map<String, String> pseudonyms = new HashMap<>();
-    SacctLayout layout = null;
+    SacctRecords records = null;
+    // headerless lines read before one showed the delimiter (its name or comment may hold extra ones)
+    List<Object[]> held = new ArrayList<>();
     String headerLine = null;
     boolean firstContent = true;
     long n = 0;
@@ -115,19 +117,25 @@ public final class SacctParser extends FormatParserBase {
       }
       String damage = Plausibility.textDamage(line);
       if (damage != null) {
+        if (records != null) {
+          records.flush();
+        }
         sink.quarantine(n, damage, line);
         continue;
       }
       if (line.isBlank()) {
-        sink.ignore(n);
+        if (records != null) {
+          records.blank(n, line);
+        } else {
+          sink.ignore(n);
+        }
         continue;
       }
       if (firstContent) {
         firstContent = false;
         SacctLayout header = SacctLayout.fromHeader(line);
         if (header != null) {
-          layout = header;
-          sink.layout = header;
+          records = records(header, params, clock, pseudonyms, sink);
           headerLine = line;
           sink.ignore(n);
           continue;
@@ -135,25 +143,52 @@ public final class SacctParser extends FormatParserBase {
       }
       if (headerLine != null && line.equals(headerLine)) {
         // concatenated sacct outputs repeat their header
+        records.flush();
         sink.ignore(n);
         continue;
       }
-      if (layout == null) {
+      if (records == null) {
         List<String> columns = params.sacctColumns();
         if (columns == null || columns.isEmpty()) {
           sink.quarantine(n, NO_COLUMNS_REASON, line);
           continue;
         }
-        layout = SacctLayout.fromColumns(columns, line);
-        sink.layout = layout;
+        SacctLayout layout = SacctLayout.fromColumns(columns, line);
         if (layout == null) {
-          sink.quarantine(n, "wrong field count: expected the " + columns.size()
-              + " fields of --sacct-columns separated by one delimiter", line);
+          held.add(new Object[] {n, line});
+          if (held.size() > SacctRecords.MAX_LINES) {
+            Object[] oldest = held.remove(0);
+            sink.quarantine((Long) oldest[0], wrongCountForColumns(columns), (String) oldest[1]);
+          }
           continue;
         }
+        records = records(layout, params, clock, pseudonyms, sink);
+        for (Object[] h : held) {
+          records.offer((Long) h[0], (String) h[1]);
+        }
+        held.clear();
       }
-      parseRecord(n, line, layout, params, clock, pseudonyms, sink);
+      records.offer(n, line);
     }
+    if (records != null) {
+      records.flush();
+    }
+    for (Object[] h : held) {
+      sink.quarantine((Long) h[0], wrongCountForColumns(params.sacctColumns()), (String) h[1]);
+    }
+  }
+
+  private static String wrongCountForColumns(List<String> columns) {
+    return "wrong field count: expected the " + columns.size()
+        + " fields of --sacct-columns separated by one delimiter";
+  }
+
+  /** The record joiner for a layout, handing each record to {@link #parseRecord}. */
+  private static SacctRecords records(SacctLayout layout, IngestParams params, SchedulerClock clock,
+      Map<String, String> pseudonyms, PersonalFieldsMasked sink) {
+    sink.layout = layout;
+    return new SacctRecords(layout, sink,
+        (text, first) -> parseRecord(first, text, layout, params, clock, pseudonyms, sink));
   }
 
   /**
@@ -165,9 +200,13 @@ public final class SacctParser extends FormatParserBase {
       SchedulerClock clock, Map<String, String> pseudonyms, RowSink sink) {
     int[] f = layout.split(line);
     if (f == null) {
-      sink.quarantine(n, "wrong field count: expected " + layout.names.length + " fields separated by '"
-          + layout.delimiter + "', found " + layout.countFields(line), line);
-      return;
+      // too many fields: the delimiter inside a job name or comment, read if only one reading fits
+      SacctRecovery.Reading reading = SacctRecovery.read(line, layout);
+      if (reading.bounds() == null) {
+        sink.quarantine(n, reading.reason(), line);
+        return;
+      }
+      f = reading.bounds();
     }
     Record r = new Record(line, f, layout);
     try {
@@ -350,13 +389,24 @@ public final class SacctParser extends FormatParserBase {
           : pseudonyms.computeIfAbsent(user, u -> Pseudonyms.user(params.pseudonymKey(), u));
       row[I_ACCOUNT] = get(Field.ACCOUNT);
       row[I_PARTITION] = get(Field.PARTITION);
-      row[I_WCKEY] = get(Field.WCKEY);
+      row[I_WCKEY] = wckey(get(Field.WCKEY));
       row[I_COMMENT] = get(Field.COMMENT);
       row[I_JOB_NAME] = get(Field.JOBNAME);
       row[I_STATE] = state(get(Field.STATE));
       row[I_JOB_ID_RAW] = get(Field.JOBIDRAW);
       row[I_LABELS] = Map.of();
     }
+  }
+
+  /**
+   * The WCKey without the {@code *} sacct puts before a key the job got as its user's default
+   * (the JSON export has the bare key and an ASSIGNED_DEFAULT flag instead), so both match the registry.
+   */
+  static String wckey(String printed) {
+    if (printed == null || !printed.startsWith("*")) {
+      return printed;
+    }
+    return printed.length() == 1 ? null : printed.substring(1);
   }
 
   /** The state word without Slurm's {@code by <uid>} suffix: that is who cancelled, a uid, not a state. */

@@ -17,6 +17,7 @@ import org.computeledger.attribute.MarketPrices;
 import org.computeledger.attribute.Registry;
 import org.computeledger.common.Literals;
 import org.computeledger.common.Progress;
+import org.computeledger.common.StageCheckpoint;
 import org.computeledger.estimate.Activity;
 import org.computeledger.estimate.CounterOverlaps;
 import org.computeledger.estimate.EstimateParams;
@@ -63,7 +64,10 @@ public final class MainJob {
   /** The report tables, and the small figures the methodology quotes. */
   public record Outputs(Dataset<Row> gpuUsage, Dataset<Row> jobs, Dataset<Row> lineItems,
       Dataset<Row> costReconciliation, Dataset<Row> calibration, Map<String, String> modelNames,
-      double logEndSeconds, Dataset<Row> costMatching) {}
+      double logEndSeconds, Dataset<Row> costMatching, Conflicts conflicts) {}
+
+  /** The ledger rows with rule {@code conflict-pro-rated}, the jobs they belong to and their GPU-seconds. */
+  public record Conflicts(long rows, long jobs, double gpuSeconds) {}
 
   private MainJob() {}
 
@@ -74,7 +78,8 @@ public final class MainJob {
    *
    * <p>Intermediate tables that several later stages read are local checkpoints, not caches: a cached
    * table keeps its whole plan, which Spark prints for every query that reads it, and the plans of the
-   * roll-ups would grow with every table they share.
+   * roll-ups would grow with every table they share. On a cluster they are reliable checkpoints
+   * instead, which survive a lost executor ({@link StageCheckpoint}).
    */
   public static Outputs compute(SparkSession spark, Inputs in, Registry registry, Flop flop, EstimateParams p) {
     long bucket = p.bucketSeconds();
@@ -84,12 +89,16 @@ public final class MainJob {
     Dataset<Row> nodeFromTelemetry = nodeFromTelemetry(series);
     double logEnd = logEnd(in.allocations(), series);
     Dataset<Row> accountable = accountable(in.allocations(), registry, logEnd, nodeFromTelemetry, models, p);
-    Dataset<Row> nodeGpus = nodeGpus(accountable, nodeFromTelemetry);
+    Dataset<Row> nodeGpus = nodeGpus(accountable, nodeFromTelemetry).transform(StageCheckpoint::keep);
     Dataset<Row> counted = countedWindows(in.flopCounts(), series, bucket);
+    if (counted != null) {
+      // read by the windows, the calibration and the attribution: planned once (few rows, one per counter interval)
+      counted = counted.transform(StageCheckpoint::keep);
+    }
     Windows windows = windows(scan.windows(), counted, series, bucket);
     // counters that overlap telemetry calibrate the utilization and pipe-activity rows of the same GPU model
     Dataset<Row> calibration = windows.superseded() == null ? null
-        : Rollups.calibration(windows.superseded(), counted, series, flop).localCheckpoint();
+        : Rollups.calibration(windows.superseded(), counted, series, flop).transform(StageCheckpoint::keep);
     Dataset<Row> usageFlop = attribute(windows.all(), accountable, nodeGpus, series, flop, p, calibration);
     return rollUp(spark, in, registry, flop, p,
         new Stages(series, accountable, nodeGpus, counted, windows, usageFlop, calibration), models.ids(), logEnd);
@@ -114,18 +123,18 @@ public final class MainJob {
    */
   static Scan scan(SparkSession spark, Inputs in, long bucket, double maxGapFactor, Map<String, Double> boostClocks) {
     Map<String, long[]> bounds = boundaries(in.allocations(), in.flopCounts());
-    Dataset<Row> scan = TelemetryScan.scan(spark, in.gpuSamples(), bounds, bucket, boostClocks).localCheckpoint();
-    Dataset<Row> segments = SampleWindows.segments(scan).localCheckpoint();
+    Dataset<Row> scan = TelemetryScan.scan(spark, in.gpuSamples(), bounds, bucket, boostClocks).transform(StageCheckpoint::keep);
+    Dataset<Row> segments = SampleWindows.segments(scan).transform(StageCheckpoint::keep);
     if (!SampleWindows.inOrderSegments(segments)) {
       Progress.say("run: telemetry is not in time order per GPU within its files; sorting it first (slower)");
       Column key = SampleWindows.seriesKey(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE));
       Dataset<Row> sorted = in.gpuSamples().repartition(key).sortWithinPartitions(key, col(GpuSamples.TS));
-      scan = TelemetryScan.scan(spark, sorted, bounds, bucket, boostClocks).localCheckpoint();
-      segments = SampleWindows.segments(scan).localCheckpoint();
+      scan = TelemetryScan.scan(spark, sorted, bounds, bucket, boostClocks).transform(StageCheckpoint::keep);
+      segments = SampleWindows.segments(scan).transform(StageCheckpoint::keep);
     }
     Progress.say("run: telemetry read in one pass");
-    Dataset<Row> windows = SampleWindows.windows(scan, segments, maxGapFactor).localCheckpoint();
-    Dataset<Row> seriesRaw = SampleWindows.series(scan, windows).localCheckpoint();
+    Dataset<Row> windows = SampleWindows.windows(scan, segments, maxGapFactor).transform(StageCheckpoint::keep);
+    Dataset<Row> seriesRaw = SampleWindows.series(scan, windows).transform(StageCheckpoint::keep);
     Progress.say("run: windows and GPU series resolved");
     return new Scan(windows, seriesRaw);
   }
@@ -163,7 +172,7 @@ public final class MainJob {
             .and(col(GpuSamples.MIG_INSTANCE).isNull()), "left")
         .withColumn("mig_parent", col("mp_host").isNotNull())
         .drop("mp_host", "mp_uuid")
-        .localCheckpoint();
+        .transform(StageCheckpoint::keep);
   }
 
   /** Per node, the whole GPUs its telemetry shows and the model it names. */
@@ -202,7 +211,7 @@ public final class MainJob {
             greatest(lit(0.0), col(GpuAttribution.END).minus(col(GpuAttribution.START)))
                 .multiply(coalesce(col(Allocations.GPU_COUNT), lit(0))))
             .otherwise(lit(0.0)))
-        .localCheckpoint();
+        .transform(StageCheckpoint::keep);
   }
 
   /** Per node, its GPUs: the most any allocation held or its telemetry showed. */
@@ -277,7 +286,7 @@ public final class MainJob {
         .withColumn(Flop.MIG_FRACTION, when(col("mig_parent"), lit(0.0)).otherwise(col(Flop.MIG_FRACTION)));
     return SelfCalibration.apply(MethodChoice.windowFlop(flop, usage)
         .withColumn("gpu_seconds", col(Activity.COVERED_S).multiply(coalesce(col(Flop.MIG_FRACTION), lit(1.0)))),
-        calibration, p).localCheckpoint();
+        calibration, p).transform(StageCheckpoint::keep);
   }
 
   /**
@@ -287,29 +296,28 @@ public final class MainJob {
   static Outputs rollUp(SparkSession spark, Inputs in, Registry registry, Flop flop, EstimateParams p, Stages s,
       Map<String, String> modelIds, double logEnd) {
     // one pass over the ledger rows for every roll-up: per allocation, GPU model and precision
-    Dataset<Row> perAlloc = Rollups.perAlloc(s.usageFlop()).localCheckpoint();
+    Dataset<Row> perAlloc = Rollups.perAlloc(s.usageFlop()).transform(StageCheckpoint::keep);
     Dataset<Row> telemetryPerAlloc = Rollups.resum(perAlloc.filter(col("t_alloc").isNotNull()), col("t_alloc"))
-        .localCheckpoint();
+        .transform(StageCheckpoint::keep);
     Dataset<Row> allocFlop = uncoveredFlop(s.accountable(), telemetryPerAlloc, flop, p);
     Costs costs = costs(s.accountable(), s.nodeGpus(), in.charges(), in.prices(), in.resources());
     Dataset<Row> jobs = Rollups.jobs(s.accountable(), telemetryPerAlloc, allocFlop, costs.perAlloc(), costs.market())
-        .localCheckpoint();
+        .transform(StageCheckpoint::keep);
     Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
     Dataset<Row> lineItems = org.computeledger.attribute.FxConversion.apply(
         Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p),
-        fxPieces(s.accountable(), s.nodeGpus(), in), in.fxRates(), in.reportCurrency());
+        fxPieces(s.accountable(), costs.prepared()), in.fxRates(), in.reportCurrency());
     Dataset<Row> gpuUsage = Rollups.gpuUsage(s.usageFlop(), allocFlop, p.bucketSeconds());
+    Row c = Rollups.conflicts(telemetryPerAlloc, s.accountable());
     return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), s.calibration(), modelIds, logEnd,
-        costs.matching());
+        costs.matching(), new Conflicts(c.getLong(0), c.getLong(1), c.getDouble(2)));
   }
 
   /** Each allocation's share of each charge with the allocation's line item, for the fx.csv conversion. */
-  static Dataset<Row> fxPieces(Dataset<Row> accountable, Dataset<Row> nodeGpus, Inputs in) {
-    Dataset<Row> costAllocs = costAllocs(accountable);
-    Dataset<Row> costNodes = costNodes(nodeGpus);
+  static Dataset<Row> fxPieces(Dataset<Row> accountable, CostAttribution.Prepared prepared) {
     Dataset<Row> owners = accountable.select(col(GpuAttribution.ALLOC_ID).as("o_alloc"),
         col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH));
-    return CostAttribution.allocCostPieces(costAllocs, in.charges(), costNodes, in.resources())
+    return CostAttribution.allocCostPieces(prepared)
         .join(owners, col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
         .drop("o_alloc", GpuAttribution.ALLOC_ID);
   }
@@ -325,17 +333,20 @@ public final class MainJob {
   }
 
   /** Bills per allocation, their reconciliation, and market prices per allocation (null without prices). */
-  record Costs(Dataset<Row> perAlloc, Dataset<Row> reconciliation, Dataset<Row> market, Dataset<Row> matching) {}
+  record Costs(Dataset<Row> perAlloc, Dataset<Row> reconciliation, Dataset<Row> market, Dataset<Row> matching,
+      CostAttribution.Prepared prepared) {}
 
-  /** Costs of the allocations that held a node for a while: from the bills, and at market prices. */
+  /**
+   * Costs of the allocations that held a node for a while: from the bills, and at market prices. The
+   * charges are classified and shared out once ({@link CostAttribution#prepare}) for every table.
+   */
   static Costs costs(Dataset<Row> accountable, Dataset<Row> nodeGpus, Dataset<Row> charges, Dataset<Row> prices,
       Dataset<Row> resources) {
     Dataset<Row> costAllocs = costAllocs(accountable);
-    Dataset<Row> costNodes = costNodes(nodeGpus);
-    return new Costs(CostAttribution.allocCosts(costAllocs, charges, costNodes, resources),
-        CostAttribution.reconciliation(costAllocs, charges, costNodes, resources),
-        prices == null ? null : MarketPrices.allocMarketCost(costAllocs, prices),
-        CostAttribution.matching(charges, costNodes, resources));
+    CostAttribution.Prepared prepared = CostAttribution.prepare(costAllocs, charges, costNodes(nodeGpus), resources);
+    return new Costs(CostAttribution.allocCosts(prepared), CostAttribution.reconciliation(prepared),
+        prices == null ? null : MarketPrices.allocMarketCost(costAllocs, prices), CostAttribution.matching(prepared),
+        prepared);
   }
 
   /** The allocations that held a node for a while, as cost attribution reads them. */

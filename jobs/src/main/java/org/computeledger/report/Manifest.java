@@ -66,6 +66,8 @@ public final class Manifest {
       n.put("records_accepted", f.accepted());
       n.put("records_quarantined", f.quarantined());
       n.put("lines_without_records", f.ignored());
+      // a part of lines_without_records: Prometheus series that ended, no measurement lost
+      n.put("staleness_markers", f.staleMarkers());
       n.put("rows_emitted", f.rows());
       n.put("duplicates_dropped", f.duplicatesDropped());
       n.put("records_superseded", f.recordsSuperseded());

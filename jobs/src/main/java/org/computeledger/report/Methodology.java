@@ -74,7 +74,8 @@ public final class Methodology {
     Sums t = Sums.of(f.lineItems());
     return header(f) + totals(t, f.quarantined()) + methodShares(t) + methods(f.estimate()) + windows(f.estimate())
         + attribution(f.estimate()) + duplicates(f.overlaps()) + catalog(f) + unpriced(t)
-        + calibration(f.calibration()) + cost(f.reconciliation(), f.costMatching()) + parameters(f);
+        + calibration(f.calibration()) + cost(f.reconciliation(), f.costMatching())
+        + ScrapeTimeSection.render(f.ingest()) + parameters(f);
   }
 
   /** The line items' sums that the totals, the method shares and the unpriced section quote. */

@@ -9,6 +9,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.computeledger.attribute.BranchAssignment;
 import org.computeledger.common.ExactSum;
+import org.computeledger.common.StageCheckpoint;
 import org.computeledger.attribute.GpuAttribution;
 import org.computeledger.attribute.Registry;
 import org.computeledger.estimate.Activity;
@@ -63,7 +64,30 @@ public final class Rollups {
     for (int i = 0; i < T_FLOP.length; i++) {
       cols.add(col(LEDGER_FLOP[i]).as(T_FLOP[i]));
     }
+    // the methodology's conflict figures ride along, so no second pass over the ledger counts them
+    Column conflict = col(GpuAttribution.RULE).equalTo(GpuAttribution.CONFLICT);
+    cols.add(when(conflict, lit(1L)).otherwise(lit(0L)).as(CONFLICT_ROWS));
+    cols.add(when(conflict, col("gpu_seconds")).otherwise(lit(0.0)).as(CONFLICT_GPU_S));
     return resum(usageFlop.select(cols.toArray(new Column[0])), col("t_alloc"), col("t_model"), col("t_precision"));
+  }
+
+  /** Per allocation, its ledger rows with rule {@link GpuAttribution#CONFLICT} and their GPU-seconds. */
+  static final String CONFLICT_ROWS = "conflict_rows";
+  static final String CONFLICT_GPU_S = "conflict_gpu_seconds";
+
+  /**
+   * The ledger's allocation conflicts from {@link #resum} rows per allocation: one row of the ledger
+   * rows with rule {@link GpuAttribution#CONFLICT}, the jobs they belong to and their GPU-seconds.
+   * Only allocations have conflicts (the GPUs' own time is never shared), so nothing is lost by
+   * counting them per allocation.
+   */
+  public static Row conflicts(Dataset<Row> telemetryPerAlloc, Dataset<Row> accountable) {
+    return telemetryPerAlloc.filter(col(CONFLICT_ROWS).gt(0))
+        .join(accountable.select(col(GpuAttribution.ALLOC_ID).as("k_alloc"), col(GpuAttribution.JOB_KEY)),
+            col("t_alloc").equalTo(col("k_alloc")), "left")
+        .agg(coalesce(sum(col(CONFLICT_ROWS)), lit(0L)), countDistinct(col(GpuAttribution.JOB_KEY)),
+            coalesce(sum(col(CONFLICT_GPU_S)), lit(0.0)))
+        .first();
   }
 
   /** {@link #perAlloc} rows (or ledger rows named like them) summed by {@code keys}. */
@@ -77,6 +101,8 @@ public final class Rollups {
     }
     aggs.add(bit_or(col("rule_bits")).as("rule_bits"));
     aggs.add(bit_or(col(MethodReasons.COLUMN)).as(MethodReasons.COLUMN));
+    aggs.add(sum(col(CONFLICT_ROWS)).as(CONFLICT_ROWS));
+    aggs.add(ExactSum.micro(col(CONFLICT_GPU_S)).as(CONFLICT_GPU_S));
     return perAlloc.groupBy(keys).agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
   }
 
@@ -140,7 +166,7 @@ public final class Rollups {
           .withColumn("market_currency", lit(null).cast("string"));
     }
     // three aggregations read it: a checkpoint (small, one row per allocation) keeps their plans short
-    return per.localCheckpoint();
+    return per.transform(StageCheckpoint::keep);
   }
 
   /** Per job: its time span, GPUs, GPU-seconds and FLOP by method (exact sums), attribution rules and costs. */

@@ -201,6 +201,38 @@ class CostAttributionTest extends LocalSparkTestBase {
   }
 
   @Test
+  void preparedOnceTheCostsReconciliationAndMatchingAreTheSameAsEachComputedAlone() {
+    // the instance-replaced case of the test above, read through one CostAttribution.prepare
+    Dataset<Row> allocs = allocs(
+        alloc(1, "n1", "2026-03-02T00:00:00Z", "2026-03-02T12:00:00Z", 8),
+        alloc(2, "n2", "2026-03-02T12:00:00Z", "2026-03-02T18:00:00Z", 8));
+    Dataset<Row> charges = charges(
+        charge("2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z", "240.00").id("i-0abc"));
+    Dataset<Row> resources = resources(
+        "i-0abc,n1,2026-03-01T00:00:00Z,2026-03-02T12:00:00Z",
+        "i-0abc,n2,2026-03-02T12:00:00Z,");
+    CostAttribution.Prepared p = CostAttribution.prepare(allocs, charges, nodes("n1", 8, "n2", 8), resources);
+
+    Map<Long, Row> costs = byAlloc(CostAttribution.allocCosts(p));
+    assertMoney("120.00", costs.get(1L).getAs(CostAttribution.COST_BILLED));
+    assertMoney("60.00", costs.get(2L).getAs(CostAttribution.COST_BILLED));
+    Row r = onlyRow(CostAttribution.reconciliation(p));
+    assertMoney("240.00", r.getAs(CostAttribution.INPUT_TOTAL));
+    assertMoney("180.00", r.getAs(CostAttribution.ALLOCATED));
+    assertMoney("60.00", r.getAs(CostAttribution.UNALLOCATED_IDLE));
+    BigDecimal matched = BigDecimal.ZERO;
+    for (Row m : CostAttribution.matching(p).collectAsList()) {
+      matched = matched.add(m.getAs(Charges.BILLED_COST));
+    }
+    assertMoney("240.00", matched);
+    BigDecimal pieces = BigDecimal.ZERO;
+    for (Row piece : CostAttribution.allocCostPieces(p).collectAsList()) {
+      pieces = pieces.add(piece.getAs(CostAttribution.COST_BILLED));
+    }
+    assertMoney("180.00", pieces);
+  }
+
+  @Test
   void partOfAChargeNoResourceLineCoversKeepsItsCostAndFallsToTheOtherRules() {
     // mapped to n2 only from 18:00: a quarter of 100.00 on n2, the rest (75.00) unmatched
     Dataset<Row> charges = charges(

@@ -90,4 +90,69 @@ class RecomputeTest {
     // the SM table has no A30 row: the slice rule, one of the A30's 4 compute slices (not 1/7)
     assertEquals(whole / 4, flop(mig, Map.of()), whole * 1e-12);
   }
+
+  private static double withCounters(List<Recompute.Counter> counters) {
+    Map<String, List<Recompute.Sample>> samples = gpu("NVIDIA H100 80GB HBM3", null, 0.5, null, null);
+    Recompute.Method m = new Recompute.Method(3.0, 0.4, "bf16", 3600, Map.of(), MigProfiles.load());
+    return Recompute.gpuHour(null, samples.keySet().iterator().next(), 0, 3600 * S, samples, List.of(), counters,
+        j -> "bf16", PeakCatalog.load(), m).flop();
+  }
+
+  private static Recompute.Counter counter(long fromS, long toS, double flop, long line) {
+    return new Recompute.Counter("node1", null, 0, fromS * S, toS * S, flop, "telemetry/flop-counter/c.csv", line);
+  }
+
+  @Test
+  void counterRowsOverlappingOnOneGpuAreCountedOnce() {
+    // [0 s, 30 s] 3e15 whole; [15 s, 45 s] 3e15 keeps [30 s, 45 s], half: 1.5e15. The samples at 10 s and 20 s
+    // lie inside the counted time and add nothing. Without the rule: 6e15.
+    double got = withCounters(List.of(counter(15, 45, 3e15, 2), counter(0, 30, 3e15, 1)));
+    assertEquals(4.5e15, got, 1e3);
+  }
+
+  @Test
+  void aCounterRowWhollyInsideAnEarlierOneAddsNothing() {
+    double got = withCounters(List.of(counter(0, 60, 7e15, 1), counter(10, 20, 3e15, 2)));
+    assertEquals(7e15, got, 1e3);
+  }
+
+  @Test
+  void countersOfEqualIntervalsKeepTheEarlierFileLine() {
+    // the same interval twice: the first by file and line counts, the other is wholly covered
+    double got = withCounters(List.of(counter(0, 60, 5e15, 9), counter(0, 60, 4e15, 3)));
+    assertEquals(4e15, got, 1e3);
+  }
+
+  private static double mi300(int devices) {
+    Map<String, List<Recompute.Sample>> all = new java.util.TreeMap<>();
+    for (int d = 0; d < devices; d++) {
+      List<Recompute.Sample> l = new java.util.ArrayList<>();
+      for (long t : new long[] {10 * S, 20 * S}) {
+        Recompute.Sample s = new Recompute.Sample();
+        s.host = "node1";
+        s.uuid = "GPU-" + d;
+        s.model = "AMD Instinct MI300X";
+        s.index = d;
+        s.tsUs = t;
+        s.util = 0.5;
+        l.add(s);
+      }
+      all.put(l.get(0).series(), l);
+    }
+    Recompute.Method m = new Recompute.Method(3.0, 0.4, "bf16", 3600, Map.of(), MigProfiles.load());
+    return Recompute.gpuHour(null, all.keySet().iterator().next(), 0, 3600 * S, all, List.of(), List.of(), j -> "bf16",
+        PeakCatalog.load(), m).flop();
+  }
+
+  @Test
+  void anMi300OnANodeOfEightDevicesIsPricedAsAWholeGpu() {
+    // 1307.4e12 × 0.5 × 20 s
+    assertEquals(1.3074e16, mi300(8), 1e6);
+  }
+
+  @Test
+  void anMi300OnANodeShowingMoreThanEightDevicesIsInUnnamedPartitionsAndUnpriced() {
+    // without the rule the device would count as a whole GPU: 1.3074e16
+    assertEquals(0.0, mi300(9));
+  }
 }

@@ -71,7 +71,14 @@ class AuditTest extends SparkTestBase {
     // every kind of unit the sample logs have was drawn and recomputed from its lines
     Assertions.assertTrue(kinds.containsAll(List.of("held:allocation", "gpu-hour:pipe-activity", "gpu-hour:utilization")), kinds.toString());
     Assertions.assertTrue(o.units().stream().allMatch(u -> u.kind().equals("held") || u.samples() > 0));
+    // the report calibrated H100 bf16 pipe activity (× 0.922): the drawn H100 pipe-activity hours agree only with it
+    Assertions.assertTrue(Files.readAllLines(s.resolve(AuditSample.CALIBRATION)).size() > 1);
     Assertions.assertTrue(o.flopError().covers(0.0));
+    // every job drawn had its cost recomputed from bill lines, and the cost interval covers no error
+    Assertions.assertFalse(o.costs().isEmpty());
+    Assertions.assertTrue(o.costs().stream().allMatch(c -> c.billLines() > 0), AuditRecompute.markdown(o));
+    Assertions.assertTrue(o.costError().get("USD").covers(0.0));
+    Assertions.assertTrue(Files.isDirectory(s.resolve("recompute/cost_comparison")));
     Assertions.assertTrue(Files.isRegularFile(s.resolve("recompute/recompute.md")));
     Assertions.assertTrue(Files.isDirectory(s.resolve("recompute/comparison")));
   }
@@ -134,6 +141,36 @@ class AuditTest extends SparkTestBase {
       }
     }
     Assertions.assertTrue(o.flopError().total() < 0, "the report overstates FLOP: " + o.flopError());
+  }
+
+  @Test
+  void aJobsCostInflatedAfterTheFactWithItsManifestRehashedIsCaughtByTheRecompute() throws Exception {
+    report();
+    Path edited = work.resolve("edited-cost");
+    copyTree(report, edited);
+    String job = "lumen/48102";
+    Dataset<Row> jobs = spark().read().schema(Table.JOBS.schema()).parquet(report.resolve("jobs").toString());
+    deleteTree(edited.resolve("jobs"));
+    jobs.withColumn("cost_billed", when(col("job_key").equalTo(job), col("cost_billed").multiply(1.5))
+            .otherwise(col("cost_billed")).cast("decimal(38,12)"))
+        .coalesce(1).write().parquet(edited.resolve("jobs").toString());
+    Configuration conf = new Configuration();
+    ObjectNode m = Manifest.read(conf, edited.toString());
+    Manifest.addOutputs(m, conf, edited.toString());
+    Manifest.write(m, conf, edited.toString());
+    Assertions.assertEquals(0, Ledger.execute("verify", "--out", edited.toString()), "the rehashed manifest matches the edited report");
+
+    AuditRecompute.Outcome o = AuditRecompute.recompute(sample(edited, 1, "of-edited-cost"));
+    Assertions.assertEquals(0, o.units().stream().filter(AuditRecompute.Compared::flagged).count(), "FLOP untouched");
+    Assertions.assertTrue(o.costs().stream().anyMatch(c -> c.job().equals(job)), AuditRecompute.markdown(o));
+    for (AuditRecompute.CostCompared c : o.costs()) {
+      Assertions.assertEquals(c.job().equals(job), c.flagged(), c.job());
+      if (c.job().equals(job)) {
+        // recomputed = reported / 1.5
+        Assertions.assertEquals(-1.0 / 3, c.relDiff(), 1e-9);
+      }
+    }
+    Assertions.assertTrue(o.costError().get("USD").total() < 0, "the report overstates cost: " + o.costError());
   }
 
   @Test

@@ -20,6 +20,8 @@ public final class CollectingSink implements RowSink {
   public final List<Rejected> rejected = new ArrayList<>();
   public long accepted;
   public long ignored;
+  /** Prometheus staleness markers, also counted in {@link #ignored}. */
+  public long staleMarkers;
 
   public CollectingSink(Table table) {
     this.table = table;
@@ -49,6 +51,12 @@ public final class CollectingSink implements RowSink {
   @Override
   public void ignore(long line) {
     ignored++;
+  }
+
+  @Override
+  public void staleMarker(long line) {
+    staleMarkers++;
+    ignore(line);
   }
 
   /** Value of a column in row {@code i}. */

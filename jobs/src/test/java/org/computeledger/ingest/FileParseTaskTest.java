@@ -166,10 +166,25 @@ class FileParseTaskTest {
     // the damage record sits on the line after the last complete one
     assertEquals(part.count(Envelope.LINES), part.quarantineLine(0));
     part.assertCountsAddUp();
-    // what was read is exactly what the intact file holds on those lines
+    // what was read is exactly what the intact file holds on those lines. A sample's lines are merged as
+    // they are read (MergingSink), so a sample still open when the damage cut the file holds fewer of
+    // its lines: each value it has is the intact one, and it lacks only metrics
     assertTrue(part.count(Envelope.ACCEPTED) > 1000, "accepted " + part.count(Envelope.ACCEPTED));
-    Map<Long, List<String>> intact = byLine(full);
-    byLine(part).forEach((line, rows) -> assertEquals(intact.get(line), rows, "line " + line));
+    Map<Long, Row> intact = new HashMap<>();
+    full.rows.forEach(r -> intact.put(full.rowLine(r), r));
+    int records = part.table.width() + Envelope.EXTRA.length - 1;
+    for (Row r : part.rows) {
+      Row all = intact.get(part.rowLine(r));
+      if (r.equals(all)) {
+        continue;
+      }
+      assertTrue(r.getLong(records) < all.getLong(records), "line " + part.rowLine(r) + ": " + r);
+      for (int i = 0; i < records; i++) {
+        if (!r.isNullAt(i)) {
+          assertEquals(all.get(i), r.get(i), "line " + part.rowLine(r) + " column " + i);
+        }
+      }
+    }
   }
 
   @Test

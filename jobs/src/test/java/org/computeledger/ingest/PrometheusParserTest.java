@@ -122,7 +122,8 @@ class PrometheusParserTest {
     assertTrue(sink.rows.isEmpty());
     assertEquals(6, sink.rejected.size());
     for (CollectingSink.Rejected r : sink.rejected) {
-      assertEquals("no timestamp and the file states no '# scrape_time:' comment", r.reason());
+      assertEquals("no timestamp and the file states no '# scrape_time:' comment"
+          + " (a raw scrape is dated by --scrape-time or --scrape-time-from-mtime)", r.reason());
     }
   }
 
@@ -358,13 +359,14 @@ class PrometheusParserTest {
   }
 
   @Test
-  void notANumberIsAStalenessMarkerIgnoredNotQuarantined() {
-    // Prometheus writes NaN (as the bit pattern 0x7ff0000000000002) when a series goes stale
+  void notANumberInAScrapeIsNoReadingIgnoredNotQuarantinedNorAStalenessMarker() {
+    // an exposition cannot carry staleness markers: a NaN in a scrape is an ordinary NaN
     CollectingSink sink = parse(SCRAPE + T4_UTIL_LINE.replace("} 91", "} NaN") + "\n");
 
     assertTrue(sink.rows.isEmpty());
     assertTrue(sink.rejected.isEmpty(), sink.rejected.toString());
-    assertEquals(2, sink.ignored); // the scrape_time comment and the stale sample
+    assertEquals(2, sink.ignored); // the scrape_time comment and the NaN sample
+    assertEquals(0, sink.staleMarkers);
   }
 
   @Test

@@ -297,6 +297,19 @@ class MainJobTest extends SparkTestBase {
   }
 
   @Test
+  void conflictFiguresCountTheLedgersConflictRowsTheirJobsAndGpuSeconds() {
+    // two jobs each hold the node's one GPU at the same time: each claim is scaled by the total claim of 2
+    MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 100), alloc("200", "evals", "n1", 1, 0, 100)),
+        samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 1.0, 0, 100), List.of(), List.of());
+    long ledgerRows = o.gpuUsage().filter("rule = 'conflict-pro-rated'").count();
+    Assertions.assertTrue(ledgerRows > 0);
+    assertEquals(ledgerRows, o.conflicts().rows());
+    assertEquals(2, o.conflicts().jobs());
+    // the GPU's 100 s, half to each job
+    assertRelClose(100, o.conflicts().gpuSeconds(), 1e-9);
+  }
+
+  @Test
   void telemetryNoAllocationCoversIsReportedAsIdleNotDropped() {
     MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 300)),
         samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600), List.of(), List.of());

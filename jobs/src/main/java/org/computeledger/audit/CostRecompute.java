@@ -1,0 +1,178 @@
+package org.computeledger.audit;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.computeledger.schema.Charges;
+import org.computeledger.schema.Table;
+
+/**
+ * The audit's second computation of a drawn job's billed and effective cost, in plain Java from the bill
+ * lines and scheduler lines of the sample, parsed again by the product's parsers: written once more from
+ * the rules methodology.md states for cost attribution, not by calling the report's Spark code, so that an
+ * error in either shows as a difference.
+ *
+ * <p>The rules, as stated: a charge bills the first known GPU node one of its names gives, tried in order
+ * (host tag, kubernetes.io/hostname label, instance name, Name tag, resource id); charges of one provider,
+ * currency, node and period are added up; each allocation on the node takes cost × (its GPUs × the whole
+ * seconds it overlaps the period) ÷ max(node GPUs × period seconds, what all allocations on the node held
+ * in the period), rounded half-up to 12 decimals; a job's cost is the sum over its allocations. A job still
+ * running is held until the end of the logs.
+ */
+final class CostRecompute {
+  /** Money scale of the report (DECIMAL(38,12)). */
+  static final int SCALE = 12;
+  /** Rule names as methodology.md and the report's {@code match_rule} give them. */
+  static final String[] RULES = {"host tag", "kubernetes.io/hostname label", "instance name", "Name tag", "resource id"};
+  private static final Pattern LAST_SEGMENT = Pattern.compile("([^/]+)/*$");
+
+  /** One bill line as the recompute reads it: the node its rule gives (null: none) and its money. */
+  record Charge(String provider, String currency, String node, String rule, Long startS, Long endS, BigDecimal billed,
+      BigDecimal effective, String file, long line) {}
+
+  /** A job's recomputed cost in one currency, and the charges (bill lines) it rests on. */
+  record Cost(String currency, BigDecimal billed, BigDecimal effective, int charges) {}
+
+  private CostRecompute() {}
+
+  /** The bill lines parsed again, each with the node and rule that place it among {@code knownNodes}. */
+  static List<Charge> charges(List<Object[]> rows, Set<String> knownNodes) {
+    Table t = Table.CHARGES;
+    List<Charge> out = new ArrayList<>();
+    for (Object[] r : rows) {
+      String[] hit = node(r, knownNodes);
+      Object start = r[t.index(Charges.CHARGE_PERIOD_START)];
+      Object end = r[t.index(Charges.CHARGE_PERIOD_END)];
+      Object line = r[t.index(Charges.SOURCE_LINE)];
+      out.add(new Charge((String) r[t.index(Charges.PROVIDER)], (String) r[t.index(Charges.CURRENCY)],
+          hit == null ? null : hit[0], hit == null ? null : hit[1],
+          start == null ? null : Math.floorDiv(Recompute.us(start), 1_000_000L),
+          end == null ? null : Math.floorDiv(Recompute.us(end), 1_000_000L),
+          money(r[t.index(Charges.BILLED_COST)]), money(r[t.index(Charges.EFFECTIVE_COST)]),
+          (String) r[t.index(Charges.SOURCE_FILE)], line == null ? 0 : ((Number) line).longValue()));
+    }
+    return out;
+  }
+
+  private static BigDecimal money(Object v) {
+    // a null cost counts as zero
+    return v == null ? BigDecimal.ZERO : new BigDecimal(v.toString());
+  }
+
+  /** The first known node a charge's names give, with the rule's name; null when none does. */
+  static String[] node(Object[] r, Set<String> known) {
+    Table t = Table.CHARGES;
+    Map<String, String> tags = tags(r[t.index(Charges.TAGS)]);
+    String name = (String) r[t.index(Charges.RESOURCE_NAME)];
+    String id = (String) r[t.index(Charges.RESOURCE_ID)];
+    String[][] candidates = {
+        {tags.get("host"), tags.get("user:host"), tags.get("ledger-node"), tags.get("node"), tags.get("hostname")},
+        {tags.get("kubernetes.io/hostname"), tags.get("k8s-label/kubernetes.io/hostname")},
+        {name, lastSegment(name), lastSegment(id)},
+        {tags.get("Name"), tags.get("user:Name")},
+        {id}};
+    for (int i = 0; i < candidates.length; i++) {
+      for (String c : candidates[i]) {
+        if (c != null && known.contains(c)) {
+          return new String[] {c, RULES[i]};
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String lastSegment(String s) {
+    if (s == null) {
+      return null;
+    }
+    Matcher m = LAST_SEGMENT.matcher(s);
+    return m.find() ? m.group(1) : "";
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> tags(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      return (Map<String, String>) m;
+    }
+    if (v instanceof scala.collection.Map<?, ?> m) {
+      return scala.collection.JavaConverters.mapAsJavaMap((scala.collection.Map<String, String>) m);
+    }
+    return Map.of();
+  }
+
+  /**
+   * The job's cost per currency from the charges on its nodes: see the class comment. {@code nodeGpus}
+   * gives each node's GPUs; {@code logEndUs} ends a job still running.
+   */
+  static List<Cost> job(String jobKey, List<Charge> charges, List<Recompute.Alloc> allocs,
+      Map<String, Integer> nodeGpus, long logEndUs) {
+    // charges of one provider, currency, node and period are spread as one amount
+    Map<List<Object>, BigDecimal[]> groups = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+    for (Charge c : charges) {
+      if (c.node() == null || c.startS() == null || c.endS() == null || c.endS() <= c.startS()) {
+        continue;
+      }
+      List<Object> key = java.util.Arrays.asList(c.provider(), c.currency(), c.node(), c.startS(), c.endS());
+      BigDecimal[] sum = groups.computeIfAbsent(key, k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO,
+          BigDecimal.ZERO});
+      sum[0] = sum[0].add(c.billed());
+      sum[1] = sum[1].add(c.effective());
+      sum[2] = sum[2].add(BigDecimal.ONE);
+    }
+    Map<String, BigDecimal[]> byCurrency = new TreeMap<>((a, b) -> String.valueOf(a).compareTo(String.valueOf(b)));
+    for (Map.Entry<List<Object>, BigDecimal[]> g : groups.entrySet()) {
+      String currency = (String) g.getKey().get(1);
+      String node = (String) g.getKey().get(2);
+      long from = (Long) g.getKey().get(3);
+      long to = (Long) g.getKey().get(4);
+      long mine = 0;
+      long all = 0;
+      for (Recompute.Alloc a : allocs) {
+        long held = held(a, node, from, to, logEndUs);
+        all += held;
+        mine += jobKey.equals(a.jobKey()) ? held : 0;
+      }
+      if (mine == 0) {
+        continue;
+      }
+      long capacity = (long) nodeGpus.getOrDefault(node, 0) * (to - from);
+      BigDecimal denominator = BigDecimal.valueOf(Math.max(capacity, all));
+      BigDecimal[] sum = byCurrency.computeIfAbsent(currency, k -> new BigDecimal[] {BigDecimal.ZERO.setScale(SCALE),
+          BigDecimal.ZERO.setScale(SCALE), BigDecimal.ZERO});
+      sum[0] = sum[0].add(share(g.getValue()[0], mine, denominator));
+      sum[1] = sum[1].add(share(g.getValue()[1], mine, denominator));
+      sum[2] = sum[2].add(g.getValue()[2]);
+    }
+    List<Cost> out = new ArrayList<>();
+    byCurrency.forEach((c, s) -> out.add(new Cost(c, s[0], s[1], s[2].intValue())));
+    return out;
+  }
+
+  /** cost × held ÷ denominator, rounded half-up to 12 decimals. */
+  static BigDecimal share(BigDecimal cost, long held, BigDecimal denominator) {
+    return cost.multiply(BigDecimal.valueOf(held)).divide(denominator, SCALE, RoundingMode.HALF_UP);
+  }
+
+  /**
+   * GPU-seconds allocation {@code a} held on {@code node} within [from, to) (epoch seconds): its GPUs ×
+   * the whole seconds of overlap; a job without an end is held until the end of the logs.
+   */
+  static long held(Recompute.Alloc a, String node, long from, long to, long logEndUs) {
+    if (!node.equals(a.node()) || a.startUs() == null || a.gpus() <= 0) {
+      return 0;
+    }
+    long start = Math.floorDiv(a.startUs(), 1_000_000L);
+    long end = Math.floorDiv(a.endUs() != null ? a.endUs() : logEndUs, 1_000_000L);
+    if (end <= start) {
+      return 0;
+    }
+    long overlap = Math.min(end, to) - Math.max(start, from);
+    return overlap > 0 ? overlap * a.gpus() : 0;
+  }
+}

@@ -1,0 +1,112 @@
+package org.computeledger.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
+import org.computeledger.ingest.Formats;
+import org.computeledger.ingest.IngestParams;
+import org.computeledger.ingest.InputFile;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The audit's own cost attribution from bill lines and scheduler lines, both parsed by the product's
+ * parsers from real-format text (the sample logs' FOCUS export and sacct --parsable2): an hourly charge of
+ * an 8-GPU node spread by GPU-seconds, over-commitment, and the order of the node-matching rules.
+ * Expected amounts by hand.
+ */
+class CostRecomputeTest {
+  private static final String FOCUS_HEADER = "\"AvailabilityZone\",\"BilledCost\",\"BillingAccountId\",\"BillingAccountName\",\"BillingCurrency\",\"BillingPeriodEnd\",\"BillingPeriodStart\",\"ChargeCategory\",\"ChargeClass\",\"ChargeDescription\",\"ChargeFrequency\",\"ChargePeriodEnd\",\"ChargePeriodStart\",\"CommitmentDiscountCategory\",\"CommitmentDiscountId\",\"CommitmentDiscountName\",\"CommitmentDiscountStatus\",\"CommitmentDiscountType\",\"ConsumedQuantity\",\"ConsumedUnit\",\"ContractedCost\",\"ContractedUnitPrice\",\"EffectiveCost\",\"InvoiceIssuerName\",\"ListCost\",\"ListUnitPrice\",\"PricingCategory\",\"PricingQuantity\",\"PricingUnit\",\"ProviderName\",\"PublisherName\",\"RegionId\",\"RegionName\",\"ResourceId\",\"ResourceName\",\"ResourceType\",\"ServiceCategory\",\"Id\",\"ServiceName\",\"SkuId\",\"SkuPriceId\",\"SubAccountId\",\"SubAccountName\",\"Tags\"";
+  /** A line of sample-logs/billing/focus-2026-03.csv: gpu001, 2026-03-02 00:00-01:00, USD 98.32. */
+  private static final String FOCUS_ROW = "\"us-east-2b\",98.32000000000,\"730281946512\",\"Lumen Lab\",\"USD\",\"2026-04-01 00:00:00\",\"2026-03-01 00:00:00\",\"Usage\",NULL,\"$98.32 per On Demand Linux p5.48xlarge Instance Hour\",\"Usage-Based\",\"2026-03-02 01:00:00\",\"2026-03-02 00:00:00\",NULL,NULL,NULL,NULL,NULL,1.000000000000000,\"Hours\",98.32000000000,98.32000000000,98.32000000000,\"Amazon Web Services, Inc.\",98.32000000000,\"98.32\",\"Standard\",1.00000000000,\"Hours\",\"AWS\",\"Amazon Web Services, Inc.\",\"us-east-2\",\"US East (Ohio)\",\"i-0gpu00153218615\",\"gpu001\",\"instance\",\"Compute\",310001,\"Amazon Elastic Compute Cloud\",\"EDPK8AUT5HAMPEE9\",\"EDPK8AUT5HAMPEE9.JRTCKXETXF.6YS6EN2CT7\",\"418273645501\",\"lumen-research\",\"{\"\"cluster\"\": \"\"lumen\"\", \"\"node\"\": \"\"gpu001\"\", \"\"partition\"\": \"\"h100\"\"}\"";
+  private static final String SACCT_HEADER =
+      "JobID|JobIDRaw|Cluster|Partition|Account|User|WCKey|Comment|JobName|State|Submit|Start|End|Elapsed|NNodes|NodeList|AllocTRES";
+
+  /** The sample's FOCUS line with its cost, period, resource id and name, and tags replaced. */
+  private static String charge(String cost, String from, String to, String id, String name, String tags) throws IOException {
+    CSVRecord r = CSVFormat.RFC4180.parse(new StringReader(FOCUS_ROW)).getRecords().get(0);
+    List<String> v = new ArrayList<>(r.toList());
+    v.set(1, cost);
+    v.set(11, to);
+    v.set(12, from);
+    v.set(22, cost);
+    v.set(33, id);
+    v.set(34, name);
+    v.set(v.size() - 1, tags);
+    StringWriter out = new StringWriter();
+    try (CSVPrinter p = new CSVPrinter(out, CSVFormat.RFC4180.builder().setRecordSeparator("").build())) {
+      p.printRecord(v);
+    }
+    return out.toString();
+  }
+
+  private static String job(String id, String start, String end, int gpus) {
+    return id + "|" + id + "|lumen|h100|atlas|apatel|sft||j" + id + "|COMPLETED|" + start + "|" + start + "|" + end
+        + "|01:00:00|1|gpu004|billing=48,cpu=48,gres/gpu=" + gpus + ",mem=500G,node=1";
+  }
+
+  private static List<Object[]> parse(String format, String header, List<String> lines) throws IOException {
+    TreeMap<Long, String> text = new TreeMap<>();
+    text.put(1L, header);
+    for (int i = 0; i < lines.size(); i++) {
+      text.put(i + 2L, lines.get(i));
+    }
+    List<Object[]> rows = new ArrayList<>();
+    for (RawLines.Parsed p : RawLines.reparse(Formats.byId(format), new InputFile("f", "billing", IngestParams.defaults()),
+        text)) {
+      rows.add(p.row());
+    }
+    assertEquals(lines.size(), rows.size(), "every fixture line parses");
+    return rows;
+  }
+
+  private static BigDecimal billed(String jobKey, List<String> bill, List<String> sacct) throws IOException {
+    List<Recompute.Alloc> allocs = Recompute.allocs(parse("slurm-sacct", SACCT_HEADER, sacct));
+    Map<String, Integer> gpus = Map.of("gpu004", 8);
+    List<CostRecompute.Charge> charges = CostRecompute.charges(parse("focus", FOCUS_HEADER, bill), gpus.keySet());
+    List<CostRecompute.Cost> c = CostRecompute.job(jobKey, charges, allocs, gpus, 0);
+    return c.isEmpty() ? null : c.get(0).billed();
+  }
+
+  private static final String NODE_TAG = "{\"node\": \"gpu004\"}";
+
+  @Test
+  void anHourlyNodeChargeIsSpreadByGpuSecondsOverTheNodesCapacity() throws IOException {
+    List<String> bill = List.of(charge("98.32", "2026-03-02 09:00:00", "2026-03-02 10:00:00", "i-04", "gpu004", "{}"));
+    List<String> sacct = List.of(job("48109", "2026-03-02T09:30:00", "2026-03-02T21:00:00", 4),
+        job("48110", "2026-03-02T09:00:00", "2026-03-02T09:45:00", 4));
+    // 98.32 × (4 GPUs × 1800 s) / (8 GPUs × 3600 s) and × (4 × 2700) / 28800
+    assertEquals(new BigDecimal("24.580000000000"), billed("lumen/48109", bill, sacct));
+    assertEquals(new BigDecimal("36.870000000000"), billed("lumen/48110", bill, sacct));
+  }
+
+  @Test
+  void overCommittedJobsShareTheChargeByWhatTheyHeldRoundedHalfUpToTwelveDecimals() throws IOException {
+    List<String> bill = List.of(charge("98.32", "2026-03-02 09:00:00", "2026-03-02 10:00:00", "i-04", "gpu004", "{}"));
+    List<String> sacct = List.of(job("48109", "2026-03-02T09:30:00", "2026-03-02T21:00:00", 4),
+        job("48110", "2026-03-02T09:00:00", "2026-03-02T09:45:00", 4),
+        job("48111", "2026-03-02T09:00:00", "2026-03-02T10:00:00", 8));
+    // held 7200 + 10800 + 28800 = 46800 GPU-s > 28800: 98.32 × 7200 / 46800 = 15.1261538461538…
+    assertEquals(new BigDecimal("15.126153846154"), billed("lumen/48109", bill, sacct));
+  }
+
+  @Test
+  void aHostTagPlacesAChargeBeforeItsInstanceNameAndUnknownNamesBillNoNode() throws IOException {
+    List<String> sacct = List.of(job("48109", "2026-03-02T09:00:00", "2026-03-02T10:00:00", 8));
+    // the instance name is another machine's, the host tag names gpu004: the tag wins
+    List<String> tagged = List.of(charge("10", "2026-03-02 09:00:00", "2026-03-02 10:00:00", "i-04", "cpu-box", NODE_TAG));
+    assertEquals(new BigDecimal("10.000000000000"), billed("lumen/48109", tagged, sacct));
+    List<String> other = List.of(charge("10", "2026-03-02 09:00:00", "2026-03-02 10:00:00", "i-04", "cpu-box", "{}"));
+    assertNull(billed("lumen/48109", other, sacct));
+  }
+}
