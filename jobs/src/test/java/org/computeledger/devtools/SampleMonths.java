@@ -8,11 +8,14 @@ import org.computeledger.devtools.SampleCluster.Load;
 import org.computeledger.devtools.SampleCluster.Node;
 
 /**
- * The Slurm jobs of the sample's months around the two detailed March days: February (the teacher's
- * pre-training, atlas's first data-mix ablation, later discarded) and 2026-03-04 to the end of May
- * (atlas pre-training resumed day after day, from April on four nodes; the teacher's post-training;
- * weekly evaluations; another group's jobs). Long runs resume after Slurm's one-day time limit, so each
- * day is one sacct job. Job ids rise with submit time, as Slurm's do.
+ * The Slurm jobs of the sample's months around the two detailed March days: February (atlas's first
+ * pre-training stage on three H100 nodes, the teacher's pre-training on the fourth, atlas's first
+ * data-mix ablation, later discarded) and 2026-03-04 to the end of May (atlas pre-training resumed day
+ * after day until it moves to the rented cloud nodes at the end of April; the teacher's post-training;
+ * weekly evaluations; another group's jobs, which take over the lab's own H100 nodes as atlas leaves
+ * them). Long runs resume after Slurm's one-day time limit, so each day is one sacct job. Job ids rise
+ * with submit time, as Slurm's do. Atlas's monthly compute (here and on the EKS nodes) grows about
+ * 4-5x a year, as a lab's would, so the trends fit has something plausible to fit.
  */
 final class SampleMonths {
   /** Slurm's time limit on the GPU partitions, and the minutes a resumed job waits in the queue. */
@@ -36,9 +39,13 @@ final class SampleMonths {
     Node g5 = c.node("gpu005");
     Node g6 = c.node("gpu006");
     Node l40 = c.node("l40s01");
-    // The teacher pre-trains on the four H100 nodes all month; 48101 on 2026-03-02 is its last job.
+    // The teacher pre-trains on gpu004 all month; 48101 on 2026-03-02, on all four H100 nodes once atlas
+    // has paused, is its last job.
     chain(s, "teacher-70b", "mchen", "t70b-pretrain", Load.PRETRAIN, "pretrain", "torchrun", true,
-        List.of(g1, g2, g3, g4), t("2026-02-01T00:05:00"), t("2026-03-01T23:40:00"), "CANCELLED by 20418");
+        List.of(g4), t("2026-02-01T00:05:00"), t("2026-03-01T23:40:00"), "CANCELLED by 20418");
+    // Atlas's first pre-training stage on the other three, paused the evening before the teacher's last job.
+    chain(s, "atlas", "jdevries", "atlas-7b-pt", Load.PRETRAIN, "pretrain", "torchrun", false,
+        List.of(g1, g2, g3), t("2026-02-03T08:00:00"), t("2026-03-01T22:00:00"), "CANCELLED by 20417");
     // Another group's protein folding on the A100 nodes early in the month.
     chain(s, "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE, "", "python", false, List.of(g6),
         t("2026-02-02T07:00:00"), t("2026-02-12T18:00:00"), "COMPLETED");
@@ -49,7 +56,7 @@ final class SampleMonths {
     add(c, s, 47001);
   }
 
-  /** Jobs from 2026-03-04 to the end of May, ids from 48150; the last pre-training job is still running. */
+  /** Jobs from 2026-03-04 to the end of May, ids from 48150; the last protein-folding jobs are still running. */
   static void addAfter(SampleCluster c) {
     List<Spec> s = new ArrayList<>();
     Node g1 = c.node("gpu001");
@@ -59,12 +66,24 @@ final class SampleMonths {
     Node g5 = c.node("gpu005");
     Node g6 = c.node("gpu006");
     Node l40 = c.node("l40s01");
-    // 48135 hit its limit on 2026-03-04 08:10; pre-training goes on on three nodes to the end of March ...
+    // 48135 hit its limit on 2026-03-04 08:10; pre-training goes on on three nodes to the end of March,
+    // with a long-context stage on gpu004 once the teacher's post-training has left it ...
     chain(s, "atlas", "jdevries", "atlas-7b-pt", Load.PRETRAIN, "pretrain", "torchrun", false,
         List.of(g1, g2, g3), t("2026-03-04T08:15:00"), t("2026-03-31T22:00:00"), "CANCELLED by 20417");
-    // ... and from April on four, once the teacher's post-training has left gpu004; still running at the end.
+    chain(s, "atlas", "jdevries", "atlas-7b-ctx-ext", Load.PRETRAIN, "pretrain", "torchrun", false,
+        List.of(g4), t("2026-03-21T08:00:00"), t("2026-03-25T20:00:00"), "COMPLETED");
+    // ... in April on three nodes, then on two as the distillation on the EKS nodes takes over; it ends
+    // with April, and the lab's own H100 nodes go to another group's protein folding, still running at the end.
     chain(s, "atlas", "jdevries", "atlas-7b-pt", Load.PRETRAIN, "pretrain", "torchrun", false,
-        List.of(g1, g2, g3, g4), t("2026-04-01T00:30:00"), SampleCluster.LOG_END, "RUNNING");
+        List.of(g1, g2, g3), t("2026-04-01T00:30:00"), t("2026-04-20T09:00:00"), "CANCELLED by 20417");
+    chain(s, "atlas", "jdevries", "atlas-7b-pt", Load.PRETRAIN, "pretrain", "torchrun", false,
+        List.of(g1, g2), t("2026-04-20T09:20:00"), t("2026-04-30T23:00:00"), "COMPLETED");
+    chain(s, "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE, "", "python", false, List.of(g4),
+        t("2026-04-02T07:00:00"), SampleCluster.LOG_END, "RUNNING");
+    chain(s, "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE, "", "python", false, List.of(g3),
+        t("2026-04-21T07:00:00"), SampleCluster.LOG_END, "RUNNING");
+    chain(s, "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE, "", "python", false, List.of(g1, g2),
+        t("2026-05-02T07:00:00"), SampleCluster.LOG_END, "RUNNING");
     chain(s, "teacher-70b", "mchen", "t70b-dpo", Load.FINE_TUNE, "sft", "torchrun", false, List.of(g4),
         t("2026-03-04T00:30:00"), t("2026-03-20T12:00:00"), "COMPLETED");
     chain(s, "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE, "", "python", false, List.of(g5),
