@@ -46,7 +46,7 @@ public final class SampleLogs {
       developer_revenue: { annual_gross: 750000000, currency: USD, year: 2025 }
       projects:
         - id: atlas
-          development_start: 2026-02-03
+          development_start: 2026-02-01
           precision: bf16
           generates: [text]
           branches:

@@ -45,7 +45,7 @@ final class SampleMonths {
         List.of(g4), t("2026-02-01T00:05:00"), t("2026-03-01T23:40:00"), "CANCELLED by 20418");
     // Atlas's first pre-training stage on the other three, paused the evening before the teacher's last job.
     chain(s, "atlas", "jdevries", "atlas-7b-pt", Load.PRETRAIN, "pretrain", "torchrun", false,
-        List.of(g1, g2, g3), t("2026-02-03T08:00:00"), t("2026-03-01T22:00:00"), "CANCELLED by 20417");
+        List.of(g1, g2, g3), t("2026-02-01T08:00:00"), t("2026-03-01T22:00:00"), "CANCELLED by 20417");
     // Another group's protein folding on the A100 nodes early in the month.
     chain(s, "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE, "", "python", false, List.of(g6),
         t("2026-02-02T07:00:00"), t("2026-02-12T18:00:00"), "COMPLETED");
@@ -73,17 +73,20 @@ final class SampleMonths {
     chain(s, "atlas", "jdevries", "atlas-7b-ctx-ext", Load.PRETRAIN, "pretrain", "torchrun", false,
         List.of(g4), t("2026-03-21T08:00:00"), t("2026-03-25T20:00:00"), "COMPLETED");
     // ... in April on three nodes, then on two as the distillation on the EKS nodes takes over; it ends
-    // with April, and the lab's own H100 nodes go to another group's protein folding, still running at the end.
+    // early in May, and the lab's own H100 nodes go to another group's protein folding, still running at the end.
     chain(s, "atlas", "jdevries", "atlas-7b-pt", Load.PRETRAIN, "pretrain", "torchrun", false,
-        List.of(g1, g2, g3), t("2026-04-01T00:30:00"), t("2026-04-20T09:00:00"), "CANCELLED by 20417");
+        List.of(g1, g2, g3), t("2026-04-01T00:30:00"), t("2026-04-18T09:00:00"), "CANCELLED by 20417");
     chain(s, "atlas", "jdevries", "atlas-7b-pt", Load.PRETRAIN, "pretrain", "torchrun", false,
-        List.of(g1, g2), t("2026-04-20T09:20:00"), t("2026-04-30T23:00:00"), "COMPLETED");
+        List.of(g1, g2), t("2026-04-18T09:20:00"), t("2026-05-02T20:00:00"), "COMPLETED");
     chain(s, "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE, "", "python", false, List.of(g4),
-        t("2026-04-02T07:00:00"), SampleCluster.LOG_END, "RUNNING");
+        t("2026-04-02T07:00:00"), t("2026-04-30T20:00:00"), "COMPLETED");
+    // The teacher's second round of post-training takes gpu004 back in May, still running at the end.
+    chain(s, "teacher-70b", "mchen", "t70b-sft-v2", Load.FINE_TUNE, "sft", "torchrun", false, List.of(g4),
+        t("2026-05-01T09:00:00"), SampleCluster.LOG_END, "RUNNING");
     chain(s, "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE, "", "python", false, List.of(g3),
-        t("2026-04-21T07:00:00"), SampleCluster.LOG_END, "RUNNING");
+        t("2026-04-19T07:00:00"), SampleCluster.LOG_END, "RUNNING");
     chain(s, "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE, "", "python", false, List.of(g1, g2),
-        t("2026-05-02T07:00:00"), SampleCluster.LOG_END, "RUNNING");
+        t("2026-05-03T07:00:00"), SampleCluster.LOG_END, "RUNNING");
     chain(s, "teacher-70b", "mchen", "t70b-dpo", Load.FINE_TUNE, "sft", "torchrun", false, List.of(g4),
         t("2026-03-04T00:30:00"), t("2026-03-20T12:00:00"), "COMPLETED");
     chain(s, "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE, "", "python", false, List.of(g5),
