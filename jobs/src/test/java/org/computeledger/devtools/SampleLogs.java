@@ -179,20 +179,25 @@ public final class SampleLogs {
 
       ## The story the months tell
 
-      - **Growth.** Atlas starts on 2026-02-16 with a small data-mix ablation on the A100 nodes,
-        pre-trains on three H100 nodes through March, on four from April, and from mid-April also
-        distils the teacher on rented EKS nodes (two, then four in May). Its monthly compute grows
-        month after month; `ledger trends` fits the growth and projects when atlas's cumulative
-        compute would cross each standard's threshold at that rate.
-      - **A distillation.** `teacher-70b` pre-trains all February, is post-trained in March and
-        generates its logits for atlas on an EKS node in April; atlas distils from them. The
-        paper's principles count the teacher's compute toward atlas; the EU AI Act does not.
+      - **Growth.** Atlas begins on 2026-02-01: a first pre-training stage on three H100 nodes
+        and, from 02-16, a small data-mix ablation on the A100 nodes. It pre-trains on three nodes
+        through March (with a long-context stage on a fourth), on three and then two in April,
+        and from mid-April distils the teacher on rented EKS nodes (two, then four in May), where
+        its training has moved by May; three of the lab's own H100 nodes then stand idle. Its monthly compute grows about 12 % a month (2.4e22,
+        2.6e22, 3.0e22, 3.3e22 FLOP), as a lab's would: `ledger trends` fits 3.9x a year (95 %
+        interval 2.9-5.3) and projects when atlas's cumulative compute would cross each
+        standard's threshold at that rate.
+      - **A distillation.** `teacher-70b` pre-trains on gpu004 all February, is post-trained in
+        March and again from April, and generates its logits for atlas on an EKS node in April;
+        atlas distils from them. The paper's principles count the teacher's compute toward
+        atlas; the EU AI Act does not.
       - **A discarded branch.** February's data-mix ablation (and March's learning-rate sweep) were
         dropped, and still count.
-      - **A threshold approached.** By the end of May atlas has about 1.3e23 FLOP of its own
-        (2.2e23 with the teacher's, under the paper's principles); at the rate fitted over its
-        months, `trends_threshold_crossing` projects the EU's 10^25 in 2027-02 and the 10^26 of
-        SB 53 and RAISE in 2027-06 (see also the cumulative chart).
+      - **A threshold approached.** By the end of May atlas has about 1.1e23 FLOP of its own
+        (1.8e23 with the teacher's, under the paper's principles); at the rate fitted over its
+        months (4.5x a year as the EU AI Act, SB 53 and RAISE count it),
+        `trends_threshold_crossing` projects the EU's 10^25 in 2028-10 and the 10^26 of SB 53,
+        RAISE and the paper's principles in 2030-04 (see also the cumulative chart).
       - **An instance replaced.** On 2026-05-13 at 14:00 the EKS node `ip-10-42-7-31` loses its
         instance; a new instance joins as `ip-10-42-11-40` and the failed pod is rerun there.
         `resources.csv` maps each instance id to its node for the time it served it.
@@ -207,8 +212,9 @@ public final class SampleLogs {
       | gpu007 | 2x H100 SXM | none: only the scheduler knows what ran there |
       | ip-10-42-*.us-east-2.compute.internal (EKS, from April) | 8x H100 SXM (p5.48xlarge) | DCGM via the GPU operator, with the pods' labels |
 
-      Telemetry is kept sparsely, as many labs keep it: 08:00-11:00 UTC of 2026-03-02 and 03 every
-      30 s, and 09:00-09:30 of one day in each other month (2026-02-18, 04-15, 05-13) every 60 s.
+      Telemetry is kept sparsely, as many labs keep it: 08:00-11:00 UTC of 2026-03-02 and
+      08:00-10:00 of 03-03 every 30 s, and 09:00-09:15 of one day in each other month (2026-02-18,
+      04-15, 05-13) every 60 s.
       Outside those hours the ledger falls back to the scheduler's allocations (the allocation
       method), so most of the sample's compute is counted that way.
 
@@ -253,9 +259,11 @@ public final class SampleLogs {
 
       ## What a run should show
 
-      - Atlas pre-training on gpu[001-003] runs from 2026-03-02 day after day (`TIMEOUT`, resumed);
-        from April on gpu[001-004]. The last job is still running when the log ends (`End` is
-        `Unknown`), as are the last pods.
+      - Atlas pre-training on gpu[001-003] runs from 2026-02-01 day after day (`TIMEOUT`, resumed),
+        pauses on the evening of 03-01 for the teacher's last pre-training job (48101, all four
+        nodes) and resumes on 03-02 (48102); from 04-18 on gpu[001-002], until 05-02. The teacher's
+        post-training on gpu004 from April is still running when the log ends (`End` is
+        `Unknown`), as are the last pods; gpu001-003 are idle from May (idle cost in the bill).
       - The learning-rate sweep is a job array (`48105_0` to `48105_3`, one of them `FAILED`),
         registered as a discarded branch, like February's data-mix ablation: both still count.
       - gpu004 is shared on 2026-03-02 and 03: atlas fine-tuning on GPUs 0-3 and base-1b on GPUs

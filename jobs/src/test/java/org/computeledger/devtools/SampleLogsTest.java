@@ -54,6 +54,60 @@ class SampleLogsTest {
     assertTrue(total < 5_000_000L, "sample-logs is " + total + " bytes");
   }
 
+  /**
+   * Issue 17 wants a run of the sample in seconds: four months must not read more lines than the one
+   * month before them did (main's March-only sample had 252,250 lines, gzipped telemetry counted unpacked).
+   */
+  @Test
+  void hasNoMoreLinesThanTheOneMonthSampleBeforeIt() throws IOException {
+    long lines = 0;
+    try (Stream<Path> files = Files.walk(out)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String text = f.toString().endsWith(".gz") ? gunzip(f) : Files.readString(f);
+        lines += text.lines().count();
+      }
+    }
+    assertTrue(lines <= 252_250L, "sample-logs has " + lines + " lines");
+  }
+
+  /**
+   * The trends fit needs a plausible lab: atlas's H100 GPU-hours (its allocations on H100 nodes, Slurm and
+   * EKS, cut at month ends; a running job held to the end of May) grow a few times a year, 3-6x by a
+   * least-squares fit of ln(hours) on the month, not by orders of magnitude.
+   */
+  @Test
+  void atlasH100HoursGrowThreeToSixTimesAYear() {
+    SampleCluster c = SampleCluster.build(SampleLogs.DEFAULT_SEED);
+    long[] bounds = {SampleCluster.epoch("2026-02-01T00:00:00"), SampleCluster.epoch("2026-03-01T00:00:00"),
+        SampleCluster.epoch("2026-04-01T00:00:00"), SampleCluster.epoch("2026-05-01T00:00:00"), SampleCluster.LOG_END};
+    double[] hours = new double[4];
+    for (SampleCluster.Job j : c.jobs) {
+      if (!j.account.equals("atlas") || j.start < 0) {
+        continue;
+      }
+      long end = j.end == SampleCluster.UNKNOWN ? SampleCluster.LOG_END : j.end;
+      for (SampleCluster.Alloc a : j.allocs) {
+        if (a.node().model() != SampleCluster.GpuModel.H100_SXM) {
+          continue;
+        }
+        for (int m = 0; m < 4; m++) {
+          long s = Math.max(j.start, bounds[m]);
+          long e = Math.min(end, bounds[m + 1]);
+          if (e > s) {
+            hours[m] += (e - s) * a.gpus().length / 3600.0;
+          }
+        }
+      }
+    }
+    // ln h = a + b t over t = 0..3: b = sum((t - 1.5) ln h) / sum((t - 1.5)^2), the latter being 5
+    double b = 0;
+    for (int m = 0; m < 4; m++) {
+      b += (m - 1.5) * Math.log(hours[m]) / 5.0;
+    }
+    double annual = Math.exp(12 * b);
+    assertTrue(annual > 3 && annual < 6, "annual growth " + annual + " from " + java.util.Arrays.toString(hours));
+  }
+
   @Test
   void writesEveryFileOfTheDocumentedLayout() {
     List<String> expected = List.of("README.md", "registry.yaml", "prices.csv", "resources.csv",

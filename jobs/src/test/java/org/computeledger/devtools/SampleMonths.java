@@ -11,11 +11,11 @@ import org.computeledger.devtools.SampleCluster.Node;
  * The Slurm jobs of the sample's months around the two detailed March days: February (atlas's first
  * pre-training stage on three H100 nodes, the teacher's pre-training on the fourth, atlas's first
  * data-mix ablation, later discarded) and 2026-03-04 to the end of May (atlas pre-training resumed day
- * after day until it moves to the rented cloud nodes at the end of April; the teacher's post-training;
- * weekly evaluations; another group's jobs, which take over the lab's own H100 nodes as atlas leaves
- * them). Long runs resume after Slurm's one-day time limit, so each day is one sacct job. Job ids rise
- * with submit time, as Slurm's do. Atlas's monthly compute (here and on the EKS nodes) grows about
- * 4-5x a year, as a lab's would, so the trends fit has something plausible to fit.
+ * after day until it has moved to the rented cloud nodes early in May, leaving three of the lab's own
+ * nodes idle; the teacher's post-training; weekly evaluations; another group's jobs). Long runs
+ * resume after Slurm's one-day time limit, so each day is one sacct job. Job ids rise with submit
+ * time, as Slurm's do. Atlas's monthly compute (here and on the EKS nodes) grows about 4x a year, as
+ * a lab's would, so the trends fit has something plausible to fit.
  */
 final class SampleMonths {
   /** Slurm's time limit on the GPU partitions, and the minutes a resumed job waits in the queue. */
@@ -56,7 +56,7 @@ final class SampleMonths {
     add(c, s, 47001);
   }
 
-  /** Jobs from 2026-03-04 to the end of May, ids from 48150; the last protein-folding jobs are still running. */
+  /** Jobs from 2026-03-04 to the end of May, ids from 48150; the teacher's last post-training job is still running. */
   static void addAfter(SampleCluster c) {
     List<Spec> s = new ArrayList<>();
     Node g1 = c.node("gpu001");
@@ -73,20 +73,14 @@ final class SampleMonths {
     chain(s, "atlas", "jdevries", "atlas-7b-ctx-ext", Load.PRETRAIN, "pretrain", "torchrun", false,
         List.of(g4), t("2026-03-21T08:00:00"), t("2026-03-25T20:00:00"), "COMPLETED");
     // ... in April on three nodes, then on two as the distillation on the EKS nodes takes over; it ends
-    // early in May, and the lab's own H100 nodes go to another group's protein folding, still running at the end.
+    // early in May, and the three nodes it leaves stand idle (paid for: the bill's idle cost grows).
     chain(s, "atlas", "jdevries", "atlas-7b-pt", Load.PRETRAIN, "pretrain", "torchrun", false,
         List.of(g1, g2, g3), t("2026-04-01T00:30:00"), t("2026-04-18T09:00:00"), "CANCELLED by 20417");
     chain(s, "atlas", "jdevries", "atlas-7b-pt", Load.PRETRAIN, "pretrain", "torchrun", false,
         List.of(g1, g2), t("2026-04-18T09:20:00"), t("2026-05-02T20:00:00"), "COMPLETED");
-    chain(s, "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE, "", "python", false, List.of(g4),
-        t("2026-04-02T07:00:00"), t("2026-04-30T20:00:00"), "COMPLETED");
-    // The teacher's second round of post-training takes gpu004 back in May, still running at the end.
+    // The teacher's second round of post-training takes gpu004 in April, still running at the end.
     chain(s, "teacher-70b", "mchen", "t70b-sft-v2", Load.FINE_TUNE, "sft", "torchrun", false, List.of(g4),
-        t("2026-05-01T09:00:00"), SampleCluster.LOG_END, "RUNNING");
-    chain(s, "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE, "", "python", false, List.of(g3),
-        t("2026-04-19T07:00:00"), SampleCluster.LOG_END, "RUNNING");
-    chain(s, "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE, "", "python", false, List.of(g1, g2),
-        t("2026-05-03T07:00:00"), SampleCluster.LOG_END, "RUNNING");
+        t("2026-04-02T09:00:00"), SampleCluster.LOG_END, "RUNNING");
     chain(s, "teacher-70b", "mchen", "t70b-dpo", Load.FINE_TUNE, "sft", "torchrun", false, List.of(g4),
         t("2026-03-04T00:30:00"), t("2026-03-20T12:00:00"), "COMPLETED");
     chain(s, "bio-ml", "pvisser", "protein-fold-xl", Load.SCIENCE, "", "python", false, List.of(g5),
