@@ -171,7 +171,7 @@ public final class CostAttribution {
 
   /** {@link #allocCostPieces(Dataset, Dataset, Dataset, Dataset)} from prepared shares. */
   public static Dataset<Row> allocCostPieces(Prepared p) {
-    return p.shares().select(col(ALLOC_ID), col(Charges.CURRENCY), col(COST_BILLED),
+    return p.shares().select(col(ALLOC_ID), col(Charges.CURRENCY), col(COST_BILLED), col(COST_EFFECTIVE),
         col("c_start").cast("timestamp").as(Charges.CHARGE_PERIOD_START));
   }
 
@@ -187,8 +187,8 @@ public final class CostAttribution {
 
   /**
    * Each allocation's share of each charge period it overlaps, before the sum of {@link #allocCosts}:
-   * {@code alloc_id, currency, cost_billed, charge_period_start}; {@link FxConversion} converts these at
-   * the rate of the charge's date. Their sum per allocation and currency is {@link #allocCosts}' billed cost.
+   * {@code alloc_id, currency, cost_billed, cost_effective, charge_period_start}; {@link FxConversion} converts
+   * these at the rate of the charge's date. Their sums per allocation and currency are {@link #allocCosts}'.
    */
   public static Dataset<Row> allocCostPieces(Dataset<Row> allocs, Dataset<Row> charges, Dataset<Row> nodeGpus,
       Dataset<Row> resources) {

@@ -17,6 +17,8 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -25,32 +27,61 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * After the roll-up: each line item's billed cost in the run's reporting currency, from the dated rates
- * of {@link FxRates}. The original cost, its currency and the per-currency reconciliation are untouched.
+ * After the roll-up: line items' and jobs' billed, effective and market cost in the run's reporting
+ * currency, from the dated rates of {@link FxRates}. The original costs, their currencies and the
+ * per-currency reconciliation are untouched.
  *
- * <p>The rule: each charge's share (a piece of {@link CostAttribution#allocCostPieces}) is converted at
- * the {@code fx.csv} rate from its currency to the reporting currency dated on, or most recently before,
- * the UTC day its charge period starts; a share already in the reporting currency is kept at rate 1. A
- * line item is converted only when every share of it found a rate: {@code cost_billed_converted} is the
- * sum of the converted shares, {@code fx_rate} the cost-weighted rate (converted / billed, 12 decimals;
- * null, with a note, when the shares are in several currencies), {@code fx_date} the latest rate date used. Otherwise the three are null and {@code fx_note} names a
- * missing rate; no rate is guessed or carried back in time.
+ * <p>The rule: each piece of money is converted at the {@code fx.csv} rate from its currency to the
+ * reporting currency dated on, or most recently before, the UTC day of its instant; a piece already in
+ * the reporting currency is kept at rate 1. For billed and effective cost a piece is an allocation's
+ * share of one charge (a piece of {@link CostAttribution#allocCostPieces}) and its instant the start of
+ * the charge period; both amounts of a share take the same rate. For market cost a piece is an
+ * allocation's market cost and its instant the allocation's start, the day {@link MarketPrices} priced it
+ * on. A row (line item or job) is converted only when every piece of it found a rate: the converted
+ * amount is the sum of the converted pieces, the row's rate the cost-weighted rate (converted ÷ original,
+ * 12 decimals, weighted by billed cost for billed and effective cost; null, with a note, when the pieces
+ * are in several currencies), its date the latest rate date used. Otherwise they are null and the note
+ * names a missing rate; no rate is guessed or carried back in time.
  */
 public final class FxConversion {
   public static final String COST_BILLED_CONVERTED = "cost_billed_converted";
+  public static final String COST_EFFECTIVE_CONVERTED = "cost_effective_converted";
+  public static final String COST_MARKET_CONVERTED = "cost_market_converted";
   public static final String REPORT_CURRENCY = "report_currency";
   public static final String FX_RATE = "fx_rate";
   public static final String FX_DATE = "fx_date";
   public static final String FX_NOTE = "fx_note";
+  public static final String MARKET_FX_RATE = "market_fx_rate";
+  public static final String MARKET_FX_DATE = "market_fx_date";
+  public static final String MARKET_FX_NOTE = "market_fx_note";
 
-  /** No {@code --report-currency}: no conversion, the four columns stay null. */
+  /** No {@code --report-currency}: no conversion, the conversion columns stay null. */
   public static final String DEFAULT_REPORT_CURRENCY = "";
 
   public static final String PROJECT = "project";
   public static final String BRANCH = "branch";
   public static final String CURRENCY = "currency";
   public static final String COST_BILLED = "cost_billed";
+  public static final String COST_EFFECTIVE = "cost_effective";
+  public static final String COST_MARKET = "cost_market";
+  public static final String MARKET_CURRENCY = "market_currency";
   public static final String CHARGE_PERIOD_START = "charge_period_start";
+  /** A piece's instant: the UTC day it falls on picks its rate. */
+  public static final String FX_AT = "fx_at";
+
+  /**
+   * One kind of money to convert: the pieces' currency column, the amounts (the first weighs the rate),
+   * the names of their converted sums, and the names of the row's rate, rate date and note.
+   */
+  public record Amounts(String currency, List<String> amounts, List<String> converted, String rate, String date,
+      String note) {}
+
+  /** Billed and effective cost of the bills: the two amounts of one charge share take the same rate. */
+  public static final Amounts BILLED = new Amounts(CURRENCY, List.of(COST_BILLED, COST_EFFECTIVE),
+      List.of(COST_BILLED_CONVERTED, COST_EFFECTIVE_CONVERTED), FX_RATE, FX_DATE, FX_NOTE);
+  /** Market cost from {@code prices.csv}, in the prices' currency. */
+  public static final Amounts MARKET = new Amounts(MARKET_CURRENCY, List.of(COST_MARKET),
+      List.of(COST_MARKET_CONVERTED), MARKET_FX_RATE, MARKET_FX_DATE, MARKET_FX_NOTE);
 
   private static final DataType MONEY = DataTypes.createDecimalType(38, 12);
   // cost (14 integer digits) × rate (11, see FxRates) stays within DECIMAL(38,12) with no loss of scale
@@ -62,16 +93,32 @@ public final class FxConversion {
 
   /**
    * One row per (project, branch) of {@code pieces} ({@code project, branch, currency, cost_billed,
-   * charge_period_start}): {@code project, branch, cost_billed_converted, report_currency, fx_rate,
-   * fx_date, fx_note}. {@code rates}: {@link FxRates#SCHEMA}.
+   * charge_period_start}, optionally {@code cost_effective}): {@code project, branch} and the columns of
+   * {@link #BILLED} and {@code report_currency}. {@code rates}: {@link FxRates#SCHEMA}.
    */
   public static Dataset<Row> perLineItem(Dataset<Row> pieces, Dataset<Row> rates, String reportCurrency) {
-    Dataset<Row> p = pieces.filter(col(COST_BILLED).isNotNull())
-        .withColumn("_day", expr("date_from_unix_date(CAST(floor(unix_seconds(" + CHARGE_PERIOD_START + ") / "
+    Dataset<Row> p = pieces.withColumn(FX_AT, col(CHARGE_PERIOD_START));
+    if (!java.util.Arrays.asList(p.columns()).contains(COST_EFFECTIVE)) {
+      p = p.withColumn(COST_EFFECTIVE, lit(null).cast(MONEY));
+    }
+    return convert(p, List.of(PROJECT, BRANCH), BILLED, rates, reportCurrency)
+        .withColumn(REPORT_CURRENCY, lit(reportCurrency));
+  }
+
+  /**
+   * One row per value of {@code keys} in {@code pieces} (the keys, {@code a.currency()}, {@code a.amounts()}
+   * and {@link #FX_AT}): the keys, {@code a.converted()}, {@code a.rate()}, {@code a.date()} and
+   * {@code a.note()} by the rule of the class comment. Pieces whose first amount is null are left out.
+   */
+  public static Dataset<Row> convert(Dataset<Row> pieces, List<String> keys, Amounts a, Dataset<Row> rates,
+      String reportCurrency) {
+    String first = a.amounts().get(0);
+    Dataset<Row> p = pieces.filter(col(first).isNotNull())
+        .withColumn("_day", expr("date_from_unix_date(CAST(floor(unix_seconds(" + FX_AT + ") / "
             + DAY_SECONDS + ") AS INT))"));
     // each rate holds from its date up to the day before the pair's next rate (the last one up to the
-    // latest charge day; none before the earliest), one row per day: the join on (currency, day) is then an equi-join, never
-    // charges × rates
+    // latest piece's day; none before the earliest), one row per day: the join on (currency, day) is then an
+    // equi-join, never pieces × rates
     Column next = lead(col("_rdate"), 1).over(Window.partitionBy(col("_from")).orderBy(col("_rdate")));
     Dataset<Row> lastDay = p.agg(min(col("_day")).as("_first"), max(col("_day")).as("_last"));
     Dataset<Row> r = rates.filter(col(FxRates.TO).equalTo(lit(reportCurrency)))
@@ -83,56 +130,111 @@ public final class FxConversion {
         .filter(col("_until").geq(col("_since")))
         .withColumn("_rday", explode(sequence(col("_since"), col("_until"))))
         .drop("_next", "_first", "_last", "_since", "_until");
-    Dataset<Row> rated = p.join(r, col(CURRENCY).equalTo(col("_from")).and(col("_rday").equalTo(col("_day"))), "left");
-    Column sameCurrency = col(CURRENCY).equalTo(lit(reportCurrency));
+    Column ccy = col(a.currency());
+    Dataset<Row> rated = p.join(r, ccy.equalTo(col("_from")).and(col("_rday").equalTo(col("_day"))), "left");
+    Column sameCurrency = ccy.equalTo(lit(reportCurrency));
     Column rate = when(sameCurrency, lit(java.math.BigDecimal.ONE)).otherwise(col("_rate"));
-    Column converted = col(COST_BILLED).cast(COST_OPERAND).multiply(rate.cast(RATE_OPERAND));
     Column missing = rate.isNull();
-    Column why = when(missing, concat(col(CURRENCY), lit("->" + reportCurrency
+    Column why = when(missing, concat(ccy, lit("->" + reportCurrency
         + " rate in " + FxRates.FILE_NAME + " dated on or before "), col("_day").cast("string")));
-    Dataset<Row> sums = rated
-        .withColumn("_conv", converted)
+    Dataset<Row> withConv = rated
         .withColumn("_used", when(sameCurrency, lit(null).cast("date")).otherwise(col("_rdate")))
         .withColumn("_why", why)
-        .withColumn("_rate_used", when(sameCurrency.or(missing), lit(null)).otherwise(col("_rate")))
-        .groupBy(col(PROJECT), col(BRANCH))
-        .agg(sum(col("_conv")).as("_conv"), sum(col(COST_BILLED)).as("_billed"), max(col("_used")).as("_used"),
-            count(when(missing, lit(1))).as("_missing"), min(col("_why")).as("_why"),
-            countDistinct(col("_used"), col("_rate_used")).as("_rates"), countDistinct(col(CURRENCY)).as("_ccys"));
+        .withColumn("_rate_used", when(sameCurrency.or(missing), lit(null)).otherwise(col("_rate")));
+    List<Column> aggs = new ArrayList<>();
+    for (int i = 0; i < a.amounts().size(); i++) {
+      Column amount = col(a.amounts().get(i)).cast(COST_OPERAND).multiply(rate.cast(RATE_OPERAND));
+      aggs.add(sum(amount).as("_conv" + i));
+    }
+    aggs.add(sum(col(first)).as("_orig"));
+    aggs.add(max(col("_used")).as("_used"));
+    aggs.add(count(when(missing, lit(1))).as("_missing"));
+    aggs.add(min(col("_why")).as("_why"));
+    aggs.add(countDistinct(col("_used"), col("_rate_used")).as("_rates"));
+    aggs.add(countDistinct(ccy).as("_ccys"));
+    Column[] groupKeys = keys.stream().map(k -> col(k)).toArray(Column[]::new);
+    Dataset<Row> sums = withConv.groupBy(groupKeys).agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
     Column ok = col("_missing").equalTo(0);
-    Column weighted = col("_conv").cast(COST_OPERAND).divide(col("_billed").cast(COST_OPERAND)).cast(MONEY);
+    Column weighted = col("_conv0").cast(COST_OPERAND).divide(col("_orig").cast(COST_OPERAND)).cast(MONEY);
     Column note = when(col("_missing").gt(0), concat(lit("not converted: no "), col("_why")))
         .when(col("_used").isNull(), lit("already in " + reportCurrency))
         .when(col("_ccys").gt(1), concat(lit("converted at "), col("_rates").cast("string"),
-            lit(" dated rate(s) from several currencies; no single rate to show, fx_date the latest date used")))
+            lit(" dated rate(s) from several currencies; no single rate to show, " + a.date()
+                + " the latest date used")))
         .otherwise(concat(lit("converted at "), col("_rates").cast("string"),
-            lit(" dated rate(s); fx_rate is the cost-weighted rate, fx_date the latest date used")));
-    return sums.select(col(PROJECT), col(BRANCH),
-        when(ok, col("_conv").cast(MONEY)).as(COST_BILLED_CONVERTED),
-        lit(reportCurrency).as(REPORT_CURRENCY),
-        when(ok.and(col("_ccys").equalTo(1)).and(col("_billed").notEqual(0)), weighted).as(FX_RATE),
-        when(ok, col("_used")).as(FX_DATE),
-        note.as(FX_NOTE));
+            lit(" dated rate(s); " + a.rate() + " is the cost-weighted rate, " + a.date() + " the latest date used")));
+    List<Column> out = new ArrayList<>();
+    for (String k : keys) {
+      out.add(col(k));
+    }
+    for (int i = 0; i < a.converted().size(); i++) {
+      out.add(when(ok, col("_conv" + i).cast(MONEY)).as(a.converted().get(i)));
+    }
+    out.add(when(ok.and(col("_ccys").equalTo(1)).and(col("_orig").notEqual(0)), weighted).as(a.rate()));
+    out.add(when(ok, col("_used")).as(a.date()));
+    out.add(note.as(a.note()));
+    return sums.select(out.toArray(new Column[0]));
   }
 
   /**
-   * {@code lineItems} with the five columns: from {@link #perLineItem} when {@code rates} is given and
-   * {@code reportCurrency} is not blank, else null (no conversion).
+   * {@code lineItems} with the billed conversion columns of {@link #perLineItem} ({@code pieces}: project,
+   * branch, currency, cost_billed, charge_period_start), or nulls without rates or a reporting currency.
    */
   public static Dataset<Row> apply(Dataset<Row> lineItems, Dataset<Row> pieces, Dataset<Row> rates,
       String reportCurrency) {
-    if (rates == null || reportCurrency == null || reportCurrency.isBlank()) {
-      return lineItems.withColumn(COST_BILLED_CONVERTED, lit(null).cast(MONEY))
-          .withColumn(REPORT_CURRENCY, lit(null).cast("string"))
-          .withColumn(FX_RATE, lit(null).cast(MONEY))
-          .withColumn(FX_DATE, lit(null).cast("date"))
-          .withColumn(FX_NOTE, lit(null).cast("string"));
+    Dataset<Row> p = pieces.withColumn(FX_AT, col(CHARGE_PERIOD_START));
+    if (!java.util.Arrays.asList(p.columns()).contains(COST_EFFECTIVE)) {
+      p = p.withColumn(COST_EFFECTIVE, lit(null).cast(MONEY));
     }
-    Dataset<Row> fx = perLineItem(pieces, rates, reportCurrency)
-        .withColumnRenamed(PROJECT, "_fx_project").withColumnRenamed(BRANCH, "_fx_branch");
-    return lineItems.join(fx, col(PROJECT).equalTo(col("_fx_project")).and(col(BRANCH).equalTo(col("_fx_branch"))),
-            "left")
-        .drop("_fx_project", "_fx_branch")
-        .withColumn(REPORT_CURRENCY, coalesce(col(REPORT_CURRENCY), lit(reportCurrency)));
+    return apply(lineItems, List.of(PROJECT, BRANCH), p, null, rates, reportCurrency);
+  }
+
+  /**
+   * {@code table} (one row per value of {@code keys}: line items, jobs) with {@code report_currency} and
+   * the columns of {@link #BILLED} and {@link #MARKET}: converted from {@code billed} pieces (the keys,
+   * currency, cost_billed, cost_effective, fx_at) and {@code market} pieces (the keys, market_currency,
+   * cost_market, fx_at; may be null) when {@code rates} is given and {@code reportCurrency} is not blank,
+   * else null (no conversion).
+   */
+  public static Dataset<Row> apply(Dataset<Row> table, List<String> keys, Dataset<Row> billed, Dataset<Row> market,
+      Dataset<Row> rates, String reportCurrency) {
+    if (rates == null || reportCurrency == null || reportCurrency.isBlank()) {
+      Dataset<Row> out = table;
+      for (Amounts a : List.of(BILLED, MARKET)) {
+        for (String c : a.converted()) {
+          out = out.withColumn(c, lit(null).cast(MONEY));
+        }
+        out = out.withColumn(a.rate(), lit(null).cast(MONEY)).withColumn(a.date(), lit(null).cast("date"))
+            .withColumn(a.note(), lit(null).cast("string"));
+      }
+      return out.withColumn(REPORT_CURRENCY, lit(null).cast("string"));
+    }
+    Dataset<Row> out = joinOn(table, keys, convert(billed, keys, BILLED, rates, reportCurrency));
+    if (market != null) {
+      out = joinOn(out, keys, convert(market, keys, MARKET, rates, reportCurrency));
+    } else {
+      for (String c : MARKET.converted()) {
+        out = out.withColumn(c, lit(null).cast(MONEY));
+      }
+      out = out.withColumn(MARKET.rate(), lit(null).cast(MONEY)).withColumn(MARKET.date(), lit(null).cast("date"))
+          .withColumn(MARKET.note(), lit(null).cast("string"));
+    }
+    return out.withColumn(REPORT_CURRENCY, lit(reportCurrency));
+  }
+
+  /** {@code table} left-joined to {@code fx} on {@code keys}, the keys kept once. */
+  private static Dataset<Row> joinOn(Dataset<Row> table, List<String> keys, Dataset<Row> fx) {
+    Column on = null;
+    Dataset<Row> f = fx;
+    for (String k : keys) {
+      f = f.withColumnRenamed(k, "_fx_" + k);
+      Column eq = col(k).equalTo(col("_fx_" + k));
+      on = on == null ? eq : on.and(eq);
+    }
+    Dataset<Row> out = table.join(f, on, "left");
+    for (String k : keys) {
+      out = out.drop("_fx_" + k);
+    }
+    return out;
   }
 }

@@ -52,6 +52,8 @@ public final class MarketPrices {
   public static final String COST_MARKET = "cost_market";
   public static final String MARKET_CURRENCY = "market_currency";
   public static final String PRICE_SOURCE = "price_source";
+  /** The allocation's start, whose UTC day chose its price (and chooses its fx.csv rate). */
+  public static final String PRICED_AT = "priced_at";
 
   public static final StructType SCHEMA = StructType.fromDDL(
       "gpu_model STRING, price_per_gpu_hour DECIMAL(38,12), currency STRING, effective_date DATE, source STRING");
@@ -169,7 +171,7 @@ public final class MarketPrices {
   }
 
   /**
-   * Market cost of each allocation: {@code alloc_id, cost_market, market_currency, price_source}.
+   * Market cost of each allocation: {@code alloc_id, cost_market, market_currency, price_source, priced_at}.
    * {@code cost_market} is {@code gpu_count × hours × price}, with the price of the allocation's GPU
    * model in effect on its start date (UTC): the one with the latest {@code effective_date} not after
    * it. Without such a price (no model, unknown model, start before the first price) the three are
@@ -185,6 +187,7 @@ public final class MarketPrices {
         col(CostAttribution.GPU_COUNT).cast("long")
             .multiply(unix_seconds(col(CostAttribution.END_TIME)).minus(unix_seconds(col(CostAttribution.START_TIME))))
             .as("a_gpu_s"),
+        col(CostAttribution.START_TIME).cast("timestamp").as("a_at"),
         // identifies the input row for picking its one price, even were an alloc_id repeated
         monotonically_increasing_id().as("a_row"));
     Dataset<Row> p = prices.select(lower(trim(col(GPU_MODEL))).as("p_model"), col(PRICE_PER_GPU_HOUR).as("p_price"),
@@ -204,6 +207,7 @@ public final class MarketPrices {
     return chosen.select(col("a_id").as(CostAttribution.ALLOC_ID),
         when(col("p_price").isNotNull(), cost).as(COST_MARKET),
         col("p_currency").as(MARKET_CURRENCY),
-        col("p_source").as(PRICE_SOURCE));
+        col("p_source").as(PRICE_SOURCE),
+        col("a_at").as(PRICED_AT));
   }
 }

@@ -41,6 +41,24 @@ final class AuditReadme {
         .append("counter row overlapping telemetry on that model, far more than a sample holds: like the peaks, they are ")
         .append("method parameters an auditor checks against the report's methodology, not results. A header alone: nothing ")
         .append("was calibrated |\n");
+    s.append("| `evidence/lines.jsonl`, JSON documents | a pod list (`kubectl get pods -o json`), `sacct --json` and a Prometheus ")
+        .append("API response are one document over many lines, so their lines cannot be parsed one by one: each record object that ")
+        .append("holds evidence (a pod; a Slurm job with its steps; a Prometheus series with all its points) is copied whole, ")
+        .append("exactly as it stands in the file from its opening to its closing brace, with `line` and `last_line` (its first ")
+        .append("and last line), the input's `sha256` and `fragment_sha256` (SHA-256 of `text` in UTF-8). The recompute puts the ")
+        .append("objects of a file back into the smallest document of its format (`{\"kind\": \"List\", \"items\": [...]}`, ")
+        .append("`{\"jobs\": [...]}`, `{\"status\": \"success\", \"data\": {\"resultType\": \"matrix\", \"result\": [...]}}`; ")
+        .append("nothing in the envelope is a value a row takes) and parses it with the ledger's parser |\n");
+    s.append("| `evidence/lines.jsonl`, Parquet bills | a Parquet bill has no text lines: its rows are copied as the CSV text the ")
+        .append("ingest parsed (header line 1, row N line N + 1), marked `\"text_of\": \"parquet rows as CSV\"`, with the stored ")
+        .append("file's SHA-256 |\n");
+    s.append("| `evidence/resources.csv` | the lines of the input's `resources.csv` (checked against the report's `declarations/` ")
+        .append("copy) for the resource ids of the bill lines copied out, each verbatim after a comment naming its line number |\n");
+    s.append("| `units.json`, `series_cadence_us` | for a GPU-hour, its GPU's median sampling interval over all its samples, ")
+        .append("taken from the canonical samples (the parsed input, not a result of the report): it rests on the whole series, ")
+        .append("which the hour's lines do not hold, and sets the first sample's interval and the gap cap |\n");
+    s.append("| `evidence/prices.csv` | the input's `prices.csv` (checked against the report's `declarations/` copy), for ")
+        .append("the market cost of the jobs drawn (`reported_job_cost_market` in `units.json`) |\n");
     s.append("| `manifest.json` | SHA-256 of each file above; `audit-recompute` refuses a sample that differs from it |\n\n");
     s.append("## The design\n\n");
     s.append("Three stages, each drawn with replacement and with probability proportional to reported FLOP:\n\n");
@@ -85,7 +103,8 @@ final class AuditReadme {
     s.append("## How a unit is recomputed\n\n");
     s.append("`audit-recompute` parses the lines in `evidence/lines.jsonl` again with the ledger's own parsers, then, for a GPU-hour: ")
         .append("each sample of the GPU in the hour covers the time since the sample before it (the one before the hour is in the ")
-        .append("evidence), capped at max_gap_factor × the cadence (the median interval of the GPU's samples in the evidence); ")
+        .append("evidence), capped at max_gap_factor × the cadence (`series_cadence_us`; the median interval of the GPU's samples ")
+        .append("in the evidence where a sample has none); ")
         .append("FLOP = Σ pipe activity × that pipe's dense peak × SM clock ÷ the peak's clock × seconds, or utilization × dense peak × ")
         .append("seconds, for the precision the registry gives the job's project; counter rows replace the samples they cover and count ")
         .append("in the hour they end; the job's share of each sample follows the attribution rules (job label, GPU index, else ")
@@ -97,16 +116,22 @@ final class AuditReadme {
         .append("keeps the overlap; a later row keeps what is left, its FLOP scaled by that share), and an AMD MI300-series GPU on ")
         .append("a node whose evidence shows more than 8 such devices is unpriced (unnamed compute partitions), as methodology.md ")
         .append("states; the sample copies the counter rows that overlap a drawn hour's rows for the first rule.\n\n");
-    s.append("A job's cost: each bill line is placed on the first known GPU node its names give, in the report's order (host tag, ")
+    s.append("A job's cost: a bill line whose resource id `evidence/resources.csv` maps to a host over its period is cut at each ")
+        .append("change of host, each piece taking the cost of the seconds covered up to its end less those up to its start (both ")
+        .append("rounded half-up to 12 decimals), and a part no line covers keeping the rest over the whole period; ")
+        .append("each bill line or piece is placed on the first known GPU node its names give, in the report's order (the ")
+        .append("resources.csv host, host tag, ")
         .append("kubernetes.io/hostname label, instance name, Name tag, resource id); lines of one provider, currency, node and ")
         .append("period are added; the job takes, of each, cost × its GPUs × the whole seconds it overlaps the period ÷ max(node GPUs × ")
         .append("period seconds, what all jobs on the node held in it), rounded half-up to 12 decimals (a job still running is ")
         .append("held to the end of the logs). Compared with the report's billed and effective cost of the job; tolerance ")
         .append("1e-9 relative.\n\n");
     s.append("Not recomputed by this version: the project and branch a job is matched to (the reported project names the precision), ")
-        .append("a MIG-partitioned GPU's parent (counted through its instances), charges cut by `resources.csv` (the sample does ")
-        .append("not copy it: a job whose bill lines the report mapped through it shows a difference), the fx.csv conversion ")
-        .append("(reported per line item only), market-price cost, and bill lines of Parquet bills (no text lines to copy).\n");
+        .append("a MIG-partitioned GPU's parent (counted through its instances), the fx.csv conversion ")
+        .append("(reported per line item only), and an nvidia-smi log whose header changes mid-file (its ")
+        .append("lines are read under the file's first header). Evidence that gives no row when parsed again from the copies ")
+        .append("alone (a raw scrape dated by its file's modification time, which the copies do not carry) is named by the ")
+        .append("recompute under \"Evidence not recomputed\", with its file, lines and format; the units resting on it are flagged.\n");
     return s.toString();
   }
 
@@ -130,6 +155,13 @@ final class AuditReadme {
     s.append("\n| line item | reported FLOP | implied FLOP | mean relative error |\n|---|---:|---:|---:|\n");
     o.lineItems().forEach((k, v) -> s.append("| ").append(UserText.markdown(k)).append(" | ").append(sci(v[0])).append(" | ")
         .append(sci(v[1])).append(" | ").append(String.format(Locale.ROOT, "%+.2e", v[2])).append(" |\n"));
+    if (!o.notParsed().isEmpty()) {
+      s.append("\n## Evidence not recomputed\n\n");
+      s.append(o.notParsed().size()).append(" piece(s) of copied evidence held a row when the sample was drawn but gave ")
+          .append("none when parsed again from the sample alone (a format or file the recompute cannot read from copied ")
+          .append("lines); the units and costs resting on them cannot agree with the report:\n\n");
+      o.notParsed().forEach(n -> s.append("- ").append(UserText.markdown(n)).append('\n'));
+    }
     s.append("\n## Cost of the jobs drawn\n\n");
     s.append(String.format(Locale.ROOT, "Each drawn job's billed and effective cost recomputed from its bill lines, %d beyond the "
         + "tolerance (relative difference %.0e).%n%n", o.costFlagged(), AuditRecompute.COST_TOLERANCE));
@@ -142,6 +174,21 @@ final class AuditReadme {
           .append(" | ").append(money(c.reportedEffective())).append(" | ").append(money(c.recomputedEffective()))
           .append(" | ").append(c.billLines()).append(c.note().isEmpty() ? "" : " (" + UserText.markdown(c.note()) + ")")
           .append(" |\n");
+    }
+    if (o.costs().stream().anyMatch(c -> c.market() != AuditRecompute.Market.NONE)) {
+      s.append("\nMarket cost (GPU-hours × the `prices.csv` price of the GPU model on the allocation's start date), ")
+          .append("recomputed from the scheduler lines and the copied price list:\n\n");
+      s.append("| job | currency | reported market | recomputed market | relative difference |\n|---|---|---:|---:|---:|\n");
+      for (AuditRecompute.CostCompared c : o.costs()) {
+        AuditRecompute.Market m = c.market();
+        if (m == AuditRecompute.Market.NONE) {
+          continue;
+        }
+        s.append("| ").append(UserText.code(c.job())).append(" | ").append(m.currency() == null ? "" : UserText.markdown(m.currency()))
+            .append(" | ").append(money(m.reported())).append(" | ").append(money(m.recomputed())).append(" | ")
+            .append(String.format(Locale.ROOT, "%+.2e", m.relDiff()))
+            .append(Math.abs(m.relDiff()) <= AuditRecompute.COST_TOLERANCE ? "" : " **beyond tolerance**").append(" |\n");
+      }
     }
     ErrorEstimate.Result e = o.flopError();
     s.append("\n## Extrapolation to the report\n\n");

@@ -59,16 +59,35 @@ public final class AuditRecompute {
   /** One drawn job's cost, reported against recomputed from its bill lines (billed and effective). */
   public record CostCompared(String job, String currency, java.math.BigDecimal reportedBilled,
       java.math.BigDecimal recomputedBilled, java.math.BigDecimal reportedEffective,
-      java.math.BigDecimal recomputedEffective, double relDiff, double relDiffEffective, int billLines, String note) {
-    public boolean flagged() {
-      return !(Math.abs(relDiff) <= COST_TOLERANCE) || !(Math.abs(relDiffEffective) <= COST_TOLERANCE);
+      java.math.BigDecimal recomputedEffective, double relDiff, double relDiffEffective, int billLines, String note,
+      Market market) {
+    public CostCompared(String job, String currency, java.math.BigDecimal reportedBilled,
+        java.math.BigDecimal recomputedBilled, java.math.BigDecimal reportedEffective,
+        java.math.BigDecimal recomputedEffective, double relDiff, double relDiffEffective, int billLines, String note) {
+      this(job, currency, reportedBilled, recomputedBilled, reportedEffective, recomputedEffective, relDiff,
+          relDiffEffective, billLines, note, Market.NONE);
     }
+
+    public boolean flagged() {
+      return !(Math.abs(relDiff) <= COST_TOLERANCE) || !(Math.abs(relDiffEffective) <= COST_TOLERANCE)
+          || !(Math.abs(market.relDiff()) <= COST_TOLERANCE);
+    }
+
+    CostCompared withMarket(Market m) {
+      return new CostCompared(job, currency, reportedBilled, recomputedBilled, reportedEffective, recomputedEffective,
+          relDiff, relDiffEffective, billLines, note, m);
+    }
+  }
+
+  /** A drawn job's market cost (prices.csv), reported against recomputed; NONE when neither has one. */
+  public record Market(String currency, java.math.BigDecimal reported, java.math.BigDecimal recomputed, double relDiff) {
+    static final Market NONE = new Market(null, null, null, 0);
   }
 
   /** Everything the command prints and writes. */
   public record Outcome(List<Compared> units, ErrorEstimate.Result flopError, double reportedTotal,
       Map<String, double[]> lineItems, Map<String, double[]> jobs, List<CostCompared> costs,
-      Map<String, ErrorEstimate.Result> costError, Map<String, Double> reportedCostTotal) {
+      Map<String, ErrorEstimate.Result> costError, Map<String, Double> reportedCostTotal, List<String> notParsed) {
     /** Units and job costs beyond their tolerance. */
     public long flagged() {
       return units.stream().filter(Compared::flagged).count() + costFlagged();
@@ -96,22 +115,45 @@ public final class AuditRecompute {
     // the raw lines, parsed again file by file as the files they came from
     Map<String, TreeMap<Long, String>> byFile = new TreeMap<>();
     Map<String, String> formatOf = new HashMap<>();
+    Map<String, List<JsonRecords.Fragment>> fragments = new TreeMap<>();
+    // the lines that held an evidence row when copied: each must give a row again, or it is named
+    Map<String, java.util.TreeSet<Long>> evidenceAt = new TreeMap<>();
     for (String l : Files.readAllLines(sample.resolve(AuditSample.LINES), StandardCharsets.UTF_8)) {
       if (l.isEmpty()) {
         continue;
       }
       JsonNode n = json.readTree(l);
+      formatOf.put(n.path("file").asText(), n.path("format").asText());
+      if (n.has("last_line")) {
+        fragments.computeIfAbsent(n.path("file").asText(), k -> new ArrayList<>()).add(fragment(n));
+        continue;
+      }
       byFile.computeIfAbsent(n.path("file").asText(), k -> new TreeMap<>()).put(n.path("line").asLong(), n.path("text").asText());
+      if ("evidence".equals(n.path("role").asText())) {
+        evidenceAt.computeIfAbsent(n.path("file").asText(), k -> new java.util.TreeSet<>()).add(n.path("line").asLong());
+      }
       formatOf.put(n.path("file").asText(), n.path("format").asText());
     }
     Map<Table, List<Object[]>> rows = new HashMap<>();
-    for (Map.Entry<String, TreeMap<Long, String>> f : byFile.entrySet()) {
-      FormatParser parser = Formats.byId(formatOf.get(f.getKey()));
-      InputFile file = new InputFile(f.getKey(), AuditSample.folderName(f.getKey()), ingest);
+    List<String> notParsed = new ArrayList<>();
+    java.util.Set<String> files = new java.util.TreeSet<>(byFile.keySet());
+    files.addAll(fragments.keySet());
+    for (String name : files) {
+      FormatParser parser = Formats.byId(formatOf.get(name));
+      InputFile file = new InputFile(name, AuditSample.folderName(name), ingest);
       Table t = parser.table();
-      for (RawLines.Parsed p : RawLines.reparse(parser, file, f.getValue())) {
+      List<RawLines.Parsed> parsed = new ArrayList<>();
+      if (byFile.containsKey(name)) {
+        parsed.addAll(RawLines.reparse(parser, file, byFile.get(name)));
+      }
+      if (fragments.containsKey(name)) {
+        parsed.addAll(JsonRecords.reparse(parser, file, fragments.get(name)));
+      }
+      notParsed.addAll(notParsedAgain(name, formatOf.get(name), evidenceAt.getOrDefault(name, new java.util.TreeSet<>()),
+          fragments.getOrDefault(name, List.of()), parsed));
+      for (RawLines.Parsed p : parsed) {
         // each row names the file and line it had in the input, as the report's canonical rows do
-        p.row()[t.index(Allocations.SOURCE_FILE)] = f.getKey();
+        p.row()[t.index(Allocations.SOURCE_FILE)] = name;
         p.row()[t.index(Allocations.SOURCE_LINE)] = p.line();
         rows.computeIfAbsent(t, k -> new ArrayList<>()).add(p.row());
       }
@@ -166,9 +208,102 @@ public final class AuditRecompute {
     List<ErrorEstimate.Draw> draws = new ArrayList<>();
     byDraw.forEach((k, pairs) -> draws.add(new ErrorEstimate.Draw(drawStratum.get(k),
         ErrorEstimate.z(stratumSize.get(drawStratum.get(k)), pairs))));
-    CostCheck cost = costs(units, design, rows.getOrDefault(Table.CHARGES, List.of()), allocs, samples, stratumSize);
+    Path resFile = sample.resolve(CostEvidence.RESOURCES);
+    List<org.computeledger.attribute.ResourceMap.Entry> resources = List.of();
+    if (Files.isRegularFile(resFile)) {
+      try (java.io.Reader r = Files.newBufferedReader(resFile, StandardCharsets.UTF_8)) {
+        resources = org.computeledger.attribute.ResourceMap.parse(r, CostEvidence.RESOURCES);
+      }
+    }
+    CostCheck cost = costs(units, design, rows.getOrDefault(Table.CHARGES, List.of()), allocs, samples, stratumSize,
+        resources);
+    Path pricesFile = sample.resolve(CostEvidence.PRICES);
+    if (Files.isRegularFile(pricesFile)) {
+      List<org.computeledger.attribute.MarketPrices.Price> prices;
+      try (java.io.Reader r = Files.newBufferedReader(pricesFile, StandardCharsets.UTF_8)) {
+        prices = org.computeledger.attribute.MarketPrices.parse(r, CostEvidence.PRICES);
+      }
+      cost = withMarket(cost, units, allocs, samples, prices);
+    }
     return new Outcome(new ArrayList<>(done.values()), ErrorEstimate.estimate(draws), reportedTotal,
-        shares(byLineItemDraw), shares(byJobDraw), cost.compared(), cost.error(), cost.reportedTotal());
+        shares(byLineItemDraw), shares(byJobDraw), cost.compared(), cost.error(), cost.reportedTotal(), notParsed);
+  }
+
+  /**
+   * The copied evidence that gave no row when parsed again, one line each naming file, line(s) and format:
+   * what the recompute could not use. A unit resting on it differs from the report and is flagged; the
+   * list says why, so that no difference is left unexplained.
+   */
+  static List<String> notParsedAgain(String file, String format, java.util.TreeSet<Long> evidenceLines,
+      List<JsonRecords.Fragment> fragments, List<RawLines.Parsed> parsed) {
+    java.util.TreeSet<Long> back = new java.util.TreeSet<>();
+    parsed.forEach(p -> back.add(p.line()));
+    List<String> out = new ArrayList<>();
+    for (long l : evidenceLines) {
+      if (!back.contains(l)) {
+        out.add(file + " line " + l + " (" + format + "): the copied line gave no row when parsed again");
+      }
+    }
+    for (JsonRecords.Fragment f : fragments) {
+      Long hit = back.ceiling(f.firstLine());
+      if (hit == null || hit > f.lastLine()) {
+        out.add(file + " lines " + f.firstLine() + "-" + f.lastLine() + " (" + format
+            + "): the copied JSON object gave no row when parsed again");
+      }
+    }
+    return out;
+  }
+
+  /** A copied record object, its text checked against the SHA-256 the evidence states for it. */
+  static JsonRecords.Fragment fragment(JsonNode n) {
+    String text = n.path("text").asText();
+    String want = n.path("fragment_sha256").asText();
+    if (!JsonRecords.sha256(text).equals(want)) {
+      throw new LedgerException(n.path("file").asText() + " lines " + n.path("line").asLong() + "-"
+          + n.path("last_line").asLong() + ": the copied text's SHA-256 differs from the fragment_sha256 the evidence states ("
+          + want + ")");
+    }
+    return new JsonRecords.Fragment(n.path("line").asLong(), n.path("last_line").asLong(), text);
+  }
+
+  /**
+   * Each drawn job's market cost recomputed ({@link CostRecompute#market}) beside the report's; the GPU model
+   * of an allocation is its node's in the evidence's telemetry, else its record's, as the estimate reads it.
+   */
+  static CostCheck withMarket(CostCheck cost, JsonNode units, List<Recompute.Alloc> allocs,
+      Map<String, List<Recompute.Sample>> samples, List<org.computeledger.attribute.MarketPrices.Price> prices) {
+    Map<String, JsonNode> unitOfJob = new HashMap<>();
+    units.forEach(u -> unitOfJob.putIfAbsent(u.path("job").asText(), u));
+    long logEnd = Recompute.logEndUs(allocs, samples);
+    Function<Recompute.Alloc, String> modelOf = a -> {
+      for (List<Recompute.Sample> l : samples.values()) {
+        if (a.node().equals(l.get(0).host)) {
+          for (Recompute.Sample x : l) {
+            if (x.model != null) {
+              return org.computeledger.estimate.GpuModels.normalize(x.model);
+            }
+          }
+        }
+      }
+      return a.gpuModel() == null ? null : org.computeledger.estimate.GpuModels.normalize(a.gpuModel());
+    };
+    List<CostCompared> out = new ArrayList<>();
+    for (CostCompared c : cost.compared()) {
+      JsonNode u = unitOfJob.get(c.job());
+      Map<String, java.math.BigDecimal> m = CostRecompute.market(c.job(), allocs, modelOf, prices, logEnd);
+      java.math.BigDecimal rep = decimal(u.path("reported_job_cost_market"));
+      String repCur = u.path("reported_job_market_currency").asText(null);
+      if (rep == null && m.isEmpty()) {
+        out.add(c);
+        continue;
+      }
+      String cur = m.size() == 1 ? m.keySet().iterator().next() : repCur;
+      java.math.BigDecimal rec = m.size() == 1 ? m.values().iterator().next() : null;
+      double rel = m.size() > 1 || repCur != null && cur != null && !repCur.equals(cur) ? Double.POSITIVE_INFINITY
+          : rel(rep, rec);
+      out.add(c.withMarket(new Market(cur, rep, rec, rel)));
+    }
+    return new CostCheck(out, cost.error(), cost.reportedTotal());
   }
 
   record CostCheck(List<CostCompared> compared, Map<String, ErrorEstimate.Result> error, Map<String, Double> reportedTotal) {}
@@ -179,7 +314,8 @@ public final class AuditRecompute {
    * job draws, of (recomputed − reported cost) ÷ the job's reported FLOP (see {@link ErrorEstimate#zJobs}).
    */
   static CostCheck costs(JsonNode units, JsonNode design, List<Object[]> chargeRows, List<Recompute.Alloc> allocs,
-      Map<String, List<Recompute.Sample>> samples, Map<String, Double> stratumSize) {
+      Map<String, List<Recompute.Sample>> samples, Map<String, Double> stratumSize,
+      List<org.computeledger.attribute.ResourceMap.Entry> resources) {
     Map<String, Integer> nodeGpus = new TreeMap<>();
     java.util.Set<String> nodes = new java.util.TreeSet<>();
     allocs.stream().map(Recompute.Alloc::node).filter(java.util.Objects::nonNull).forEach(nodes::add);
@@ -190,7 +326,7 @@ public final class AuditRecompute {
         nodeGpus.put(n, g);
       }
     }
-    List<CostRecompute.Charge> charges = CostRecompute.charges(chargeRows, nodeGpus.keySet());
+    List<CostRecompute.Charge> charges = CostRecompute.charges(chargeRows, nodeGpus.keySet(), resources);
     long logEnd = Recompute.logEndUs(allocs, samples);
     Map<String, CostCompared> byJob = new LinkedHashMap<>();
     // per currency, per first-stage draw, per job draw: {reported job FLOP, cost error}
@@ -310,7 +446,7 @@ public final class AuditRecompute {
       String series = AuditSample.series(u.path("host").asText(), u.path("gpu_uuid").asText(null),
           u.path("mig_instance").asText(null));
       r = Recompute.gpuHour(jobKey, series, hour, m.bucketSeconds() * 1_000_000L, samples, allocs, counters,
-          j -> precisionOf.apply(j), catalog, m);
+          j -> precisionOf.apply(j), catalog, m, u.has("series_cadence_us") ? u.path("series_cadence_us").asLong() : null);
     }
     double reported = u.path("reported_flop").asDouble();
     double rel = reported == 0 ? (r.flop() == 0 ? 0 : Double.POSITIVE_INFINITY) : (r.flop() - reported) / Math.abs(reported);
@@ -356,7 +492,11 @@ public final class AuditRecompute {
       .add("reported_cost_effective", DataTypes.createDecimalType(38, 12))
       .add("recomputed_cost_effective", DataTypes.createDecimalType(38, 12))
       .add("relative_difference_effective", DataTypes.DoubleType).add("bill_lines", DataTypes.IntegerType)
-      .add("within_tolerance", DataTypes.BooleanType).add("note", DataTypes.StringType);
+      .add("within_tolerance", DataTypes.BooleanType).add("note", DataTypes.StringType)
+      .add("market_currency", DataTypes.StringType)
+      .add("reported_cost_market", DataTypes.createDecimalType(38, 12))
+      .add("recomputed_cost_market", DataTypes.createDecimalType(38, 12))
+      .add("relative_difference_market", DataTypes.DoubleType);
 
   /** Writes {@code recompute/comparison} (Parquet) and {@code recompute/recompute.md} into the sample folder. */
   public static void write(SparkSession spark, Path sample, Outcome o) throws IOException {
@@ -372,7 +512,8 @@ public final class AuditRecompute {
     List<Row> costs = new ArrayList<>();
     for (CostCompared c : o.costs()) {
       costs.add(RowFactory.create(c.job(), c.currency(), c.reportedBilled(), c.recomputedBilled(), c.relDiff(),
-          c.reportedEffective(), c.recomputedEffective(), c.relDiffEffective(), c.billLines(), !c.flagged(), c.note()));
+          c.reportedEffective(), c.recomputedEffective(), c.relDiffEffective(), c.billLines(), !c.flagged(), c.note(),
+          c.market().currency(), c.market().reported(), c.market().recomputed(), c.market().relDiff()));
     }
     spark.createDataFrame(costs, COST_COMPARISON).coalesce(1).write().mode("overwrite")
         .parquet(dir.resolve("cost_comparison").toString());

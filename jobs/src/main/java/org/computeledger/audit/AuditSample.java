@@ -31,6 +31,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.computeledger.common.LedgerException;
+import org.computeledger.common.StageCheckpoint;
 import org.computeledger.ingest.FormatParser;
 import org.computeledger.ingest.Formats;
 import org.computeledger.ingest.IngestParams;
@@ -71,7 +72,7 @@ public final class AuditSample {
   public static int run(SparkSession spark, Params p) throws IOException {
     Path report = Path.of(p.report());
     ObjectNode manifest = (ObjectNode) JSON.readTree(report.resolve("manifest.json").toFile());
-    Dataset<Row> units = AuditFrame.units(read(spark, p.report(), Table.GPU_USAGE)).localCheckpoint();
+    Dataset<Row> units = AuditFrame.units(read(spark, p.report(), Table.GPU_USAGE)).transform(StageCheckpoint::keep);
 
     // 1. line items and jobs are few: their sizes come to the driver; GPU-hours only of the jobs drawn
     Map<String, List<SampleDesign.Unit>> strata = new TreeMap<>();
@@ -102,7 +103,7 @@ public final class AuditSample {
         li -> jobsOf.getOrDefault(li, List.of()), j -> List.of(new SampleDesign.Unit(j, 1)))) {
       drawnJobs.add(l.job());
     }
-    Dataset<Row> jobUnits = units.filter(col(AuditFrame.JOB).isin(drawnJobs.toArray())).localCheckpoint();
+    Dataset<Row> jobUnits = units.filter(col(AuditFrame.JOB).isin(drawnJobs.toArray())).transform(StageCheckpoint::keep);
     Map<String, List<SampleDesign.Unit>> unitsOf = new HashMap<>();
     Map<String, Row> unitRows = new HashMap<>();
     for (Row r : jobUnits.collectAsList()) {
@@ -118,8 +119,9 @@ public final class AuditSample {
     // 2. the evidence: which lines of which files, then one pass per file touched
     List<Row> drawnRows = new ArrayList<>();
     drawn.forEach(u -> drawnRows.add(unitRows.get(u)));
-    Dataset<Row> drawnDs = spark.createDataFrame(drawnRows, units.schema()).localCheckpoint();
+    Dataset<Row> drawnDs = spark.createDataFrame(drawnRows, units.schema()).transform(StageCheckpoint::keep);
     Map<String, Double> covered = coveredSeconds(read(spark, p.report(), Table.GPU_USAGE), drawnDs);
+    Map<String, Long> cadence = seriesCadence(read(spark, p.report(), Table.GPU_SAMPLES), drawnDs);
     // the cost of every job drawn rests on its bill lines and on the jobs sharing its nodes
     Set<String> costJobs = new TreeSet<>();
     leaves.forEach(l -> {
@@ -132,7 +134,7 @@ public final class AuditSample {
     evidence(spark, p.report(), drawnDs, ev, costNodes);
     Map<String, Row> jobCost = new HashMap<>();
     for (Row r : read(spark, p.report(), Table.JOBS).filter(col("job_key").isin(costJobs.toArray()))
-        .select("job_key", "cost_billed", "cost_effective", "currency").collectAsList()) {
+        .select("job_key", "cost_billed", "cost_effective", "currency", "cost_market", "market_currency").collectAsList()) {
       jobCost.put(r.getString(0), r);
     }
 
@@ -158,6 +160,8 @@ public final class AuditSample {
     }
     Files.writeString(to.resolve(LINES), jsonl.toString(), StandardCharsets.UTF_8);
     copyRegistry(Path.of(p.input()), report, manifest, to);
+    CostEvidence.copyResources(Path.of(p.input()), manifest, ev.resourceIds, to);
+    CostEvidence.copyPrices(Path.of(p.input()), manifest, to);
     Set<String> models = new TreeSet<>();
     drawnRows.forEach(r -> {
       if (r.getAs("model_id") != null) {
@@ -186,6 +190,10 @@ public final class AuditSample {
         n.put("reported_job_cost_billed", (java.math.BigDecimal) cost.get(1));
         n.put("reported_job_cost_effective", (java.math.BigDecimal) cost.get(2));
         n.put("reported_job_currency", cost.getString(3));
+        if (!cost.isNullAt(4)) {
+          n.put("reported_job_cost_market", (java.math.BigDecimal) cost.get(4));
+          n.put("reported_job_market_currency", cost.getString(5));
+        }
       }
       n.put("unit_draw", l.unitDraw());
       n.put("unit", l.unit());
@@ -208,6 +216,11 @@ public final class AuditSample {
       n.put("reported_gpu_seconds", (Double) r.getAs("gpu_seconds"));
       if (AuditFrame.KIND_HELD.equals(r.getAs(AuditFrame.KIND))) {
         n.put("reported_covered_gpu_seconds", covered.getOrDefault(l.unit(), 0.0));
+      } else {
+        Long c = cadence.get(series(r.getAs("host"), r.getAs("gpu_uuid"), r.getAs("mig_instance")));
+        if (c != null) {
+          n.put("series_cadence_us", c);
+        }
       }
     }
     Files.writeString(to.resolve(UNITS), JSON.writeValueAsString(unitArray) + "\n", StandardCharsets.UTF_8);
@@ -260,9 +273,50 @@ public final class AuditSample {
     return out;
   }
 
+  /**
+   * The median cadence (µs) of each drawn GPU-hour's series over all its samples, by the rule methodology.md
+   * states (the smallest interval between consecutive sample times with at least half of the series'
+   * intervals at or below it). It rests on the whole series, which the hour's lines do not hold, and sets
+   * the first sample's interval and the gap cap: it is taken here from the canonical samples (the parsed
+   * input, not a result of the report) and stated in units.json for the recompute.
+   */
+  static Map<String, Long> seriesCadence(Dataset<Row> samples, Dataset<Row> drawn) {
+    Dataset<Row> series = drawn.filter(col(AuditFrame.KIND).equalTo(AuditFrame.KIND_GPU_HOUR))
+        .select(col("host").as("c_host"), col("gpu_uuid").as("c_uuid"), col("mig_instance").as("c_mig")).distinct();
+    Column us = unix_micros(col(GpuSamples.TS));
+    Dataset<Row> times = samples.join(broadcast(series), col(GpuSamples.HOST).equalTo(col("c_host"))
+            .and(col(GpuSamples.GPU_UUID).eqNullSafe(col("c_uuid"))).and(col(GpuSamples.MIG_INSTANCE).eqNullSafe(col("c_mig"))))
+        .select(col("c_host"), col("c_uuid"), col("c_mig"), us.as("t")).distinct();
+    org.apache.spark.sql.expressions.WindowSpec inSeries = org.apache.spark.sql.expressions.Window
+        .partitionBy(col("c_host"), col("c_uuid"), col("c_mig")).orderBy(col("t"));
+    Dataset<Row> byLength = times.withColumn("dt", col("t").minus(lag(col("t"), 1).over(inSeries)))
+        .filter(col("dt").gt(0))
+        .groupBy(col("c_host"), col("c_uuid"), col("c_mig"), col("dt")).agg(count(lit(1)).as("w"));
+    Map<String, java.util.TreeMap<Long, Long>> hist = new HashMap<>();
+    for (Row r : byLength.collectAsList()) {
+      hist.computeIfAbsent(series(r.getString(0), r.getString(1), r.getString(2)), k -> new java.util.TreeMap<>())
+          .put(r.getLong(3), r.getLong(4));
+    }
+    Map<String, Long> out = new HashMap<>();
+    hist.forEach((k, h) -> {
+      long total = h.values().stream().mapToLong(Long::longValue).sum();
+      long cum = 0;
+      for (Map.Entry<Long, Long> e : h.entrySet()) {
+        cum += e.getValue();
+        if (2 * cum >= total) {
+          out.put(k, e.getKey());
+          break;
+        }
+      }
+    });
+    return out;
+  }
+
   /** Per input file touched, which of its rows (by line number and parsed row) are evidence. */
   static final class Evidence {
     final Map<String, BiPredicate<Long, Object[]>> wanted = new TreeMap<>();
+    /** Resource ids of the bill lines copied out, whose resources.csv lines are evidence. */
+    final Set<String> resourceIds = new TreeSet<>();
   }
 
   /**
@@ -449,9 +503,15 @@ public final class AuditSample {
       throw new LedgerException(f + ": input named in the report's manifest is missing; run ledger verify --input");
     }
     InputFile inputFile = new InputFile(file, folderName(file), params);
+    if (org.computeledger.ingest.EvidenceText.isParquet(f)) {
+      return copyParquet(f, file, format, entry, parser, inputFile, wanted);
+    }
     TreeMap<Long, Boolean> found;
     try (InputStream in = Files.newInputStream(f)) {
       found = RawLines.findAt(in, parser, inputFile, wanted);
+    }
+    if (JsonRecords.copiesObjects(format)) {
+      return copyObjects(f, file, format, entry, parser, found);
     }
     Map<Long, String> text;
     MessageDigest md;
@@ -483,6 +543,92 @@ public final class AuditSample {
       out.add(n);
     }
     return out;
+  }
+
+  /**
+   * A JSON document's evidence ({@link JsonRecords}): every record object holding an evidence row, copied
+   * whole with its first and last line, the input's SHA-256 (checked against the report's manifest) and
+   * the fragment's own SHA-256.
+   */
+  static List<ObjectNode> copyObjects(Path f, String file, String format, JsonNode entry, FormatParser parser,
+      TreeMap<Long, Boolean> found) throws IOException {
+    TreeSet<Long> rows = new TreeSet<>();
+    found.forEach((line, evidence) -> {
+      if (evidence) {
+        rows.add(line);
+      }
+    });
+    List<JsonRecords.Span> spans;
+    try (InputStream in = Files.newInputStream(f)) {
+      spans = JsonRecords.spans(org.computeledger.ingest.EvidenceText.open(in, parser), format, rows);
+    }
+    List<JsonRecords.Fragment> fragments;
+    MessageDigest md;
+    try (InputStream raw = Files.newInputStream(f)) {
+      md = MessageDigest.getInstance("SHA-256");
+      DigestInputStream in = new DigestInputStream(raw, md);
+      // the decoder must not close the stream: the rest of the file is read for its hash
+      InputStream keepOpen = new java.io.FilterInputStream(in) {
+        @Override
+        public void close() {}
+      };
+      fragments = JsonRecords.cut(org.computeledger.ingest.EvidenceText.open(keepOpen, parser), spans);
+      byte[] buf = new byte[1 << 16];
+      while (in.read(buf) >= 0) {
+        // the rest of the file, for its hash
+      }
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    String sha = InputCheck.hex(md.digest());
+    checkInputHash(f, sha, entry);
+    List<ObjectNode> out = new ArrayList<>();
+    for (JsonRecords.Fragment fr : fragments) {
+      ObjectNode n = JSON.createObjectNode();
+      n.put("file", file);
+      n.put("format", format);
+      n.put("sha256", sha);
+      n.put("line", fr.firstLine());
+      n.put("last_line", fr.lastLine());
+      n.put("role", "evidence");
+      n.put("text", fr.text());
+      n.put("fragment_sha256", JsonRecords.sha256(fr.text()));
+      out.add(n);
+    }
+    return out;
+  }
+
+  /**
+   * A Parquet bill's evidence: its rows as the CSV text the ingest parsed (header line 1, row N line N + 1),
+   * marked {@code "text": "parquet rows as CSV"} in {@code text_of}, with the stored file's SHA-256.
+   */
+  static List<ObjectNode> copyParquet(Path f, String file, String format, JsonNode entry, FormatParser parser,
+      InputFile inputFile, BiPredicate<Long, Object[]> wanted) throws IOException {
+    String sha = InputCheck.sha256(f);
+    checkInputHash(f, sha, entry);
+    TreeMap<Long, Boolean> found = RawLines.findAt(org.computeledger.ingest.EvidenceText.openParquet(f), parser,
+        inputFile, wanted);
+    Map<Long, String> text = RawLines.copy(org.computeledger.ingest.EvidenceText.openParquet(f), found.keySet());
+    List<ObjectNode> out = new ArrayList<>();
+    for (Map.Entry<Long, Boolean> e : found.entrySet()) {
+      ObjectNode n = JSON.createObjectNode();
+      n.put("file", file);
+      n.put("format", format);
+      n.put("sha256", sha);
+      n.put("line", e.getKey());
+      n.put("role", e.getValue() ? "evidence" : "context");
+      n.put("text", text.get(e.getKey()));
+      n.put("text_of", "parquet rows as CSV");
+      out.add(n);
+    }
+    return out;
+  }
+
+  private static void checkInputHash(Path f, String sha, JsonNode entry) {
+    if (!sha.equals(entry.path("sha256").asText())) {
+      throw new LedgerException(f + ": SHA-256 " + sha + " differs from the report's manifest ("
+          + entry.path("sha256").asText() + "): the input changed since the report; run ledger verify --input");
+    }
   }
 
   /** registry.yaml from the input, checked against the report's own copy of it. */

@@ -9,6 +9,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.computeledger.attribute.MarketPrices;
+import org.computeledger.attribute.ResourceMap;
 import org.computeledger.schema.Charges;
 import org.computeledger.schema.Table;
 
@@ -18,8 +20,10 @@ import org.computeledger.schema.Table;
  * the rules methodology.md states for cost attribution, not by calling the report's Spark code, so that an
  * error in either shows as a difference.
  *
- * <p>The rules, as stated: a charge bills the first known GPU node one of its names gives, tried in order
- * (host tag, kubernetes.io/hostname label, instance name, Name tag, resource id); charges of one provider,
+ * <p>The rules, as stated: a charge whose resource id {@code resources.csv} maps to a host over its period is
+ * cut at each change of host (each piece the cost of its seconds, the rest over the whole period going on to
+ * the next rules); a charge bills the first known GPU node one of its names gives, tried in order
+ * (the resources.csv host, host tag, kubernetes.io/hostname label, instance name, Name tag, resource id); charges of one provider,
  * currency, node and period are added up; each allocation on the node takes cost × (its GPUs × the whole
  * seconds it overlaps the period) ÷ max(node GPUs × period seconds, what all allocations on the node held
  * in the period), rounded half-up to 12 decimals; a job's cost is the sum over its allocations. A job still
@@ -30,6 +34,8 @@ final class CostRecompute {
   static final int SCALE = 12;
   /** Rule names as methodology.md and the report's {@code match_rule} give them. */
   static final String[] RULES = {"host tag", "kubernetes.io/hostname label", "instance name", "Name tag", "resource id"};
+  /** The rule name of a host {@code resources.csv} gives, as the report's {@code match_rule} gives it. */
+  static final String RULE_RESOURCES = "resources.csv";
   private static final Pattern LAST_SEGMENT = Pattern.compile("([^/]+)/*$");
 
   /** One bill line as the recompute reads it: the node its rule gives (null: none) and its money. */
@@ -43,21 +49,77 @@ final class CostRecompute {
 
   /** The bill lines parsed again, each with the node and rule that place it among {@code knownNodes}. */
   static List<Charge> charges(List<Object[]> rows, Set<String> knownNodes) {
+    return charges(rows, knownNodes, List.of());
+  }
+
+  /**
+   * As {@link #charges(List, Set)}, with the {@code resources.csv} lines of the evidence: a bill line whose
+   * resource id they map over its period is cut into one piece per line, in time order, and, when they
+   * leave part of the period uncovered, a rest over the whole period that the other rules place.
+   */
+  static List<Charge> charges(List<Object[]> rows, Set<String> knownNodes, List<ResourceMap.Entry> resources) {
     Table t = Table.CHARGES;
+    Map<String, List<ResourceMap.Entry>> byId = new TreeMap<>();
+    for (ResourceMap.Entry e : resources) {
+      byId.computeIfAbsent(e.resourceId(), k -> new ArrayList<>()).add(e);
+    }
     List<Charge> out = new ArrayList<>();
     for (Object[] r : rows) {
-      String[] hit = node(r, knownNodes);
       Object start = r[t.index(Charges.CHARGE_PERIOD_START)];
       Object end = r[t.index(Charges.CHARGE_PERIOD_END)];
       Object line = r[t.index(Charges.SOURCE_LINE)];
-      out.add(new Charge((String) r[t.index(Charges.PROVIDER)], (String) r[t.index(Charges.CURRENCY)],
-          hit == null ? null : hit[0], hit == null ? null : hit[1],
-          start == null ? null : Math.floorDiv(Recompute.us(start), 1_000_000L),
-          end == null ? null : Math.floorDiv(Recompute.us(end), 1_000_000L),
-          money(r[t.index(Charges.BILLED_COST)]), money(r[t.index(Charges.EFFECTIVE_COST)]),
-          (String) r[t.index(Charges.SOURCE_FILE)], line == null ? 0 : ((Number) line).longValue()));
+      Long from = start == null ? null : Math.floorDiv(Recompute.us(start), 1_000_000L);
+      Long to = end == null ? null : Math.floorDiv(Recompute.us(end), 1_000_000L);
+      BigDecimal billed = money(r[t.index(Charges.BILLED_COST)]);
+      BigDecimal effective = money(r[t.index(Charges.EFFECTIVE_COST)]);
+      String file = (String) r[t.index(Charges.SOURCE_FILE)];
+      long lineNo = line == null ? 0 : ((Number) line).longValue();
+      String provider = (String) r[t.index(Charges.PROVIDER)];
+      String currency = (String) r[t.index(Charges.CURRENCY)];
+      List<long[]> cuts = new ArrayList<>();
+      List<String> hosts = new ArrayList<>();
+      if (from != null && to != null && to > from) {
+        for (ResourceMap.Entry e : byId.getOrDefault((String) r[t.index(Charges.RESOURCE_ID)], List.of())) {
+          long ps = e.from() == null ? from : Math.max(from, e.from().getEpochSecond());
+          long pe = e.to() == null ? to : Math.min(to, e.to().getEpochSecond());
+          if (ps < pe) {
+            cuts.add(new long[] {ps, pe, hosts.size()});
+            hosts.add(e.host());
+          }
+        }
+      }
+      if (cuts.isEmpty()) {
+        String[] hit = node(r, knownNodes, null);
+        out.add(new Charge(provider, currency, hit == null ? null : hit[0], hit == null ? null : hit[1], from, to,
+            billed, effective, file, lineNo));
+        continue;
+      }
+      // each piece takes the cost of the seconds covered up to its end less those up to its start, both
+      // rounded, so that the pieces add up to the whole when the lines cover the period
+      cuts.sort((a, b) -> Long.compare(a[0], b[0]));
+      long dur = to - from;
+      long covered = 0;
+      for (long[] c : cuts) {
+        long before = covered;
+        covered += c[1] - c[0];
+        String[] hit = node(r, knownNodes, hosts.get((int) c[2]));
+        out.add(new Charge(provider, currency, hit == null ? null : hit[0], hit == null ? null : hit[1], c[0], c[1],
+            piece(billed, before, covered, dur), piece(effective, before, covered, dur), file, lineNo));
+      }
+      if (covered < dur) {
+        String[] hit = node(r, knownNodes, null);
+        BigDecimal dd = BigDecimal.valueOf(dur);
+        out.add(new Charge(provider, currency, hit == null ? null : hit[0], hit == null ? null : hit[1], from, to,
+            billed.subtract(share(billed, covered, dd)), effective.subtract(share(effective, covered, dd)), file, lineNo));
+      }
     }
     return out;
+  }
+
+  /** A piece's cost: the share of the seconds covered up to its end less that up to its start. */
+  private static BigDecimal piece(BigDecimal cost, long before, long upTo, long dur) {
+    BigDecimal d = BigDecimal.valueOf(dur);
+    return share(cost, upTo, d).subtract(share(cost, before, d));
   }
 
   private static BigDecimal money(Object v) {
@@ -65,8 +127,14 @@ final class CostRecompute {
     return v == null ? BigDecimal.ZERO : new BigDecimal(v.toString());
   }
 
-  /** The first known node a charge's names give, with the rule's name; null when none does. */
-  static String[] node(Object[] r, Set<String> known) {
+  /**
+   * The first known node a charge's names give, with the rule's name; null when none does. {@code mapped}
+   * is the host {@code resources.csv} gives the piece (null: none), tried first.
+   */
+  static String[] node(Object[] r, Set<String> known, String mapped) {
+    if (mapped != null && known.contains(mapped)) {
+      return new String[] {mapped, RULE_RESOURCES};
+    }
     Table t = Table.CHARGES;
     Map<String, String> tags = tags(r[t.index(Charges.TAGS)]);
     String name = (String) r[t.index(Charges.RESOURCE_NAME)];
@@ -151,6 +219,44 @@ final class CostRecompute {
     }
     List<Cost> out = new ArrayList<>();
     byCurrency.forEach((c, s) -> out.add(new Cost(c, s[0], s[1], s[2].intValue())));
+    return out;
+  }
+
+  /**
+   * The job's market cost per currency, from the copied {@code prices.csv}: for each of its allocations, GPU
+   * count × whole seconds held (to the end of the logs for a job still running) × the price of its GPU model
+   * in effect on its start date (UTC; the latest {@code effective_date} not after it) ÷ 3600, rounded half-up
+   * to 12 decimals; an allocation without such a price adds nothing. {@code modelOf} gives an allocation's
+   * GPU model id as the estimate read it (its node's telemetry, else its own record).
+   */
+  static Map<String, BigDecimal> market(String jobKey, List<Recompute.Alloc> allocs,
+      java.util.function.Function<Recompute.Alloc, String> modelOf, List<MarketPrices.Price> prices, long logEndUs) {
+    Map<String, BigDecimal> out = new TreeMap<>();
+    for (Recompute.Alloc a : allocs) {
+      if (!jobKey.equals(a.jobKey()) || a.node() == null || a.startUs() == null) {
+        continue;
+      }
+      long start = Math.floorDiv(a.startUs(), 1_000_000L);
+      long end = Math.floorDiv(a.endUs() != null ? a.endUs() : logEndUs, 1_000_000L);
+      String model = modelOf.apply(a);
+      if (end <= start || model == null) {
+        continue;
+      }
+      java.time.LocalDate day = java.time.LocalDate.ofEpochDay(Math.floorDiv(start, 86_400L));
+      MarketPrices.Price price = null;
+      for (MarketPrices.Price x : prices) {
+        if (x.gpuModel().equals(model.toLowerCase(java.util.Locale.ROOT).strip()) && !x.effectiveDate().isAfter(day)
+            && (price == null || x.effectiveDate().isAfter(price.effectiveDate()))) {
+          price = x;
+        }
+      }
+      if (price == null) {
+        continue;
+      }
+      BigDecimal cost = price.pricePerGpuHour().multiply(BigDecimal.valueOf((long) a.gpus() * (end - start)))
+          .divide(BigDecimal.valueOf(3600), SCALE, RoundingMode.HALF_UP);
+      out.merge(price.currency(), cost, BigDecimal::add);
+    }
     return out;
   }
 

@@ -73,8 +73,14 @@ public final class RawLines {
    */
   public static TreeMap<Long, Boolean> findAt(InputStream stored, FormatParser parser, InputFile file,
       java.util.function.BiPredicate<Long, Object[]> wanted) throws IOException {
+    return findAt(EvidenceText.open(stored, parser), parser, file, wanted);
+  }
+
+  /** {@link #findAt(InputStream, FormatParser, InputFile, java.util.function.BiPredicate)} over decoded text. */
+  public static TreeMap<Long, Boolean> findAt(Reader text, FormatParser parser, InputFile file,
+      java.util.function.BiPredicate<Long, Object[]> wanted) throws IOException {
     Collecting sink = new Collecting(parser.table());
-    try (Reader r = EvidenceText.open(stored, parser)) {
+    try (Reader r = text) {
       parser.parse(file, r, sink);
     }
     TreeMap<Long, Boolean> out = new TreeMap<>();
@@ -107,7 +113,14 @@ public final class RawLines {
       @Override
       public void close() {}
     };
-    try (BufferedReader r = new BufferedReader(EvidenceText.open(keepOpen, parser), 1 << 16)) {
+    return copy(EvidenceText.open(keepOpen, parser), lines);
+  }
+
+  /** The text of the given lines of decoded text, read once in order. */
+  public static Map<Long, String> copy(Reader text, java.util.Set<Long> lines) throws IOException {
+    Map<Long, String> out = new TreeMap<>();
+    long last = lines.isEmpty() ? 0 : java.util.Collections.max(lines);
+    try (BufferedReader r = new BufferedReader(text, 1 << 16)) {
       String line;
       long n = 0;
       while (n < last && (line = r.readLine()) != null) {

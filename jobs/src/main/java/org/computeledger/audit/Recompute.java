@@ -326,6 +326,16 @@ public final class Recompute {
   public static Result gpuHour(String job, String series, long hourUs, long hourLenUs, Map<String, List<Sample>> samples,
       List<Alloc> allocs, List<Counter> counters, Function<String, String> precisionOfJob, PeakCatalog catalog,
       Method m) {
+    return gpuHour(job, series, hourUs, hourLenUs, samples, allocs, counters, precisionOfJob, catalog, m, null);
+  }
+
+  /**
+   * As above, with the series' median cadence over all its samples ({@code seriesCadenceUs}, null: taken
+   * from the samples in the evidence), which sets the first sample's interval and the gap cap.
+   */
+  public static Result gpuHour(String job, String series, long hourUs, long hourLenUs, Map<String, List<Sample>> samples,
+      List<Alloc> allocs, List<Counter> counters, Function<String, String> precisionOfJob, PeakCatalog catalog,
+      Method m, Long seriesCadenceUs) {
     List<Sample> s = samples.getOrDefault(series, List.of());
     if (s.isEmpty()) {
       return new Result(0, 0, 0, 0, "no sample of this GPU in the evidence");
@@ -348,7 +358,7 @@ public final class Recompute {
     String precision = precisionOfJob.apply(job);
     Peaks peaks = modelId == null ? null : Peaks.of(catalog, modelId, precision);
     int nodeGpus = nodeGpus(any.host, allocs, samples);
-    long cadence = cadenceUs(s);
+    long cadence = seriesCadenceUs != null ? seriesCadenceUs : cadenceUs(s);
     double cap = cadence * m.maxGapFactor();
     List<Counter> mine = new ArrayList<>();
     for (Counter c : counters) {

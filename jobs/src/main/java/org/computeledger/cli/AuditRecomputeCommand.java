@@ -30,7 +30,8 @@ final class AuditRecomputeCommand implements Callable<Integer> {
     }
     System.out.print(org.computeledger.audit.AuditRecompute.markdown(o));
     System.out.println("audit-recompute: " + o.units().size() + " unit(s) and " + o.costs().size() + " job cost(s), "
-        + o.flagged() + " beyond tolerance; written to " + sample + "/recompute/");
+        + o.flagged() + " beyond tolerance" + (o.notParsed().isEmpty() ? "" : ", " + o.notParsed().size()
+            + " piece(s) of evidence not parsed again (listed above)") + "; written to " + sample + "/recompute/");
     return o.flagged() == 0 ? 0 : 1;
   }
 }

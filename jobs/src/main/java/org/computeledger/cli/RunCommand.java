@@ -242,6 +242,12 @@ final class RunCommand implements Callable<Integer> {
           throw new LedgerException(pricesPath + ": cannot be read: " + e.getMessage(), e);
         }
       }
+      // without a prices.csv, market cost is priced at the built-in, dated reference list and labelled so
+      org.computeledger.attribute.ReferencePrices referencePrices =
+          prices == null ? org.computeledger.attribute.ReferencePrices.load() : null;
+      if (referencePrices != null) {
+        prices = MarketPrices.toDataset(spark, referencePrices.marketPrices());
+      }
       Dataset<Row> resources = ResourceMap.readIfPresent(spark, new Path(declarations, ResourceMap.FILE_NAME));
       Dataset<Row> fxRates = FxRates.readIfPresent(spark, new Path(declarations, FxRates.FILE_NAME));
       if (fxRates == null && !reportCurrency.isEmpty()) {
@@ -284,6 +290,7 @@ final class RunCommand implements Callable<Integer> {
       methodology += "\n" + StandardsReport.methodology(standards, byStandard, runDate);
       methodology += "\n" + org.computeledger.report.FxSection.markdown(
           fxRates == null ? null : fxRates.collectAsList(), reportCurrency, items);
+      methodology += "\n" + org.computeledger.report.MarketPriceSection.markdown(referencePrices);
       methodology += "\n" + org.computeledger.report.ReportPage.write(spark, dir.path());
       writeText(conf, dir.child("methodology.md"), methodology);
 
@@ -294,6 +301,7 @@ final class RunCommand implements Callable<Integer> {
       params.put("standards", standards.stream().map(Standard::label).toList());
       params.put("standards_run_date", runDate.toString());
       params.put("max_bad_fraction", maxBadFraction);
+      params.put("market_prices", referencePrices == null ? "prices.csv" : "reference list (catalog/reference_prices.csv)");
       ObjectNode manifest = Manifest.newManifest("run", params);
       if (ingest != null) {
         Manifest.addInputs(manifest, ingest);

@@ -13,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.computeledger.common.LedgerException;
 import org.computeledger.common.OutputDir;
+import org.computeledger.common.StageCheckpoint;
 import org.computeledger.common.Progress;
 import org.computeledger.report.Manifest;
 import org.computeledger.schema.Table;
@@ -74,8 +75,11 @@ final class TrendsCommand implements Callable<Integer> {
         reports.add(read(spark, i, reportDirs.get(i)));
       }
       Progress.say("trends: %d report(s)", reports.size());
+      // on a cluster the kept tables go to a reliable checkpoint in the staging folder (see StageCheckpoint)
+      String checkpoints = StageCheckpoint.useStaging(spark, dir.path());
       Trends.Outputs o = Trends.compute(reports);
       write(o, dir.path());
+      StageCheckpoint.clean(conf, checkpoints);
       Progress.say("trends: charts");
       List<String> charts = TrendsCharts.writeAll(o, conf, dir.path() + "/" + TrendsCharts.FOLDER);
       Map<String, Object> params = new LinkedHashMap<>();

@@ -31,7 +31,8 @@ public final class GpuModels {
           "p100-sxm2", "p100-pcie", "v100-sxm2-32gb", "v100-sxm2-16gb", "v100-pcie", "v100s-pcie", "t4",
           "a100-sxm4-40gb", "a100-sxm4-80gb", "a100-pcie-40gb", "a100-pcie-80gb", "a30", "a10", "a40",
           "rtx-a6000", "l4", "l40s", "l40", "h100-sxm", "h100-pcie", "h100-nvl", "h200-sxm", "h200-nvl",
-          "b200", "gb200", "mi300x", "mi250x", "mi250", "tpu-v4", "tpu-v5e", "tpu-v5p", "tpu-v6e", "trainium1", "trainium2",
+          "b200", "gb200", "mi300x", "mi250x", "mi250", "mi210", "mi300a", "mi325x", "mi350x", "mi355x",
+          "tpu-v4", "tpu-v5e", "tpu-v5p", "tpu-v6e", "trainium1", "trainium2",
           "inferentia2");
 
   /**
@@ -41,7 +42,7 @@ public final class GpuModels {
    */
   public static final Set<String> UNPRICED_IDS =
       Set.of("gh200", "h800", "h20", "a800", "l20", "a10g", "b100", "b300", "gb300", "rtx-6000-ada", "rtx-pro-6000",
-          "mi325x", "mi350x", "mi355x", "mi300a", "mi210", "gaudi2", "gaudi3");
+          "gaudi2", "gaudi3");
 
   private static final Set<String> VENDOR_WORDS = Set.of("nvidia", "tesla", "amd", "instinct", "radeon", "grid");
 

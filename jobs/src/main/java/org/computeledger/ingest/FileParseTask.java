@@ -141,6 +141,7 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
         Path p = new Path(path);
         long bytes;
         String damage;
+        String parquetDamage = null;
         try (InputText.Counting counted = new InputText.Counting(
                 new DigestInputStream(p.getFileSystem(hadoopConf.value()).open(p), sha))) {
           java.io.BufferedInputStream stored = new java.io.BufferedInputStream(counted, 1 << 16);
@@ -150,16 +151,17 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
           InputText.Decompressed decompressed = InputText.open(stored);
           if (parquet) {
             // Parquet is read by its own reader (it seeks to the footer); the stored bytes are still hashed below
-            Reader reader = null;
+            ParquetRows reader = null;
             try {
               reader = ParquetText.csv(hadoopConf.value(), p);
             } catch (IOException | RuntimeException e) {
               sink.quarantine(1, "Parquet file cannot be read (no valid footer or schema): " + oneLine(e), "");
             }
             if (reader != null) {
-              try (Reader r = reader) {
-                parser.parse(file, r, sink);
+              try (ParquetRows r = reader) {
+                parser.parse(file, r, r.shifted(sink));
               }
+              parquetDamage = sink.parquetDamaged(reader.damages());
             }
           } else if (parser instanceof PrometheusParser prometheus) {
             // telemetry runs to billions of lines: read from bytes, each sample's lines merged into one row
@@ -178,10 +180,10 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
             // draining
           }
           bytes = counted.count;
-          damage = decompressed.damage() == null ? null
+          damage = decompressed.damage() == null ? parquetDamage
               : "gzip stream damaged at stored byte " + decompressed.damageOffset() + " of " + bytes + ": "
                   + decompressed.damage();
-          if (damage != null) {
+          if (decompressed.damage() != null) {
             sink.damaged(damage, decompressed.droppedTail());
           }
         } catch (IOException | RuntimeException e) {
@@ -356,6 +358,27 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
       quarantine(line, damage + "; the " + maxLine + " complete line(s) before it were read, the "
           + droppedTail.length + " byte(s) after the last line break were not",
           new String(droppedTail, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The rows of damaged Parquet row groups ({@link ParquetRows}): each row that could not be read is one
+     * quarantine record at its own line, so that the file's lines still add up; the reason names the row
+     * group and the range. Returns the manifest's one-line summary of the damage, null when there is none.
+     */
+    String parquetDamaged(List<ParquetRows.Damage> damages) {
+      if (damages.isEmpty()) {
+        return null;
+      }
+      long lost = 0;
+      for (ParquetRows.Damage d : damages) {
+        String reason = d.describe();
+        for (long line = d.firstLine(); line <= d.lastLine(); line++) {
+          quarantine(line, reason, "");
+        }
+        lost += d.rows();
+      }
+      return "Parquet: " + lost + " row(s) in " + damages.size() + " damaged row group range(s) quarantined, the first "
+          + damages.get(0).describe();
     }
 
     void finish(String sha256, long bytes, String damage) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -16,12 +15,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -39,7 +35,6 @@ import org.apache.parquet.schema.Type;
  */
 final class ParquetText {
   private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
-  private static final CSVFormat CSV = CSVFormat.RFC4180.builder().setRecordSeparator("\n").build();
   private static final long JULIAN_EPOCH_DAY = 2_440_588L;
 
   private ParquetText() {}
@@ -50,10 +45,12 @@ final class ParquetText {
     return java.util.Arrays.equals(b, MAGIC);
   }
 
-  /** The file as CSV text, read row by row as the reader is consumed. */
-  static Reader csv(Configuration conf, Path path) throws IOException {
-    ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), path).withConf(conf).build();
-    return new RowsReader(reader);
+  /**
+   * The file as CSV text, read row by row as the reader is consumed; a damaged row group's unreadable rows
+   * are left out and listed by {@link ParquetRows#damages()}. Throws when the footer cannot be read.
+   */
+  static ParquetRows csv(Configuration conf, Path path) throws IOException {
+    return new ParquetRows(conf, path);
   }
 
   /** The first {@code n} lines of {@link #csv}, for detection. */
@@ -68,65 +65,13 @@ final class ParquetText {
     return lines;
   }
 
-  /** Produces the CSV text one record at a time. */
-  private static final class RowsReader extends Reader {
-    private final ParquetReader<Group> reader;
-    private final StringBuilder pending = new StringBuilder();
-    private int pos;
-    private boolean headerDone;
-    private boolean eof;
-
-    RowsReader(ParquetReader<Group> reader) {
-      this.reader = reader;
-    }
-
-    @Override
-    public int read(char[] buf, int off, int len) throws IOException {
-      while (pos >= pending.length()) {
-        if (eof) {
-          return -1;
-        }
-        pending.setLength(0);
-        pos = 0;
-        Group g = reader.read();
-        if (g == null) {
-          eof = true;
-          if (!headerDone) {
-            return -1;
-          }
-          continue;
-        }
-        if (!headerDone) {
-          headerDone = true;
-          List<String> names = new ArrayList<>();
-          columnNames("", g.getType(), names);
-          pending.append(CSV.format(names.toArray()));
-          pending.append('\n');
-        }
-        List<String> values = new ArrayList<>();
-        values(g, values);
-        pending.append(CSV.format(values.toArray()));
-        pending.append('\n');
-      }
-      int n = Math.min(len, pending.length() - pos);
-      pending.getChars(pos, pos + n, buf, off);
-      pos += n;
-      return n;
-    }
-
-    @Override
-    public void close() throws IOException {
-      reader.close();
-    }
-  }
-
   /** A struct (a group that is neither a list nor a map, and not repeated) is flattened. */
   private static boolean flattened(Type t) {
     return !t.isPrimitive() && !t.isRepetition(Type.Repetition.REPEATED)
         && t.getLogicalTypeAnnotation() == null;
   }
 
-  private static void columnNames(String prefix, GroupType type, List<String> out) {
+  static void columnNames(String prefix, GroupType type, List<String> out) {
     for (Type f : type.getFields()) {
       if (flattened(f)) {
         columnNames(prefix + f.getName() + ".", f.asGroupType(), out);
@@ -136,7 +81,7 @@ final class ParquetText {
     }
   }
 
-  private static void values(Group g, List<String> out) {
+  static void values(Group g, List<String> out) {
     GroupType type = g.getType();
     for (int i = 0; i < type.getFieldCount(); i++) {
       Type f = type.getType(i);

@@ -304,22 +304,40 @@ public final class MainJob {
     Dataset<Row> jobs = Rollups.jobs(s.accountable(), telemetryPerAlloc, allocFlop, costs.perAlloc(), costs.market())
         .transform(StageCheckpoint::keep);
     Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
-    Dataset<Row> lineItems = org.computeledger.attribute.FxConversion.apply(
-        Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p),
-        fxPieces(s.accountable(), costs.prepared()), in.fxRates(), in.reportCurrency());
+    Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
+    // billed, effective and market cost in the reporting currency, per line item and per job (fx.csv)
+    Dataset<Row> billedPieces = fxPieces(s.accountable(), costs.prepared());
+    Dataset<Row> marketPieces = fxMarketPieces(s.accountable(), costs.market());
+    lineItems = org.computeledger.attribute.FxConversion.apply(lineItems,
+        List.of(BranchAssignment.PROJECT, BranchAssignment.BRANCH), billedPieces, marketPieces, in.fxRates(),
+        in.reportCurrency());
+    jobs = org.computeledger.attribute.FxConversion.apply(jobs, List.of(GpuAttribution.JOB_KEY), billedPieces,
+        marketPieces, in.fxRates(), in.reportCurrency());
     Dataset<Row> gpuUsage = Rollups.gpuUsage(s.usageFlop(), allocFlop, p.bucketSeconds());
     Row c = Rollups.conflicts(telemetryPerAlloc, s.accountable());
     return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), s.calibration(), modelIds, logEnd,
         costs.matching(), new Conflicts(c.getLong(0), c.getLong(1), c.getDouble(2)));
   }
 
-  /** Each allocation's share of each charge with the allocation's line item, for the fx.csv conversion. */
+  /** Each allocation's share of each charge with the allocation's line item and job, for the fx.csv conversion. */
   static Dataset<Row> fxPieces(Dataset<Row> accountable, CostAttribution.Prepared prepared) {
-    Dataset<Row> owners = accountable.select(col(GpuAttribution.ALLOC_ID).as("o_alloc"),
-        col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH));
     return CostAttribution.allocCostPieces(prepared)
-        .join(owners, col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
+        .join(fxOwners(accountable), col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
+        .withColumn(org.computeledger.attribute.FxConversion.FX_AT, col("charge_period_start"))
         .drop("o_alloc", GpuAttribution.ALLOC_ID);
+  }
+
+  /** Each allocation's market cost with its line item and job, dated by the day it was priced; null without prices. */
+  static Dataset<Row> fxMarketPieces(Dataset<Row> accountable, Dataset<Row> market) {
+    return market == null ? null : market
+        .join(fxOwners(accountable), col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
+        .withColumn(org.computeledger.attribute.FxConversion.FX_AT, col(MarketPrices.PRICED_AT))
+        .drop("o_alloc", GpuAttribution.ALLOC_ID);
+  }
+
+  private static Dataset<Row> fxOwners(Dataset<Row> accountable) {
+    return accountable.select(col(GpuAttribution.ALLOC_ID).as("o_alloc"), col(BranchAssignment.PROJECT),
+        col(BranchAssignment.BRANCH), col(GpuAttribution.JOB_KEY));
   }
 
   /** Each allocation's held GPU-seconds that telemetry did not cover, priced by the allocation method. */

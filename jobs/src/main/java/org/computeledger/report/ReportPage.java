@@ -138,13 +138,18 @@ public final class ReportPage {
   private static void lineItems(StringBuilder h, Page p) {
     h.append("<h2>Line items</h2>\n<table id=\"line-items\"><tr><th>project</th><th>branch</th><th>activity</th>"
         + "<th>status</th><th>GPU-hours</th><th>FLOP</th><th>FLOP low</th><th>FLOP high</th><th>billed cost</th>"
-        + "<th>currency</th><th>converted cost</th><th>report currency</th><th>6·N·D FLOP</th>"
+        + "<th>currency</th><th>effective cost</th><th>converted cost</th><th>report currency</th>"
+        + "<th>converted effective cost</th><th>rate</th><th>rate date</th><th>market cost</th><th>market currency</th>"
+        + "<th>converted market cost</th><th>market rate</th><th>market rate date</th><th>6·N·D FLOP</th>"
         + "<th>architecture check</th><th>method reasons</th><th>description</th></tr>\n");
     for (Row r : p.lineItems()) {
       h.append("<tr>").append(td(r, "project")).append(td(r, "branch")).append(td(r, "activity")).append(td(r, "status"))
           .append(num(hours(r.getAs("gpu_seconds")))).append(flop(r, "flop")).append(flop(r, "flop_low"))
           .append(flop(r, "flop_high")).append(money(r, "cost_billed")).append(td(r, "currency"))
-          .append(money(r, "cost_billed_converted")).append(td(r, "report_currency"))
+          .append(money(r, "cost_effective")).append(money(r, "cost_billed_converted")).append(td(r, "report_currency"))
+          .append(money(r, "cost_effective_converted")).append(rate(r, "fx_rate")).append(td(r, "fx_date"))
+          .append(money(r, "cost_market")).append(td(r, "market_currency")).append(money(r, "cost_market_converted"))
+          .append(rate(r, "market_fx_rate")).append(td(r, "market_fx_date"))
           .append(flop(r, "flop_architecture")).append(td(r, "architecture_check")).append(td(r, "method_reasons"))
           .append(td(r, "description")).append("</tr>\n");
     }
@@ -242,6 +247,12 @@ public final class ReportPage {
   private static String money(Row r, String c) {
     Object v = r.getAs(c);
     return num(v == null ? "" : esc(plain((BigDecimal) v)));
+  }
+
+  /** An exchange rate as fx.csv gives it (up to 12 decimals, no trailing zeros): rounding it would hide the rate used. */
+  private static String rate(Row r, String c) {
+    Object v = r.getAs(c);
+    return num(v == null ? "" : esc(((BigDecimal) v).stripTrailingZeros().toPlainString()));
   }
 
   private static String plain(BigDecimal d) {

@@ -120,7 +120,7 @@ public final class Rollups {
         .agg(countDistinct(col(Allocations.NODE)).as("nodes"));
     Dataset<Row> currencies = per.filter(col("currency").isNotNull().or(col("market_currency").isNotNull()))
         .groupBy(col(GpuAttribution.JOB_KEY).as("y_job"))
-        .agg(max(col("currency")).as("currency"), max(col("market_currency")).as("market_currency"));
+        .agg(currencyOf("currency").as("currency"), currencyOf("market_currency").as("market_currency"));
     Dataset<Row> facts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"), col(Allocations.CLUSTER),
         col(Allocations.JOB_ID), col(Allocations.ARRAY_JOB_ID), col(Allocations.ARRAY_TASK_ID), col(Allocations.JOB_NAME),
         col(Allocations.USER_HASH), col(Allocations.ACCOUNT), col(Allocations.PARTITION), col(Allocations.STATE),
@@ -140,7 +140,29 @@ public final class Rollups {
             col(Flop.FLOP_COUNTED), col(Flop.FLOP_PIPE), col(Flop.FLOP_UTIL), col(Flop.FLOP_ALLOCATION),
             col(Flop.UNPRICED_S), col("samples"), GpuAttribution.ruleNames(col("rule_bits")).as("attribution_rules"),
             MethodReasons.names(col(MethodReasons.COLUMN)).as(MethodReasons.NAMES),
-            col("cost_billed"), col("cost_effective"), col("currency"), col("cost_market"), col("market_currency"));
+            unlessMixed("cost_billed", "currency"), unlessMixed("cost_effective", "currency"), col("currency"),
+            unlessMixed("cost_market", "market_currency"), col("market_currency"));
+  }
+
+  /**
+   * A currency column's value when one sum would add amounts in several currencies: the sum is then
+   * empty, never a total of different money (the converted columns, fx.csv, give the one total).
+   */
+  public static final String MIXED_CURRENCY = "mixed";
+
+  /** The one currency of the group's rows, or {@link #MIXED_CURRENCY} when they have several. */
+  static Column currencyOf(String currency) {
+    return when(countDistinct(col(currency)).leq(1), max(col(currency))).otherwise(lit(MIXED_CURRENCY));
+  }
+
+  /** {@code sum} over rows of one currency, null when the rows have several. */
+  static Column perCurrency(Column sum, String currency) {
+    return when(countDistinct(col(currency)).leq(1), sum);
+  }
+
+  /** The amount, null when its currency is {@link #MIXED_CURRENCY}. */
+  static Column unlessMixed(String amount, String currency) {
+    return when(coalesce(col(currency), lit("")).notEqual(MIXED_CURRENCY), col(amount)).as(amount);
   }
 
   /** Each allocation with its telemetry sums, the allocation method's FLOP, its costs and market cost. */
@@ -150,8 +172,9 @@ public final class Rollups {
         col(Flop.FLOP_ALLOCATION), col(Flop.FLOP).as("a_flop"), col(Flop.FLOP_LOW).as("a_low"),
         col(Flop.FLOP_HIGH).as("a_high"), col(Flop.UNPRICED_S).as("a_unpriced"), col(MethodReasons.COLUMN).as("a_reasons"));
     Dataset<Row> c = allocCost.groupBy(col(GpuAttribution.ALLOC_ID).as("k_alloc"))
-        .agg(sum(col("cost_billed")).as("cost_billed"), sum(col("cost_effective")).as("cost_effective"),
-            max(col("currency")).as("currency"));
+        .agg(perCurrency(sum(col("cost_billed")), "currency").as("cost_billed"),
+            perCurrency(sum(col("cost_effective")), "currency").as("cost_effective"),
+            currencyOf("currency").as("currency"));
     Dataset<Row> per = accountable.select(col(GpuAttribution.ALLOC_ID), col(GpuAttribution.JOB_KEY),
             col(Allocations.NODE), col(Allocations.START_TIME), col(Allocations.END_TIME), col(Allocations.GPU_COUNT),
             col("alloc_gpu_s"))
@@ -213,9 +236,12 @@ public final class Rollups {
       aggs.add(ExactSum.of(col(q)).as(q));
     }
     aggs.add(count(lit(1)).as("jobs"));
-    aggs.add(sum(col("cost_billed")).cast("decimal(38,12)").as("cost_billed"));
-    aggs.add(sum(col("cost_market")).cast("decimal(38,12)").as("cost_market"));
-    aggs.add(first(col("currency"), true).as("currency"));
+    // a job of several currencies (currency mixed) makes its line item's sum one of several currencies too
+    aggs.add(perCurrency(sum(col("cost_billed")), "currency").cast("decimal(38,12)").as("cost_billed"));
+    aggs.add(perCurrency(sum(col("cost_effective")), "currency").cast("decimal(38,12)").as("cost_effective"));
+    aggs.add(perCurrency(sum(col("cost_market")), "market_currency").cast("decimal(38,12)").as("cost_market"));
+    aggs.add(currencyOf("currency").as("currency"));
+    aggs.add(currencyOf("market_currency").as("market_currency"));
     aggs.add(concat_ws(",", array_sort(array_distinct(collect_list(col(Flop.MODEL_ID))))).as("gpu_models"));
     aggs.add(concat_ws(",", array_sort(array_distinct(collect_list(col(Flop.PRECISION))))).as("precisions"));
     aggs.add(concat_ws("; ", array_sort(array_distinct(flatten(collect_list(
@@ -248,7 +274,7 @@ public final class Rollups {
             col("uncovered_gpu_seconds"), col(Flop.FLOP), col(Flop.FLOP_LOW), col(Flop.FLOP_HIGH),
             col(Flop.FLOP_COUNTED), col(Flop.FLOP_PIPE), col(Flop.FLOP_UTIL), col(Flop.FLOP_ALLOCATION),
             col(Flop.UNPRICED_S), col("gpu_models"), col("precisions"), col(MethodReasons.NAMES), col("cost_billed"),
-            col("cost_market"), col("currency"), col("risk_only"), col("justification"), col("open_resources"),
+            col("cost_effective"), col("cost_market"), col("currency"), col("market_currency"), col("risk_only"), col("justification"), col("open_resources"),
             col("calculation"));
     // the EU guidelines' second estimate (6·N·D) beside the hardware one, per line item
     return ArchitectureCheck.onLineItems(withFacts, registry)
@@ -269,7 +295,8 @@ public final class Rollups {
             ExactSum.of(col(Flop.FLOP_PIPE)).as(Flop.FLOP_PIPE), ExactSum.of(col(Flop.FLOP_UTIL)).as(Flop.FLOP_UTIL),
             lit(0.0).as(Flop.FLOP_ALLOCATION), ExactSum.micro(col("t_unpriced")).as(Flop.UNPRICED_S),
             lit(0L).as("jobs"), lit(null).cast("decimal(38,12)").as("cost_billed"),
-            lit(null).cast("decimal(38,12)").as("cost_market"), lit(null).cast("string").as("currency"),
+            lit(null).cast("decimal(38,12)").as("cost_effective"), lit(null).cast("decimal(38,12)").as("cost_market"),
+            lit(null).cast("string").as("currency"), lit(null).cast("string").as("market_currency"),
             concat_ws(",", array_sort(array_distinct(collect_list(col("t_model"))))).as("gpu_models"),
             concat_ws(",", array_sort(array_distinct(collect_list(col("t_precision"))))).as("precisions"),
             MethodReasons.names(bit_or(col(MethodReasons.COLUMN))).as(MethodReasons.NAMES))

@@ -27,7 +27,16 @@ public record LineItem(
     double flopAllocation,
     BigDecimal costBilled,
     BigDecimal costMarket,
-    String currency) {
+    String currency,
+    String marketCurrency) {
+
+  /** A line item whose market cost, if any, is in the currency of its billed cost. */
+  public LineItem(String id, String project, String branch, Activity activity, Status status, boolean riskOnly,
+      String justification, double flop, double flopLow, double flopHigh, double flopAllocation,
+      BigDecimal costBilled, BigDecimal costMarket, String currency) {
+    this(id, project, branch, activity, status, riskOnly, justification, flop, flopLow, flopHigh, flopAllocation,
+        costBilled, costMarket, currency, currency);
+  }
 
   public boolean hasJustification() {
     return justification != null && !justification.isBlank();
@@ -39,7 +48,7 @@ public record LineItem(
         activity(r.getAs("activity")), status(r.getAs("status")),
         Boolean.TRUE.equals(r.getAs("risk_only")), r.getAs("justification"),
         d(r.getAs("flop")), d(r.getAs("flop_low")), d(r.getAs("flop_high")), d(r.getAs("flop_allocation")),
-        r.getAs("cost_billed"), r.getAs("cost_market"), r.getAs("currency"));
+        r.getAs("cost_billed"), r.getAs("cost_market"), r.getAs("currency"), r.getAs("market_currency"));
   }
 
   private static double d(Object v) {

@@ -301,7 +301,7 @@ public final class StandardTotals {
     double[] f = flopUnder(s, li, run);
     return new TreatmentRow(s.id(), s.version(), project, li.id(), li.project(), li.branch(),
         li.activity() == null ? null : li.activity().yamlName(), via, treatment, rule, reason, f[0], f[1], f[2],
-        cost(s, li), li.currency(), null, null);
+        cost(s, li), costCurrency(s, li), null, null);
   }
 
   /**
@@ -324,6 +324,11 @@ public final class StandardTotals {
 
   static BigDecimal cost(Standard s, LineItem li) {
     return s.costBasis() == CostBasis.MARKET ? li.costMarket() : li.costBilled();
+  }
+
+  /** The currency of {@link #cost}: market prices have their own (prices.csv), the bill its own. */
+  static String costCurrency(Standard s, LineItem li) {
+    return s.costBasis() == CostBasis.MARKET ? li.marketCurrency() : li.currency();
   }
 
   /** Sums the counted rows and tests the thresholds; compute and cost each on their own (P6). */

@@ -10,6 +10,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import org.computeledger.common.StageCheckpoint;
 
 /**
  * {@code ledger trends}: one or more reports of the main job → compute and cost per project and
@@ -329,9 +330,9 @@ public final class Trends {
 
   /** All trends of {@code reports} (in the order given: a later report wins a tie). */
   public static Outputs compute(List<Report> reports) {
-    Dataset<Row> branch = branchMonths(reports).localCheckpoint();
+    Dataset<Row> branch = StageCheckpoint.keep(branchMonths(reports));
     Dataset<Row> project = projectMonths(branch);
-    Dataset<Row> standard = standardMonths(reports, branch).localCheckpoint();
+    Dataset<Row> standard = StageCheckpoint.keep(standardMonths(reports, branch));
     return new Outputs(branch, project, standard, growth(project), methodMix(branch), thresholdCrossings(standard));
   }
 }

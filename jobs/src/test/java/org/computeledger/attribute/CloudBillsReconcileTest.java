@@ -82,7 +82,7 @@ class CloudBillsReconcileTest extends SparkTestBase {
     return Path.of(CloudBillsReconcileTest.class.getResource("/fixtures/billing/" + name).toURI());
   }
 
-  private static Row alloc(long id, String node, String start, String end, int gpus) {
+  static Row alloc(long id, String node, String start, String end, int gpus) {
     return RowFactory.create(id, node, Timestamp.from(Instant.parse(start)), Timestamp.from(Instant.parse(end)), gpus,
         "h100-sxm");
   }
@@ -95,7 +95,7 @@ class CloudBillsReconcileTest extends SparkTestBase {
     return out;
   }
 
-  private static void assertParts(Row r, String total, String allocated, String idle, String other, String na) {
+  static void assertParts(Row r, String total, String allocated, String idle, String other, String na) {
     assertMoney(total, r.getAs(CostAttribution.INPUT_TOTAL));
     assertMoney(allocated, r.getAs(CostAttribution.ALLOCATED));
     assertMoney(idle, r.getAs(CostAttribution.UNALLOCATED_IDLE));
@@ -106,7 +106,7 @@ class CloudBillsReconcileTest extends SparkTestBase {
     assertEquals(0, parts.compareTo(r.getAs(CostAttribution.INPUT_TOTAL)), "the parts add up exactly");
   }
 
-  private static void assertMoney(String expected, BigDecimal actual) {
+  static void assertMoney(String expected, BigDecimal actual) {
     assertEquals(0, new BigDecimal(expected).compareTo(actual), "expected " + expected + " but was " + actual);
   }
 

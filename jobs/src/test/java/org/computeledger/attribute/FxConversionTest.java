@@ -112,4 +112,84 @@ class FxConversionTest extends LocalSparkTestBase {
     assertMoney("108.00", items.get("p/b").getAs(FxConversion.COST_BILLED_CONVERTED));
     assertNull(items.get("q/c").getAs(FxConversion.COST_BILLED_CONVERTED));
   }
+
+  private static final StructType BILLED_PIECES = StructType.fromDDL("job_key STRING, currency STRING,"
+      + " cost_billed DECIMAL(38,12), cost_effective DECIMAL(38,12), fx_at TIMESTAMP");
+  private static final StructType MARKET_PIECES = StructType.fromDDL(
+      "job_key STRING, market_currency STRING, cost_market DECIMAL(38,12), fx_at TIMESTAMP");
+
+  private Row onlyRow(Dataset<Row> d) {
+    List<Row> rows = d.collectAsList();
+    assertEquals(1, rows.size());
+    return rows.get(0);
+  }
+
+  @Test
+  void effectiveCostIsConvertedAtTheSameDatedRatesAsBilledCost() {
+    // billed 100 EUR (effective 80, a Savings Plan) on 10 March at 1.08, billed 50 (effective 40) on 20 March at 1.10:
+    // effective 80 × 1.08 + 40 × 1.10 = 86.40 + 44.00 = 130.40; billed 108.00 + 55.00 = 163.00
+    Dataset<Row> p = spark.createDataFrame(List.of(
+        RowFactory.create("j1", "EUR", new BigDecimal("100.00"), new BigDecimal("80.00"),
+            Timestamp.from(Instant.parse("2026-03-10T08:00:00Z"))),
+        RowFactory.create("j1", "EUR", new BigDecimal("50.00"), new BigDecimal("40.00"),
+            Timestamp.from(Instant.parse("2026-03-20T08:00:00Z")))), BILLED_PIECES);
+    Row r = onlyRow(FxConversion.convert(p, List.of("job_key"), FxConversion.BILLED, FxRates.toDataset(spark, RATES),
+        "USD"));
+    assertMoney("163.00", r.getAs(FxConversion.COST_BILLED_CONVERTED));
+    assertMoney("130.40", r.getAs(FxConversion.COST_EFFECTIVE_CONVERTED));
+    assertMoney("1.086666666667", r.getAs(FxConversion.FX_RATE));
+    assertEquals(Date.valueOf("2026-03-15"), r.getAs(FxConversion.FX_DATE));
+  }
+
+  @Test
+  void marketCostIsConvertedAtTheRateOfTheDayItWasPriced() {
+    // 200.00 EUR at market prices for a job starting 16 March: the 15 March rate 1.10 gives 220.00 USD
+    Dataset<Row> p = spark.createDataFrame(List.of(RowFactory.create("j1", "EUR", new BigDecimal("200.00"),
+        Timestamp.from(Instant.parse("2026-03-16T23:59:59Z")))), MARKET_PIECES);
+    Row r = onlyRow(FxConversion.convert(p, List.of("job_key"), FxConversion.MARKET, FxRates.toDataset(spark, RATES),
+        "USD"));
+    assertMoney("220.00", r.getAs(FxConversion.COST_MARKET_CONVERTED));
+    assertMoney("1.10", r.getAs(FxConversion.MARKET_FX_RATE));
+    assertEquals(Date.valueOf("2026-03-15"), r.getAs(FxConversion.MARKET_FX_DATE));
+  }
+
+  @Test
+  void marketCostWithoutARateSaysWhichRateIsMissing() {
+    Dataset<Row> p = spark.createDataFrame(List.of(RowFactory.create("j1", "GBP", new BigDecimal("200.00"),
+        Timestamp.from(Instant.parse("2026-03-16T10:00:00Z")))), MARKET_PIECES);
+    Row r = onlyRow(FxConversion.convert(p, List.of("job_key"), FxConversion.MARKET, FxRates.toDataset(spark, RATES),
+        "USD"));
+    assertNull(r.getAs(FxConversion.COST_MARKET_CONVERTED));
+    assertNull(r.getAs(FxConversion.MARKET_FX_RATE));
+    assertEquals("not converted: no GBP->USD rate in fx.csv dated on or before 2026-03-16",
+        r.getAs(FxConversion.MARKET_FX_NOTE));
+  }
+
+  @Test
+  void eachJobRowGetsItsOwnRateAndDate() {
+    // j1 billed on 10 March (1.08), j2 on 20 March (1.10): each row shows the rate it used
+    Dataset<Row> jobs = spark.createDataFrame(List.of(RowFactory.create("j1"), RowFactory.create("j2")),
+        StructType.fromDDL("job_key STRING"));
+    Dataset<Row> billed = spark.createDataFrame(List.of(
+        RowFactory.create("j1", "EUR", new BigDecimal("10.00"), new BigDecimal("9.00"),
+            Timestamp.from(Instant.parse("2026-03-10T08:00:00Z"))),
+        RowFactory.create("j2", "EUR", new BigDecimal("10.00"), new BigDecimal("9.00"),
+            Timestamp.from(Instant.parse("2026-03-20T08:00:00Z")))), BILLED_PIECES);
+    Dataset<Row> market = spark.createDataFrame(List.of(), MARKET_PIECES);
+    Map<String, Row> out = new HashMap<>();
+    for (Row r : FxConversion.apply(jobs, List.of("job_key"), billed, market, FxRates.toDataset(spark, RATES), "USD")
+        .collectAsList()) {
+      out.put(r.getAs("job_key"), r);
+    }
+    assertMoney("10.80", out.get("j1").getAs(FxConversion.COST_BILLED_CONVERTED));
+    assertMoney("9.72", out.get("j1").getAs(FxConversion.COST_EFFECTIVE_CONVERTED));
+    assertMoney("1.08", out.get("j1").getAs(FxConversion.FX_RATE));
+    assertEquals(Date.valueOf("2026-03-01"), out.get("j1").getAs(FxConversion.FX_DATE));
+    assertMoney("11.00", out.get("j2").getAs(FxConversion.COST_BILLED_CONVERTED));
+    assertMoney("9.90", out.get("j2").getAs(FxConversion.COST_EFFECTIVE_CONVERTED));
+    assertMoney("1.10", out.get("j2").getAs(FxConversion.FX_RATE));
+    assertEquals(Date.valueOf("2026-03-15"), out.get("j2").getAs(FxConversion.FX_DATE));
+    assertEquals("USD", out.get("j2").getAs(FxConversion.REPORT_CURRENCY));
+    assertNull(out.get("j2").getAs(FxConversion.COST_MARKET_CONVERTED), "no market price, nothing to convert");
+  }
 }

@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
+import org.computeledger.attribute.ResourceMap;
 import org.computeledger.ingest.Formats;
 import org.computeledger.ingest.IngestParams;
 import org.computeledger.ingest.InputFile;
@@ -71,9 +72,15 @@ class CostRecomputeTest {
   }
 
   private static BigDecimal billed(String jobKey, List<String> bill, List<String> sacct) throws IOException {
+    return billed(jobKey, bill, sacct, List.of());
+  }
+
+  private static BigDecimal billed(String jobKey, List<String> bill, List<String> sacct,
+      List<ResourceMap.Entry> resources) throws IOException {
     List<Recompute.Alloc> allocs = Recompute.allocs(parse("slurm-sacct", SACCT_HEADER, sacct));
     Map<String, Integer> gpus = Map.of("gpu004", 8);
-    List<CostRecompute.Charge> charges = CostRecompute.charges(parse("focus", FOCUS_HEADER, bill), gpus.keySet());
+    List<CostRecompute.Charge> charges = CostRecompute.charges(parse("focus", FOCUS_HEADER, bill), gpus.keySet(),
+        resources);
     List<CostRecompute.Cost> c = CostRecompute.job(jobKey, charges, allocs, gpus, 0);
     return c.isEmpty() ? null : c.get(0).billed();
   }
@@ -108,5 +115,48 @@ class CostRecomputeTest {
     assertEquals(new BigDecimal("10.000000000000"), billed("lumen/48109", tagged, sacct));
     List<String> other = List.of(charge("10", "2026-03-02 09:00:00", "2026-03-02 10:00:00", "i-04", "cpu-box", "{}"));
     assertNull(billed("lumen/48109", other, sacct));
+  }
+
+  /** resources.csv's lines, as its reader gives them. */
+  private static List<ResourceMap.Entry> resources(String csv) throws IOException {
+    return ResourceMap.parse(new StringReader(csv), "resources.csv");
+  }
+
+  @Test
+  void aChargeWhoseInstanceLeavesTheNodeMidHourIsCutBySecondsAndTheRestBillsNoNode() throws IOException {
+    // the instance was gpu004 until 09:20; after that resources.csv names no host and its name is no node's
+    List<String> bill = List.of(charge("98.32", "2026-03-02 09:00:00", "2026-03-02 10:00:00", "i-04", "cpu-box", "{}"));
+    List<String> sacct = List.of(job("48109", "2026-03-02T09:00:00", "2026-03-02T10:00:00", 8));
+    List<ResourceMap.Entry> map = resources("resource_id,host,valid_from,valid_to\ni-04,gpu004,,2026-03-02T09:20:00Z\n");
+    // 98.32 × 1200 / 3600 = 32.7733333333333…, half-up at 12 decimals; the job held all 8 GPUs of the piece
+    assertEquals(new BigDecimal("32.773333333333"), billed("lumen/48109", bill, sacct, map));
+    assertNull(billed("lumen/48109", bill, sacct), "without resources.csv no rule places the charge");
+  }
+
+  @Test
+  void theRestOfACutChargeGoesOnToTheOtherRulesAndThePiecesAddUpToTheCharge() throws IOException {
+    List<String> bill = List.of(charge("98.32", "2026-03-02 09:00:00", "2026-03-02 10:00:00", "i-04", "cpu-box", NODE_TAG));
+    List<String> sacct = List.of(job("48109", "2026-03-02T09:00:00", "2026-03-02T10:00:00", 8));
+    List<ResourceMap.Entry> map = resources("resource_id,host,valid_from,valid_to\ni-04,gpu004,,2026-03-02T09:20:00Z\n");
+    // the piece 32.773333333333 by resources.csv, the rest 98.32 − 32.773333333333 = 65.546666666667 by the host tag
+    assertEquals(new BigDecimal("98.320000000000"), billed("lumen/48109", bill, sacct, map));
+  }
+
+  @Test
+  void aJobsMarketCostIsItsGpuHoursAtThePriceInEffectOnItsStartDate() throws IOException {
+    List<Recompute.Alloc> allocs = Recompute.allocs(parse("slurm-sacct", SACCT_HEADER, List.of(
+        job("48109", "2026-03-02T09:00:00", "2026-03-02T09:45:00", 8),
+        job("48110", "2026-01-15T09:00:00", "2026-01-15T10:00:00", 4))));
+    List<org.computeledger.attribute.MarketPrices.Price> prices = org.computeledger.attribute.MarketPrices.parse(
+        new StringReader("gpu_model,price_per_gpu_hour,currency,effective_date,source\n"
+            + "h100-sxm,3.10,USD,2025-10-01,list\nh100-sxm,2.85,USD,2026-02-01,list\nh100-sxm,2.50,USD,2026-04-01,list\n"), "prices.csv");
+    // 8 GPUs × 2700 s × 2.85 / 3600 (the February price: the latest not after 2026-03-02)
+    assertEquals(Map.of("USD", new BigDecimal("17.100000000000")),
+        CostRecompute.market("lumen/48109", allocs, a -> "h100-sxm", prices, 0));
+    // 4 GPUs × 3600 s × 3.10 / 3600 (the October price)
+    assertEquals(Map.of("USD", new BigDecimal("12.400000000000")),
+        CostRecompute.market("lumen/48110", allocs, a -> "h100-sxm", prices, 0));
+    assertEquals(Map.of(), CostRecompute.market("lumen/48109", allocs, a -> "a100-sxm4-80gb", prices, 0),
+        "no price for the model: no market cost, never zero");
   }
 }

@@ -25,8 +25,8 @@ class CatalogFilesTest {
   @Test
   void aMigFileIsToldApartByItsHeader() throws Exception {
     CatalogFiles c = CatalogFiles.load(List.of(fixture("mig_profiles_lab.csv")));
-    assertEquals(16.0 / 132, c.mig().share("h100-nvl", "MIG 1g.12gb").compute(), 1e-12);
-    assertEquals(2.0 / 8, c.mig().share("h100-nvl", "1g.24gb").memory(), 1e-12);
+    assertEquals(60.0 / 132, c.mig().share("h100-nvl", "MIG 3g.47gb").compute(), 1e-12);
+    assertEquals(4.0 / 8, c.mig().share("h100-nvl", "4g.47gb").memory(), 1e-12);
   }
 
   @Test

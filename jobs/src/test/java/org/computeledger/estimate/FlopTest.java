@@ -106,6 +106,16 @@ class FlopTest extends SparkTestBase {
   }
 
   @Test
+  void fp16PipeOnV100UsesItsVectorHalfRateNotTheFp32Rate() {
+    Flop flop = new Flop(PeakCatalog.load(), EstimateParams.defaults());
+    Row r = flop.telemetryFlop(row("v100-sxm2-32gb", "fp16", Map.of(Activity.COVERED_S, 60.0,
+        Activity.PIPE_COVERED_S, 60.0, Activity.pipeNoClk("fp16"), 30.0))).first();
+    // CUDA's compute capability 7.x: 16-bit FMA at twice the 32-bit rate; datasheet FP32 15.7 TFLOPS
+    near(2 * 15.7e12 * 30.0, r.<Double>getAs(Flop.FLOP_PIPE));
+    assertEquals(0, r.<Integer>getAs(MethodReasons.COLUMN));
+  }
+
+  @Test
   void aPrecisionTheGpuLacksIsRecordedAsASubstitution() {
     Flop flop = new Flop(PeakCatalog.load(), EstimateParams.defaults());
     Row r = flop.telemetryFlop(row("v100-sxm2-32gb", "bf16", Map.of(Activity.COVERED_S, 60.0,

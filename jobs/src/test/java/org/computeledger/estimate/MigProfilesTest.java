@@ -60,6 +60,26 @@ class MigProfilesTest {
   }
 
   @Test
+  void h100NvlOneG12gbHoldsSixteenOf132Sms() {
+    MigProfiles.Share s = SHIPPED.share("h100-nvl", "MIG 1g.12gb");
+    assertEquals(16.0 / 132, s.compute(), 1e-12);
+    assertEquals(0.125, s.memory(), 0);
+    assertFalse(s.bySlices());
+  }
+
+  @Test
+  void h200SevenG141gbIsTheWholeGpu() {
+    assertEquals(1.0, SHIPPED.share("h200-sxm", "7g.141gb").compute(), 0);
+  }
+
+  @Test
+  void a30OneG6gbIsAQuarterOfTheSmsByTheTableNotTheSliceRule() {
+    MigProfiles.Share s = SHIPPED.share("a30", "1g.6gb");
+    assertEquals(14.0 / 56, s.compute(), 1e-12);
+    assertFalse(s.bySlices());
+  }
+
+  @Test
   void everyShippedRowHasASourceAndOneGpuSmCountPerModel() {
     Map<String, Integer> gpuSms = new HashMap<>();
     for (MigProfiles.Profile p : SHIPPED.rows()) {
@@ -67,6 +87,6 @@ class MigProfilesTest {
       Integer earlier = gpuSms.putIfAbsent(p.model(), p.gpuSms());
       assertTrue(earlier == null || earlier == p.gpuSms(), p.model() + ": two GPU SM counts");
     }
-    assertEquals(23, SHIPPED.rows().size());
+    assertEquals(33, SHIPPED.rows().size());
   }
 }

@@ -92,10 +92,10 @@ class MigSharesTest extends SparkTestBase {
   @Test
   void aLabsCatalogFileRowPricesItsProfileBySms() throws Exception {
     Flop flop = flopWithH200Table();
-    Row r = flop.telemetryFlop(flop.withMigShares(migSeries("NVIDIA H100 NVL MIG 1g.12gb", "h100-nvl", "1g.12gb")))
+    Row r = flop.telemetryFlop(flop.withMigShares(migSeries("NVIDIA H100 NVL MIG 3g.47gb", "h100-nvl", "3g.47gb")))
         .first();
-    assertEquals(16.0 / 132, r.<Double>getAs(Flop.MIG_FRACTION), 1e-12);
-    double expected = 16.0 / 132 * 835.5e12 * 30.0;
+    assertEquals(60.0 / 132, r.<Double>getAs(Flop.MIG_FRACTION), 1e-12);
+    double expected = 60.0 / 132 * 835.5e12 * 30.0;
     assertEquals(expected, r.<Double>getAs(Flop.FLOP_UTIL), expected * 1e-9);
     assertFalse(r.<Boolean>getAs(Flop.MIG_BY_SLICES));
   }

@@ -121,6 +121,46 @@ class PeakCatalogTest {
   }
 
   @Test
+  void mi300aBf16Is228CusAtTheCdna3MatrixRateAndTwoPointOneGhz() {
+    // ROCm: MI300A has 228 CUs; CDNA3 Matrix BF16 2048 FLOPS/clock/CU; 2.1 GHz
+    assertClose(228 * 2048 * 2.1e9, flops("mi300a", "bf16"), 1e-3);
+    assertClose(228 * 128 * 2.1e9, flops("mi300a", "fp64"), 1e-3);
+  }
+
+  @Test
+  void mi325xHasTheMi300xDenseFigures() {
+    assertClose(1307.4 * TERA, flops("mi325x", "bf16"), 1e-9);
+    assertClose(2614.9 * TERA, flops("mi325x", "fp8"), 1e-9);
+  }
+
+  @Test
+  void mi355xBf16IsTheDatasheetDenseFigureNotTheSparseOne() {
+    double dense = 2516.6; // datasheet: 2.5166 PFLOPS dense, 5.0332 with structured sparsity
+    assertClose(dense * TERA, flops("mi355x", "bf16"), 1e-9);
+    assertClose(256 * 4096 * 2.4e9, flops("mi355x", "bf16"), 1e-4);
+  }
+
+  @Test
+  void cdna4HasNoTf32PathSoTf32WorkRunsAtTheFp32RateAndSaysSo() {
+    PeakCatalog.Resolution r = CATALOG.resolve("mi350x", "tf32").orElseThrow();
+    assertTrue(r.isFallback());
+    assertClose(144.2 * TERA, r.peak().flopsPerSecond(), 1e-9);
+  }
+
+  @Test
+  void mi210IsOneCdna2GcdAtAmdsPrintedFigures() {
+    assertClose(181 * TERA, flops("mi210", "bf16"), 1e-9); // "Peak bfloat16 181 TFLOPs"
+    assertClose(22.6 * TERA, flops("mi210", "fp64"), 1e-9); // "Peak Double Precision (FP64) 22.6 TFLOPs"
+  }
+
+  @Test
+  void rtxA6000Tf32AndInt8AreItsFp32TimesTheGa102RatiosOfTheA40() {
+    // A40 datasheet: FP32 37.4, TF32 74.8 dense, INT8 299.3 dense; RTX A6000 datasheet: FP32 38.7
+    assertClose(38.7 * 74.8 / 37.4 * TERA, flops("rtx-a6000", "tf32"), 1e-3);
+    assertClose(38.7 * 299.3 / 37.4 * TERA, flops("rtx-a6000", "int8"), 1e-3);
+  }
+
+  @Test
   void h100SxmFp32IsTheVectorFigure() {
     double whitepaper = 66.9; // 132 SMs x 128 FP32 lanes x 2 FLOP x 1.98 GHz
     assertClose(whitepaper * TERA, flops("h100-sxm", "fp32"), 1e-9);

@@ -52,12 +52,18 @@ class ParquetBillsTest extends SparkTestBase {
 
   /** Writes the CUR 2.0 CSV fixture's lines as the Parquet file Data Exports would have written. */
   static void writeCur2Parquet(Path csv, Path parquet) throws IOException {
+    writeCur2Parquet(csv, parquet, b -> b);
+  }
+
+  /** As {@link #writeCur2Parquet(Path, Path)}, with the writer's settings (row group and page sizes) tuned. */
+  static void writeCur2Parquet(Path csv, Path parquet,
+      java.util.function.UnaryOperator<ExampleParquetWriter.Builder> tune) throws IOException {
     MessageType schema = MessageTypeParser.parseMessageType(CUR2_SCHEMA);
     List<String> lines = CsvFixtures.lines(csv);
     List<String> header = CsvFixtures.fields(lines.get(0));
     SimpleGroupFactory groups = new SimpleGroupFactory(schema);
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(parquet.toString()))
-        .withType(schema).withConf(new Configuration()).build()) {
+    try (ParquetWriter<Group> w = tune.apply(ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(parquet.toString()))
+        .withType(schema).withConf(new Configuration())).build()) {
       for (String line : lines.subList(1, lines.size())) {
         List<String> v = CsvFixtures.fields(line);
         Group g = groups.newGroup();
@@ -90,6 +96,30 @@ class ParquetBillsTest extends SparkTestBase {
         }
         w.write(g);
       }
+    }
+  }
+
+  /**
+   * Writes the Google Cloud JSON extract as the Parquet a BigQuery export of the billing table gives
+   * (BigQuery's field types: FLOAT64 cost and amounts, TIMESTAMP times, STRUCT and REPEATED fields), with
+   * Spark, into {@code dir}; returns the one Parquet file.
+   */
+  static Path writeGcpParquet(org.apache.spark.sql.SparkSession spark, Path dir) throws IOException {
+    StructType bq = StructType.fromDDL("billing_account_id STRING, service STRUCT<id: STRING, description: STRING>,"
+        + " sku STRUCT<id: STRING, description: STRING>, usage_start_time TIMESTAMP, usage_end_time TIMESTAMP,"
+        + " project STRUCT<id: STRING, name: STRING>, labels ARRAY<STRUCT<key: STRING, value: STRING>>,"
+        + " system_labels ARRAY<STRUCT<key: STRING, value: STRING>>,"
+        + " location STRUCT<location: STRING, region: STRING, zone: STRING>,"
+        + " resource STRUCT<name: STRING, global_name: STRING>, cost DOUBLE, currency STRING,"
+        + " currency_conversion_rate DOUBLE, usage STRUCT<amount: DOUBLE, unit: STRING,"
+        + " amount_in_pricing_units: DOUBLE, pricing_unit: STRING>,"
+        + " credits ARRAY<STRUCT<name: STRING, amount: DOUBLE, full_name: STRING, id: STRING, type: STRING>>,"
+        + " invoice STRUCT<month: STRING>, cost_type STRING, cost_at_list DOUBLE");
+    String out = dir.toString();
+    spark.read().schema(bq).option("timestampFormat", "yyyy-MM-dd HH:mm:ss z")
+        .json(GcpBillingParserTest.JSONL.toString()).coalesce(1).write().parquet(out);
+    try (var files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
     }
   }
 
@@ -141,24 +171,7 @@ class ParquetBillsTest extends SparkTestBase {
 
   @Test
   void bigQueryParquetOfTheGoogleCloudExportGivesTheChargesOfItsCsv(@TempDir Path dir) throws IOException {
-    // BigQuery's billing export types: FLOAT64 cost and amounts, TIMESTAMP times, STRUCT and REPEATED fields
-    StructType bq = StructType.fromDDL("billing_account_id STRING, service STRUCT<id: STRING, description: STRING>,"
-        + " sku STRUCT<id: STRING, description: STRING>, usage_start_time TIMESTAMP, usage_end_time TIMESTAMP,"
-        + " project STRUCT<id: STRING, name: STRING>, labels ARRAY<STRUCT<key: STRING, value: STRING>>,"
-        + " system_labels ARRAY<STRUCT<key: STRING, value: STRING>>,"
-        + " location STRUCT<location: STRING, region: STRING, zone: STRING>,"
-        + " resource STRUCT<name: STRING, global_name: STRING>, cost DOUBLE, currency STRING,"
-        + " currency_conversion_rate DOUBLE, usage STRUCT<amount: DOUBLE, unit: STRING,"
-        + " amount_in_pricing_units: DOUBLE, pricing_unit: STRING>,"
-        + " credits ARRAY<STRUCT<name: STRING, amount: DOUBLE, full_name: STRING, id: STRING, type: STRING>>,"
-        + " invoice STRUCT<month: STRING>, cost_type STRING, cost_at_list DOUBLE");
-    String out = dir.resolve("bq").toString();
-    spark().read().schema(bq).option("timestampFormat", "yyyy-MM-dd HH:mm:ss z")
-        .json(GcpBillingParserTest.JSONL.toString()).coalesce(1).write().parquet(out);
-    Path parquet;
-    try (var files = Files.list(Path.of(out))) {
-      parquet = files.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
-    }
+    Path parquet = writeGcpParquet(spark(), dir.resolve("bq"));
     GcpBillingParser parser = new GcpBillingParser();
     CollectingSink csv = CollectingSink.parse(parser, GcpBillingParserTest.CSV, IngestParams.defaults());
     CollectingSink fromParquet = parseParquet(parser, parquet);

@@ -10,4 +10,9 @@ public final class ParquetBillsTestAccess {
   public static void writeCur2Parquet(Path csv, Path parquet) throws IOException {
     ParquetBillsTest.writeCur2Parquet(csv, parquet);
   }
+
+  /** The Google Cloud fixture as BigQuery's Parquet export, written by Spark into {@code dir}; the file. */
+  public static Path writeGcpParquet(org.apache.spark.sql.SparkSession spark, Path dir) throws IOException {
+    return ParquetBillsTest.writeGcpParquet(spark, dir);
+  }
 }

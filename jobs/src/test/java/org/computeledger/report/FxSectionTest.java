@@ -62,4 +62,27 @@ class FxSectionTest {
     assertTrue(md.contains("| q/c | 10.00 | GBP |  |  |  | not converted: no GBP->USD rate |"), md);
     assertFalse(md.contains("| r/d |"), "a line item without billed cost is left out: " + md);
   }
+
+  @Test
+  void effectiveAndMarketCostAreListedWithTheirConvertedAmountRateAndDate() {
+    Row li = item("p/b", "150.00", "EUR", "163.00", "1.086666666667", "2026-03-15", "converted at 2 dated rate(s)");
+    Object[] v = new Object[ITEMS.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = li.get(i);
+    }
+    v[ITEMS.fieldIndex("cost_effective")] = new BigDecimal("120.00");
+    v[ITEMS.fieldIndex("cost_effective_converted")] = new BigDecimal("130.40");
+    v[ITEMS.fieldIndex("cost_market")] = new BigDecimal("6.00");
+    v[ITEMS.fieldIndex("market_currency")] = "EUR";
+    v[ITEMS.fieldIndex("cost_market_converted")] = new BigDecimal("6.54");
+    v[ITEMS.fieldIndex("market_fx_rate")] = new BigDecimal("1.090000000000");
+    v[ITEMS.fieldIndex("market_fx_date")] = Date.valueOf("2026-03-03");
+    v[ITEMS.fieldIndex("market_fx_note")] = "converted at 2 dated rate(s)";
+    String md = FxSection.markdown(List.of(rate("2026-03-01", "EUR", "USD", "1.080000000000", "ECB")), "USD",
+        List.of(new GenericRowWithSchema(v, ITEMS)));
+    assertTrue(md.contains("effective cost is converted with the same rate as the billed cost of its share"), md);
+    assertTrue(md.contains("the UTC day the allocation started"), md);
+    assertTrue(md.contains("| p/b | 120.00 | EUR | 130.40 | 1.086666666667 | 2026-03-15 | 6.00 | EUR | 6.54 | 1.09 "
+        + "| 2026-03-03 | converted at 2 dated rate(s) |"), md);
+  }
 }

@@ -470,13 +470,107 @@ class MainJobTest extends SparkTestBase {
   }
 
   @Test
+  void effectiveAndMarketCostAndEachJobAreConvertedWithTheirRateAndDate() throws Exception {
+    // one-hour jobs alone on a one-GPU node, a day apart: billed 100.00 EUR (effective 80.00) on 2 March,
+    // billed 50.00 EUR (effective 40.00) on 3 March; market price 3.00 EUR per H100-hour from 1 March
+    Map<String, Object> day1 = charge("n1", 0, 3600, "100.00");
+    Map<String, Object> day2 = charge("n1", 86_400, 90_000, "50.00");
+    day1.put("effective_cost", new BigDecimal("80.00"));
+    day2.put("effective_cost", new BigDecimal("40.00"));
+    day1.put("currency", "EUR");
+    day2.put("currency", "EUR");
+    List<Map<String, Object>> s = new ArrayList<>(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 1.0, 0, 3600));
+    s.addAll(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 1.0, 86_400, 90_000));
+    Dataset<Row> rates = org.computeledger.attribute.FxRates.toDataset(spark(),
+        org.computeledger.attribute.FxRates.parse(new java.io.StringReader("date,from_currency,to_currency,rate,source\n"
+            + "2026-03-01,EUR,USD,1.08,ECB\n2026-03-03,EUR,USD,1.10,ECB\n"), "fx.csv"));
+    Dataset<Row> prices = org.computeledger.attribute.MarketPrices.toDataset(spark(), List.of(
+        new org.computeledger.attribute.MarketPrices.Price("h100-sxm", new BigDecimal("3.000000000000"), "EUR",
+            java.time.LocalDate.of(2026, 3, 1), "test list price", 2)));
+    EstimateParams p = EstimateParams.defaults();
+    MainJob.Inputs in = new MainJob.Inputs(
+        table(Table.ALLOCATIONS, List.of(alloc("100", "atlas", "n1", 1, 0, 3600), alloc("101", "atlas", "n1", 1, 86_400, 90_000))),
+        table(Table.GPU_SAMPLES, s), table(Table.FLOP_COUNTS, List.of()), table(Table.CHARGES, List.of(day1, day2)),
+        prices, null, rates, "USD");
+    MainJob.Outputs o = MainJob.compute(spark(), in, Registry.parse(REGISTRY, "registry.yaml"),
+        new Flop(PeakCatalog.load(), p), p);
+    Row li = Table.LINE_ITEMS.conform(o.lineItems()).filter("project = 'atlas' and branch = 'pretrain'")
+        .collectAsList().get(0);
+    // effective 80 × 1.08 + 40 × 1.10 = 86.40 + 44.00 = 130.40
+    assertEquals(0, new BigDecimal("120.00").compareTo(li.getAs("cost_effective")));
+    assertEquals(0, new BigDecimal("130.40").compareTo(li.getAs("cost_effective_converted")));
+    // market 3.00 EUR per GPU-hour, 1 GPU-hour each: 3.00 × 1.08 + 3.00 × 1.10 = 6.54 USD; 6.54 / 6.00 = 1.09
+    assertEquals(0, new BigDecimal("6.00").compareTo(li.getAs("cost_market")));
+    assertEquals("EUR", li.getAs("market_currency"));
+    assertEquals(0, new BigDecimal("6.54").compareTo(li.getAs("cost_market_converted")));
+    assertEquals(0, new BigDecimal("1.09").compareTo(li.getAs("market_fx_rate")));
+    assertEquals(java.sql.Date.valueOf("2026-03-03"), li.getAs("market_fx_date"));
+    Map<String, Row> jobs = new HashMap<>();
+    for (Row j : Table.JOBS.conform(o.jobs()).collectAsList()) {
+      jobs.put(j.getAs("job_id"), j);
+    }
+    // job 100 on 2 March: the 1 March rate 1.08; job 101 on 3 March: 1.10
+    Row j100 = jobs.get("100");
+    assertEquals(0, new BigDecimal("108.00").compareTo(j100.getAs("cost_billed_converted")));
+    assertEquals(0, new BigDecimal("86.40").compareTo(j100.getAs("cost_effective_converted")));
+    assertEquals(0, new BigDecimal("3.24").compareTo(j100.getAs("cost_market_converted")));
+    assertEquals(0, new BigDecimal("1.08").compareTo(j100.getAs("fx_rate")));
+    assertEquals(java.sql.Date.valueOf("2026-03-01"), j100.getAs("fx_date"));
+    assertEquals(java.sql.Date.valueOf("2026-03-01"), j100.getAs("market_fx_date"));
+    assertEquals("USD", j100.getAs("report_currency"));
+    Row j101 = jobs.get("101");
+    assertEquals(0, new BigDecimal("55.00").compareTo(j101.getAs("cost_billed_converted")));
+    assertEquals(0, new BigDecimal("44.00").compareTo(j101.getAs("cost_effective_converted")));
+    assertEquals(0, new BigDecimal("3.30").compareTo(j101.getAs("cost_market_converted")));
+    assertEquals(0, new BigDecimal("1.10").compareTo(j101.getAs("market_fx_rate")));
+    assertEquals(java.sql.Date.valueOf("2026-03-03"), j101.getAs("fx_date"));
+    // the bill's own totals stay in euros
+    assertEquals(0, new BigDecimal("100.00").compareTo(j100.getAs("cost_billed")));
+    assertEquals("EUR", j100.getAs("currency"));
+  }
+
+  @Test
+  void aJobBilledInTwoCurrenciesHasNoSumAcrossThemButItsConvertedTotal() throws Exception {
+    // one hour alone on a one-GPU node billed 100.00 EUR by one bill and 10.00 USD by another
+    Map<String, Object> eur = charge("n1", 0, 3600, "100.00");
+    eur.put("currency", "EUR");
+    Map<String, Object> usd = charge("n1", 0, 3600, "10.00");
+    Dataset<Row> rates = org.computeledger.attribute.FxRates.toDataset(spark(),
+        org.computeledger.attribute.FxRates.parse(new java.io.StringReader("date,from_currency,to_currency,rate,source\n"
+            + "2026-03-01,EUR,USD,1.08,ECB\n"), "fx.csv"));
+    EstimateParams p = EstimateParams.defaults();
+    MainJob.Inputs in = new MainJob.Inputs(table(Table.ALLOCATIONS, List.of(alloc("100", "atlas", "n1", 1, 0, 3600))),
+        table(Table.GPU_SAMPLES, samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 1.0, 0, 3600)),
+        table(Table.FLOP_COUNTS, List.of()), table(Table.CHARGES, List.of(eur, usd)), null, null, rates, "USD");
+    MainJob.Outputs o = MainJob.compute(spark(), in, Registry.parse(REGISTRY, "registry.yaml"),
+        new Flop(PeakCatalog.load(), p), p);
+    Row job = Table.JOBS.conform(o.jobs()).collectAsList().get(0);
+    Row li = Table.LINE_ITEMS.conform(o.lineItems()).filter("project = 'atlas' and branch = 'pretrain'")
+        .collectAsList().get(0);
+    for (Row r : List.of(job, li)) {
+      Assertions.assertNull(r.getAs("cost_billed"), "100 EUR + 10 USD is no amount");
+      assertEquals("mixed", r.getAs("currency"));
+      // 100 × 1.08 + 10 = 118.00 USD
+      assertEquals(0, new BigDecimal("118.00").compareTo(r.getAs("cost_billed_converted")));
+    }
+    // the reconciliation keeps each currency's own total
+    Map<String, BigDecimal> totals = new HashMap<>();
+    for (Row r : o.costReconciliation().collectAsList()) {
+      totals.put(r.getAs("currency"), r.getAs("input_total"));
+    }
+    assertEquals(0, new BigDecimal("100.00").compareTo(totals.get("EUR")));
+    assertEquals(0, new BigDecimal("10.00").compareTo(totals.get("USD")));
+  }
+
+  @Test
   void withoutRatesTheConversionColumnsAreEmpty() {
     MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 3600)),
         samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 1.0, 0, 3600), List.of(),
         List.of(charge("n1", 0, 3600, "10.00")));
     Row r = item(o, "atlas", "pretrain");
     assertEquals(0, new BigDecimal("10.00").compareTo(r.getAs("cost_billed")));
-    for (String c : List.of("cost_billed_converted", "report_currency", "fx_rate", "fx_date", "fx_note")) {
+    for (String c : List.of("cost_billed_converted", "cost_effective_converted", "cost_market_converted",
+        "report_currency", "fx_rate", "fx_date", "fx_note", "market_fx_rate", "market_fx_date", "market_fx_note")) {
       Assertions.assertNull(r.getAs(c), c);
     }
   }

@@ -80,6 +80,13 @@ class ReportPageChromiumTest {
     li.put("architecture_check", "agrees");
     li.put("cost_billed_converted", new BigDecimal("1111.11"));
     li.put("report_currency", "EUR");
+    li.put("fx_rate", new BigDecimal("0.900000000000"));
+    li.put("fx_date", java.sql.Date.valueOf("2026-03-01"));
+    li.put("cost_market", new BigDecimal("500.00"));
+    li.put("market_currency", "USD");
+    li.put("cost_market_converted", new BigDecimal("460.00"));
+    li.put("market_fx_rate", new BigDecimal("0.920000000000"));
+    li.put("market_fx_date", java.sql.Date.valueOf("2026-03-15"));
     Map<String, Object> st = new HashMap<>();
     st.put("standard_id", "eu-ai-act");
     st.put("standard_version", "2025-07");

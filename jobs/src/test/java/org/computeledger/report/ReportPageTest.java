@@ -35,4 +35,13 @@ class ReportPageTest {
     assertTrue(t.contains("<th>converted cost</th><th>report currency</th>"), t);
     assertTrue(t.contains("<td class=\"n\">1,111.11</td><td>EUR</td>"), t);
   }
+
+  @Test
+  void lineItemsShowTheRateAndItsDateBesideEachConvertedCost() {
+    String t = lineItemsTable();
+    assertTrue(t.contains("<th>rate</th><th>rate date</th>"), t);
+    assertTrue(t.contains("<td class=\"n\">0.9</td><td>2026-03-01</td>"), t);
+    assertTrue(t.contains("<td class=\"n\">500.00</td><td>USD</td><td class=\"n\">460.00</td>"
+        + "<td class=\"n\">0.92</td><td>2026-03-15</td>"), t);
+  }
 }

@@ -240,6 +240,18 @@ class StandardTotalsTest {
   }
 
   @Test
+  void aMarketCostStandardTotalsTheMarketCostInTheMarketPricesCurrency() {
+    // billed 140M EUR, market 50M USD: RAISE prices at market, so its total is 50M USD (not 50M "EUR")
+    List<LineItem> items = List.of(new LineItem("m/pt", "m", "pt", Activity.PRETRAINING, Status.KEPT, false, null,
+        2e26, 1e26, 3e26, 0.0, new BigDecimal("140000000"), new BigDecimal("50000000"), "EUR", "USD"));
+    TotalRow raise = StandardTotals.apply(builtIn("ny-raise"), ONE_PROJECT, items, RUN, RUN_DATE).totals().get(0);
+    assertEquals("USD", raise.currency());
+    assertEquals(0, new BigDecimal("50000000").compareTo(raise.cost()));
+    TotalRow paper = StandardTotals.apply(builtIn("paper-principles"), ONE_PROJECT, items, RUN, RUN_DATE).totals().get(0);
+    assertEquals("EUR", paper.currency());
+  }
+
+  @Test
   void mayCrossWhenThePointIsBelowAndTheHighEndAbove() {
     List<LineItem> items = List.of(new LineItem("m/pt", "m", "pt", Activity.PRETRAINING, Status.KEPT, false, null,
         8e24, 4e24, 1.2e25, 0.0, null, null, null));
