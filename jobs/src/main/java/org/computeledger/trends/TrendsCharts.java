@@ -277,7 +277,8 @@ public final class TrendsCharts {
       c.addSeries(e.getKey(), x, y).setFillColor(PALETTE[i++ % PALETTE.length]);
     }
     if (series.isEmpty()) {
-      c.addSeries("(no data)", x, List.of(0.0));
+      // one zero per month: XChart wants as many values as categories (months without a bill, e.g.)
+      c.addSeries("(no data)", x, java.util.Collections.nCopies(x.size(), 0.0));
     }
   }
 

@@ -116,8 +116,8 @@ class AuditTest extends SparkTestBase {
     report();
     Path edited = work.resolve("edited");
     copyTree(report, edited);
-    // the largest job's FLOP doubled in the GPU ledger and in the jobs table
-    String job = "lumen/48102";
+    // a job seed 1 draws (atlas pre-training on 2026-03-03, with telemetry): its FLOP doubled in the GPU ledger and the jobs table
+    String job = "lumen/48135";
     Dataset<Row> usage = spark().read().schema(Table.GPU_USAGE.schema()).parquet(report.resolve("gpu_usage").toString());
     deleteTree(edited.resolve("gpu_usage"));
     RunCommand.writeLedger(usage.withColumn("flop", when(col("job_key").equalTo(job), col("flop").multiply(2))
@@ -148,7 +148,7 @@ class AuditTest extends SparkTestBase {
     report();
     Path edited = work.resolve("edited-cost");
     copyTree(report, edited);
-    String job = "lumen/48102";
+    String job = "lumen/48135";
     Dataset<Row> jobs = spark().read().schema(Table.JOBS.schema()).parquet(report.resolve("jobs").toString());
     deleteTree(edited.resolve("jobs"));
     jobs.withColumn("cost_billed", when(col("job_key").equalTo(job), col("cost_billed").multiply(1.5))

@@ -133,7 +133,7 @@ class KilledRunTest {
 
   private Path smallInput() throws IOException {
     Path in = Files.createDirectories(tmp.resolve("small/scheduler"));
-    Files.copy(LedgerRefusalsTest.SAMPLE_LOGS.resolve("scheduler/sacct-2026-03.txt"), in.resolve("sacct-2026-03.txt"));
+    Files.copy(LedgerRefusalsTest.SAMPLE_LOGS.resolve("scheduler/sacct-2026-02-to-05.txt"), in.resolve("sacct-2026-02-to-05.txt"));
     Files.copy(LedgerRefusalsTest.SAMPLE_LOGS.resolve("registry.yaml"), tmp.resolve("small/registry.yaml"));
     return tmp.resolve("small");
   }

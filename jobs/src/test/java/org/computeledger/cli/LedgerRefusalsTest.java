@@ -57,7 +57,7 @@ class LedgerRefusalsTest {
   /** A small valid input: the sample registry and sacct export. */
   private Path smallInput() throws IOException {
     Path in = Files.createDirectories(tmp.resolve("in/scheduler"));
-    Files.copy(SAMPLE_LOGS.resolve("scheduler/sacct-2026-03.txt"), in.resolve("sacct-2026-03.txt"));
+    Files.copy(SAMPLE_LOGS.resolve("scheduler/sacct-2026-02-to-05.txt"), in.resolve("sacct-2026-02-to-05.txt"));
     Files.copy(SAMPLE_LOGS.resolve("registry.yaml"), tmp.resolve("in/registry.yaml"));
     return tmp.resolve("in");
   }

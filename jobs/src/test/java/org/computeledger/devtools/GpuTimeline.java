@@ -1,5 +1,7 @@
 package org.computeledger.devtools;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.computeledger.devtools.SampleCluster.GpuModel;
 import org.computeledger.devtools.SampleCluster.Job;
@@ -64,8 +66,9 @@ final class GpuTimeline {
   }
 
   /**
-   * The node's timelines for each day of the log, in order. The energy counter runs on across
-   * days and through the hours no one kept, as the real counter does.
+   * The node's timelines for each day some telemetry was kept ({@link SampleCluster#TELEMETRY_DAYS}), in
+   * order. The energy counter runs on across days and through the hours no one kept, as the real
+   * counter does.
    */
   static GpuTimeline[] forNode(SampleCluster cluster, Node node, long seed) {
     SplittableRandom r = new SplittableRandom(seed ^ (node.name().hashCode() * 0xC2B2AE3D27D4EB4FL));
@@ -75,13 +78,29 @@ final class GpuTimeline {
       // a few weeks since boot at a few hundred watts
       energyMj[g] = Math.rint(2.0e11 + r.nextDouble() * 7.0e11);
     }
-    GpuTimeline[] days = new GpuTimeline[SampleCluster.DAYS];
+    List<SampleCluster.TelemetryDay> kept = SampleCluster.TELEMETRY_DAYS;
+    GpuTimeline[] days = new GpuTimeline[kept.size()];
+    long previousEnd = -1;
     for (int d = 0; d < days.length; d++) {
-      GpuTimeline t = new GpuTimeline(node, SampleCluster.LOG_START + d * 86_400L, seed);
+      GpuTimeline t = new GpuTimeline(node, kept.get(d).dayStart(), seed);
+      if (previousEnd >= 0) {
+        // the days between: the counter went on at about the midpoint of idle and full power
+        double watts = (node.model().idleWatts + node.model().maxWatts) / 2;
+        for (int g = 0; g < gpus; g++) {
+          energyMj[g] += watts * (t.dayStart - previousEnd) * 1000;
+        }
+      }
+      List<Job> candidates = new ArrayList<>();
+      for (Job j : cluster.jobs) {
+        if (j.started() && j.start < t.dayStart + 86_400 && (j.end == SampleCluster.UNKNOWN || j.end > t.dayStart)
+            && j.allocs.stream().anyMatch(a -> a.node() == node)) {
+          candidates.add(j);
+        }
+      }
       for (int step = 0; step < STEPS; step++) {
         long second = t.dayStart + (long) step * STEP_S;
         for (int g = 0; g < gpus; g++) {
-          Job job = cluster.holder(node, g, second);
+          Job job = SampleCluster.holder(candidates, node, g, second);
           t.holders[g][step] = job;
           double[] v = t.values[g][step];
           sample(node.model(), job, second, r, v);
@@ -89,6 +108,7 @@ final class GpuTimeline {
           v[Metric.ENERGY.ordinal()] = Math.rint(energyMj[g]);
         }
       }
+      previousEnd = t.dayStart + 86_400;
       days[d] = t;
     }
     return days;

@@ -15,9 +15,10 @@ import java.util.SplittableRandom;
 import org.computeledger.devtools.SampleCluster.Node;
 
 /**
- * Writes the sample cloud bill: a FOCUS 1.0 export, one hourly usage row per GPU instance (the
- * cluster's nodes are EC2 instances), plus the charges that belong to no instance: tax, a credit
- * and a support fee. Quoting follows the FOCUS sample data: strings quoted, amounts bare, NULL bare.
+ * Writes the sample cloud bill of the Slurm cluster: a FOCUS 1.0 export per month, one daily usage row
+ * per GPU instance (the cluster's nodes are EC2 instances), plus the charges that belong to no
+ * instance: tax, support and, in March, a credit. Quoting follows the FOCUS sample data: strings
+ * quoted, amounts bare, NULL bare. (The rented Kubernetes nodes are billed in CUR 2.0: {@link SampleEks}.)
  */
 final class SampleBilling {
   static final String[] COLUMNS = {"AvailabilityZone", "BilledCost", "BillingAccountId",
@@ -39,8 +40,6 @@ final class SampleBilling {
   private static final String EC2 = "Amazon Elastic Compute Cloud";
   private static final String ACCOUNT_ID = "730281946512";
   private static final String SUB_ACCOUNT_ID = "418273645501";
-  private static final String PERIOD_START = "2026-03-01 00:00:00";
-  private static final String PERIOD_END = "2026-04-01 00:00:00";
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
@@ -49,34 +48,55 @@ final class SampleBilling {
 
   private SampleBilling() {}
 
-  static void write(SampleCluster cluster, long seed, Path file) throws IOException {
+  /** One file per month of the log, {@code focus-YYYY-MM.csv} under {@code billing}. */
+  static void write(SampleCluster cluster, long seed, Path billing) throws IOException {
     SplittableRandom r = new SplittableRandom(seed ^ 0xB111L);
     List<Offer> offers = new ArrayList<>();
     for (Node n : cluster.nodes) {
-      offers.add(offer(n, r));
-    }
-    SampleTelemetry.writePlain(file, w -> {
-      w.append(quoted(COLUMNS)).append('\n');
-      long id = 310_001;
-      BigDecimal usage = BigDecimal.ZERO;
-      for (long h = SampleCluster.LOG_START; h < SampleCluster.LOG_END; h += 3600) {
-        for (Offer o : offers) {
-          usageRow(w, o, h, id++);
-          usage = usage.add(o.hourly());
-        }
+      if (n.telemetry() != SampleCluster.Telemetry.DCGM_K8S) {
+        offers.add(offer(n, r));
       }
-      BigDecimal tax = usage.multiply(new BigDecimal("0.0575")).setScale(2, RoundingMode.HALF_UP);
-      unattached(w, id++, tax, "Tax", "Tax for product code AmazonEC2", "Usage-Based",
-          SampleCluster.LOG_START, SampleCluster.LOG_END, EC2, "Compute", NULL);
-      unattached(w, id++, new BigDecimal("-2500.00"), "Credit",
-          "AWS Promotional Credit (research grant RG-2291)", "One-Time",
-          SampleCluster.epoch("2026-03-03T00:00:00"), SampleCluster.epoch("2026-03-03T01:00:00"),
-          EC2, "Compute", NULL);
-      BigDecimal support = usage.multiply(new BigDecimal("0.10")).setScale(2, RoundingMode.HALF_UP);
-      unattached(w, id, support, "Purchase", "AWS Support (Business) fee for March 2026", "Recurring",
-          SampleCluster.epoch("2026-03-01T00:00:00"), SampleCluster.epoch("2026-04-01T00:00:00"),
-          "AWS Support (Business)", "Other", q(skuId(r)));
-    });
+    }
+    String supportSku = skuId(r);
+    long id = 310_001;
+    for (long month = SampleCluster.LOG_START; month < SampleCluster.LOG_END; ) {
+      long from = month;
+      long to = Instant.ofEpochSecond(month).atZone(ZoneOffset.UTC).plusMonths(1).toEpochSecond();
+      String name = TIME.format(Instant.ofEpochSecond(from)).substring(0, 7);
+      long first = id;
+      SampleTelemetry.writePlain(billing.resolve("focus-" + name + ".csv"),
+          w -> writeMonth(w, offers, from, to, first, supportSku));
+      id += (to - from) / 86_400 * offers.size() + 3;
+      month = to;
+    }
+  }
+
+  private static void writeMonth(Writer w, List<Offer> offers, long from, long to, long firstId, String supportSku)
+      throws IOException {
+    String periodStart = time(from);
+    String periodEnd = time(to);
+    w.append(quoted(COLUMNS)).append('\n');
+    long id = firstId;
+    BigDecimal usage = BigDecimal.ZERO;
+    for (long d = from; d < to; d += 86_400) {
+      for (Offer o : offers) {
+        usageRow(w, o, d, id++, periodStart, periodEnd);
+        usage = usage.add(o.hourly().multiply(BigDecimal.valueOf(24)));
+      }
+    }
+    String month = Instant.ofEpochSecond(from).atZone(ZoneOffset.UTC).getMonth()
+        .getDisplayName(java.time.format.TextStyle.FULL, Locale.ROOT) + " 2026";
+    BigDecimal tax = usage.multiply(new BigDecimal("0.0575")).setScale(2, RoundingMode.HALF_UP);
+    unattached(w, id++, tax, "Tax", "Tax for product code AmazonEC2", "Usage-Based", from, to, EC2, "Compute", "NULL",
+        periodStart, periodEnd);
+    if (periodStart.startsWith("2026-03")) {
+      unattached(w, id++, new BigDecimal("-2500.00"), "Credit", "AWS Promotional Credit (research grant RG-2291)",
+          "One-Time", SampleCluster.epoch("2026-03-03T00:00:00"), SampleCluster.epoch("2026-03-03T01:00:00"), EC2,
+          "Compute", NULL, periodStart, periodEnd);
+    }
+    BigDecimal support = usage.multiply(new BigDecimal("0.10")).setScale(2, RoundingMode.HALF_UP);
+    unattached(w, id, support, "Purchase", "AWS Support (Business) fee for " + month, "Recurring", from, to,
+        "AWS Support (Business)", "Other", q(supportSku), periodStart, periodEnd);
   }
 
   private static Offer offer(Node n, SplittableRandom r) {
@@ -106,16 +126,18 @@ final class SampleBilling {
     return new Offer(n, hourly, description, skuId(r), resourceId);
   }
 
-  private static void usageRow(Writer w, Offer o, long hour, long id) throws IOException {
-    String cost = amount(o.hourly());
+  /** One day of one instance: 24 hours at its hourly price, the charge period that day. */
+  private static void usageRow(Writer w, Offer o, long day, long id, String periodStart, String periodEnd)
+      throws IOException {
+    String cost = amount(o.hourly().multiply(BigDecimal.valueOf(24)));
     String tags = "{\"cluster\": \"" + SampleCluster.CLUSTER + "\", \"node\": \"" + o.node().name()
         + "\", \"partition\": \"" + o.node().partition() + "\"}";
     w.append(String.join(",",
-        q("us-east-2b"), cost, q(ACCOUNT_ID), q("Lumen Lab"), q("USD"), q(PERIOD_END), q(PERIOD_START),
-        q("Usage"), NULL, q(o.description()), q("Usage-Based"), q(time(hour + 3600)), q(time(hour)),
+        q("us-east-2b"), cost, q(ACCOUNT_ID), q("Lumen Lab"), q("USD"), q(periodEnd), q(periodStart),
+        q("Usage"), NULL, q(o.description()), q("Usage-Based"), q(time(day + 86_400)), q(time(day)),
         NULL, NULL, NULL, NULL, NULL,
-        "1.000000000000000", q("Hours"), cost, amount(o.hourly()), cost,
-        q(ISSUER), cost, q(o.hourly().toPlainString()), q("Standard"), "1.00000000000", q("Hours"),
+        "24.000000000000000", q("Hours"), cost, amount(o.hourly()), cost,
+        q(ISSUER), cost, q(o.hourly().toPlainString()), q("Standard"), "24.00000000000", q("Hours"),
         q("AWS"), q(ISSUER), q("us-east-2"), q("US East (Ohio)"),
         q(o.resourceId()), q(o.node().name()), q("instance"), q("Compute"), Long.toString(id),
         q(EC2), q(o.skuId()), q(o.skuId() + ".JRTCKXETXF.6YS6EN2CT7"), q(SUB_ACCOUNT_ID),
@@ -125,10 +147,10 @@ final class SampleBilling {
   /** A charge with no resource behind it: the ledger reports these as not attributable. */
   private static void unattached(Writer w, long id, BigDecimal cost, String category,
       String description, String frequency, long from, long to, String service,
-      String serviceCategory, String sku) throws IOException {
+      String serviceCategory, String sku, String periodStart, String periodEnd) throws IOException {
     String c = amount(cost);
     w.append(String.join(",",
-        NULL, c, q(ACCOUNT_ID), q("Lumen Lab"), q("USD"), q(PERIOD_END), q(PERIOD_START),
+        NULL, c, q(ACCOUNT_ID), q("Lumen Lab"), q("USD"), q(periodEnd), q(periodStart),
         q(category), NULL, q(description), q(frequency), q(time(to)), q(time(from)),
         NULL, NULL, NULL, NULL, NULL,
         NULL, NULL, c, NULL, c,

@@ -7,9 +7,10 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * The toy cluster behind {@code sample-logs/}: its nodes, their GPUs and the Slurm jobs of
- * 2026-03-02 and 03. The scheduler log, the telemetry and the bill are all written from this one
- * model, so they agree with each other the way a real cluster's logs do.
+ * The toy cluster behind {@code sample-logs/}: its nodes, their GPUs, the Slurm jobs of February to
+ * May 2026 (2026-03-02 and 03 in detail, the rest from {@link SampleMonths}) and the pods of a rented
+ * Kubernetes cluster ({@link SampleEks}). The scheduler log, the telemetry and the bills are all written
+ * from this one model, so they agree with each other the way a real cluster's logs do.
  */
 final class SampleCluster {
   /** sacct prints {@code None} as the start of a job cancelled before it ever ran. */
@@ -18,12 +19,32 @@ final class SampleCluster {
   static final long UNKNOWN = -2;
 
   static final String CLUSTER = "lumen";
-  /** The log covers two whole UTC days; sacct was run at the end of the second. */
-  static final long LOG_START = epoch("2026-03-02T00:00:00");
-  static final long LOG_END = epoch("2026-03-04T00:00:00");
-  static final int DAYS = 2;
+  /** The logs cover four whole UTC months; sacct and kubectl were run at the end of the last. */
+  static final long LOG_START = epoch("2026-02-01T00:00:00");
+  static final long LOG_END = epoch("2026-06-01T00:00:00");
+  /** The two days whose mornings the collectors kept in full (every 30 s). */
+  static final long DETAIL_START = epoch("2026-03-02T00:00:00");
 
-  enum Telemetry { DCGM_PROFILING, DCGM_BASIC, NVIDIA_SMI, NONE }
+  /**
+   * A day some telemetry was kept: {@code [fromS, toS)} seconds after midnight UTC, one sample every
+   * {@code stride} × 30 s.
+   */
+  record TelemetryDay(long dayStart, int fromS, int toS, int stride) {}
+
+  /**
+   * The collectors kept 08:00-11:00 of 2026-03-02 and 08:00-10:00 of 03-03 every 30 s, and a quarter of an
+   * hour (09:00-09:15) on one day of each other month every 60 s: enough to show each method in every
+   * month, small enough to ship (about the size of the one-month sample before it, so that a run of
+   * the sample stays quick).
+   */
+  static final List<TelemetryDay> TELEMETRY_DAYS = List.of(
+      new TelemetryDay(epoch("2026-02-18T00:00:00"), 9 * 3600, 9 * 3600 + 900, 2),
+      new TelemetryDay(DETAIL_START, 8 * 3600, 11 * 3600, 1),
+      new TelemetryDay(DETAIL_START + 86_400, 8 * 3600, 10 * 3600, 1),
+      new TelemetryDay(epoch("2026-04-15T00:00:00"), 9 * 3600, 9 * 3600 + 900, 2),
+      new TelemetryDay(epoch("2026-05-13T00:00:00"), 9 * 3600, 9 * 3600 + 900, 2));
+
+  enum Telemetry { DCGM_PROFILING, DCGM_BASIC, NVIDIA_SMI, DCGM_K8S, NONE }
 
   /** A GPU model as the logs name it, with the clocks and power the load model moves between. */
   enum GpuModel {
@@ -52,7 +73,12 @@ final class SampleCluster {
   record Gpu(int index, String uuid, String pciBusId) {}
 
   record Node(String name, String partition, GpuModel model, Telemetry telemetry, boolean hpcJobLabel,
-      int cpusPerGpu, int memGbPerGpu, String driver, List<Gpu> gpus) {}
+      int cpusPerGpu, int memGbPerGpu, String driver, List<Gpu> gpus) {
+    /** Whether the node existed at second {@code t}: the rented Kubernetes nodes come and go. */
+    boolean up(long t) {
+      return telemetry != Telemetry.DCGM_K8S || SampleEks.up(name, t);
+    }
+  }
 
   /**
    * How hard a job drives the GPUs it holds: ranges for utilization (percent) and the DCGM
@@ -117,6 +143,9 @@ final class SampleCluster {
     String stepName = "python";
     /** false: AllocTRES names only {@code gres/gpu=N}, as on clusters without typed GRES. */
     boolean typedGres = true;
+    /** A Kubernetes pod (namespace = account, name = jobId), not a Slurm job; its branch label. */
+    boolean pod;
+    String branchLabel = "";
     String state;
     long submit;
     long start;
@@ -151,6 +180,18 @@ final class SampleCluster {
       return this;
     }
 
+    /** A pod of namespace {@code account} named {@code jobId}, labelled with its branch. */
+    Job pod(String branch) {
+      this.pod = true;
+      this.branchLabel = branch;
+      return this;
+    }
+
+    /** The job label the telemetry carries: Slurm's raw id, a pod's {@code namespace/name}. */
+    String label() {
+      return pod ? account + "/" + jobId : rawId;
+    }
+
     Job untypedGres() {
       this.typedGres = false;
       return this;
@@ -162,10 +203,22 @@ final class SampleCluster {
     }
 
     Job ran(String submitted, String started, String ended, String finalState) {
-      this.submit = epoch(submitted);
-      this.start = epoch(started);
-      this.end = epoch(ended);
+      return ran(epoch(submitted), epoch(started), epoch(ended), finalState);
+    }
+
+    Job ran(long submitted, long started, long ended, String finalState) {
+      this.submit = submitted;
+      this.start = started;
+      this.end = ended;
       this.state = finalState;
+      return this;
+    }
+
+    Job running(long submitted, long started) {
+      this.submit = submitted;
+      this.start = started;
+      this.end = UNKNOWN;
+      this.state = "RUNNING";
       return this;
     }
 
@@ -237,7 +290,12 @@ final class SampleCluster {
 
   /** The job holding a GPU at second {@code t}, or null when it is idle. */
   Job holder(Node node, int index, long t) {
-    for (Job j : jobs) {
+    return holder(jobs, node, index, t);
+  }
+
+  /** The job of {@code candidates} holding a GPU at second {@code t}, or null. */
+  static Job holder(List<Job> candidates, Node node, int index, long t) {
+    for (Job j : candidates) {
       if (j.holds(node, index, t)) {
         return j;
       }
@@ -262,7 +320,14 @@ final class SampleCluster {
         "550.127.08", new String[] {"18", "2A"}));
     c.nodes.add(node(seed, "l40s01", "l40s", GpuModel.L40S, Telemetry.NVIDIA_SMI, false, 8, 90,
         "550.127.08", new String[] {"16", "38", "9C", "BE"}));
+    for (String name : SampleEks.NODES) {
+      c.nodes.add(node(seed, name, "", GpuModel.H100_SXM, Telemetry.DCGM_K8S, true, 24, 250,
+          "570.133.20", hgx));
+    }
+    SampleMonths.addBefore(c);
     addJobs(c);
+    SampleMonths.addAfter(c);
+    SampleEks.addPods(c);
     return c;
   }
 
@@ -373,7 +438,7 @@ final class SampleCluster {
         .ran("2026-03-03T05:50:00", "2026-03-03T06:00:00", "2026-03-03T12:30:00", "COMPLETED"));
     j.add(new Job("48135", "48135", "atlas", "jdevries", "atlas-7b-pt", Load.PRETRAIN)
         .wckey("pretrain").comment("resume from step 41000").step("torchrun").on(g1).on(g2).on(g3)
-        .running("2026-03-03T08:05:30", "2026-03-03T08:10:02"));
+        .ran("2026-03-03T08:05:30", "2026-03-03T08:10:02", "2026-03-04T08:10:02", "TIMEOUT"));
     j.add(new Job("48136", "48136", "atlas", "tnguyen", "atlas-eval-suite", Load.EVAL)
         .wckey("eval").on(l40)
         .ran("2026-03-03T08:55:00", "2026-03-03T09:00:00", "2026-03-03T10:45:10", "COMPLETED"));
@@ -391,7 +456,7 @@ final class SampleCluster {
         .comment("branch=jailbreak-filter").step("torchrun").on(g7)
         .ran("2026-03-03T15:55:00", "2026-03-03T16:00:00", "2026-03-03T20:00:00", "COMPLETED"));
     j.add(new Job("48145_[0-3]", "48145", "atlas", "tnguyen", "atlas-eval-long", Load.EVAL)
-        .wckey("eval").asks("l40s").pending("2026-03-03T23:10:44"));
+        .wckey("eval").asks("l40s").cancelledBeforeStart("2026-03-03T23:10:44", "2026-03-04T07:02:10", 20451));
   }
 
   static long epoch(String utcLocal) {

@@ -54,16 +54,73 @@ class SampleLogsTest {
     assertTrue(total < 5_000_000L, "sample-logs is " + total + " bytes");
   }
 
+  /**
+   * Issue 17 wants a run of the sample in seconds: four months must not read more lines than the one
+   * month before them did (main's March-only sample had 252,250 lines, gzipped telemetry counted unpacked).
+   */
+  @Test
+  void hasNoMoreLinesThanTheOneMonthSampleBeforeIt() throws IOException {
+    long lines = 0;
+    try (Stream<Path> files = Files.walk(out)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String text = f.toString().endsWith(".gz") ? gunzip(f) : Files.readString(f);
+        lines += text.lines().count();
+      }
+    }
+    assertTrue(lines <= 252_250L, "sample-logs has " + lines + " lines");
+  }
+
+  /**
+   * The trends fit needs a plausible lab: atlas's H100 GPU-hours (its allocations on H100 nodes, Slurm and
+   * EKS, cut at month ends; a running job held to the end of May) grow a few times a year, 3-6x by a
+   * least-squares fit of ln(hours) on the month, not by orders of magnitude.
+   */
+  @Test
+  void atlasH100HoursGrowThreeToSixTimesAYear() {
+    SampleCluster c = SampleCluster.build(SampleLogs.DEFAULT_SEED);
+    long[] bounds = {SampleCluster.epoch("2026-02-01T00:00:00"), SampleCluster.epoch("2026-03-01T00:00:00"),
+        SampleCluster.epoch("2026-04-01T00:00:00"), SampleCluster.epoch("2026-05-01T00:00:00"), SampleCluster.LOG_END};
+    double[] hours = new double[4];
+    for (SampleCluster.Job j : c.jobs) {
+      if (!j.account.equals("atlas") || j.start < 0) {
+        continue;
+      }
+      long end = j.end == SampleCluster.UNKNOWN ? SampleCluster.LOG_END : j.end;
+      for (SampleCluster.Alloc a : j.allocs) {
+        if (a.node().model() != SampleCluster.GpuModel.H100_SXM) {
+          continue;
+        }
+        for (int m = 0; m < 4; m++) {
+          long s = Math.max(j.start, bounds[m]);
+          long e = Math.min(end, bounds[m + 1]);
+          if (e > s) {
+            hours[m] += (e - s) * a.gpus().length / 3600.0;
+          }
+        }
+      }
+    }
+    // ln h = a + b t over t = 0..3: b = sum((t - 1.5) ln h) / sum((t - 1.5)^2), the latter being 5
+    double b = 0;
+    for (int m = 0; m < 4; m++) {
+      b += (m - 1.5) * Math.log(hours[m]) / 5.0;
+    }
+    double annual = Math.exp(12 * b);
+    assertTrue(annual > 3 && annual < 6, "annual growth " + annual + " from " + java.util.Arrays.toString(hours));
+  }
+
   @Test
   void writesEveryFileOfTheDocumentedLayout() {
-    List<String> expected = List.of("README.md", "registry.yaml", "prices.csv",
-        "scheduler/sacct-2026-03.txt", "billing/focus-2026-03.csv",
+    List<String> expected = List.of("README.md", "registry.yaml", "prices.csv", "resources.csv",
+        "scheduler/sacct-2026-02-to-05.txt", "scheduler/kubectl-pods-lumen-eks.json",
+        "billing/focus-2026-02.csv", "billing/focus-2026-03.csv", "billing/focus-2026-04.csv",
+        "billing/focus-2026-05.csv", "billing/aws-cur2/BILLING_PERIOD=2026-04/lumen-eks-00001.csv.gz",
+        "billing/aws-cur2/BILLING_PERIOD=2026-05/lumen-eks-00001.csv.gz",
         "telemetry/nvidia-smi/l40s01/2026-03.csv", "telemetry/flop-counter/atlas-pretrain.csv");
     for (String f : expected) {
       assertTrue(Files.isRegularFile(out.resolve(f)), f);
     }
     for (String node : List.of("gpu001", "gpu002", "gpu003", "gpu004", "gpu005", "gpu006")) {
-      for (String day : List.of("2026-03-02", "2026-03-03")) {
+      for (String day : List.of("2026-02-18", "2026-03-02", "2026-03-03", "2026-04-15", "2026-05-13")) {
         String f = "telemetry/dcgm/" + node + "/" + day + ".prom.gz";
         assertTrue(Files.isRegularFile(out.resolve(f)), f);
       }
@@ -79,7 +136,7 @@ class SampleLogsTest {
 
   @Test
   void everySacctRowHasAsManyFieldsAsTheHeader() throws IOException {
-    List<String> lines = Files.readAllLines(out.resolve("scheduler/sacct-2026-03.txt"));
+    List<String> lines = Files.readAllLines(out.resolve("scheduler/sacct-2026-02-to-05.txt"));
     int columns = lines.get(0).split("\\|", -1).length;
     assertEquals(17, columns);
     for (int i = 1; i < lines.size(); i++) {
@@ -89,14 +146,14 @@ class SampleLogsTest {
 
   @Test
   void sacctHasTheJobShapesTheReadmePromises() throws IOException {
-    String sacct = Files.readString(out.resolve("scheduler/sacct-2026-03.txt"));
+    String sacct = Files.readString(out.resolve("scheduler/sacct-2026-02-to-05.txt"));
     assertTrue(sacct.contains("|RUNNING|"), "a running job");
     assertTrue(sacct.contains("|Unknown|"), "an Unknown end");
     assertTrue(sacct.contains("|None|"), "a job cancelled before it started");
     assertTrue(sacct.contains("|CANCELLED by 12345|"));
     assertTrue(sacct.contains("|FAILED|"));
     assertTrue(sacct.contains("|TIMEOUT|"));
-    assertTrue(sacct.contains("\n48145_[0-3]|48145|"), "a pending array");
+    assertTrue(sacct.contains("\n48145_[0-3]|48145|"), "an array cancelled while pending");
     assertTrue(sacct.contains("|branch=refusal-tuning|"));
     assertTrue(sacct.contains("|gpu[001-003]|"), "a multi-node job");
     for (int task = 0; task < 4; task++) {
@@ -120,8 +177,8 @@ class SampleLogsTest {
       for (CSVRecord row : rows) {
         assertEquals(columns, row.size(), "record " + row.getRecordNumber());
       }
-      // 8 nodes billed hourly for 48 hours, then tax, credit and support
-      assertEquals(1 + 8 * 48 + 3, rows.size());
+      // 8 nodes billed daily for the 31 days of March, then tax, credit and support
+      assertEquals(1 + 8 * 31 + 3, rows.size());
     }
   }
 
@@ -139,7 +196,56 @@ class SampleLogsTest {
         branches++;
       }
     }
-    assertEquals(10, branches);
+    assertEquals(13, branches);
+  }
+
+  @Test
+  void atlasRunsInEveryMonthFromFebruaryToMay() throws IOException {
+    String sacct = Files.readString(out.resolve("scheduler/sacct-2026-02-to-05.txt"));
+    for (String month : List.of("2026-02", "2026-03", "2026-04", "2026-05")) {
+      assertTrue(find(sacct, "\\n\\d+\\|\\d+\\|lumen\\|\\w+\\|atlas\\|[^|]*\\|[^|]*\\|[^|]*\\|[^|]*\\|[^|]*\\|[^|]*\\|"
+          + month), "an atlas job starting in " + month);
+    }
+  }
+
+  @Test
+  void everyInstanceOfTheCurBillIsInResourcesCsvAndOneIsReplacedMidMay() throws IOException {
+    List<String> map = Files.readAllLines(out.resolve("resources.csv"));
+    assertEquals("resource_id,host,valid_from,valid_to", map.get(0));
+    String cur = gunzip(out.resolve("billing/aws-cur2/BILLING_PERIOD=2026-05/lumen-eks-00001.csv.gz"));
+    for (String line : cur.split("\n")) {
+      Matcher m = Pattern.compile(",(i-[0-9a-f]{17}),").matcher(line);
+      if (m.find()) {
+        assertTrue(map.stream().anyMatch(r -> r.startsWith(m.group(1) + ",")), m.group(1) + " is mapped");
+      }
+    }
+    assertTrue(map.contains("i-0c5e9a7b1d2f48036,ip-10-42-7-31.us-east-2.compute.internal,2026-04-14T08:00:00Z,"
+        + "2026-05-13T14:00:00Z"), "the failed instance's mapping ends at 14:00");
+    assertTrue(map.contains("i-0e64b2a9c8d7f3152,ip-10-42-11-40.us-east-2.compute.internal,2026-05-13T14:00:00Z,"),
+        "its replacement's begins there");
+    String hourAfter = "2026-05-13T14:00:00Z/2026-05-13T15:00:00Z";
+    List<String> billed = List.of(cur.split("\n")).stream().filter(l -> l.contains(hourAfter)).toList();
+    assertFalse(billed.stream().anyMatch(l -> l.contains("i-0c5e9a7b1d2f48036")), "the failed instance ends at 14:00");
+    assertTrue(billed.stream().anyMatch(l -> l.contains("i-0e64b2a9c8d7f3152")), "its replacement is billed from 14:00");
+  }
+
+  @Test
+  void eksTelemetryNamesThePodsAndThePodListHasTheirNodes() throws IOException {
+    String dump = gunzip(out.resolve("telemetry/dcgm/ip-10-42-5-77.us-east-2.compute.internal/2026-04-15.prom.gz"));
+    Matcher m = Pattern.compile("exported_namespace=\"atlas\", exported_pod=\"(atlas-distill-[^\"]+)\"").matcher(dump);
+    assertTrue(m.find(), "a distillation pod in the DCGM labels");
+    JsonNode pods = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(out.resolve("scheduler/kubectl-pods-lumen-eks.json").toFile());
+    boolean found = false;
+    for (JsonNode pod : pods.path("items")) {
+      if (pod.path("metadata").path("name").asText().equals(m.group(1))) {
+        assertEquals("ip-10-42-5-77.us-east-2.compute.internal", pod.path("spec").path("nodeName").asText());
+        assertEquals("8", pod.path("spec").path("containers").get(0).path("resources").path("limits")
+            .path("nvidia.com/gpu").asText());
+        found = true;
+      }
+    }
+    assertTrue(found, m.group(1) + " is in the pod list");
   }
 
   @Test

@@ -27,11 +27,14 @@ final class SampleSacct {
 
   private SampleSacct() {}
 
-  /** {@code sacct -a -S 2026-03-02 -E 2026-03-04 --parsable2 --format=...} run at midnight. */
+  /** {@code sacct -a -S 2026-02-01 -E 2026-06-01 --parsable2 --format=...} run at midnight. */
   static void write(SampleCluster cluster, Path file) throws IOException {
     SampleTelemetry.writePlain(file, w -> {
       w.append(String.join("|", COLUMNS)).append('\n');
       for (Job j : cluster.jobs) {
+        if (j.pod) {
+          continue;
+        }
         writeJob(j, w);
       }
     });

@@ -32,12 +32,6 @@ import org.computeledger.devtools.SampleCluster.Telemetry;
  * CSV for one GPU of the pre-training job.
  */
 final class SampleTelemetry {
-  /**
-   * The collectors kept 08:00-11:00 UTC of each day: enough to show every estimation method and
-   * quirk, small enough to ship (an H100 node-hour is about 75 kB even gzipped).
-   */
-  static final int WINDOW_START_S = 8 * 3600;
-  static final int WINDOW_END_S = 11 * 3600;
   static final String EXPORTER_PORT = "9400";
   static final String SCRAPE_JOB = "dcgm";
   /** H100 SXM dense BF16 tensor peak, FLOP/s, at the 1980 MHz boost clock. */
@@ -77,10 +71,12 @@ final class SampleTelemetry {
     for (Node n : cluster.nodes) {
       GpuTimeline[] days = timelines.get(n.name());
       switch (n.telemetry()) {
-        case DCGM_PROFILING -> {
+        case DCGM_PROFILING, DCGM_K8S -> {
           for (GpuTimeline day : days) {
-            writeGzip(root.resolve("telemetry/dcgm/" + n.name() + "/" + DAY.format(instant(day.dayStart))
-                + ".prom.gz"), w -> writeTsdbDump(day, w));
+            if (!windowSteps(day).isEmpty()) {
+              writeGzip(root.resolve("telemetry/dcgm/" + n.name() + "/" + DAY.format(instant(day.dayStart))
+                  + ".prom.gz"), w -> writeTsdbDump(day, w));
+            }
           }
         }
         case DCGM_BASIC -> {
@@ -89,12 +85,30 @@ final class SampleTelemetry {
                 + ".prom.gz"), w -> writeFederatePulls(day, w));
           }
         }
-        case NVIDIA_SMI -> writePlain(root.resolve("telemetry/nvidia-smi/" + n.name() + "/2026-03.csv"),
-            w -> writeNvidiaSmi(days, w));
+        case NVIDIA_SMI -> {
+          Map<String, List<GpuTimeline>> byMonth = new TreeMap<>();
+          for (GpuTimeline day : days) {
+            byMonth.computeIfAbsent(DAY.format(instant(day.dayStart)).substring(0, 7), k -> new ArrayList<>()).add(day);
+          }
+          for (Map.Entry<String, List<GpuTimeline>> month : byMonth.entrySet()) {
+            writePlain(root.resolve("telemetry/nvidia-smi/" + n.name() + "/" + month.getKey() + ".csv"),
+                w -> writeNvidiaSmi(month.getValue().toArray(new GpuTimeline[0]), w));
+          }
+        }
         case NONE -> { }
       }
     }
     writePlain(root.resolve("telemetry/flop-counter/atlas-pretrain.csv"), this::writeFlopCounter);
+  }
+
+  /** The kept window of one day. */
+  private static SampleCluster.TelemetryDay kept(GpuTimeline day) {
+    for (SampleCluster.TelemetryDay d : SampleCluster.TELEMETRY_DAYS) {
+      if (d.dayStart() == day.dayStart) {
+        return d;
+      }
+    }
+    throw new IllegalStateException("no telemetry day " + day.dayStart);
   }
 
   // ---- promtool tsdb dump --------------------------------------------------------------------
@@ -114,7 +128,7 @@ final class SampleTelemetry {
     for (int step : windowSteps(day)) {
       for (Gpu gpu : node.gpus()) {
         Job job = day.holders[gpu.index()][step];
-        String hpcJob = node.hpcJobLabel() && job != null ? job.rawId : null;
+        String hpcJob = node.hpcJobLabel() && job != null ? job.label() : null;
         for (Metric m : Metric.values()) {
           String key = gpu.index() + "/" + m + "/" + hpcJob;
           Series s = byKey.get(key);
@@ -150,7 +164,7 @@ final class SampleTelemetry {
    */
   private static Map<String, String> brokenValues(GpuTimeline day) {
     Map<String, String> broken = new HashMap<>();
-    if (day.node.name().equals("gpu002") && day.dayStart == SampleCluster.LOG_START) {
+    if (day.node.name().equals("gpu002") && day.dayStart == SampleCluster.DETAIL_START) {
       broken.put("5/" + Metric.GPU_UTIL + "/" + stepAt(day, "2026-03-02T10:05:00"), "140");
       broken.put("2/" + Metric.POWER + "/" + stepAt(day, "2026-03-02T10:07:30"), "abc");
     }
@@ -178,7 +192,7 @@ final class SampleTelemetry {
   private void writeFederatePulls(GpuTimeline day, Writer w) throws IOException {
     Node node = day.node;
     Metric[] families = {Metric.GPU_UTIL, Metric.POWER, Metric.SM_CLOCK};
-    int sentinelStep = node.name().equals("gpu005") && day.dayStart > SampleCluster.LOG_START
+    int sentinelStep = node.name().equals("gpu005") && day.dayStart == SampleCluster.DETAIL_START + 86_400
         ? stepAt(day, "2026-03-03T09:41:00") : -1;
     StringBuilder line = new StringBuilder(320);
     for (int step : windowSteps(day)) {
@@ -188,7 +202,7 @@ final class SampleTelemetry {
         List<List<String[]>> sets = new ArrayList<>();
         for (Gpu gpu : node.gpus()) {
           Job job = day.holders[gpu.index()][step];
-          sets.add(labels(node, gpu, m, node.hpcJobLabel() && job != null ? job.rawId : null, false));
+          sets.add(labels(node, gpu, m, node.hpcJobLabel() && job != null ? job.label() : null, false));
         }
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < sets.size(); i++) {
@@ -218,8 +232,15 @@ final class SampleTelemetry {
 
   // ---- labels ------------------------------------------------------------------------------
 
-  /** dcgm-exporter's label set plus the target labels Prometheus adds, sorted by name. */
+  /**
+   * dcgm-exporter's label set plus the target labels Prometheus adds, sorted by name. On the Kubernetes
+   * nodes the exporter maps GPUs to pods, and Prometheus, scraping it without honor_labels, moves the
+   * workload's pod and namespace to {@code exported_pod}/{@code exported_namespace} beside the exporter's own.
+   */
   private static List<String[]> labels(Node node, Gpu gpu, Metric m, String hpcJob, boolean withName) {
+    if (node.telemetry() == Telemetry.DCGM_K8S) {
+      return k8sLabels(node, gpu, m, hpcJob, withName);
+    }
     List<String[]> l = new ArrayList<>();
     l.add(new String[] {"DCGM_FI_DRIVER_VERSION", node.driver()});
     l.add(new String[] {"Hostname", node.name()});
@@ -236,6 +257,35 @@ final class SampleTelemetry {
     l.add(new String[] {"job", SCRAPE_JOB});
     l.add(new String[] {"modelName", node.model().deviceName});
     l.add(new String[] {"pci_bus_id", gpu.pciBusId()});
+    l.sort((a, b) -> a[0].compareTo(b[0]));
+    return l;
+  }
+
+  private static List<String[]> k8sLabels(Node node, Gpu gpu, Metric m, String podId, boolean withName) {
+    List<String[]> l = new ArrayList<>();
+    l.add(new String[] {"DCGM_FI_DRIVER_VERSION", node.driver()});
+    l.add(new String[] {"Hostname", node.name()});
+    l.add(new String[] {"UUID", gpu.uuid()});
+    if (withName) {
+      l.add(new String[] {"__name__", m.dcgmName});
+    }
+    l.add(new String[] {"container", "nvidia-dcgm-exporter"});
+    l.add(new String[] {"device", "nvidia" + gpu.index()});
+    if (podId != null) {
+      int slash = podId.indexOf('/');
+      l.add(new String[] {"exported_container", "trainer"});
+      l.add(new String[] {"exported_namespace", podId.substring(0, slash)});
+      l.add(new String[] {"exported_pod", podId.substring(slash + 1)});
+    }
+    l.add(new String[] {"gpu", Integer.toString(gpu.index())});
+    String ip = node.name().substring(3, node.name().indexOf('.')).replace('-', '.');
+    l.add(new String[] {"instance", ip + ":" + EXPORTER_PORT});
+    l.add(new String[] {"job", "nvidia-dcgm-exporter"});
+    l.add(new String[] {"modelName", node.model().deviceName});
+    l.add(new String[] {"namespace", "gpu-operator"});
+    l.add(new String[] {"pci_bus_id", gpu.pciBusId()});
+    l.add(new String[] {"pod", "nvidia-dcgm-exporter-" + Integer.toString(Math.floorMod(node.name().hashCode(), 46_656), 36)});
+    l.add(new String[] {"service", "nvidia-dcgm-exporter"});
     l.sort((a, b) -> a[0].compareTo(b[0]));
     return l;
   }
@@ -271,14 +321,15 @@ final class SampleTelemetry {
     SplittableRandom r = new SplittableRandom(seed ^ 0x5EED5A11L);
     for (GpuTimeline day : days) {
       w.append(SMI_HEADER).append('\n');
-      long ms = (day.dayStart + WINDOW_START_S) * 1000 + 412;
-      long endMs = (day.dayStart + WINDOW_END_S) * 1000;
-      for (int round = 0; ms < endMs; round++, ms += GpuTimeline.STEP_S * 1000L + 38) {
+      SampleCluster.TelemetryDay kept = kept(day);
+      long ms = (day.dayStart + kept.fromS()) * 1000 + 412;
+      long endMs = (day.dayStart + kept.toS()) * 1000;
+      for (int round = 0; ms < endMs; round++, ms += kept.stride() * GpuTimeline.STEP_S * 1000L + 38) {
         int step = (int) ((ms / 1000 - day.dayStart) / GpuTimeline.STEP_S);
         for (Gpu gpu : day.node.gpus()) {
           double[] v = day.values[gpu.index()][step];
           long ts = ms + gpu.index() * 2L + r.nextInt(2);
-          String power = day.dayStart > SampleCluster.LOG_START && round == 75 && gpu.index() == 2
+          String power = day.dayStart == SampleCluster.DETAIL_START + 86_400 && round == 75 && gpu.index() == 2
               ? "[N/A]" // a reading the driver could not take
               : String.format(Locale.ROOT, "%.2f W", v[Metric.POWER.ordinal()]);
           w.append(SMI_TIME.format(Instant.ofEpochMilli(ts))).append(", ")
@@ -302,7 +353,12 @@ final class SampleTelemetry {
    * way, the disagreement an auditor expects between a counter and an estimate.
    */
   private void writeFlopCounter(Writer w) throws IOException {
-    GpuTimeline day = timelines.get(COUNTER_NODE)[0];
+    GpuTimeline day = null;
+    for (GpuTimeline d : timelines.get(COUNTER_NODE)) {
+      if (d.dayStart == SampleCluster.DETAIL_START) {
+        day = d;
+      }
+    }
     Gpu gpu = day.node.gpus().get(COUNTER_GPU);
     SplittableRandom r = new SplittableRandom(seed ^ 0xF10FL);
     w.append("interval_start,interval_end,host,gpu_uuid,gpu_index,flop,precision,source\n");
@@ -328,11 +384,13 @@ final class SampleTelemetry {
 
   // ---- helpers --------------------------------------------------------------------------------
 
+  /** The steps of the day's kept window at its stride, bar the gap and the hours the node did not exist. */
   private static List<Integer> windowSteps(GpuTimeline day) {
+    SampleCluster.TelemetryDay kept = kept(day);
     List<Integer> steps = new ArrayList<>();
-    for (int step = WINDOW_START_S / GpuTimeline.STEP_S; step < WINDOW_END_S / GpuTimeline.STEP_S; step++) {
+    for (int step = kept.fromS() / GpuTimeline.STEP_S; step < kept.toS() / GpuTimeline.STEP_S; step += kept.stride()) {
       long t = day.dayStart + (long) step * GpuTimeline.STEP_S;
-      if (day.node.name().equals(GAP_NODE) && t >= GAP_FROM && t < GAP_TO) {
+      if (day.node.name().equals(GAP_NODE) && t >= GAP_FROM && t < GAP_TO || !day.node.up(t)) {
         continue;
       }
       steps.add(step);

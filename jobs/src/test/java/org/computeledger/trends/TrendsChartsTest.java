@@ -70,4 +70,21 @@ class TrendsChartsTest {
       assertEquals(TrendsCharts.WIDTH, img.getWidth());
     }
   }
+
+  /** Found by KilledRunTest on a four-month scheduler log with no bill: the cost chart had months but no series. */
+  @Test
+  void theCostChartOfSeveralMonthsWithoutABillIsDrawnEmpty() {
+    List<Row> projects = new java.util.ArrayList<>();
+    for (String m : List.of("2026-02-01", "2026-03-01", "2026-04-01")) {
+      Map<String, Object> r = month("atlas", m, 1e21);
+      r.put("cost_billed", null);
+      r.put("currency", null);
+      projects.add(row(Table.TRENDS_PROJECT_MONTH, r));
+    }
+    // threw "X and Y-Axis sizes are not the same" before: one zero for three months
+    org.knowm.xchart.CategoryChart c = TrendsCharts.monthlyCost(projects);
+    assertEquals("Monthly billed cost per project (no bills)", c.getTitle());
+    BufferedImage img = org.knowm.xchart.BitmapEncoder.getBufferedImage(c);
+    assertEquals(TrendsCharts.WIDTH, img.getWidth());
+  }
 }
