@@ -531,18 +531,7 @@ public final class AuditSample {
       throw new LedgerException(f + ": SHA-256 " + sha + " differs from the report's manifest ("
           + entry.path("sha256").asText() + "): the input changed since the report; run ledger verify --input");
     }
-    List<ObjectNode> out = new ArrayList<>();
-    for (Map.Entry<Long, Boolean> e : found.entrySet()) {
-      ObjectNode n = JSON.createObjectNode();
-      n.put("file", file);
-      n.put("format", format);
-      n.put("sha256", sha);
-      n.put("line", e.getKey());
-      n.put("role", e.getValue() ? "evidence" : "context");
-      n.put("text", text.get(e.getKey()));
-      out.add(n);
-    }
-    return out;
+    return evidenceLines(found, text, file, format, sha, null);
   }
 
   /**
@@ -609,6 +598,12 @@ public final class AuditSample {
     TreeMap<Long, Boolean> found = RawLines.findAt(org.computeledger.ingest.EvidenceText.openParquet(f), parser,
         inputFile, wanted);
     Map<Long, String> text = RawLines.copy(org.computeledger.ingest.EvidenceText.openParquet(f), found.keySet());
+    return evidenceLines(found, text, file, format, sha, "parquet rows as CSV");
+  }
+
+  /** One evidence record per line found (true: evidence, false: context), as the sample's lines file holds them. */
+  private static List<ObjectNode> evidenceLines(Map<Long, Boolean> found, Map<Long, String> text, String file,
+      String format, String sha, String textOf) {
     List<ObjectNode> out = new ArrayList<>();
     for (Map.Entry<Long, Boolean> e : found.entrySet()) {
       ObjectNode n = JSON.createObjectNode();
@@ -618,7 +613,9 @@ public final class AuditSample {
       n.put("line", e.getKey());
       n.put("role", e.getValue() ? "evidence" : "context");
       n.put("text", text.get(e.getKey()));
-      n.put("text_of", "parquet rows as CSV");
+      if (textOf != null) {
+        n.put("text_of", textOf);
+      }
       out.add(n);
     }
     return out;
