@@ -260,6 +260,71 @@ final class CostRecompute {
     return out;
   }
 
+  /**
+   * The job's billed and effective cost in {@code reportCurrency}, from the copied {@code fx.csv}: each of its
+   * allocations' share of each charge group (spread as in {@link #job}) times the rate from the charge's
+   * currency dated on, or most recently before, the UTC day of the charge period start (rate 1 in the
+   * reporting currency itself), summed unrounded and rounded half-up to 12 decimals at the end. Null when a
+   * share finds no rate: no rate is guessed or carried back in time. Written apart from the report's
+   * conversion (attribute/FxConversion), so that an error in either shows as a difference.
+   */
+  static BigDecimal[] converted(String jobKey, List<Charge> charges, List<Recompute.Alloc> allocs,
+      Map<String, Integer> nodeGpus, long logEndUs, List<org.computeledger.attribute.FxRates.Rate> rates,
+      String reportCurrency) {
+    Map<List<Object>, BigDecimal[]> groups = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+    for (Charge c : charges) {
+      if (c.node() == null || c.startS() == null || c.endS() == null || c.endS() <= c.startS()) {
+        continue;
+      }
+      BigDecimal[] sum = groups.computeIfAbsent(java.util.Arrays.asList(c.provider(), c.currency(), c.node(),
+          c.startS(), c.endS()), k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+      sum[0] = sum[0].add(c.billed());
+      sum[1] = sum[1].add(c.effective());
+    }
+    BigDecimal billed = BigDecimal.ZERO;
+    BigDecimal effective = BigDecimal.ZERO;
+    for (Map.Entry<List<Object>, BigDecimal[]> g : groups.entrySet()) {
+      String currency = (String) g.getKey().get(1);
+      String node = (String) g.getKey().get(2);
+      long from = (Long) g.getKey().get(3);
+      long to = (Long) g.getKey().get(4);
+      long all = 0;
+      for (Recompute.Alloc a : allocs) {
+        all += held(a, node, from, to, logEndUs);
+      }
+      BigDecimal denominator = BigDecimal.valueOf(Math.max((long) nodeGpus.getOrDefault(node, 0) * (to - from), all));
+      for (Recompute.Alloc a : allocs) {
+        long mine = jobKey.equals(a.jobKey()) ? held(a, node, from, to, logEndUs) : 0;
+        if (mine == 0) {
+          continue;
+        }
+        BigDecimal rate = rate(rates, currency, reportCurrency, Math.floorDiv(from, 86_400L));
+        if (rate == null) {
+          return null;
+        }
+        billed = billed.add(share(g.getValue()[0], mine, denominator).multiply(rate));
+        effective = effective.add(share(g.getValue()[1], mine, denominator).multiply(rate));
+      }
+    }
+    return new BigDecimal[] {billed.setScale(SCALE, RoundingMode.HALF_UP), effective.setScale(SCALE, RoundingMode.HALF_UP)};
+  }
+
+  /** The fx.csv rate from {@code from} to {@code to} dated on or latest before epoch day {@code day}; 1 when equal. */
+  static BigDecimal rate(List<org.computeledger.attribute.FxRates.Rate> rates, String from, String to, long day) {
+    if (from != null && from.equalsIgnoreCase(to)) {
+      return BigDecimal.ONE;
+    }
+    java.time.LocalDate d = java.time.LocalDate.ofEpochDay(day);
+    org.computeledger.attribute.FxRates.Rate best = null;
+    for (org.computeledger.attribute.FxRates.Rate r : rates) {
+      if (from != null && r.from().equalsIgnoreCase(from) && r.to().equalsIgnoreCase(to) && !r.date().isAfter(d)
+          && (best == null || r.date().isAfter(best.date()))) {
+        best = r;
+      }
+    }
+    return best == null ? null : best.rate();
+  }
+
   /** cost × held ÷ denominator, rounded half-up to 12 decimals. */
   static BigDecimal share(BigDecimal cost, long held, BigDecimal denominator) {
     return cost.multiply(BigDecimal.valueOf(held)).divide(denominator, SCALE, RoundingMode.HALF_UP);

@@ -159,4 +159,27 @@ class CostRecomputeTest {
     assertEquals(Map.of(), CostRecompute.market("lumen/48109", allocs, a -> "a100-sxm4-80gb", prices, 0),
         "no price for the model: no market cost, never zero");
   }
+  @Test
+  void aJobsSharesOfEachChargeAreConvertedAtTheRateOfTheChargeStartDayOrTheLatestBefore() throws IOException {
+    List<String> bill = List.of(
+        charge("98.32", "2026-03-02 09:00:00", "2026-03-02 10:00:00", "i-04", "gpu004", "{}"),
+        charge("100", "2026-03-04 09:00:00", "2026-03-04 10:00:00", "i-04", "gpu004", "{}"));
+    List<String> sacct = List.of(job("48109", "2026-03-02T09:30:00", "2026-03-04T09:30:00", 4));
+    List<Recompute.Alloc> allocs = Recompute.allocs(parse("slurm-sacct", SACCT_HEADER, sacct));
+    Map<String, Integer> gpus = Map.of("gpu004", 8);
+    List<CostRecompute.Charge> charges = CostRecompute.charges(parse("focus", FOCUS_HEADER, bill), gpus.keySet(),
+        List.of());
+    List<org.computeledger.attribute.FxRates.Rate> rates = org.computeledger.attribute.FxRates.parse(new StringReader(
+        "date,from_currency,to_currency,rate,source\n2026-03-01,USD,EUR,0.92,ecb\n2026-03-03,USD,EUR,0.95,ecb\n"
+            + "2026-03-05,USD,EUR,0.99,ecb\n"), "fx.csv");
+    // 98.32 × (4 × 1800) / 28800 = 24.58 at the 03-01 rate (none on 03-02): 22.6136;
+    // 100 × (4 × 1800) / 28800 = 25 at the 03-03 rate (none on 03-04): 23.75; the 03-05 rate is later than both
+    BigDecimal[] c = CostRecompute.converted("lumen/48109", charges, allocs, gpus, 0, rates, "EUR");
+    assertEquals(new BigDecimal("46.363600000000"), c[0]);
+    assertEquals(new BigDecimal("46.363600000000"), c[1]);
+    assertNull(CostRecompute.converted("lumen/48109", charges, allocs, gpus, 0, rates, "GBP"),
+        "no USD->GBP rate: no converted cost, never a guess");
+    assertEquals(new BigDecimal("49.580000000000"),
+        CostRecompute.converted("lumen/48109", charges, allocs, gpus, 0, rates, "USD")[0], "same currency: rate 1");
+  }
 }
