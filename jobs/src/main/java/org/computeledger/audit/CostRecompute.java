@@ -231,6 +231,26 @@ final class CostRecompute {
    */
   static Map<String, BigDecimal> market(String jobKey, List<Recompute.Alloc> allocs,
       java.util.function.Function<Recompute.Alloc, String> modelOf, List<MarketPrices.Price> prices, long logEndUs) {
+    return market(jobKey, allocs, modelOf, prices, logEndUs, null, null);
+  }
+
+  /**
+   * The job's market cost in {@code reportCurrency}: each allocation's market cost (as {@link #market}) times
+   * the fx.csv rate from its price's currency dated on, or latest before, the allocation's start day (UTC),
+   * summed and rounded half-up to 12 decimals. Null when the job has no market cost or a piece finds no rate.
+   */
+  static BigDecimal marketConverted(String jobKey, List<Recompute.Alloc> allocs,
+      java.util.function.Function<Recompute.Alloc, String> modelOf, List<MarketPrices.Price> prices, long logEndUs,
+      List<org.computeledger.attribute.FxRates.Rate> rates, String reportCurrency) {
+    Map<String, BigDecimal> m = market(jobKey, allocs, modelOf, prices, logEndUs, rates, reportCurrency);
+    BigDecimal v = m.get(reportCurrency);
+    return m.size() == 1 && v != null ? v.setScale(SCALE, RoundingMode.HALF_UP) : null;
+  }
+
+  /** {@link #market}; with {@code rates}, each piece converted to {@code reportCurrency} (key "" once a rate is missing). */
+  private static Map<String, BigDecimal> market(String jobKey, List<Recompute.Alloc> allocs,
+      java.util.function.Function<Recompute.Alloc, String> modelOf, List<MarketPrices.Price> prices, long logEndUs,
+      List<org.computeledger.attribute.FxRates.Rate> rates, String reportCurrency) {
     Map<String, BigDecimal> out = new TreeMap<>();
     for (Recompute.Alloc a : allocs) {
       if (!jobKey.equals(a.jobKey()) || a.node() == null || a.startUs() == null) {
@@ -255,7 +275,12 @@ final class CostRecompute {
       }
       BigDecimal cost = price.pricePerGpuHour().multiply(BigDecimal.valueOf((long) a.gpus() * (end - start)))
           .divide(BigDecimal.valueOf(3600), SCALE, RoundingMode.HALF_UP);
-      out.merge(price.currency(), cost, BigDecimal::add);
+      if (rates == null) {
+        out.merge(price.currency(), cost, BigDecimal::add);
+        continue;
+      }
+      BigDecimal rate = rate(rates, price.currency(), reportCurrency, Math.floorDiv(start, 86_400L));
+      out.merge(rate == null ? "" : reportCurrency, rate == null ? BigDecimal.ZERO : cost.multiply(rate), BigDecimal::add);
     }
     return out;
   }

@@ -182,4 +182,18 @@ class CostRecomputeTest {
     assertEquals(new BigDecimal("49.580000000000"),
         CostRecompute.converted("lumen/48109", charges, allocs, gpus, 0, rates, "USD")[0], "same currency: rate 1");
   }
+  @Test
+  void aJobsMarketCostIsConvertedAtTheRateOfEachAllocationsStartDay() throws IOException {
+    List<Recompute.Alloc> allocs = Recompute.allocs(parse("slurm-sacct", SACCT_HEADER, List.of(
+        job("48109", "2026-03-02T09:00:00", "2026-03-02T09:45:00", 8))));
+    List<org.computeledger.attribute.MarketPrices.Price> prices = org.computeledger.attribute.MarketPrices.parse(
+        new StringReader("gpu_model,price_per_gpu_hour,currency,effective_date,source\nh100-sxm,2.85,USD,2026-02-01,list\n"),
+        "prices.csv");
+    List<org.computeledger.attribute.FxRates.Rate> rates = org.computeledger.attribute.FxRates.parse(new StringReader(
+        "date,from_currency,to_currency,rate,source\n2026-02-27,USD,EUR,0.9,ecb\n2026-03-03,USD,EUR,0.95,ecb\n"), "fx.csv");
+    // 8 × 2700 s × 2.85 / 3600 = 17.10 USD at the 02-27 rate (the latest not after 03-02): 15.39 EUR
+    assertEquals(new BigDecimal("15.390000000000"),
+        CostRecompute.marketConverted("lumen/48109", allocs, a -> "h100-sxm", prices, 0, rates, "EUR"));
+    assertNull(CostRecompute.marketConverted("lumen/48109", allocs, a -> "h100-sxm", prices, 0, rates, "GBP"));
+  }
 }
