@@ -60,23 +60,38 @@ public final class AuditRecompute {
   public record CostCompared(String job, String currency, java.math.BigDecimal reportedBilled,
       java.math.BigDecimal recomputedBilled, java.math.BigDecimal reportedEffective,
       java.math.BigDecimal recomputedEffective, double relDiff, double relDiffEffective, int billLines, String note,
-      Market market) {
+      Market market, Converted converted) {
     public CostCompared(String job, String currency, java.math.BigDecimal reportedBilled,
         java.math.BigDecimal recomputedBilled, java.math.BigDecimal reportedEffective,
         java.math.BigDecimal recomputedEffective, double relDiff, double relDiffEffective, int billLines, String note) {
       this(job, currency, reportedBilled, recomputedBilled, reportedEffective, recomputedEffective, relDiff,
-          relDiffEffective, billLines, note, Market.NONE);
+          relDiffEffective, billLines, note, Market.NONE, Converted.NONE);
     }
 
     public boolean flagged() {
       return !(Math.abs(relDiff) <= COST_TOLERANCE) || !(Math.abs(relDiffEffective) <= COST_TOLERANCE)
-          || !(Math.abs(market.relDiff()) <= COST_TOLERANCE);
+          || !(Math.abs(market.relDiff()) <= COST_TOLERANCE) || !(Math.abs(converted.relDiff()) <= COST_TOLERANCE);
     }
 
     CostCompared withMarket(Market m) {
       return new CostCompared(job, currency, reportedBilled, recomputedBilled, reportedEffective, recomputedEffective,
-          relDiff, relDiffEffective, billLines, note, m);
+          relDiff, relDiffEffective, billLines, note, m, converted);
     }
+
+    CostCompared withConverted(Converted c) {
+      return new CostCompared(job, currency, reportedBilled, recomputedBilled, reportedEffective, recomputedEffective,
+          relDiff, relDiffEffective, billLines, note, market, c);
+    }
+  }
+
+  /**
+   * A drawn job's billed, effective and market cost in the reporting currency (fx.csv), reported against
+   * recomputed; {@code relDiff} the largest of the three in absolute value. NONE when the report converted nothing.
+   */
+  public record Converted(String currency, java.math.BigDecimal reportedBilled, java.math.BigDecimal recomputedBilled,
+      java.math.BigDecimal reportedEffective, java.math.BigDecimal recomputedEffective,
+      java.math.BigDecimal reportedMarket, java.math.BigDecimal recomputedMarket, double relDiff) {
+    static final Converted NONE = new Converted(null, null, null, null, null, null, null, 0);
   }
 
   /** A drawn job's market cost (prices.csv), reported against recomputed; NONE when neither has one. */
@@ -225,6 +240,21 @@ public final class AuditRecompute {
       }
       cost = withMarket(cost, units, allocs, samples, prices);
     }
+    Path fxFile = sample.resolve(CostEvidence.FX);
+    if (Files.isRegularFile(fxFile)) {
+      List<org.computeledger.attribute.MarketPrices.Price> prices = null;
+      if (Files.isRegularFile(pricesFile)) {
+        try (java.io.Reader r = Files.newBufferedReader(pricesFile, StandardCharsets.UTF_8)) {
+          prices = org.computeledger.attribute.MarketPrices.parse(r, CostEvidence.PRICES);
+        }
+      }
+      List<org.computeledger.attribute.FxRates.Rate> rates;
+      try (java.io.Reader r = Files.newBufferedReader(fxFile, StandardCharsets.UTF_8)) {
+        rates = org.computeledger.attribute.FxRates.parse(r, CostEvidence.FX);
+      }
+      cost = withConverted(cost, units, rows.getOrDefault(Table.CHARGES, List.of()), allocs, samples, resources, prices,
+          rates);
+    }
     return new Outcome(new ArrayList<>(done.values()), ErrorEstimate.estimate(draws), reportedTotal,
         shares(byLineItemDraw), shares(byJobDraw), cost.compared(), cost.error(), cost.reportedTotal(), notParsed);
   }
@@ -275,18 +305,7 @@ public final class AuditRecompute {
     Map<String, JsonNode> unitOfJob = new HashMap<>();
     units.forEach(u -> unitOfJob.putIfAbsent(u.path("job").asText(), u));
     long logEnd = Recompute.logEndUs(allocs, samples);
-    Function<Recompute.Alloc, String> modelOf = a -> {
-      for (List<Recompute.Sample> l : samples.values()) {
-        if (a.node().equals(l.get(0).host)) {
-          for (Recompute.Sample x : l) {
-            if (x.model != null) {
-              return org.computeledger.estimate.GpuModels.normalize(x.model);
-            }
-          }
-        }
-      }
-      return a.gpuModel() == null ? null : org.computeledger.estimate.GpuModels.normalize(a.gpuModel());
-    };
+    Function<Recompute.Alloc, String> modelOf = modelOf(samples);
     List<CostCompared> out = new ArrayList<>();
     for (CostCompared c : cost.compared()) {
       JsonNode u = unitOfJob.get(c.job());
@@ -306,16 +325,62 @@ public final class AuditRecompute {
     return new CostCheck(out, cost.error(), cost.reportedTotal());
   }
 
-  record CostCheck(List<CostCompared> compared, Map<String, ErrorEstimate.Result> error, Map<String, Double> reportedTotal) {}
+  /** An allocation's GPU model: its node's in the evidence's telemetry, else its record's, as the estimate reads it. */
+  static Function<Recompute.Alloc, String> modelOf(Map<String, List<Recompute.Sample>> samples) {
+    return a -> {
+      for (List<Recompute.Sample> l : samples.values()) {
+        if (a.node().equals(l.get(0).host)) {
+          for (Recompute.Sample x : l) {
+            if (x.model != null) {
+              return org.computeledger.estimate.GpuModels.normalize(x.model);
+            }
+          }
+        }
+      }
+      return a.gpuModel() == null ? null : org.computeledger.estimate.GpuModels.normalize(a.gpuModel());
+    };
+  }
 
   /**
-   * Every drawn job's cost recomputed from the bill lines ({@link CostRecompute}), and the error of the
-   * report's total billed cost per currency: each first-stage draw's value is Y_h × the mean, over the draw's
-   * job draws, of (recomputed − reported cost) ÷ the job's reported FLOP (see {@link ErrorEstimate#zJobs}).
+   * Each drawn job's converted cost recomputed ({@link CostRecompute#converted}, {@link
+   * CostRecompute#marketConverted}) from the copied {@code fx.csv} beside the report's, in the reporting
+   * currency the report names for the job; a job the report converted nothing for is left as it is.
+   * {@code prices} null: no market price list in the sample, the market side is not compared.
    */
-  static CostCheck costs(JsonNode units, JsonNode design, List<Object[]> chargeRows, List<Recompute.Alloc> allocs,
-      Map<String, List<Recompute.Sample>> samples, Map<String, Double> stratumSize,
-      List<org.computeledger.attribute.ResourceMap.Entry> resources) {
+  static CostCheck withConverted(CostCheck cost, JsonNode units, List<Object[]> chargeRows, List<Recompute.Alloc> allocs,
+      Map<String, List<Recompute.Sample>> samples, List<org.computeledger.attribute.ResourceMap.Entry> resources,
+      List<org.computeledger.attribute.MarketPrices.Price> prices, List<org.computeledger.attribute.FxRates.Rate> rates) {
+    Map<String, JsonNode> unitOfJob = new HashMap<>();
+    units.forEach(u -> unitOfJob.putIfAbsent(u.path("job").asText(), u));
+    Map<String, Integer> nodeGpus = nodeGpus(allocs, samples);
+    List<CostRecompute.Charge> charges = CostRecompute.charges(chargeRows, nodeGpus.keySet(), resources);
+    long logEnd = Recompute.logEndUs(allocs, samples);
+    Function<Recompute.Alloc, String> modelOf = modelOf(samples);
+    List<CostCompared> out = new ArrayList<>();
+    for (CostCompared c : cost.compared()) {
+      JsonNode u = unitOfJob.get(c.job());
+      String to = u.path("reported_job_report_currency").asText("");
+      if (to.isEmpty()) {
+        out.add(c);
+        continue;
+      }
+      java.math.BigDecimal repB = decimal(u.path("reported_job_cost_billed_converted"));
+      java.math.BigDecimal repE = decimal(u.path("reported_job_cost_effective_converted"));
+      java.math.BigDecimal repM = decimal(u.path("reported_job_cost_market_converted"));
+      java.math.BigDecimal[] rec = CostRecompute.converted(c.job(), charges, allocs, nodeGpus, logEnd, rates, to);
+      // without a price list in the sample the market side is shown as reported, not compared
+      java.math.BigDecimal recM = prices == null ? null
+          : CostRecompute.marketConverted(c.job(), allocs, modelOf, prices, logEnd, rates, to);
+      double rel = Math.max(Math.abs(rel(repB, rec == null ? null : rec[0])),
+          Math.max(Math.abs(rel(repE, rec == null ? null : rec[1])), prices == null ? 0 : Math.abs(rel(repM, recM))));
+      out.add(c.withConverted(new Converted(to, repB, rec == null ? null : rec[0], repE, rec == null ? null : rec[1],
+          repM, recM, rel)));
+    }
+    return new CostCheck(out, cost.error(), cost.reportedTotal());
+  }
+
+  /** Each node's GPUs as the evidence shows them (nodes with none left out). */
+  static Map<String, Integer> nodeGpus(List<Recompute.Alloc> allocs, Map<String, List<Recompute.Sample>> samples) {
     Map<String, Integer> nodeGpus = new TreeMap<>();
     java.util.Set<String> nodes = new java.util.TreeSet<>();
     allocs.stream().map(Recompute.Alloc::node).filter(java.util.Objects::nonNull).forEach(nodes::add);
@@ -326,6 +391,20 @@ public final class AuditRecompute {
         nodeGpus.put(n, g);
       }
     }
+    return nodeGpus;
+  }
+
+  record CostCheck(List<CostCompared> compared, Map<String, ErrorEstimate.Result> error, Map<String, Double> reportedTotal) {}
+
+  /**
+   * Every drawn job's cost recomputed from the bill lines ({@link CostRecompute}), and the error of the
+   * report's total billed cost per currency: each first-stage draw's value is Y_h × the mean, over the draw's
+   * job draws, of (recomputed − reported cost) ÷ the job's reported FLOP (see {@link ErrorEstimate#zJobs}).
+   */
+  static CostCheck costs(JsonNode units, JsonNode design, List<Object[]> chargeRows, List<Recompute.Alloc> allocs,
+      Map<String, List<Recompute.Sample>> samples, Map<String, Double> stratumSize,
+      List<org.computeledger.attribute.ResourceMap.Entry> resources) {
+    Map<String, Integer> nodeGpus = nodeGpus(allocs, samples);
     List<CostRecompute.Charge> charges = CostRecompute.charges(chargeRows, nodeGpus.keySet(), resources);
     long logEnd = Recompute.logEndUs(allocs, samples);
     Map<String, CostCompared> byJob = new LinkedHashMap<>();
@@ -496,7 +575,15 @@ public final class AuditRecompute {
       .add("market_currency", DataTypes.StringType)
       .add("reported_cost_market", DataTypes.createDecimalType(38, 12))
       .add("recomputed_cost_market", DataTypes.createDecimalType(38, 12))
-      .add("relative_difference_market", DataTypes.DoubleType);
+      .add("relative_difference_market", DataTypes.DoubleType)
+      .add("report_currency", DataTypes.StringType)
+      .add("reported_cost_billed_converted", DataTypes.createDecimalType(38, 12))
+      .add("recomputed_cost_billed_converted", DataTypes.createDecimalType(38, 12))
+      .add("reported_cost_effective_converted", DataTypes.createDecimalType(38, 12))
+      .add("recomputed_cost_effective_converted", DataTypes.createDecimalType(38, 12))
+      .add("reported_cost_market_converted", DataTypes.createDecimalType(38, 12))
+      .add("recomputed_cost_market_converted", DataTypes.createDecimalType(38, 12))
+      .add("relative_difference_converted", DataTypes.DoubleType);
 
   /** Writes {@code recompute/comparison} (Parquet) and {@code recompute/recompute.md} into the sample folder. */
   public static void write(SparkSession spark, Path sample, Outcome o) throws IOException {
@@ -513,7 +600,10 @@ public final class AuditRecompute {
     for (CostCompared c : o.costs()) {
       costs.add(RowFactory.create(c.job(), c.currency(), c.reportedBilled(), c.recomputedBilled(), c.relDiff(),
           c.reportedEffective(), c.recomputedEffective(), c.relDiffEffective(), c.billLines(), !c.flagged(), c.note(),
-          c.market().currency(), c.market().reported(), c.market().recomputed(), c.market().relDiff()));
+          c.market().currency(), c.market().reported(), c.market().recomputed(), c.market().relDiff(),
+          c.converted().currency(), c.converted().reportedBilled(), c.converted().recomputedBilled(),
+          c.converted().reportedEffective(), c.converted().recomputedEffective(), c.converted().reportedMarket(),
+          c.converted().recomputedMarket(), c.converted().relDiff()));
     }
     spark.createDataFrame(costs, COST_COMPARISON).coalesce(1).write().mode("overwrite")
         .parquet(dir.resolve("cost_comparison").toString());

@@ -134,7 +134,8 @@ public final class AuditSample {
     evidence(spark, p.report(), drawnDs, ev, costNodes);
     Map<String, Row> jobCost = new HashMap<>();
     for (Row r : read(spark, p.report(), Table.JOBS).filter(col("job_key").isin(costJobs.toArray()))
-        .select("job_key", "cost_billed", "cost_effective", "currency", "cost_market", "market_currency").collectAsList()) {
+        .select("job_key", "cost_billed", "cost_effective", "currency", "cost_market", "market_currency", "report_currency",
+            "cost_billed_converted", "cost_effective_converted", "cost_market_converted").collectAsList()) {
       jobCost.put(r.getString(0), r);
     }
 
@@ -162,6 +163,7 @@ public final class AuditSample {
     copyRegistry(Path.of(p.input()), report, manifest, to);
     CostEvidence.copyResources(Path.of(p.input()), manifest, ev.resourceIds, to);
     CostEvidence.copyPrices(Path.of(p.input()), manifest, to);
+    CostEvidence.copyFx(Path.of(p.input()), manifest, to);
     Set<String> models = new TreeSet<>();
     drawnRows.forEach(r -> {
       if (r.getAs("model_id") != null) {
@@ -193,6 +195,13 @@ public final class AuditSample {
         if (!cost.isNullAt(4)) {
           n.put("reported_job_cost_market", (java.math.BigDecimal) cost.get(4));
           n.put("reported_job_market_currency", cost.getString(5));
+        }
+        if (!cost.isNullAt(6) && !cost.getString(6).isEmpty()) {
+          // the report's fx.csv conversion, recomputed from evidence/fx.csv
+          n.put("reported_job_report_currency", cost.getString(6));
+          n.put("reported_job_cost_billed_converted", (java.math.BigDecimal) cost.get(7));
+          n.put("reported_job_cost_effective_converted", (java.math.BigDecimal) cost.get(8));
+          n.put("reported_job_cost_market_converted", (java.math.BigDecimal) cost.get(9));
         }
       }
       n.put("unit_draw", l.unitDraw());

@@ -35,6 +35,8 @@ import org.computeledger.schema.Table;
 final class CostEvidence {
   /** The resources.csv lines behind the bill lines copied out, in the sample. */
   static final String RESOURCES = "evidence/resources.csv";
+  /** The input's fx.csv, for the jobs' cost in the reporting currency. */
+  static final String FX = "evidence/fx.csv";
   /** The input's prices.csv, for the market cost of the jobs drawn. */
   static final String PRICES = "evidence/prices.csv";
 
@@ -159,6 +161,24 @@ final class CostEvidence {
       throw new LedgerException(file + ": differs from the prices.csv the report was made with (declarations/prices.csv)");
     }
     Files.copy(file, to.resolve(PRICES), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /**
+   * The input's {@code fx.csv} whole (a rate list, small), when there is one: checked against the report's copy
+   * under {@code declarations/} when the manifest lists one, and written to {@link #FX}, for the converted cost.
+   */
+  static void copyFx(Path input, JsonNode manifest, Path to) throws IOException {
+    Path file = input.resolve(org.computeledger.attribute.FxRates.FILE_NAME);
+    if (!Files.isRegularFile(file)) {
+      return;
+    }
+    String declared = "declarations/" + org.computeledger.attribute.FxRates.FILE_NAME;
+    for (JsonNode n : manifest.path("outputs")) {
+      if (n.path("path").asText().equals(declared) && !n.path("sha256").asText().equals(InputCheck.sha256(file))) {
+        throw new LedgerException(file + ": differs from the fx.csv the report was made with (" + declared + ")");
+      }
+    }
+    Files.copy(file, to.resolve(FX), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   /**
