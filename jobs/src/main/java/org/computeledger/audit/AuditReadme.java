@@ -126,9 +126,16 @@ final class AuditReadme {
         .append("period seconds, what all jobs on the node held in it), rounded half-up to 12 decimals (a job still running is ")
         .append("held to the end of the logs). Compared with the report's billed and effective cost of the job; tolerance ")
         .append("1e-9 relative.\n\n");
+    s.append("A job's cost in the reporting currency (a report made with `--report-currency` and an `fx.csv`, copied whole to ")
+        .append("`evidence/fx.csv` and checked against the report's copy): each of the job's shares of each charge above, ")
+        .append("unrounded × the `evidence/fx.csv` rate from the charge's currency to the reporting currency dated on, or most ")
+        .append("recently before, the UTC day the charge period starts (rate 1 in the reporting currency itself), summed and ")
+        .append("rounded half-up to 12 decimals; market cost likewise per allocation at the rate of its start day. A share ")
+        .append("with no such rate leaves the job without a converted cost. Compared with the report's converted billed, ")
+        .append("effective and market cost of the job; tolerance 1e-9 relative.\n\n");
     s.append("Not recomputed by this version: the project and branch a job is matched to (the reported project names the precision), ")
         .append("a MIG-partitioned GPU's parent (counted through its instances), the fx.csv conversion ")
-        .append("(reported per line item only), and an nvidia-smi log whose header changes mid-file (its ")
+        .append("of line items (each job's is), and an nvidia-smi log whose header changes mid-file (its ")
         .append("lines are read under the file's first header). Evidence that gives no row when parsed again from the copies ")
         .append("alone (a raw scrape dated by its file's modification time, which the copies do not carry) is named by the ")
         .append("recompute under \"Evidence not recomputed\", with its file, lines and format; the units resting on it are flagged.\n");
@@ -188,6 +195,24 @@ final class AuditReadme {
             .append(" | ").append(money(m.reported())).append(" | ").append(money(m.recomputed())).append(" | ")
             .append(String.format(Locale.ROOT, "%+.2e", m.relDiff()))
             .append(Math.abs(m.relDiff()) <= AuditRecompute.COST_TOLERANCE ? "" : " **beyond tolerance**").append(" |\n");
+      }
+    }
+    if (o.costs().stream().anyMatch(c -> c.converted() != AuditRecompute.Converted.NONE)) {
+      s.append("\nCost in the reporting currency (`fx.csv` rate of each charge's start day, market cost of each allocation's), ")
+          .append("recomputed from the bill lines, scheduler lines and the copied rates (— market recomputed: no price list in the sample):\n\n");
+      s.append("| job | currency | reported billed | recomputed billed | reported effective | recomputed effective | ")
+          .append("reported market | recomputed market | largest relative difference |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (AuditRecompute.CostCompared c : o.costs()) {
+        AuditRecompute.Converted v = c.converted();
+        if (v == AuditRecompute.Converted.NONE) {
+          continue;
+        }
+        s.append("| ").append(UserText.code(c.job())).append(" | ").append(UserText.markdown(v.currency())).append(" | ")
+            .append(money(v.reportedBilled())).append(" | ").append(money(v.recomputedBilled())).append(" | ")
+            .append(money(v.reportedEffective())).append(" | ").append(money(v.recomputedEffective())).append(" | ")
+            .append(money(v.reportedMarket())).append(" | ").append(money(v.recomputedMarket())).append(" | ")
+            .append(String.format(Locale.ROOT, "%+.2e", v.relDiff()))
+            .append(Math.abs(v.relDiff()) <= AuditRecompute.COST_TOLERANCE ? "" : " **beyond tolerance**").append(" |\n");
       }
     }
     ErrorEstimate.Result e = o.flopError();
