@@ -5,14 +5,11 @@ import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.stream.Stream;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.computeledger.SparkTestBase;
@@ -20,7 +17,6 @@ import org.computeledger.audit.AuditRecompute;
 import org.computeledger.audit.AuditSample;
 import org.computeledger.estimate.EstimateParams;
 import org.computeledger.ingest.IngestParams;
-import org.computeledger.report.Manifest;
 import org.computeledger.schema.Table;
 import org.computeledger.standards.Standard;
 import org.junit.jupiter.api.Assertions;
@@ -111,9 +107,9 @@ class AuditEksTest extends SparkTestBase {
   private Path edit(String name, String table, String column, double factor, Table t) throws Exception {
     report();
     Path edited = work.resolve(name);
-    copyTree(report, edited);
+    ReportEdits.copyTree(report, edited);
     Dataset<Row> rows = spark().read().schema(t.schema()).parquet(report.resolve(table).toString());
-    deleteTree(edited.resolve(table));
+    ReportEdits.deleteTree(edited.resolve(table));
     Dataset<Row> changed = rows.withColumn(column, when(col("job_key").equalTo(CUT_JOB), col(column).multiply(factor))
         .otherwise(col(column)).cast(rows.schema().apply(column).dataType()));
     if (t == Table.GPU_USAGE) {
@@ -121,32 +117,7 @@ class AuditEksTest extends SparkTestBase {
     } else {
       changed.coalesce(1).write().parquet(edited.resolve(table).toString());
     }
-    Configuration conf = new Configuration();
-    ObjectNode m = Manifest.read(conf, edited.toString());
-    Manifest.addOutputs(m, conf, edited.toString());
-    Manifest.write(m, conf, edited.toString());
-    Assertions.assertEquals(0, Ledger.execute("verify", "--out", edited.toString()), "the rehashed manifest matches");
+    ReportEdits.rehash(edited);
     return edited;
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else if (!p.getFileName().toString().endsWith(".crc")) {
-          Files.copy(p, t);
-        }
-      }
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

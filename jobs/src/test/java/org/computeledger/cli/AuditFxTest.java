@@ -3,13 +3,11 @@ package org.computeledger.cli;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.when;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -21,7 +19,6 @@ import org.computeledger.estimate.CatalogFiles;
 import org.computeledger.estimate.EstimateParams;
 import org.computeledger.ingest.Ingest;
 import org.computeledger.ingest.IngestParams;
-import org.computeledger.report.Manifest;
 import org.computeledger.schema.Table;
 import org.computeledger.standards.Standard;
 import org.junit.jupiter.api.Assertions;
@@ -46,7 +43,7 @@ class AuditFxTest extends SparkTestBase {
       if (report == null) {
         work = Files.createTempDirectory("ledger-audit-fx-test");
         input = work.resolve("input");
-        copyTree(AuditEksTest.EKS, input);
+        ReportEdits.copyTree(AuditEksTest.EKS, input);
         Files.writeString(input.resolve("fx.csv"), FX);
         report = work.resolve("report");
         // as the run command does it with --report-currency EUR (Ledger.execute would stop the shared Spark)
@@ -86,18 +83,14 @@ class AuditFxTest extends SparkTestBase {
   void aJobsConvertedCostInflatedWithTheManifestRehashedIsCaught() throws Exception {
     report();
     Path edited = work.resolve("edited");
-    copyTree(report, edited);
+    ReportEdits.copyTree(report, edited);
     String job = AuditEksTest.CUT_JOB;
     Dataset<Row> jobs = spark().read().schema(Table.JOBS.schema()).parquet(report.resolve("jobs").toString());
-    deleteTree(edited.resolve("jobs"));
+    ReportEdits.deleteTree(edited.resolve("jobs"));
     jobs.withColumn("cost_billed_converted", when(col("job_key").equalTo(job),
             col("cost_billed_converted").multiply(1.5)).otherwise(col("cost_billed_converted")).cast("decimal(38,12)"))
         .coalesce(1).write().parquet(edited.resolve("jobs").toString());
-    Configuration conf = new Configuration();
-    ObjectNode m = Manifest.read(conf, edited.toString());
-    Manifest.addOutputs(m, conf, edited.toString());
-    Manifest.write(m, conf, edited.toString());
-    Assertions.assertEquals(0, Ledger.execute("verify", "--out", edited.toString()), "the rehashed manifest matches");
+    ReportEdits.rehash(edited);
 
     AuditRecompute.Outcome o = AuditRecompute.recompute(sample(edited, "of-edited"));
     Assertions.assertTrue(o.costs().stream().anyMatch(c -> c.job().equals(job)), AuditRecompute.markdown(o));
@@ -107,27 +100,6 @@ class AuditFxTest extends SparkTestBase {
         // the unconverted cost is untouched; the converted one is recomputed = reported / 1.5
         Assertions.assertEquals(0, c.relDiff(), 1e-9);
         Assertions.assertEquals(1.0 / 3, c.converted().relDiff(), 1e-9);
-      }
-    }
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else if (!p.getFileName().toString().endsWith(".crc")) {
-          Files.copy(p, t);
-        }
-      }
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
       }
     }
   }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import org.junit.jupiter.api.Assertions;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,22 +114,18 @@ class AuditTest extends SparkTestBase {
   void aReportEditedAfterTheFactWithItsManifestRehashedIsCaughtByTheRecompute() throws Exception {
     report();
     Path edited = work.resolve("edited");
-    copyTree(report, edited);
+    ReportEdits.copyTree(report, edited);
     // a job seed 1 draws (atlas pre-training on 2026-03-03, with telemetry): its FLOP doubled in the GPU ledger and the jobs table
     String job = "lumen/48135";
     Dataset<Row> usage = spark().read().schema(Table.GPU_USAGE.schema()).parquet(report.resolve("gpu_usage").toString());
-    deleteTree(edited.resolve("gpu_usage"));
+    ReportEdits.deleteTree(edited.resolve("gpu_usage"));
     RunCommand.writeLedger(usage.withColumn("flop", when(col("job_key").equalTo(job), col("flop").multiply(2))
         .otherwise(col("flop"))), edited.resolve("gpu_usage").toString());
     Dataset<Row> jobs = spark().read().schema(Table.JOBS.schema()).parquet(report.resolve("jobs").toString());
-    deleteTree(edited.resolve("jobs"));
+    ReportEdits.deleteTree(edited.resolve("jobs"));
     jobs.withColumn("flop", when(col("job_key").equalTo(job), col("flop").multiply(2)).otherwise(col("flop")))
         .coalesce(1).write().parquet(edited.resolve("jobs").toString());
-    Configuration conf = new Configuration();
-    ObjectNode m = Manifest.read(conf, edited.toString());
-    Manifest.addOutputs(m, conf, edited.toString());
-    Manifest.write(m, conf, edited.toString());
-    Assertions.assertEquals(0, Ledger.execute("verify", "--out", edited.toString()), "the rehashed manifest matches the edited report");
+    ReportEdits.rehash(edited);
 
     AuditRecompute.Outcome o = AuditRecompute.recompute(sample(edited, 1, "of-edited"));
     Assertions.assertTrue(o.flagged() > 0, AuditRecompute.markdown(o));
@@ -147,18 +142,14 @@ class AuditTest extends SparkTestBase {
   void aJobsCostInflatedAfterTheFactWithItsManifestRehashedIsCaughtByTheRecompute() throws Exception {
     report();
     Path edited = work.resolve("edited-cost");
-    copyTree(report, edited);
+    ReportEdits.copyTree(report, edited);
     String job = "lumen/48135";
     Dataset<Row> jobs = spark().read().schema(Table.JOBS.schema()).parquet(report.resolve("jobs").toString());
-    deleteTree(edited.resolve("jobs"));
+    ReportEdits.deleteTree(edited.resolve("jobs"));
     jobs.withColumn("cost_billed", when(col("job_key").equalTo(job), col("cost_billed").multiply(1.5))
             .otherwise(col("cost_billed")).cast("decimal(38,12)"))
         .coalesce(1).write().parquet(edited.resolve("jobs").toString());
-    Configuration conf = new Configuration();
-    ObjectNode m = Manifest.read(conf, edited.toString());
-    Manifest.addOutputs(m, conf, edited.toString());
-    Manifest.write(m, conf, edited.toString());
-    Assertions.assertEquals(0, Ledger.execute("verify", "--out", edited.toString()), "the rehashed manifest matches the edited report");
+    ReportEdits.rehash(edited);
 
     AuditRecompute.Outcome o = AuditRecompute.recompute(sample(edited, 1, "of-edited-cost"));
     Assertions.assertEquals(0, o.units().stream().filter(AuditRecompute.Compared::flagged).count(), "FLOP untouched");
@@ -226,34 +217,13 @@ class AuditTest extends SparkTestBase {
 
   private static Path work(Path from, String name) throws IOException {
     Path to = work.resolve(name);
-    copyTree(from, to);
+    ReportEdits.copyTree(from, to);
     return to;
   }
 
   private static List<Path> files(Path dir) throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile).sorted().toList();
-    }
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else if (!p.getFileName().toString().endsWith(".crc")) {
-          Files.copy(p, t);
-        }
-      }
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }
