@@ -3,8 +3,8 @@
 
 Arguments: TIMES("wall user sys") GPUS DAYS GC_LOG EVENT_DIR LOAD_BEFORE LOAD_AFTER XMX.
 Heap, from the driver's GC log (-Xlog:gc): the largest occupancy before a collection (what the heap had to hold,
-young garbage included; it follows the heap the collector chose to grow to) and the largest after one (what was
-live). Phases, from Spark's event log: application start to the first job (JVM and Spark start, reading the
+young garbage included; it follows the heap the collector chose to grow to), the largest after one, and the largest
+after a full collection (the live set: in local mode that includes Spark's cached blocks, the local checkpoints). Phases, from Spark's event log: application start to the first job (JVM and Spark start, reading the
 inputs' footers, planning), the telemetry pass (the job that reads the most input records) and everything after
 it, with how much of that was inside jobs and how much the driver alone between them.
 """
@@ -17,10 +17,14 @@ import sys
 times, gpus, days, gclog, events, load0, load1, xmx = sys.argv[1:9]
 wall, user, sys_s = (float(x) for x in times.split())
 n = int(float(days) * 86400 / 10) * int(gpus)
-pauses = [(int(a), int(b)) for a, b in re.findall(r"Pause \w+ \([^)]*\) (\d+)M->(\d+)M", open(gclog).read())] \
-    if os.path.exists(gclog) else []
-heap = (f"driver heap {max(a for a, _ in pauses):,} MB before a GC, {max(b for _, b in pauses):,} MB live after one"
-        f" ({len(pauses)} GCs, -Xmx {xmx})") if pauses else "no GC log"
+gc = re.findall(r"Pause (\w+) \([^)]*\) (\d+)M->(\d+)M", open(gclog).read()) if os.path.exists(gclog) else []
+pauses = [(int(a), int(b)) for _, a, b in gc]
+# after a young collection the old generation still holds whatever died there since the last full one; only a
+# full collection's "after" is the live set alone
+full = [int(b) for kind, _, b in gc if kind == "Full"]
+heap = (f"driver heap {max(a for a, _ in pauses):,} MB before a GC, {max(b for _, b in pauses):,} MB after one, "
+        + (f"{max(full):,} MB live after a full GC" if full else "no full GC")
+        + f" ({len(pauses)} GCs, -Xmx {xmx})") if pauses else "no GC log"
 
 phases = ""
 logs = sorted(glob.glob(os.path.join(events, "*")), key=os.path.getmtime)
