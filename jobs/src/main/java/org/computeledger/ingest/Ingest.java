@@ -85,12 +85,16 @@ public final class Ingest {
       }
       root = fs.makeQualified(root);
       String rootText = root.toString();
-      List<LocatedFileStatus> files = new ArrayList<>();
-      RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-      while (it.hasNext()) {
-        LocatedFileStatus s = it.next();
-        if (!hidden(rootText, s.getPath().toString())) {
-          files.add(s);
+      List<FileStatus> files = new ArrayList<>();
+      if ("file".equals(fs.getScheme())) {
+        listLocal(fs, root, rootText, files);
+      } else {
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+        while (it.hasNext()) {
+          LocatedFileStatus s = it.next();
+          if (!hidden(rootText, s.getPath().toString())) {
+            files.add(s);
+          }
         }
       }
       files.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
@@ -125,6 +129,24 @@ public final class Ingest {
     }
     refuseWithoutLogs(inputDir, sources);
     return sources;
+  }
+
+  /**
+   * The files under a local folder, hidden ones left out. Not {@code listFiles}: its located statuses
+   * ask every file's permissions, which Hadoop's local file system learns by running {@code ls -ld}
+   * once per file and folder (130 processes for 64 files, seconds on a loaded machine).
+   */
+  private static void listLocal(FileSystem fs, Path dir, String rootText, List<FileStatus> out) throws IOException {
+    for (FileStatus s : fs.listStatus(dir)) {
+      if (hidden(rootText, s.getPath().toString())) {
+        continue;
+      }
+      if (s.isDirectory()) {
+        listLocal(fs, s.getPath(), rootText, out);
+      } else {
+        out.add(s);
+      }
+    }
   }
 
   /** An input with no log in a known format would make an empty report that looks like a real one. */
@@ -180,8 +202,9 @@ public final class Ingest {
       quarantine = quarantine.unionByName(r.quarantine());
       persisted.addAll(r.persisted());
     }
-    quarantine.orderBy(col(Quarantine.SOURCE_FILE), col(Quarantine.SOURCE_LINE))
-        .coalesce(1).write().mode("overwrite").parquet(quarantineDir);
+    // one sorted file; gathered into one partition and sorted there, without the sampling job of a global sort
+    quarantine.repartition(1).sortWithinPartitions(col(Quarantine.SOURCE_FILE), col(Quarantine.SOURCE_LINE))
+        .write().mode("overwrite").parquet(quarantineDir);
     tableRows.put(Table.QUARANTINE, spark.read().schema(Table.QUARANTINE.schema()).parquet(quarantineDir).count());
     persisted.forEach(Dataset::unpersist);
     counts.sort((a, b) -> a.file().compareTo(b.file()));
