@@ -33,7 +33,7 @@ public final class GpuModels {
           "rtx-a6000", "l4", "l40s", "l40", "h100-sxm", "h100-pcie", "h100-nvl", "h200-sxm", "h200-nvl",
           "b200", "gb200", "mi300x", "mi250x", "mi250", "mi210", "mi300a", "mi325x", "mi350x", "mi355x",
           "tpu-v4", "tpu-v5e", "tpu-v5p", "tpu-v6e", "trainium1", "trainium2",
-          "inferentia2");
+          "inferentia2", "gh200", "a10g");
 
   /**
    * Ids named explicitly (their nvidia-smi, DCGM, ROCm, hl-smi or Kubernetes names) that the shipped catalog
@@ -41,7 +41,7 @@ public final class GpuModels {
    * and their compute is unpriced until a lab adds their rows with {@code --catalog-file}.
    */
   public static final Set<String> UNPRICED_IDS =
-      Set.of("gh200", "h800", "h20", "a800", "l20", "a10g", "b100", "b300", "gb300", "rtx-6000-ada", "rtx-pro-6000",
+      Set.of("h800", "h20", "a800", "l20", "b100", "b300", "gb300", "rtx-6000-ada", "rtx-pro-6000",
           "gaudi2", "gaudi3");
 
   private static final Set<String> VENDOR_WORDS = Set.of("nvidia", "tesla", "amd", "instinct", "radeon", "grid");
@@ -210,6 +210,14 @@ public final class GpuModels {
         return exact("tpu-v6e");
       default:
         break;
+    }
+    // Lambda instance types name count and GPU: gpu_1x_gh200, gpu_8x_h100_sxm5 (the GPU part is matched as a name)
+    if (family.equals("gpu") && rest.size() > 1 && rest.get(0).matches("\\d+x")) {
+      return byFamily(rest.subList(1, rest.size()), false, false);
+    }
+    // every g5 size carries A10G GPUs (EC2 accelerated computing instances); g5g is Graviton with T4G: not matched
+    if (family.startsWith("g5.")) {
+      return exact("a10g");
     }
     // AWS instance types name the accelerator: trn1.32xlarge, trn1n.32xlarge, trn2.48xlarge, inf2.xlarge
     if (family.startsWith("trn1.") || family.startsWith("trn1n.") || family.equals("trn1")) {
