@@ -33,7 +33,7 @@ public final class GpuModels {
           "rtx-a6000", "l4", "l40s", "l40", "h100-sxm", "h100-pcie", "h100-nvl", "h200-sxm", "h200-nvl",
           "b200", "gb200", "mi300x", "mi250x", "mi250", "mi210", "mi300a", "mi325x", "mi350x", "mi355x",
           "tpu-v4", "tpu-v5e", "tpu-v5p", "tpu-v6e", "trainium1", "trainium2",
-          "inferentia2", "gh200", "a10g");
+          "inferentia2", "gh200", "a10g", "rtx-6000-ada");
 
   /**
    * Ids named explicitly (their nvidia-smi, DCGM, ROCm, hl-smi or Kubernetes names) that the shipped catalog
@@ -41,7 +41,7 @@ public final class GpuModels {
    * and their compute is unpriced until a lab adds their rows with {@code --catalog-file}.
    */
   public static final Set<String> UNPRICED_IDS =
-      Set.of("h800", "h20", "a800", "l20", "b100", "b300", "gb300", "rtx-6000-ada", "rtx-pro-6000",
+      Set.of("h800", "h20", "a800", "l20", "b100", "b300", "gb300", "rtx-pro-6000",
           "gaudi2", "gaudi3");
 
   private static final Set<String> VENDOR_WORDS = Set.of("nvidia", "tesla", "amd", "instinct", "radeon", "grid");

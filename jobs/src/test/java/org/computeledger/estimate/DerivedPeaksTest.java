@@ -158,6 +158,7 @@ class DerivedPeaksTest extends SparkTestBase {
     "l4, 30.3, 64", // Ada: 2 FP64 cores per SM, 1/64 of FP32
     "l40, 90.5, 64",
     "l40s, 91.6, 64",
+    "rtx-6000-ada, 91.1, 64",
   })
   void fp64IsTheDatasheetFp32TimesTheArchitecturesFp64Ratio(String model, double datasheetFp32, int ratio) {
     PeakCatalog.Peak fp64 = CATALOG.peak(model, "fp64").orElseThrow();
@@ -170,13 +171,28 @@ class DerivedPeaksTest extends SparkTestBase {
     List<String> silent = new ArrayList<>();
     for (PeakCatalog.Peak p : CATALOG.rows()) {
       boolean derivedHere = p.model().equals("gh200") || p.model().equals("a10g")
-          || p.precision().equals("fp64") && List.of("t4", "a10", "a40", "rtx-a6000", "l4", "l40", "l40s")
+          || p.precision().equals("fp64") && List.of("t4", "a10", "a40", "rtx-a6000", "l4", "l40", "l40s", "rtx-6000-ada")
               .contains(p.model());
       if (derivedHere && !p.source().startsWith("Derived:")) {
         silent.add(p.model() + " " + p.precision());
       }
     }
     assertEquals(List.of(), silent);
+  }
+
+  @Test
+  void rtx6000AdaFp8AllocationIsHalfItsDatasheetSparsityFigure() {
+    Flop flop = new Flop(CATALOG, EstimateParams.defaults());
+    Row r = flop.allocationFlop(allocation("rtx-6000-ada", "fp8", 100.0), "held_s", 0.4).first();
+    double datasheetWithSparsity = 1457.0e12; // "Tensor performance 1457.0 TFLOPS", effective FP8 with sparsity
+    close(datasheetWithSparsity / 2 * 100 * 0.4, r.<Double>getAs(Flop.FLOP_ALLOCATION), 1e-9);
+    // the same figure from the factors: 142 SMs x the Ada FP8 rate of 2048 per clock x 2.505 GHz
+    close(142 * 2048 * 2.505e9 * 100 * 0.4, r.<Double>getAs(Flop.FLOP_ALLOCATION), 1e-3);
+  }
+
+  @Test
+  void rtx6000AdaPrintsNoBf16FigureSoBf16StaysUnpriced() {
+    Assertions.assertTrue(CATALOG.resolve("rtx-6000-ada", "bf16").isEmpty());
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
@@ -191,6 +207,8 @@ class DerivedPeaksTest extends SparkTestBase {
         "NVIDIA-GH200-480GB|gh200",
         "GH200_480GB|gh200", // CoreWeave's gpu.nvidia.com/model label
         "gpu_1x_gh200|gh200", // Lambda instance type
+        "NVIDIA RTX 6000 Ada Generation|rtx-6000-ada",
+        "NVIDIA-RTX-6000-Ada-Generation|rtx-6000-ada",
       })
   void derivedModelsAreMatchedByTheirExplicitNames(String raw, String id) {
     GpuModels.ModelMatch m = GpuModels.match(raw);
@@ -210,8 +228,10 @@ class DerivedPeaksTest extends SparkTestBase {
   }
 
   @Test
-  void gh200AndA10gArePricedIdsNow() {
-    Assertions.assertTrue(GpuModels.IDS.contains("gh200") && GpuModels.IDS.contains("a10g"));
-    assertFalse(GpuModels.UNPRICED_IDS.contains("gh200") || GpuModels.UNPRICED_IDS.contains("a10g"));
+  void derivedModelsArePricedIdsNow() {
+    for (String id : List.of("gh200", "a10g", "rtx-6000-ada")) {
+      Assertions.assertTrue(GpuModels.IDS.contains(id), id);
+      assertFalse(GpuModels.UNPRICED_IDS.contains(id), id);
+    }
   }
 }
