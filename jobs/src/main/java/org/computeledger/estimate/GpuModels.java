@@ -33,7 +33,7 @@ public final class GpuModels {
           "rtx-a6000", "l4", "l40s", "l40", "h100-sxm", "h100-pcie", "h100-nvl", "h200-sxm", "h200-nvl",
           "b200", "gb200", "mi300x", "mi250x", "mi250", "mi210", "mi300a", "mi325x", "mi350x", "mi355x",
           "tpu-v4", "tpu-v5e", "tpu-v5p", "tpu-v6e", "trainium1", "trainium2",
-          "inferentia2", "gh200", "a10g", "rtx-6000-ada");
+          "inferentia2", "gh200", "a10g", "rtx-6000-ada", "tpu-v7");
 
   /**
    * Ids named explicitly (their nvidia-smi, DCGM, ROCm, hl-smi or Kubernetes names) that the shipped catalog
@@ -208,6 +208,10 @@ public final class GpuModels {
       case "v6e":
       case "trillium":
         return exact("tpu-v6e");
+      // Google names the seventh generation "TPU7x" (GKE label and accelerator types "tpu7x", "tpu7x-8"); "Ironwood"
+      // alone names the family, of which TPU7x is the first release: not matched
+      case "tpu7x":
+        return exact("tpu-v7");
       default:
         break;
     }
@@ -246,6 +250,9 @@ public final class GpuModels {
         return exact("tpu-v5p");
       case "v6e":
         return exact("tpu-v6e");
+      case "v7":
+      case "v7x":
+        return exact("tpu-v7");
       default:
         return null;
     }

@@ -195,6 +195,20 @@ class DerivedPeaksTest extends SparkTestBase {
     Assertions.assertTrue(CATALOG.resolve("rtx-6000-ada", "bf16").isEmpty());
   }
 
+  @Test
+  void tpu7xAllocationUsesGooglesPerChipBf16FigureAndTheAcceleratorAssumption() {
+    Flop flop = new Flop(CATALOG, EstimateParams.defaults()).withAcceleratorUtilization(0.5, 0.3, 0.6);
+    Row r = flop.allocationFlop(allocation("tpu-v7", "bf16", 100.0), "held_s", 0.4).first();
+    double perChip = 2307e12; // Google Cloud TPU7x page: "Peak compute per chip (BF16) (TFLOPs) 2307"
+    close(perChip * 100 * 0.5, r.<Double>getAs(Flop.FLOP_ALLOCATION), 1e-9);
+  }
+
+  @Test
+  void tpu7xStatesNoClockSoItIsNeverClockScaled() {
+    Assertions.assertTrue(CATALOG.boostClockMhz("tpu-v7").isEmpty());
+    close(4614e12, CATALOG.peak("tpu-v7", "fp8").orElseThrow().flopsPerSecond(), 1e-9);
+  }
+
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource(
       delimiter = '|',
@@ -208,6 +222,9 @@ class DerivedPeaksTest extends SparkTestBase {
         "GH200_480GB|gh200", // CoreWeave's gpu.nvidia.com/model label
         "gpu_1x_gh200|gh200", // Lambda instance type
         "NVIDIA RTX 6000 Ada Generation|rtx-6000-ada",
+        "tpu7x|tpu-v7", // GKE TPU accelerator label value
+        "tpu7x-8|tpu-v7", // TPU accelerator type
+        "TPU7x|tpu-v7",
         "NVIDIA-RTX-6000-Ada-Generation|rtx-6000-ada",
       })
   void derivedModelsAreMatchedByTheirExplicitNames(String raw, String id) {
@@ -223,13 +240,18 @@ class DerivedPeaksTest extends SparkTestBase {
   }
 
   @Test
+  void ironwoodAloneNamesAFamilyNotAChipAndStaysUnknown() {
+    assertNull(GpuModels.match("ironwood"));
+  }
+
+  @Test
   void g5gInstancesCarryT4gNotA10gAndStayUnknown() {
     assertNull(GpuModels.match("g5g.xlarge"));
   }
 
   @Test
   void derivedModelsArePricedIdsNow() {
-    for (String id : List.of("gh200", "a10g", "rtx-6000-ada")) {
+    for (String id : List.of("gh200", "a10g", "rtx-6000-ada", "tpu-v7")) {
       Assertions.assertTrue(GpuModels.IDS.contains(id), id);
       assertFalse(GpuModels.UNPRICED_IDS.contains(id), id);
     }
