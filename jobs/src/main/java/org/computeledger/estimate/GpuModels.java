@@ -423,7 +423,7 @@ public final class GpuModels {
 
   /**
    * The share of the parent GPU's compute a MIG profile holds: compute slices over 7, the slice
-   * count of every MIG-capable GPU in the catalog (A100, H100, H200, B200, GB200). "1g.10gb+me" holds
+   * count of every MIG-capable GPU in the catalog (A100, H100, H200, GH200, B200, GB200). "1g.10gb+me" holds
    * one slice like "1g.10gb"; a compute-instance profile "1c.3g.40gb" holds its 1 slice. Memory does
    * not enter: "1g.20gb" is still one seventh of the SMs. Accepts a leading "MIG ". Null (never 0)
    * for anything else. Profiles of 4-slice GPUs (A30's "4g.24gb", RTX PRO 6000's "1g.24gb") need
@@ -442,7 +442,9 @@ public final class GpuModels {
       return slicesOver(profile, 4);
     }
     if (parentModelId.startsWith("a100-") || parentModelId.startsWith("h100-") || parentModelId.startsWith("h200-")
-        || parentModelId.equals("b200") || parentModelId.equals("gb200")) {
+        || parentModelId.equals("b200") || parentModelId.equals("gb200")
+        // GH200's Hopper GPU lists 7/7 1g instances in nvidia-smi mig -lgip (NVIDIA/mig-parted pull request 139)
+        || parentModelId.equals("gh200")) {
       return slicesOver(profile, 7);
     }
     return null;

@@ -240,6 +240,21 @@ class DerivedPeaksTest extends SparkTestBase {
   }
 
   @Test
+  void aGh200MigProfileOutsideTheSmTableCountsByTheSevenSliceRuleFlagged() {
+    // nvidia-smi mig -lgip on a GH200 lists 7/7 1g instances (NVIDIA/mig-parted pull request 139): a 7-slice GPU
+    MigProfiles.Share s = MigProfiles.load().share("gh200", "MIG 3g.72gb");
+    assertEquals(3 / 7.0, s.compute(), 1e-12);
+    Assertions.assertTrue(s.bySlices());
+  }
+
+  @Test
+  void aGh200MigProfileInTheSmTableCountsItsSms() {
+    MigProfiles.Share s = MigProfiles.load().share("gh200", "MIG 1g.18gb");
+    assertEquals(16 / 132.0, s.compute(), 1e-12);
+    assertFalse(s.bySlices());
+  }
+
+  @Test
   void ironwoodAloneNamesAFamilyNotAChipAndStaysUnknown() {
     assertNull(GpuModels.match("ironwood"));
   }
