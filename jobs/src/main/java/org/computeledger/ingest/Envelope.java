@@ -27,13 +27,19 @@ final class Envelope {
   static final String STALE = "_stale";
   /** Row only: the input lines merged into it by {@link MergingSink}; null for one line. */
   static final String RECORDS = "_line_records";
+  /**
+   * Which part of its file a row comes from: null for a file read whole, else the index of its byte
+   * range ({@link LineSplits}), whose line numbers count from the range's first line until the driver
+   * adds the lines of the ranges before it; {@link LineSplits#HASH} on the summary of a file's hash.
+   */
+  static final String SPLIT = "_split";
 
   static final int KIND_ROW = 0;
   static final int KIND_QUARANTINE = 1;
   static final int KIND_SUMMARY = 2;
 
   static final String[] EXTRA = {
-    KIND, FORMAT, REASON, RAW, SHA256, BYTES, LINES, ACCEPTED, QUARANTINED, IGNORED, ROWS, DAMAGE, STALE, RECORDS
+    KIND, FORMAT, REASON, RAW, SHA256, BYTES, LINES, ACCEPTED, QUARANTINED, IGNORED, ROWS, DAMAGE, STALE, RECORDS, SPLIT
   };
 
   private Envelope() {}
@@ -53,6 +59,7 @@ final class Envelope {
         .add(ROWS, DataTypes.LongType)
         .add(DAMAGE, DataTypes.StringType)
         .add(STALE, DataTypes.LongType)
-        .add(RECORDS, DataTypes.LongType);
+        .add(RECORDS, DataTypes.LongType)
+        .add(SPLIT, DataTypes.IntegerType);
   }
 }

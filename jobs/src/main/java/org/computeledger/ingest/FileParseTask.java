@@ -52,7 +52,13 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
     String display = task.getString(1);
     String folder = task.getString(2);
     FormatParser parser = Formats.byId(task.getString(3));
-    return new ParsingIterator(path, new InputFile(display, folder, params, modifiedMillis(path)), parser);
+    ParsingIterator it = new ParsingIterator(path, new InputFile(display, folder, params, modifiedMillis(path)), parser);
+    if (task.length() > 4) {
+      it.start = task.getLong(4);
+      it.end = task.getLong(5);
+      it.split = task.getInt(6);
+    }
+    return it;
   }
 
   /** The file's modification time, only when raw scrapes may be dated by it (one more call to the file system). */
@@ -77,6 +83,10 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
     private List<Row> current = List.of();
     private int pos;
     private boolean done;
+    /** The byte range and its index for a part of a split file ({@link LineSplits}); WHOLE by default. */
+    long start;
+    long end = Long.MAX_VALUE;
+    int split = LineSplits.WHOLE;
 
     ParsingIterator(String path, InputFile file, FormatParser parser) {
       this.path = path;
@@ -136,7 +146,12 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
 
     private void produce() {
       try {
-        EnvelopeSink sink = new EnvelopeSink(table, file, parser.format(), queue);
+        EnvelopeSink sink = new EnvelopeSink(table, file, parser.format(), queue, split);
+        if (split != LineSplits.WHOLE) {
+          produceSplit(this, sink);
+          queue.put(List.of());
+          return;
+        }
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         Path p = new Path(path);
         long bytes;
@@ -204,6 +219,53 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
     }
   }
 
+  /**
+   * One task of a split file: its hash (the whole file as stored, read sequentially), or the lines
+   * that start in its byte range, numbered from 1 (the driver adds the lines before the range).
+   */
+  private void produceSplit(ParsingIterator it, EnvelopeSink sink) {
+    Path p = new Path(it.path);
+    try {
+      FileSystem fs = p.getFileSystem(hadoopConf.value());
+      if (it.split == LineSplits.HASH) {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        long bytes = 0;
+        byte[] buf = new byte[1 << 20];
+        try (InputStream in = fs.open(p)) {
+          for (int n; (n = in.read(buf)) >= 0; ) {
+            sha.update(buf, 0, n);
+            bytes += n;
+          }
+        }
+        sink.finish(hex(sha.digest()), bytes, null);
+        return;
+      }
+      PrometheusParser prometheus = (PrometheusParser) it.parser;
+      try (org.apache.hadoop.fs.FSDataInputStream in = fs.open(p, 1 << 16)) {
+        long first = LineSplits.seekLineStart(in, it.start);
+        MergingSink merging = new MergingSink(sink);
+        ByteLines lines = new ByteLines(in, prometheus.maxLineChars(), prometheus.endsEveryLine());
+        if (it.start == 0) {
+          lines.skipByteOrderMark();
+        }
+        // the lines before the range, read only if a sample in it needs the scrape time they may set
+        PrometheusParser.Before before = it.start == 0 ? null : comments -> {
+          try (InputStream prior = fs.open(p, 1 << 16)) {
+            ByteLines head = new ByteLines(prior, prometheus.maxLineChars(), prometheus.endsEveryLine());
+            head.skipByteOrderMark();
+            head.read(1, first, comments);
+          }
+        };
+        long last = prometheus.parse(it.file, lines, 1, it.end - first, merging, before);
+        merging.flush();
+        sink.linesRead(last);
+      }
+      sink.finish(null, 0, null);
+    } catch (IOException | RuntimeException | NoSuchAlgorithmException e) {
+      throw new InputFileException(it.file.path() + ": cannot be read: " + oneLine(e), e);
+    }
+  }
+
   static String oneLine(Throwable e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return m.replace('\n', ' ');
@@ -239,7 +301,14 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
     private long stale;
     private long rows;
 
+    private final Integer split;
+
     EnvelopeSink(Table table, InputFile file, String format, BlockingQueue<Object> queue) {
+      this(table, file, format, queue, LineSplits.WHOLE);
+    }
+
+    EnvelopeSink(Table table, InputFile file, String format, BlockingQueue<Object> queue, int split) {
+      this.split = split == LineSplits.WHOLE ? null : split;
       this.table = table;
       this.file = file;
       this.format = format;
@@ -275,6 +344,7 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
       }
       values[width] = Envelope.KIND_ROW;
       values[width + 1] = format;
+      values[width + 14] = split;
       rows++;
       seen(line);
       add(new GenericRow(values));
@@ -306,6 +376,7 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
       values[width + 1] = format;
       values[width + 2] = Plausibility.reasonForQuarantine(reason);
       values[width + 3] = Plausibility.rawForQuarantine(raw);
+      values[width + 14] = split;
       quarantined++;
       seen(line);
       add(new GenericRow(values));
@@ -321,6 +392,11 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
     public void staleMarker(long line) {
       stale++;
       ignore(line);
+    }
+
+    /** The lines a range read, blank and unused ones included (its summary's line count). */
+    void linesRead(long lines) {
+      seen(lines);
     }
 
     private void seen(long line) {
@@ -395,6 +471,7 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
       values[width + 10] = rows;
       values[width + 11] = damage;
       values[width + 12] = stale;
+      values[width + 14] = split;
       add(new GenericRow(values));
       flush();
     }

@@ -2,11 +2,7 @@ package org.computeledger.ingest;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.sum;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -89,12 +85,16 @@ public final class Ingest {
       }
       root = fs.makeQualified(root);
       String rootText = root.toString();
-      List<LocatedFileStatus> files = new ArrayList<>();
-      RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-      while (it.hasNext()) {
-        LocatedFileStatus s = it.next();
-        if (!hidden(rootText, s.getPath().toString())) {
-          files.add(s);
+      List<FileStatus> files = new ArrayList<>();
+      if ("file".equals(fs.getScheme())) {
+        listLocal(fs, root, rootText, files);
+      } else {
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+        while (it.hasNext()) {
+          LocatedFileStatus s = it.next();
+          if (!hidden(rootText, s.getPath().toString())) {
+            files.add(s);
+          }
         }
       }
       files.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
@@ -129,6 +129,24 @@ public final class Ingest {
     }
     refuseWithoutLogs(inputDir, sources);
     return sources;
+  }
+
+  /**
+   * The files under a local folder, hidden ones left out. Not {@code listFiles}: its located statuses
+   * ask every file's permissions, which Hadoop's local file system learns by running {@code ls -ld}
+   * once per file and folder (130 processes for 64 files, seconds on a loaded machine).
+   */
+  private static void listLocal(FileSystem fs, Path dir, String rootText, List<FileStatus> out) throws IOException {
+    for (FileStatus s : fs.listStatus(dir)) {
+      if (hidden(rootText, s.getPath().toString())) {
+        continue;
+      }
+      if (s.isDirectory()) {
+        listLocal(fs, s.getPath(), rootText, out);
+      } else {
+        out.add(s);
+      }
+    }
   }
 
   /** An input with no log in a known format would make an empty report that looks like a real one. */
@@ -184,8 +202,9 @@ public final class Ingest {
       quarantine = quarantine.unionByName(r.quarantine());
       persisted.addAll(r.persisted());
     }
-    quarantine.orderBy(col(Quarantine.SOURCE_FILE), col(Quarantine.SOURCE_LINE))
-        .coalesce(1).write().mode("overwrite").parquet(quarantineDir);
+    // one sorted file; gathered into one partition and sorted there, without the sampling job of a global sort
+    quarantine.repartition(1).sortWithinPartitions(col(Quarantine.SOURCE_FILE), col(Quarantine.SOURCE_LINE))
+        .write().mode("overwrite").parquet(quarantineDir);
     tableRows.put(Table.QUARANTINE, spark.read().schema(Table.QUARANTINE.schema()).parquet(quarantineDir).count());
     persisted.forEach(Dataset::unpersist);
     counts.sort((a, b) -> a.file().compareTo(b.file()));
@@ -199,15 +218,31 @@ public final class Ingest {
   private static TableResult ingestTable(SparkSession spark, JavaSparkContext jsc, SerializableConfiguration conf,
       Table table, List<Source> files, IngestParams params, String outDir) {
     List<Dataset<Row>> persisted = new ArrayList<>();
-    Dataset<Row> env = parse(spark, jsc, conf, table, files, params);
-    env.persist(StorageLevel.MEMORY_AND_DISK());
-    persisted.add(env);
+    if (files.isEmpty()) {
+      // nothing to parse: the table is written empty, with none of the jobs that parsing and counting take
+      spark.createDataFrame(List.of(), table.schema()).write().mode("overwrite").parquet(outDir + "/" + table.tableName());
+      return new TableResult(List.of(), 0, spark.createDataFrame(List.of(), Table.QUARANTINE.schema()), persisted);
+    }
+    Dataset<Row> parsed = parse(spark, jsc, conf, table, files, params);
+    parsed.persist(StorageLevel.MEMORY_AND_DISK());
+    persisted.add(parsed);
     Progress.say("ingest: parsing %d %s file(s)", files.size(), table.tableName());
-    Dataset<Row> rows = rows(env, table, mergingFormats(files));
+    // the parse runs once, into the cache, here: the summaries give each split file's line counts, which
+    // the rows of its later ranges need before they are sorted and written
+    List<Row> summaries = parsed.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList();
+    Map<String, Map<Integer, Long>> rangeLines = new HashMap<>();
+    for (Row r : summaries) {
+      Integer split = r.getAs(Envelope.SPLIT);
+      if (split != null && split >= 0) {
+        rangeLines.computeIfAbsent(r.getAs(Quarantine.SOURCE_FILE), f -> new HashMap<>()).put(split, r.getAs(Envelope.LINES));
+      }
+    }
+    Dataset<Row> env = withFileLines(parsed, LineSplits.offsets(rangeLines));
+    Dataset<Row> rows = rows(env, table);
     Map<String, long[]> dropped = new HashMap<>();
     if (table == Table.GPU_SAMPLES) {
       CollectionAccumulator<Tuple2<String, Long>> acc = spark.sparkContext().collectionAccumulator("duplicate samples");
-      SampleDuplicates.dropAdjacent(spark, clusteredBySeries(rows), acc)
+      SampleDuplicates.dropAdjacent(spark, clusteredBySeries(rows), mergingFormats(files), acc)
           .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
       SampleDuplicates.perFile(acc).forEach((f, n) -> dropped.put(f, new long[] {n, 0}));
     } else {
@@ -220,27 +255,98 @@ public final class Ingest {
       }
     }
     List<FileCounts> counts = new ArrayList<>();
-    for (Row r : env.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList()) {
-      String file = r.getAs(Quarantine.SOURCE_FILE);
-      long[] d = dropped.getOrDefault(file, new long[2]);
-      counts.add(new FileCounts(file, r.getAs(Envelope.FORMAT), r.getAs(Envelope.SHA256),
-          r.<Long>getAs(Envelope.BYTES), r.<Long>getAs(Envelope.LINES), r.<Long>getAs(Envelope.ACCEPTED),
-          r.<Long>getAs(Envelope.QUARANTINED), r.<Long>getAs(Envelope.IGNORED), r.<Long>getAs(Envelope.ROWS),
-          d[0], d[1], r.<String>getAs(Envelope.DAMAGE), r.<Long>getAs(Envelope.STALE)));
+    for (FileCounts c : fileCounts(summaries)) {
+      long[] d = dropped.getOrDefault(c.file(), new long[2]);
+      counts.add(new FileCounts(c.file(), c.format(), c.sha256(), c.bytes(), c.lines(), c.accepted(), c.quarantined(),
+          c.ignored(), c.rows(), d[0], d[1], c.damage(), c.staleMarkers()));
     }
     long written = spark.read().schema(table.schema()).parquet(outDir + "/" + table.tableName()).count();
     return new TableResult(counts, written, quarantined(env), persisted);
   }
 
-  /** The parse stage: one task per file, each file read once, in order. */
+  /**
+   * One summary per file from the parse's summaries: a split file's ranges ({@link LineSplits}) summed,
+   * its lines those of all ranges, its SHA-256 and size those of its hash task. Duplicates not yet counted.
+   */
+  static List<FileCounts> fileCounts(List<Row> summaries) {
+    Map<String, List<Row>> byFile = new java.util.TreeMap<>();
+    for (Row r : summaries) {
+      byFile.computeIfAbsent(r.getAs(Quarantine.SOURCE_FILE), f -> new ArrayList<>()).add(r);
+    }
+    List<FileCounts> out = new ArrayList<>();
+    byFile.forEach((file, rs) -> {
+      String sha = null;
+      String damage = null;
+      long bytes = 0;
+      long[] n = new long[6];
+      for (Row r : rs) {
+        if (r.getAs(Envelope.SHA256) != null) {
+          sha = r.getAs(Envelope.SHA256);
+          bytes = r.<Long>getAs(Envelope.BYTES);
+        }
+        if (r.getAs(Envelope.DAMAGE) != null) {
+          damage = r.getAs(Envelope.DAMAGE);
+        }
+        n[0] += r.<Long>getAs(Envelope.LINES);
+        n[1] += r.<Long>getAs(Envelope.ACCEPTED);
+        n[2] += r.<Long>getAs(Envelope.QUARANTINED);
+        n[3] += r.<Long>getAs(Envelope.IGNORED);
+        n[4] += r.<Long>getAs(Envelope.ROWS);
+        n[5] += r.<Long>getAs(Envelope.STALE);
+      }
+      out.add(new FileCounts(file, rs.get(0).getAs(Envelope.FORMAT), sha, bytes, n[0], n[1], n[2], n[3], n[4], 0, 0,
+          damage, n[5]));
+    });
+    return out;
+  }
+
+  /**
+   * The parse with every source line counted from its file's start: a row of a split file's range k
+   * gains the lines of ranges 0..k-1 ({@code offsets}, keyed by {@link LineSplits#key}); as it is when
+   * no file was split.
+   */
+  static Dataset<Row> withFileLines(Dataset<Row> env, Map<String, Long> offsets) {
+    if (offsets.isEmpty()) {
+      return env;
+    }
+    List<Column> pairs = new ArrayList<>();
+    offsets.forEach((k, v) -> {
+      pairs.add(lit(k));
+      pairs.add(lit(v));
+    });
+    Column key = org.apache.spark.sql.functions.concat(col(Quarantine.SOURCE_FILE), lit("#"),
+        col(Envelope.SPLIT).cast("string"));
+    Column before = org.apache.spark.sql.functions.try_element_at(
+        org.apache.spark.sql.functions.map(pairs.toArray(new Column[0])), key);
+    return env.withColumn(Quarantine.SOURCE_LINE,
+        col(Quarantine.SOURCE_LINE).plus(coalesce(before, lit(0L))).cast("long"));
+  }
+
+  /** The range size of split files: {@link LineSplits#CONF_KEY} when the session sets it. */
+  private static long splitBytes(SparkSession spark) {
+    return Long.parseLong(spark.conf().get(LineSplits.CONF_KEY, Long.toString(LineSplits.DEFAULT_BYTES)));
+  }
+
+  /**
+   * The parse stage: one task per file, each file read once, in order; a large plain telemetry file
+   * as byte ranges and a hash task ({@link LineSplits}).
+   */
   static Dataset<Row> parse(SparkSession spark, JavaSparkContext jsc, SerializableConfiguration conf,
       Table table, List<Source> files, IngestParams params) {
+    List<LineSplits.Task> planned = new ArrayList<>();
+    long splitBytes = splitBytes(spark);
+    for (Source s : files) {
+      try {
+        planned.addAll(LineSplits.plan(new Path(s.path()).getFileSystem(conf.value()), s, splitBytes));
+      } catch (IOException e) {
+        throw new LedgerException(s.display() + ": cannot be read: " + FileParseTask.oneLine(e), e);
+      }
+    }
+    // biggest pieces first, so that the longest tasks start early
+    planned.sort((a, b) -> Long.compare(b.end() - b.start(), a.end() - a.start()));
     List<Row> tasks = new ArrayList<>();
-    // biggest files first, so that the longest tasks start early
-    List<Source> ordered = new ArrayList<>(files);
-    ordered.sort((a, b) -> Long.compare(b.bytes(), a.bytes()));
-    for (Source s : ordered) {
-      tasks.add(RowFactory.create(s.path(), s.display(), s.folder(), s.parser().format()));
+    for (LineSplits.Task t : planned) {
+      tasks.add(RowFactory.create(t.path(), t.display(), t.folder(), t.format(), t.start(), t.end(), t.split()));
     }
     JavaRDD<Row> rdd = jsc.parallelize(tasks, Math.max(1, tasks.size()))
         .flatMap(new FileParseTask(table, params, conf));
@@ -248,45 +354,18 @@ public final class Ingest {
   }
 
   /**
-   * The accepted rows in the table's declared shape; telemetry with one metric per line merged per
-   * sample, each sample row with the number of input records behind it ({@link SampleDuplicates#RECORDS}).
+   * The accepted rows in the table's declared shape; telemetry rows with the number of input records
+   * behind each ({@link SampleDuplicates#RECORDS}: a row that {@link MergingSink} merged from several
+   * metric lines counts them). Rows of one sample that the parse task could not merge (its open samples
+   * are bounded) are completed after the clustering sort, by {@link SampleDuplicates}, with no shuffle of
+   * their own.
    */
-  static Dataset<Row> rows(Dataset<Row> env, Table table, List<String> mergingFormats) {
+  static Dataset<Row> rows(Dataset<Row> env, Table table) {
     Dataset<Row> rows = env.filter(col(Envelope.KIND).equalTo(Envelope.KIND_ROW));
     if (table != Table.GPU_SAMPLES) {
       return rows.select(columns(table));
     }
-    if (mergingFormats.isEmpty()) {
-      return rows.select(withRecords(table, lit(1L)));
-    }
-    Column merging = col(Envelope.FORMAT).isin(mergingFormats.toArray());
-    Dataset<Row> single = rows.filter(merging.isNull().or(merging.unary_$bang()));
-    Dataset<Row> merged = mergeSamples(rows.filter(merging));
-    return single.select(withRecords(table, lit(1L)))
-        .unionByName(merged.select(withRecords(table, col("_merged"))));
-  }
-
-  /**
-   * One row per (file, host, GPU, MIG instance, timestamp) from rows that carry one metric each. The
-   * max of each metric is kept (a duplicate line cannot inflate a value) and the first line of the
-   * sample is its source line.
-   */
-  static Dataset<Row> mergeSamples(Dataset<Row> perMetric) {
-    List<Column> aggs = new ArrayList<>();
-    for (String m : GpuSamples.MEASURES) {
-      aggs.add(max(col(m)).as(m));
-    }
-    for (String c : new String[] {GpuSamples.GPU_INDEX, GpuSamples.GPU_MODEL, GpuSamples.HPC_JOB,
-        GpuSamples.POD, GpuSamples.NAMESPACE, GpuSamples.SOURCE_FORMAT}) {
-      aggs.add(first(col(c), true).as(c));
-    }
-    aggs.add(min(col(GpuSamples.SOURCE_LINE)).as(GpuSamples.SOURCE_LINE));
-    // rows that MergingSink already merged count the lines behind them
-    aggs.add(sum(coalesce(col(Envelope.RECORDS), lit(1L))).as("_merged"));
-    return perMetric
-        .groupBy(col(GpuSamples.SOURCE_FILE), col(GpuSamples.HOST), col(GpuSamples.GPU_UUID),
-            col(GpuSamples.MIG_PROFILE), col(GpuSamples.MIG_INSTANCE), col(GpuSamples.TS))
-        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+    return rows.select(withRecords(table, coalesce(col(Envelope.RECORDS), lit(1L))));
   }
 
   /**

@@ -6,11 +6,11 @@ import org.computeledger.schema.Table;
 
 /**
  * Between a one-metric-per-line parser (Prometheus) and the parse task's envelope: the lines of one
- * GPU sample are merged into one row as they are read, as {@link Ingest#mergeSamples} merges them
- * (each measure the max, labels the first non-null, the first line the source line), so ten lines of
+ * GPU sample are merged into one row as they are read, as {@link SampleDuplicates} merges rows of one
+ * sample (each measure the max, labels the first non-null, the first line the source line), so ten lines of
  * a dcgm-exporter scrape travel as one row instead of ten. The open samples are bounded: when a file's
  * layout defeats merging here (promtool's dump, one series after another), rows leave partly merged
- * and {@link Ingest#mergeSamples} completes them. The manifest's counts are those of the lines.
+ * and {@link SampleDuplicates} completes them after the clustering sort. The manifest's counts are those of the lines.
  */
 final class MergingSink implements RowSink {
   /** Open samples held at most: a scrape of 1,000 GPUs with up to 16 series each. */
@@ -32,7 +32,7 @@ final class MergingSink implements RowSink {
     this.out = out;
   }
 
-  /** The key {@link Ingest#mergeSamples} groups by, within one file. */
+  /** A sample's key within one file (the file, host, GPU, MIG profile and instance, time). */
   private record Key(Object host, Object uuid, Object migProfile, Object migInstance, Object ts) {
     static Key of(Object[] row) {
       return new Key(row[HOST], row[UUID], row[MIG_PROFILE], row[MIG_INSTANCE], row[TS]);

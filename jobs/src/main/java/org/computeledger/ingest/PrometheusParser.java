@@ -217,8 +217,20 @@ public final class PrometheusParser extends FormatParserBase {
    * other line by the text path. Returns the number of the last line read.
    */
   long parse(InputFile file, ByteLines lines, long firstLine, long endOffset, RowSink sink) throws IOException {
+    return parse(file, lines, firstLine, endOffset, sink, null);
+  }
+
+  /**
+   * As {@link #parse(InputFile, ByteLines, long, long, RowSink)} for a byte range after a file's start
+   * ({@link LineSplits}): a {@code # scrape_time:} comment before the range still dates its samples, so
+   * when a sample without a timestamp comes before any such comment in the range, {@code before} reads
+   * the lines before the range into the given scan (once, and only then; null for a file's first range).
+   */
+  long parse(InputFile file, ByteLines lines, long firstLine, long endOffset, RowSink sink, Before before)
+      throws IOException {
     FileScan scan = new FileScan(sink, file.params());
     scan.scrapeTs = givenScrapeTime(file);
+    scan.before = before;
     PrometheusBytes bytes = scan.bytes();
     return lines.read(firstLine, endOffset, new ByteLines.Consumer() {
       @Override
@@ -258,6 +270,64 @@ public final class PrometheusParser extends FormatParserBase {
     return null;
   }
 
+  /** Reads the lines before a range into a scan (see {@link #commentsBefore}). */
+  interface Before {
+    void read(ByteLines.Consumer comments) throws IOException;
+  }
+
+  /**
+   * What the lines before a range leave as the scrape time: each comment line among them read as the
+   * range's own scan would, into a scan whose quarantine and counts are dropped (the range that holds
+   * those lines reports them).
+   */
+  private static Timestamp commentsBefore(Before before, IngestParams params, Timestamp given) {
+    FileScan prior = new FileScan(new RowSink() {
+      @Override
+      public Object[] newRow() {
+        return new Object[0];
+      }
+
+      @Override
+      public void emit(long line, Object[] row) {}
+
+      @Override
+      public void recordAccepted() {}
+
+      @Override
+      public void quarantine(long line, String reason, String raw) {}
+
+      @Override
+      public void ignore(long line) {}
+    }, params);
+    prior.scrapeTs = given;
+    try {
+      before.read(new ByteLines.Consumer() {
+        @Override
+        public void clean(long lineNo, byte[] b, int s, int e) {
+          int i = s;
+          while (i < e && (b[i] == ' ' || b[i] == '\t')) {
+            i++;
+          }
+          if (i < e && b[i] == '#') {
+            prior.line(lineNo, new String(b, s, e - s, java.nio.charset.StandardCharsets.ISO_8859_1));
+          }
+        }
+
+        @Override
+        public void text(long lineNo, String line) {
+          String t = lineNo == 1 ? TextScan.stripBom(line) : line;
+          int i = skipSpaces(t, 0);
+          if (i < t.length() && t.charAt(i) == '#') {
+            prior.line(lineNo, t);
+          }
+        }
+      });
+    } catch (IOException e) {
+      throw new InputFileException("cannot read the lines before a range for its scrape time: " + e.getMessage(), e);
+    }
+    return prior.scrapeTs;
+  }
+
   /** State of one file's parse: the current scrape time and the label values of the last lines. */
   private static final class FileScan {
     private final RowSink sink;
@@ -269,6 +339,8 @@ public final class PrometheusParser extends FormatParserBase {
     private final long earliestSeconds;
     private final long latestSeconds;
     private Timestamp scrapeTs;
+    /** For a range after the file's start: the lines before it, read when a sample first needs the scrape time. */
+    private Before before;
     private long lastTsSeconds = Long.MIN_VALUE;
     private long lastTsNanos;
     private Timestamp lastTs;
@@ -332,7 +404,7 @@ public final class PrometheusParser extends FormatParserBase {
       }
       Timestamp ts;
       if (!b.hasTs) {
-        ts = scrapeTs;
+        ts = scrapeTime();
         if (ts == null) {
           return false;
         }
@@ -432,7 +504,7 @@ public final class PrometheusParser extends FormatParserBase {
     private Timestamp timestamp(String line) throws Rejected {
       Timestamp ts;
       if (tsStart < 0) {
-        ts = scrapeTs;
+        ts = scrapeTime();
         if (ts == null) {
           throw new Rejected(NO_SCRAPE_TIME);
         }
@@ -460,6 +532,15 @@ public final class PrometheusParser extends FormatParserBase {
       sink.recordAccepted();
     }
 
+    /** The scrape time in force, with the comments before a range read the first time it is needed. */
+    private Timestamp scrapeTime() {
+      if (before != null) {
+        scrapeTs = commentsBefore(before, params, scrapeTs);
+        before = null;
+      }
+      return scrapeTs;
+    }
+
     /** A {@code # scrape_time:} comment dates the samples after it; any other comment is ignored. */
     private void comment(long lineNo, String line, int from) {
       int i = skipSpaces(line, from);
@@ -473,6 +554,8 @@ public final class PrometheusParser extends FormatParserBase {
         sink.ignore(lineNo);
         return;
       }
+      // a scrape time in the range overrides whatever came before it
+      before = null;
       String value = line.substring(i + 1).strip();
       try {
         Instant t = DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(value, Instant::from);

@@ -30,6 +30,10 @@ import scala.Tuple2;
  * measure is the max over the copies (a copy that lacks a metric cannot erase it, and equal copies
  * stay equal); labels are the first non-null.
  *
+ * <p>The same pass completes the samples of one-metric-per-line formats ({@link MergingSink}) whose lines
+ * left the parse task in several rows: rows of one file with the same key and MIG profile are one
+ * sample, whose lines all count as read rows, not as dropped copies.
+ *
  * <p>The records dropped per file are counted in the write's own (result) stage: Spark applies the
  * accumulator updates of a result task once, whatever retries happen, so the counts are exact.
  */
@@ -40,7 +44,7 @@ final class SampleDuplicates {
   private SampleDuplicates() {}
 
   /** Copies merged; the accumulator receives (file, records dropped) pairs, at most one per file per task. */
-  static Dataset<Row> dropAdjacent(SparkSession spark, Dataset<Row> clusteredWithRecords,
+  static Dataset<Row> dropAdjacent(SparkSession spark, Dataset<Row> clusteredWithRecords, List<String> mergingFormats,
       CollectionAccumulator<Tuple2<String, Long>> dropped) {
     StructType out = Table.GPU_SAMPLES.schema();
     List<org.apache.spark.sql.Column> cols = new ArrayList<>();
@@ -50,7 +54,7 @@ final class SampleDuplicates {
     cols.add(col(RECORDS).cast("long"));
     // a select keeps the partitioning and the order within partitions
     Dataset<Row> ordered = clusteredWithRecords.select(cols.toArray(new org.apache.spark.sql.Column[0]));
-    return spark.createDataFrame(ordered.toJavaRDD().mapPartitions(new Merge(out.size(), dropped)), out);
+    return spark.createDataFrame(ordered.toJavaRDD().mapPartitions(new Merge(out.size(), mergingFormats, dropped)), out);
   }
 
   /** Streams a sorted partition, merging each run of rows with the same sample key. */
@@ -61,11 +65,15 @@ final class SampleDuplicates {
     private static final int[] LABELS = idx(GpuSamples.GPU_INDEX, GpuSamples.GPU_MODEL, GpuSamples.MIG_PROFILE,
         GpuSamples.HPC_JOB, GpuSamples.POD, GpuSamples.NAMESPACE, GpuSamples.SOURCE_FORMAT);
     private static final int FILE = Table.GPU_SAMPLES.index(GpuSamples.SOURCE_FILE);
+    private static final int FORMAT = Table.GPU_SAMPLES.index(GpuSamples.SOURCE_FORMAT);
+    private static final int MIG_PROFILE = Table.GPU_SAMPLES.index(GpuSamples.MIG_PROFILE);
     private final int width;
+    private final java.util.Set<String> merging;
     private final CollectionAccumulator<Tuple2<String, Long>> dropped;
 
-    Merge(int width, CollectionAccumulator<Tuple2<String, Long>> dropped) {
+    Merge(int width, List<String> mergingFormats, CollectionAccumulator<Tuple2<String, Long>> dropped) {
       this.width = width;
+      this.merging = new java.util.HashSet<>(mergingFormats);
       this.dropped = dropped;
     }
 
@@ -114,7 +122,9 @@ final class SampleDuplicates {
                 merged[i] = next.get(i);
               }
             }
-            counts.merge(next.getString(FILE), next.getLong(width), Long::sum);
+            if (!samePart(first, next)) {
+              counts.merge(next.getString(FILE), next.getLong(width), Long::sum);
+            }
             next = rows.hasNext() ? rows.next() : null;
           }
           return new GenericRow(merged);
@@ -128,6 +138,12 @@ final class SampleDuplicates {
         v[i] = r.get(i);
       }
       return new GenericRow(v);
+    }
+
+    /** Whether {@code b} is more lines of {@code a}'s sample, from the same file of a one-metric-per-line format. */
+    private boolean samePart(Row a, Row b) {
+      return merging.contains(a.getString(FORMAT)) && Objects.equals(a.get(FILE), b.get(FILE))
+          && Objects.equals(a.get(MIG_PROFILE), b.get(MIG_PROFILE));
     }
 
     private static boolean sameSample(Row a, Row b) {
