@@ -27,11 +27,20 @@ class SmallInputTest {
   }
 
   @Test
+  void smallLocalInputSkipsFormattedPlanTextAndListingJobs() {
+    SparkConf conf = local();
+    SmallInput.apply(conf, 2_600_000, SmallInput.DEFAULT_MAX_BYTES, 2);
+    assertEquals("simple", conf.get("spark.sql.ui.explainMode"));
+    assertEquals(Integer.toString(Integer.MAX_VALUE), conf.get("spark.sql.sources.parallelPartitionDiscovery.threshold"));
+  }
+
+  @Test
   void inputAboveTheBoundKeepsSparkDefaults() {
     SparkConf conf = local();
     assertFalse(SmallInput.apply(conf, SmallInput.DEFAULT_MAX_BYTES + 1, SmallInput.DEFAULT_MAX_BYTES, 2));
     assertFalse(conf.contains("spark.sql.codegen.wholeStage"));
     assertFalse(conf.contains("spark.sql.adaptive.enabled"));
+    assertFalse(conf.contains("spark.sql.ui.explainMode"));
   }
 
   @Test
