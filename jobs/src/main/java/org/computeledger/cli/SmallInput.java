@@ -46,9 +46,6 @@ final class SmallInput {
    *   <li>adaptive execution off and one shuffle partition per core: adaptive execution runs every
    *       shuffle and broadcast of a query as a job of its own (212 jobs on the sample logs instead of 93),
    *       to re-plan partitions that a small input does not need;
-   *   <li>the plan text of each query's start event in Spark's short form ({@code spark.sql.ui.explainMode=simple}):
-   *       Spark 3.5 builds it for every query even with the UI off (SQLExecution.withNewExecutionId), and the
-   *       default "formatted" form, which also prints every operator's fields, was a tenth of the driver's CPU;
    *   <li>folders listed by the driver, never by a Spark job ({@code spark.sql.sources.parallelPartitionDiscovery
    *       .threshold}): above 32 sub-folders (the ledger's 120 days) Spark lists them in a job of one task per
    *       folder, 120 tasks to list 120 local folders.
@@ -64,7 +61,6 @@ final class SmallInput {
     conf.setIfMissing("spark.sql.codegen.factoryMode", "NO_CODEGEN");
     conf.setIfMissing("spark.sql.adaptive.enabled", "false");
     conf.setIfMissing("spark.sql.shuffle.partitions", Integer.toString(Math.max(1, cores)));
-    conf.setIfMissing("spark.sql.ui.explainMode", "simple");
     conf.setIfMissing("spark.sql.sources.parallelPartitionDiscovery.threshold", Integer.toString(Integer.MAX_VALUE));
     return true;
   }

@@ -27,10 +27,9 @@ class SmallInputTest {
   }
 
   @Test
-  void smallLocalInputSkipsFormattedPlanTextAndListingJobs() {
+  void smallLocalInputListsFoldersWithoutASparkJob() {
     SparkConf conf = local();
     SmallInput.apply(conf, 2_600_000, SmallInput.DEFAULT_MAX_BYTES, 2);
-    assertEquals("simple", conf.get("spark.sql.ui.explainMode"));
     assertEquals(Integer.toString(Integer.MAX_VALUE), conf.get("spark.sql.sources.parallelPartitionDiscovery.threshold"));
   }
 
@@ -40,7 +39,7 @@ class SmallInputTest {
     assertFalse(SmallInput.apply(conf, SmallInput.DEFAULT_MAX_BYTES + 1, SmallInput.DEFAULT_MAX_BYTES, 2));
     assertFalse(conf.contains("spark.sql.codegen.wholeStage"));
     assertFalse(conf.contains("spark.sql.adaptive.enabled"));
-    assertFalse(conf.contains("spark.sql.ui.explainMode"));
+    assertFalse(conf.contains("spark.sql.sources.parallelPartitionDiscovery.threshold"));
   }
 
   @Test
