@@ -449,11 +449,9 @@ public final class CostAttribution {
   private static Dataset<Row> shares(Dataset<Row> allocs, Dataset<Row> classified) {
     Column chargeStart = unix_seconds(col(Charges.CHARGE_PERIOD_START));
     Column chargeEnd = unix_seconds(col(Charges.CHARGE_PERIOD_END));
-    Dataset<Row> groups = classified
-        .filter(col(CHARGE_CLASS).equalTo(NODE_CHARGE)
-            .and(chargeStart.isNotNull()).and(chargeEnd.isNotNull()).and(chargeEnd.gt(chargeStart)))
-        .withColumn("c_start", chargeStart)
-        .withColumn("c_end", chargeEnd)
+    Dataset<Row> nodeCharges = classified.filter(col(CHARGE_CLASS).equalTo(NODE_CHARGE)
+        .and(chargeStart.isNotNull()).and(chargeEnd.isNotNull()).and(chargeEnd.gt(chargeStart)));
+    Dataset<Row> groups = ColumnSteps.steps().set("c_start", chargeStart).set("c_end", chargeEnd).applyTo(nodeCharges)
         .groupBy(col(Charges.PROVIDER), col(Charges.CURRENCY), col(CHARGE_NODE), col(GPU_TOTAL),
             col("c_start"), col("c_end"))
         .agg(sum(coalesce(col(Charges.BILLED_COST), zero())).as("c_billed"),

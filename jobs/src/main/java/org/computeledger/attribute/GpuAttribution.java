@@ -156,10 +156,11 @@ public final class GpuAttribution {
     out.add(col("_share." + WEIGHT).as(WEIGHT));
     out.add(col("_share." + RULE).as(RULE));
     Dataset<Row> shared = split.select(out.toArray(new Column[0]));
+    ColumnSteps weighted = ColumnSteps.steps();
     for (String s : Activity.sums()) {
-      shared = shared.withColumn(s, col(s).multiply(col(WEIGHT)));
+      weighted.set(s, col(s).multiply(col(WEIGHT)));
     }
-    return shared.withColumn(SampleWindows.SAMPLES, col(SampleWindows.SAMPLES).multiply(col(WEIGHT)));
+    return weighted.set(SampleWindows.SAMPLES, col(SampleWindows.SAMPLES).multiply(col(WEIGHT))).applyTo(shared);
   }
 
   /** Per (node, bucket), the allocations holding GPUs there, as one sorted array. */
