@@ -19,6 +19,7 @@ import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -97,12 +98,17 @@ public final class FxConversion {
    * {@link #BILLED} and {@code report_currency}. {@code rates}: {@link FxRates#SCHEMA}.
    */
   public static Dataset<Row> perLineItem(Dataset<Row> pieces, Dataset<Row> rates, String reportCurrency) {
+    return convert(datedByCharge(pieces), List.of(PROJECT, BRANCH), BILLED, rates, reportCurrency)
+        .withColumn(REPORT_CURRENCY, lit(reportCurrency));
+  }
+
+  /** Charge pieces dated by their charge period's start, with a null effective cost when they carry none. */
+  private static Dataset<Row> datedByCharge(Dataset<Row> pieces) {
     Dataset<Row> p = pieces.withColumn(FX_AT, col(CHARGE_PERIOD_START));
     if (!java.util.Arrays.asList(p.columns()).contains(COST_EFFECTIVE)) {
       p = p.withColumn(COST_EFFECTIVE, lit(null).cast(MONEY));
     }
-    return convert(p, List.of(PROJECT, BRANCH), BILLED, rates, reportCurrency)
-        .withColumn(REPORT_CURRENCY, lit(reportCurrency));
+    return p;
   }
 
   /**
@@ -112,6 +118,15 @@ public final class FxConversion {
    */
   public static Dataset<Row> convert(Dataset<Row> pieces, List<String> keys, Amounts a, Dataset<Row> rates,
       String reportCurrency) {
+    return sumUp(rate(pieces, a, rates, reportCurrency), keys, a, reportCurrency);
+  }
+
+  /**
+   * Each piece of {@code pieces} (whose first amount is not null) with the rate the rule of the class comment
+   * gives it: the work that does not depend on how the pieces are grouped, done once for every table that
+   * sums them ({@link #sumUp}).
+   */
+  static Dataset<Row> rate(Dataset<Row> pieces, Amounts a, Dataset<Row> rates, String reportCurrency) {
     String first = a.amounts().get(0);
     Dataset<Row> p = pieces.filter(col(first).isNotNull())
         .withColumn("_day", expr("date_from_unix_date(CAST(floor(unix_seconds(" + FX_AT + ") / "
@@ -137,10 +152,20 @@ public final class FxConversion {
     Column missing = rate.isNull();
     Column why = when(missing, concat(ccy, lit("->" + reportCurrency
         + " rate in " + FxRates.FILE_NAME + " dated on or before "), col("_day").cast("string")));
-    Dataset<Row> withConv = rated
+    return rated
         .withColumn("_used", when(sameCurrency, lit(null).cast("date")).otherwise(col("_rdate")))
         .withColumn("_why", why)
-        .withColumn("_rate_used", when(sameCurrency.or(missing), lit(null)).otherwise(col("_rate")));
+        .withColumn("_rate_used", when(sameCurrency.or(missing), lit(null)).otherwise(col("_rate")))
+        .withColumn("_applied", rate)
+        .drop("_from", "_rdate", "_rate", "_rday", "_day");
+  }
+
+  /** One row per value of {@code keys} of pieces {@link #rate rated}: the columns of {@link #convert}. */
+  static Dataset<Row> sumUp(Dataset<Row> rated, List<String> keys, Amounts a, String reportCurrency) {
+    String first = a.amounts().get(0);
+    Column ccy = col(a.currency());
+    Column rate = col("_applied");
+    Column missing = rate.isNull();
     List<Column> aggs = new ArrayList<>();
     for (int i = 0; i < a.amounts().size(); i++) {
       Column amount = col(a.amounts().get(i)).cast(COST_OPERAND).multiply(rate.cast(RATE_OPERAND));
@@ -153,7 +178,7 @@ public final class FxConversion {
     aggs.add(countDistinct(col("_used"), col("_rate_used")).as("_rates"));
     aggs.add(countDistinct(ccy).as("_ccys"));
     Column[] groupKeys = keys.stream().map(k -> col(k)).toArray(Column[]::new);
-    Dataset<Row> sums = withConv.groupBy(groupKeys).agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+    Dataset<Row> sums = rated.groupBy(groupKeys).agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
     Column ok = col("_missing").equalTo(0);
     Column weighted = col("_conv0").cast(COST_OPERAND).divide(col("_orig").cast(COST_OPERAND)).cast(MONEY);
     Column note = when(col("_missing").gt(0), concat(lit("not converted: no "), col("_why")))
@@ -182,11 +207,7 @@ public final class FxConversion {
    */
   public static Dataset<Row> apply(Dataset<Row> lineItems, Dataset<Row> pieces, Dataset<Row> rates,
       String reportCurrency) {
-    Dataset<Row> p = pieces.withColumn(FX_AT, col(CHARGE_PERIOD_START));
-    if (!java.util.Arrays.asList(p.columns()).contains(COST_EFFECTIVE)) {
-      p = p.withColumn(COST_EFFECTIVE, lit(null).cast(MONEY));
-    }
-    return apply(lineItems, List.of(PROJECT, BRANCH), p, null, rates, reportCurrency);
+    return apply(lineItems, List.of(PROJECT, BRANCH), datedByCharge(pieces), null, rates, reportCurrency);
   }
 
   /**
@@ -198,28 +219,61 @@ public final class FxConversion {
    */
   public static Dataset<Row> apply(Dataset<Row> table, List<String> keys, Dataset<Row> billed, Dataset<Row> market,
       Dataset<Row> rates, String reportCurrency) {
+    return apply(table, keys, prepare(billed, market, rates, reportCurrency));
+  }
+
+  /**
+   * The billed and market pieces, each with its rate ({@link #rate}), shared by every table converted from
+   * the same pieces; {@code market} null without market prices. {@link #NONE} means no conversion.
+   */
+  public record Prepared(Dataset<Row> billed, Dataset<Row> market, String reportCurrency) {
+    /** These pieces with {@code f} (such as a checkpoint) applied to each of their tables. */
+    public Prepared map(UnaryOperator<Dataset<Row>> f) {
+      return this == NONE ? NONE : new Prepared(f.apply(billed), market == null ? null : f.apply(market),
+          reportCurrency);
+    }
+  }
+
+  /** No rates or no reporting currency: every conversion column is null. */
+  public static final Prepared NONE = new Prepared(null, null, null);
+
+  /**
+   * {@code billed} and {@code market} pieces (as {@link #apply(Dataset, List, Dataset, Dataset, Dataset, String)}
+   * takes them, with every table's keys) rated once; {@link #NONE} without {@code rates} or a reporting currency.
+   */
+  public static Prepared prepare(Dataset<Row> billed, Dataset<Row> market, Dataset<Row> rates,
+      String reportCurrency) {
     if (rates == null || reportCurrency == null || reportCurrency.isBlank()) {
+      return NONE;
+    }
+    return new Prepared(rate(billed, BILLED, rates, reportCurrency),
+        market == null ? null : rate(market, MARKET, rates, reportCurrency), reportCurrency);
+  }
+
+  /** {@code table} (one row per value of {@code keys}) with the conversion columns summed from {@code fx}. */
+  public static Dataset<Row> apply(Dataset<Row> table, List<String> keys, Prepared fx) {
+    if (fx == NONE) {
       Dataset<Row> out = table;
       for (Amounts a : List.of(BILLED, MARKET)) {
-        for (String c : a.converted()) {
-          out = out.withColumn(c, lit(null).cast(MONEY));
-        }
-        out = out.withColumn(a.rate(), lit(null).cast(MONEY)).withColumn(a.date(), lit(null).cast("date"))
-            .withColumn(a.note(), lit(null).cast("string"));
+        out = withNulls(out, a);
       }
       return out.withColumn(REPORT_CURRENCY, lit(null).cast("string"));
     }
-    Dataset<Row> out = joinOn(table, keys, convert(billed, keys, BILLED, rates, reportCurrency));
-    if (market != null) {
-      out = joinOn(out, keys, convert(market, keys, MARKET, rates, reportCurrency));
-    } else {
-      for (String c : MARKET.converted()) {
-        out = out.withColumn(c, lit(null).cast(MONEY));
-      }
-      out = out.withColumn(MARKET.rate(), lit(null).cast(MONEY)).withColumn(MARKET.date(), lit(null).cast("date"))
-          .withColumn(MARKET.note(), lit(null).cast("string"));
-    }
+    String reportCurrency = fx.reportCurrency();
+    Dataset<Row> out = joinOn(table, keys, sumUp(fx.billed(), keys, BILLED, reportCurrency));
+    out = fx.market() != null ? joinOn(out, keys, sumUp(fx.market(), keys, MARKET, reportCurrency))
+        : withNulls(out, MARKET);
     return out.withColumn(REPORT_CURRENCY, lit(reportCurrency));
+  }
+
+  /** {@code table} with {@code a}'s conversion columns, all null. */
+  private static Dataset<Row> withNulls(Dataset<Row> table, Amounts a) {
+    Dataset<Row> out = table;
+    for (String c : a.converted()) {
+      out = out.withColumn(c, lit(null).cast(MONEY));
+    }
+    return out.withColumn(a.rate(), lit(null).cast(MONEY)).withColumn(a.date(), lit(null).cast("date"))
+        .withColumn(a.note(), lit(null).cast("string"));
   }
 
   /** {@code table} left-joined to {@code fx} on {@code keys}, the keys kept once. */

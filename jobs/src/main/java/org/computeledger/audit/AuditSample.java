@@ -691,7 +691,9 @@ public final class AuditSample {
     ArrayNode files = m.putArray("files");
     List<Path> all = new ArrayList<>();
     try (var s = Files.walk(to)) {
-      s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("manifest.json")).forEach(all::add);
+      // a cluster's checkpoint folder (see cli/AuditSampleCommand) is scratch, deleted after the sample is drawn
+      s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("manifest.json"))
+          .filter(f -> !to.relativize(f).startsWith(StageCheckpoint.FOLDER)).forEach(all::add);
     }
     all.sort((a, b) -> a.toString().compareTo(b.toString()));
     for (Path f : all) {

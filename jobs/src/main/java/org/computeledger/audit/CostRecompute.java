@@ -175,12 +175,25 @@ final class CostRecompute {
   }
 
   /**
-   * The job's cost per currency from the charges on its nodes: see the class comment. {@code nodeGpus}
-   * gives each node's GPUs; {@code logEndUs} ends a job still running.
+   * One charge group (provider, currency, node, period) as it is spread to a job: its summed amounts and bill
+   * lines, the spread's denominator max(node GPUs × period seconds, what all allocations on the node held in
+   * the period), and the GPU-seconds each of the job's allocations held in it (none zero). Nothing is rounded
+   * yet: each caller takes its shares with {@link #share}.
    */
-  static List<Cost> job(String jobKey, List<Charge> charges, List<Recompute.Alloc> allocs,
+  record Spread(String currency, long fromS, BigDecimal billed, BigDecimal effective, int lines,
+      BigDecimal denominator, List<Long> held) {
+    /** What the job's allocations held in the group together. */
+    long mine() {
+      return held.stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /**
+   * The charge groups the job's allocations held a part of, in a fixed order: charges of one provider,
+   * currency, node and period are spread as one amount (see the class comment).
+   */
+  static List<Spread> spreads(String jobKey, List<Charge> charges, List<Recompute.Alloc> allocs,
       Map<String, Integer> nodeGpus, long logEndUs) {
-    // charges of one provider, currency, node and period are spread as one amount
     Map<List<Object>, BigDecimal[]> groups = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
     for (Charge c : charges) {
       if (c.node() == null || c.startS() == null || c.endS() == null || c.endS() <= c.startS()) {
@@ -193,29 +206,44 @@ final class CostRecompute {
       sum[1] = sum[1].add(c.effective());
       sum[2] = sum[2].add(BigDecimal.ONE);
     }
-    Map<String, BigDecimal[]> byCurrency = new TreeMap<>((a, b) -> String.valueOf(a).compareTo(String.valueOf(b)));
+    List<Spread> out = new ArrayList<>();
     for (Map.Entry<List<Object>, BigDecimal[]> g : groups.entrySet()) {
-      String currency = (String) g.getKey().get(1);
       String node = (String) g.getKey().get(2);
       long from = (Long) g.getKey().get(3);
       long to = (Long) g.getKey().get(4);
-      long mine = 0;
       long all = 0;
+      List<Long> mine = new ArrayList<>();
       for (Recompute.Alloc a : allocs) {
         long held = held(a, node, from, to, logEndUs);
         all += held;
-        mine += jobKey.equals(a.jobKey()) ? held : 0;
+        if (held > 0 && jobKey.equals(a.jobKey())) {
+          mine.add(held);
+        }
       }
-      if (mine == 0) {
+      if (mine.isEmpty()) {
         continue;
       }
       long capacity = (long) nodeGpus.getOrDefault(node, 0) * (to - from);
-      BigDecimal denominator = BigDecimal.valueOf(Math.max(capacity, all));
-      BigDecimal[] sum = byCurrency.computeIfAbsent(currency, k -> new BigDecimal[] {BigDecimal.ZERO.setScale(SCALE),
-          BigDecimal.ZERO.setScale(SCALE), BigDecimal.ZERO});
-      sum[0] = sum[0].add(share(g.getValue()[0], mine, denominator));
-      sum[1] = sum[1].add(share(g.getValue()[1], mine, denominator));
-      sum[2] = sum[2].add(g.getValue()[2]);
+      out.add(new Spread((String) g.getKey().get(1), from, g.getValue()[0], g.getValue()[1],
+          g.getValue()[2].intValue(), BigDecimal.valueOf(Math.max(capacity, all)), mine));
+    }
+    return out;
+  }
+
+  /**
+   * The job's cost per currency from the charges on its nodes: see the class comment. {@code nodeGpus}
+   * gives each node's GPUs; {@code logEndUs} ends a job still running.
+   */
+  static List<Cost> job(String jobKey, List<Charge> charges, List<Recompute.Alloc> allocs,
+      Map<String, Integer> nodeGpus, long logEndUs) {
+    Map<String, BigDecimal[]> byCurrency = new TreeMap<>((a, b) -> String.valueOf(a).compareTo(String.valueOf(b)));
+    for (Spread g : spreads(jobKey, charges, allocs, nodeGpus, logEndUs)) {
+      BigDecimal[] sum = byCurrency.computeIfAbsent(g.currency(), k -> new BigDecimal[] {
+          BigDecimal.ZERO.setScale(SCALE), BigDecimal.ZERO.setScale(SCALE), BigDecimal.ZERO});
+      // the job's allocations together take one share of the group
+      sum[0] = sum[0].add(share(g.billed(), g.mine(), g.denominator()));
+      sum[1] = sum[1].add(share(g.effective(), g.mine(), g.denominator()));
+      sum[2] = sum[2].add(BigDecimal.valueOf(g.lines()));
     }
     List<Cost> out = new ArrayList<>();
     byCurrency.forEach((c, s) -> out.add(new Cost(c, s[0], s[1], s[2].intValue())));
@@ -296,39 +324,17 @@ final class CostRecompute {
   static BigDecimal[] converted(String jobKey, List<Charge> charges, List<Recompute.Alloc> allocs,
       Map<String, Integer> nodeGpus, long logEndUs, List<org.computeledger.attribute.FxRates.Rate> rates,
       String reportCurrency) {
-    Map<List<Object>, BigDecimal[]> groups = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
-    for (Charge c : charges) {
-      if (c.node() == null || c.startS() == null || c.endS() == null || c.endS() <= c.startS()) {
-        continue;
-      }
-      BigDecimal[] sum = groups.computeIfAbsent(java.util.Arrays.asList(c.provider(), c.currency(), c.node(),
-          c.startS(), c.endS()), k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
-      sum[0] = sum[0].add(c.billed());
-      sum[1] = sum[1].add(c.effective());
-    }
     BigDecimal billed = BigDecimal.ZERO;
     BigDecimal effective = BigDecimal.ZERO;
-    for (Map.Entry<List<Object>, BigDecimal[]> g : groups.entrySet()) {
-      String currency = (String) g.getKey().get(1);
-      String node = (String) g.getKey().get(2);
-      long from = (Long) g.getKey().get(3);
-      long to = (Long) g.getKey().get(4);
-      long all = 0;
-      for (Recompute.Alloc a : allocs) {
-        all += held(a, node, from, to, logEndUs);
+    for (Spread g : spreads(jobKey, charges, allocs, nodeGpus, logEndUs)) {
+      BigDecimal rate = rate(rates, g.currency(), reportCurrency, Math.floorDiv(g.fromS(), 86_400L));
+      if (rate == null) {
+        return null;
       }
-      BigDecimal denominator = BigDecimal.valueOf(Math.max((long) nodeGpus.getOrDefault(node, 0) * (to - from), all));
-      for (Recompute.Alloc a : allocs) {
-        long mine = jobKey.equals(a.jobKey()) ? held(a, node, from, to, logEndUs) : 0;
-        if (mine == 0) {
-          continue;
-        }
-        BigDecimal rate = rate(rates, currency, reportCurrency, Math.floorDiv(from, 86_400L));
-        if (rate == null) {
-          return null;
-        }
-        billed = billed.add(share(g.getValue()[0], mine, denominator).multiply(rate));
-        effective = effective.add(share(g.getValue()[1], mine, denominator).multiply(rate));
+      // each allocation's share is converted as the report converts it, one piece per allocation and charge
+      for (long mine : g.held()) {
+        billed = billed.add(share(g.billed(), mine, g.denominator()).multiply(rate));
+        effective = effective.add(share(g.effective(), mine, g.denominator()).multiply(rate));
       }
     }
     return new BigDecimal[] {billed.setScale(SCALE, RoundingMode.HALF_UP), effective.setScale(SCALE, RoundingMode.HALF_UP)};

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.computeledger.audit.AuditSample;
 import org.computeledger.common.LedgerException;
+import org.computeledger.common.StageCheckpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -58,13 +59,25 @@ final class AuditSampleCommand implements Callable<Integer> {
       throw new LedgerException("the raw logs '" + in + "' are not a folder; name them with --input");
     }
     SparkSession spark = SparkSessions.create("ledger audit-sample", master);
+    String checkpoints = null;
     try {
+      checkpoints = useCheckpoints(spark, dest, spark.sparkContext().isLocal());
       int n = AuditSample.run(spark, new AuditSample.Params(out, in, size, seed, jobs, hours, to));
       System.out.println("audit-sample: " + n + " unit(s) drawn with seed " + seed + ", evidence in " + to
           + " (read " + to + "/README.md)");
       return 0;
     } finally {
+      StageCheckpoint.clean(spark.sparkContext().hadoopConfiguration(), checkpoints);
       spark.stop();
     }
+  }
+
+  /**
+   * On a cluster, the sample's kept tables (StageCheckpoint) go to a reliable checkpoint folder inside
+   * {@code to}, as the run's go inside its output's staging folder: a local checkpoint's blocks are lost with
+   * their executor. Returns the folder set (null in local mode); the sample's manifest does not list it.
+   */
+  static String useCheckpoints(SparkSession spark, Path to, boolean local) {
+    return StageCheckpoint.useStaging(spark, to.toAbsolutePath().toUri().toString(), local);
   }
 }

@@ -293,7 +293,7 @@ final class RunCommand implements Callable<Integer> {
       methodology += "\n" + StandardsReport.methodology(standards, byStandard, runDate);
       methodology += "\n" + org.computeledger.report.FxSection.markdown(
           fxRates == null ? null : fxRates.collectAsList(), reportCurrency, items);
-      methodology += "\n" + org.computeledger.report.MarketPriceSection.markdown(referencePrices);
+      methodology += "\n" + org.computeledger.report.MarketPriceSection.markdown(referencePrices, items);
       methodology += "\n" + org.computeledger.report.ReportPage.write(spark, dir.path());
       writeText(conf, dir.child("methodology.md"), methodology);
 

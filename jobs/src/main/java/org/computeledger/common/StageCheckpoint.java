@@ -42,12 +42,16 @@ public final class StageCheckpoint {
    * in local mode does nothing (local checkpoints are used). Returns the folder set, or null.
    */
   public static String useStaging(SparkSession spark, String staging) {
-    SparkContext sc = spark.sparkContext();
-    if (sc.isLocal()) {
+    return useStaging(spark, staging, spark.sparkContext().isLocal());
+  }
+
+  /** {@link #useStaging(SparkSession, String)} with the session's mode given: {@code local} sets nothing. */
+  public static String useStaging(SparkSession spark, String staging, boolean local) {
+    if (local) {
       return null;
     }
     String folder = new Path(staging, FOLDER).toString();
-    sc.setCheckpointDir(folder);
+    spark.sparkContext().setCheckpointDir(folder);
     return folder;
   }
 

@@ -18,7 +18,7 @@ import org.computeledger.common.ColumnSteps;
  * (model, precision), one hash lookup per row.
  *
  * <p>No pipe ever borrows another's figure: a row whose samples were active on a pipe the catalog has
- * no figure for (FP64 on an L40S, say) drops from pipe-activity to utilization for those samples (the
+ * no figure for (TF32 on an A10G, say) drops from pipe-activity to utilization for those samples (the
  * utilization they logged), and what logged none is unpriced; each such row carries its reason in
  * {@link MethodReasons#COLUMN}.
  */

@@ -33,7 +33,7 @@ public final class GpuModels {
           "rtx-a6000", "l4", "l40s", "l40", "h100-sxm", "h100-pcie", "h100-nvl", "h200-sxm", "h200-nvl",
           "b200", "gb200", "mi300x", "mi250x", "mi250", "mi210", "mi300a", "mi325x", "mi350x", "mi355x",
           "tpu-v4", "tpu-v5e", "tpu-v5p", "tpu-v6e", "trainium1", "trainium2",
-          "inferentia2");
+          "inferentia2", "gh200", "a10g", "rtx-6000-ada", "tpu-v7");
 
   /**
    * Ids named explicitly (their nvidia-smi, DCGM, ROCm, hl-smi or Kubernetes names) that the shipped catalog
@@ -41,7 +41,7 @@ public final class GpuModels {
    * and their compute is unpriced until a lab adds their rows with {@code --catalog-file}.
    */
   public static final Set<String> UNPRICED_IDS =
-      Set.of("gh200", "h800", "h20", "a800", "l20", "a10g", "b100", "b300", "gb300", "rtx-6000-ada", "rtx-pro-6000",
+      Set.of("h800", "h20", "a800", "l20", "b100", "b300", "gb300", "rtx-pro-6000",
           "gaudi2", "gaudi3");
 
   private static final Set<String> VENDOR_WORDS = Set.of("nvidia", "tesla", "amd", "instinct", "radeon", "grid");
@@ -208,8 +208,20 @@ public final class GpuModels {
       case "v6e":
       case "trillium":
         return exact("tpu-v6e");
+      // Google names the seventh generation "TPU7x" (GKE label and accelerator types "tpu7x", "tpu7x-8"); "Ironwood"
+      // alone names the family, of which TPU7x is the first release: not matched
+      case "tpu7x":
+        return exact("tpu-v7");
       default:
         break;
+    }
+    // Lambda instance types name count and GPU: gpu_1x_gh200, gpu_8x_h100_sxm5 (the GPU part is matched as a name)
+    if (family.equals("gpu") && rest.size() > 1 && rest.get(0).matches("\\d+x")) {
+      return byFamily(rest.subList(1, rest.size()), false, false);
+    }
+    // every g5 size carries A10G GPUs (EC2 accelerated computing instances); g5g is Graviton with T4G: not matched
+    if (family.startsWith("g5.")) {
+      return exact("a10g");
     }
     // AWS instance types name the accelerator: trn1.32xlarge, trn1n.32xlarge, trn2.48xlarge, inf2.xlarge
     if (family.startsWith("trn1.") || family.startsWith("trn1n.") || family.equals("trn1")) {
@@ -238,6 +250,9 @@ public final class GpuModels {
         return exact("tpu-v5p");
       case "v6e":
         return exact("tpu-v6e");
+      case "v7":
+      case "v7x":
+        return exact("tpu-v7");
       default:
         return null;
     }
@@ -408,7 +423,7 @@ public final class GpuModels {
 
   /**
    * The share of the parent GPU's compute a MIG profile holds: compute slices over 7, the slice
-   * count of every MIG-capable GPU in the catalog (A100, H100, H200, B200, GB200). "1g.10gb+me" holds
+   * count of every MIG-capable GPU in the catalog (A100, H100, H200, GH200, B200, GB200). "1g.10gb+me" holds
    * one slice like "1g.10gb"; a compute-instance profile "1c.3g.40gb" holds its 1 slice. Memory does
    * not enter: "1g.20gb" is still one seventh of the SMs. Accepts a leading "MIG ". Null (never 0)
    * for anything else. Profiles of 4-slice GPUs (A30's "4g.24gb", RTX PRO 6000's "1g.24gb") need
@@ -427,7 +442,9 @@ public final class GpuModels {
       return slicesOver(profile, 4);
     }
     if (parentModelId.startsWith("a100-") || parentModelId.startsWith("h100-") || parentModelId.startsWith("h200-")
-        || parentModelId.equals("b200") || parentModelId.equals("gb200")) {
+        || parentModelId.equals("b200") || parentModelId.equals("gb200")
+        // GH200's Hopper GPU lists 7/7 1g instances in nvidia-smi mig -lgip (NVIDIA/mig-parted pull request 139)
+        || parentModelId.equals("gh200")) {
       return slicesOver(profile, 7);
     }
     return null;

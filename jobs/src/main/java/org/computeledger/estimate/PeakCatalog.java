@@ -73,6 +73,14 @@ public final class PeakCatalog implements Serializable {
           "fp16", "no tensor cores: fp16 runs on the vector units",
           "fp64_tensor", "no FP64 tensor cores: fp64 matmuls run on the FP64 vector units");
 
+  /**
+   * Modes a GPU has whose figure the catalog lacks: a fallback stands for a mode the hardware does
+   * not have, so for these the question has no answer (the method drops with its reason) rather than
+   * the next mode's figure. A10G is a GA102 and RTX 6000 Ada an AD102, both with TF32 tensor cores
+   * (NVIDIA Ampere GA102 and Ada Lovelace architecture whitepapers), but no TF32 figure is cited for either.
+   */
+  private static final Set<String> MODE_WITHOUT_FIGURE = Set.of("a10g|tf32", "rtx-6000-ada|tf32");
+
   private static final Pattern VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}\\.\\d+");
 
   /**
@@ -216,6 +224,9 @@ public final class PeakCatalog implements Serializable {
     Peak direct = byKey.get(key(modelId, asked));
     if (direct != null) {
       return Optional.of(new Resolution(asked, direct, null));
+    }
+    if (MODE_WITHOUT_FIGURE.contains(modelId + "|" + asked)) {
+      return Optional.empty();
     }
     StringBuilder why = new StringBuilder();
     String p = asked;

@@ -1,26 +1,21 @@
 package org.computeledger.ingest;
 
-import com.fasterxml.jackson.core.JsonFactory;
+import static org.computeledger.ingest.AllocationColumns.*;
+
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.Reader;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.BitSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.computeledger.schema.Allocations;
-import org.computeledger.schema.Table;
 
 /**
  * Ingest of Kubernetes pod lists ({@code kubectl get pods -A -o json}) into the allocations table:
@@ -40,7 +35,7 @@ import org.computeledger.schema.Table;
  * MIG slices ({@code nvidia.com/mig-*}) are not whole GPUs and are not counted. gpu_model comes from a
  * {@code nvidia.com/gpu.product} node selector when the pod has one.
  */
-public final class KubectlPodsParser extends FormatParserBase {
+public final class KubectlPodsParser extends JsonAllocationParser {
   private static final long serialVersionUID = 1L;
 
   public static final String FORMAT = "k8s-pods";
@@ -60,41 +55,10 @@ public final class KubectlPodsParser extends FormatParserBase {
   private static final String[] MODEL_SELECTORS = {GPU_PRODUCT_LABEL, "cloud.google.com/gke-tpu-accelerator",
     "node.kubernetes.io/instance-type"};
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  // the caller owns the reader, and lines left after a syntax error still have to be counted
-  private static final JsonFactory JSON =
-      MAPPER.getFactory().copy().disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
   private static final Pattern KIND = Pattern.compile("\"kind\"\\s*:\\s*\"([^\"]*)\"");
 
-  private static final Table TABLE = Table.ALLOCATIONS;
-  private static final int I_CLUSTER = TABLE.index(Allocations.CLUSTER);
-  private static final int I_JOB_ID = TABLE.index(Allocations.JOB_ID);
-  private static final int I_ARRAY_JOB_ID = TABLE.index(Allocations.ARRAY_JOB_ID);
-  private static final int I_ACCOUNT = TABLE.index(Allocations.ACCOUNT);
-  private static final int I_JOB_NAME = TABLE.index(Allocations.JOB_NAME);
-  private static final int I_STATE = TABLE.index(Allocations.STATE);
-  private static final int I_SUBMIT = TABLE.index(Allocations.SUBMIT_TIME);
-  private static final int I_START = TABLE.index(Allocations.START_TIME);
-  private static final int I_END = TABLE.index(Allocations.END_TIME);
-  private static final int I_ELAPSED = TABLE.index(Allocations.ELAPSED_S);
-  private static final int I_NODE = TABLE.index(Allocations.NODE);
-  private static final int I_NODE_COUNT = TABLE.index(Allocations.NODE_COUNT);
-  private static final int I_GPU_COUNT = TABLE.index(Allocations.GPU_COUNT);
-  private static final int I_GPU_MODEL = TABLE.index(Allocations.GPU_MODEL);
-  private static final int I_LABELS = TABLE.index(Allocations.LABELS);
-
   public KubectlPodsParser() {
-    super(FORMAT, TABLE);
-  }
-
-  /**
-   * A pod list is one document, and cutting one of its lines would end it there; what bounds memory
-   * is Jackson's streaming (one pod at a time, at most 20 M characters per string by its default
-   * StreamReadConstraints) and the per-value limit {@link Plausibility#MAX_FIELD_CHARS}.
-   */
-  @Override
-  public int maxLineChars() {
-    return Integer.MAX_VALUE;
+    super(FORMAT, "items", "pods", PERSONAL_FIELDS, false);
   }
 
   /**
@@ -103,103 +67,31 @@ public final class KubectlPodsParser extends FormatParserBase {
    * item's {@code "kind": "Pod"}; a list of other objects (nodes, say) shows another kind there.
    */
   @Override
-  public boolean detect(String fileName, List<String> head, IngestParams params) {
-    try {
-      StringBuilder text = new StringBuilder();
-      for (String line : head) {
-        text.append(line).append('\n');
-      }
-      String s = text.toString().strip();
-      if (!s.isEmpty() && s.charAt(0) == '\uFEFF') {
-        s = s.substring(1).strip();
-      }
-      if (s.isEmpty() || s.charAt(0) != '{') {
-        return false;
-      }
-      boolean listKind = false;
-      boolean podKind = false;
-      Matcher m = KIND.matcher(s);
-      while (m.find()) {
-        String kind = m.group(1);
-        listKind |= kind.equals("List") || kind.equals("PodList");
-        podKind |= kind.equals("Pod");
-      }
-      return listKind || (podKind && s.contains("\"apiVersion\"") && s.contains("\"items\""));
-    } catch (RuntimeException e) {
-      // detection must never fail a run; a file we cannot judge is simply not ours
-      return false;
+  boolean isDocument(String s) {
+    boolean listKind = false;
+    boolean podKind = false;
+    Matcher m = KIND.matcher(s);
+    while (m.find()) {
+      String kind = m.group(1);
+      listKind |= kind.equals("List") || kind.equals("PodList");
+      podKind |= kind.equals("Pod");
     }
+    return listKind || (podKind && s.contains("\"apiVersion\"") && s.contains("\"items\""));
   }
 
   @Override
-  public void parse(InputFile file, Reader in, RowSink out) throws IOException {
-    RowSink sink = new PersonalFieldsMasked(out);
-    LineTrackingReader reader = new LineTrackingReader(in);
-    BitSet reported = new BitSet();
-    try (JsonParser p = JSON.createParser(reader)) {
-      JsonToken root;
-      while ((root = p.nextToken()) != null) {
-        long line = p.currentTokenLocation().getLineNr();
-        if (root != JsonToken.START_OBJECT) {
-          report(reported, line);
-          sink.quarantine(line, "expected a pod list object (kubectl get pods -o json), found " + root,
-              reader.lineText(line));
-          p.skipChildren();
-          continue;
-        }
-        if (!readList(p, file.params(), sink, reported)) {
-          report(reported, line);
-          sink.quarantine(line, "expected a pod list: an object with an items array (kubectl get pods -o json)",
-              reader.lineText(line));
-        }
-      }
-    } catch (JsonProcessingException e) {
-      long line = e.getLocation() == null ? Math.max(1, reader.lineNumber()) : e.getLocation().getLineNr();
-      String raw = reader.lineText(line);
-      reader.drain();
-      report(reported, line);
-      String damage = Plausibility.textDamage(raw);
-      sink.quarantine(line, (damage == null ? "" : damage + "; ") + "not valid JSON at line " + line + ": "
-          + e.getOriginalMessage() + " (the pods before it stand, none after it is read)", raw);
-    }
-    reader.drain();
-    for (long l = 1; l <= reader.lineCount(); l++) {
-      if (!reported.get((int) l)) {
-        sink.ignore(l);
-      }
-    }
+  String notADocument(JsonToken root) {
+    return root != JsonToken.START_OBJECT
+        ? "expected a pod list object (kubectl get pods -o json), found " + root
+        : "expected a pod list: an object with an items array (kubectl get pods -o json)";
   }
 
-  /**
-   * Reads one top-level object, handing each element of its {@code items} array to {@link #pod};
-   * false when it has no such array.
-   */
-  private static boolean readList(JsonParser p, IngestParams params, RowSink sink, BitSet reported)
-      throws IOException {
-    boolean items = false;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String field = p.currentName();
-      JsonToken value = p.nextToken();
-      if (!field.equals("items") || value != JsonToken.START_ARRAY) {
-        p.skipChildren();
-        continue;
-      }
-      items = true;
-      JsonToken t;
-      while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
-        long line = p.currentTokenLocation().getLineNr();
-        JsonNode node = MAPPER.readTree(p);
-        report(reported, line);
-        pod(line, node, params, sink);
-      }
-    }
-    return items;
-  }
-
-  private static void report(BitSet reported, long line) {
-    if (line >= 1 && line < Integer.MAX_VALUE) {
-      reported.set((int) line);
-    }
+  /** One element of the items array: a pod's row, or its quarantine entry. */
+  @Override
+  void record(JsonParser p, JsonToken t, long line, Records r) throws IOException {
+    JsonNode node = MAPPER.readTree(p);
+    r.report(line);
+    pod(line, node, r.params, r.sink);
   }
 
   /** One pod: one row, or one quarantine entry naming the pod and the field. */
@@ -434,66 +326,11 @@ public final class KubectlPodsParser extends FormatParserBase {
     }
   }
 
-  /** A string field, null when absent, JSON null or empty. */
-  private static String text(JsonNode parent, String field) {
-    JsonNode v = parent.path(field);
-    if (!v.isValueNode() || v.isNull()) {
-      return null;
-    }
-    String s = v.asText();
-    return s.isEmpty() ? null : s;
-  }
-
-  /** Pod fields that can name or identify a person (a creator annotation, a uid, an environment). */
+  /**
+   * Pod fields that can name or identify a person (a creator annotation, a uid, an environment): a
+   * quarantined pod's JSON keeps its structure but not these, at any depth; the allocations table never
+   * copies them (PRODUCT.md §8).
+   */
   static final java.util.Set<String> PERSONAL_FIELDS =
       java.util.Set.of("annotations", "managedFields", "securityContext", "env", "envFrom");
-
-  /**
-   * The sink a parse writes to: a quarantined pod's JSON keeps its structure but not the
-   * {@link #PERSONAL_FIELDS}, at any depth, which become {@code "<masked>"}; the allocations table
-   * never copies them (PRODUCT.md §8). Raw text that is not a JSON object (a line of a broken file)
-   * is kept as it is.
-   */
-  static final class PersonalFieldsMasked extends RawMaskingSink {
-    PersonalFieldsMasked(RowSink out) {
-      super(out);
-    }
-
-    @Override
-    String mask(String raw) {
-      return maskJson(raw);
-    }
-
-    static String maskJson(String raw) {
-      if (raw == null || !raw.startsWith("{")) {
-        return raw;
-      }
-      try {
-        JsonNode node = MAPPER.readTree(raw);
-        if (node == null || !node.isObject()) {
-          return raw;
-        }
-        maskFields(node);
-        return node.toString();
-      } catch (IOException e) {
-        return raw;
-      }
-    }
-
-    private static void maskFields(JsonNode node) {
-      if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-        java.util.List<String> names = new java.util.ArrayList<>();
-        o.fieldNames().forEachRemaining(names::add);
-        for (String name : names) {
-          if (PERSONAL_FIELDS.contains(name)) {
-            o.put(name, "<masked>");
-          } else {
-            maskFields(o.get(name));
-          }
-        }
-      } else if (node != null && node.isArray()) {
-        node.forEach(PersonalFieldsMasked::maskFields);
-      }
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package org.computeledger.ingest;
 
+import static org.computeledger.ingest.AllocationColumns.*;
 import static org.computeledger.ingest.GpuTres.gpusOnNode;
 import static org.computeledger.ingest.SacctLayout.splitAll;
 import static org.computeledger.ingest.SchedulerClock.BAD_TIME;
@@ -19,8 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.computeledger.ingest.SacctLayout.Field;
-import org.computeledger.schema.Allocations;
-import org.computeledger.schema.Table;
 
 /**
  * Ingest of Slurm accounting ({@code sacct --parsable} or {@code --parsable2}, any delimiter) into
@@ -50,33 +49,8 @@ public final class SacctParser extends FormatParserBase {
       "sacct file without a header line: pass its column list (the sacct --format fields, in order)"
           + " with --sacct-columns";
 
-  private static final Table TABLE = Table.ALLOCATIONS;
-  private static final int I_CLUSTER = TABLE.index(Allocations.CLUSTER);
-  private static final int I_JOB_ID = TABLE.index(Allocations.JOB_ID);
-  private static final int I_ARRAY_JOB_ID = TABLE.index(Allocations.ARRAY_JOB_ID);
-  private static final int I_ARRAY_TASK_ID = TABLE.index(Allocations.ARRAY_TASK_ID);
-  private static final int I_STEP_ID = TABLE.index(Allocations.STEP_ID);
-  private static final int I_USER_HASH = TABLE.index(Allocations.USER_HASH);
-  private static final int I_ACCOUNT = TABLE.index(Allocations.ACCOUNT);
-  private static final int I_PARTITION = TABLE.index(Allocations.PARTITION);
-  private static final int I_WCKEY = TABLE.index(Allocations.WCKEY);
-  private static final int I_COMMENT = TABLE.index(Allocations.COMMENT);
-  private static final int I_JOB_NAME = TABLE.index(Allocations.JOB_NAME);
-  private static final int I_STATE = TABLE.index(Allocations.STATE);
-  private static final int I_SUBMIT = TABLE.index(Allocations.SUBMIT_TIME);
-  private static final int I_START = TABLE.index(Allocations.START_TIME);
-  private static final int I_END = TABLE.index(Allocations.END_TIME);
-  private static final int I_ELAPSED = TABLE.index(Allocations.ELAPSED_S);
-  private static final int I_NODE = TABLE.index(Allocations.NODE);
-  private static final int I_NODE_COUNT = TABLE.index(Allocations.NODE_COUNT);
-  private static final int I_GPU_COUNT = TABLE.index(Allocations.GPU_COUNT);
-  private static final int I_GPU_MODEL = TABLE.index(Allocations.GPU_MODEL);
-  private static final int I_GPU_INDICES = TABLE.index(Allocations.GPU_INDICES);
-  private static final int I_JOB_ID_RAW = TABLE.index(Allocations.JOB_ID_RAW);
-  private static final int I_LABELS = TABLE.index(Allocations.LABELS);
-
   public SacctParser() {
-    super(FORMAT, TABLE);
+    super(FORMAT, AllocationColumns.TABLE);
   }
 
   @Override
@@ -243,8 +217,8 @@ public final class SacctParser extends FormatParserBase {
     }
   }
 
-  /** One row per node of the job, each with its share of the job's GPUs. */
-  private static void emitPerNode(long n, Object[] template, List<String> nodes, GpuTres gpus, RowSink sink) {
+  /** One row per node of the job, each with its share of the job's GPUs (also Slurm JSON's). */
+  static void emitPerNode(long n, Object[] template, List<String> nodes, GpuTres gpus, RowSink sink) {
     int k = nodes.size();
     for (int i = 0; i < k; i++) {
       Object[] row = i == k - 1 ? template : template.clone();

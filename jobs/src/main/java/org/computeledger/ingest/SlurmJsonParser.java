@@ -1,26 +1,18 @@
 package org.computeledger.ingest;
 
-import static org.computeledger.ingest.GpuTres.gpusOnNode;
+import static org.computeledger.ingest.AllocationColumns.*;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.Reader;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.computeledger.schema.Allocations;
-import org.computeledger.schema.Table;
 
 /**
  * Ingest of Slurm accounting as JSON ({@code sacct --json}, and slurmrestd's {@code /slurmdb/v0.0.NN/jobs}
@@ -38,52 +30,18 @@ import org.computeledger.schema.Table;
  * a WCKey that is an object in 0.0.38 and a string elsewhere. GPUs come from {@code tres.allocated}
  * read as AllocTRES ({@link GpuTres}).
  */
-public final class SlurmJsonParser extends FormatParserBase {
+public final class SlurmJsonParser extends JsonAllocationParser {
   private static final long serialVersionUID = 1L;
 
   public static final String FORMAT = "slurm-json";
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final JsonFactory JSON =
-      MAPPER.getFactory().copy().disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
 
   /** Job fields that name or locate a person: masked in a quarantined job's raw JSON. */
   static final Set<String> PERSONAL_FIELDS =
       Set.of("user", "group", "working_directory", "submit_line", "script", "stdout", "stderr", "stdin",
           "kill_request_user", "association");
 
-  private static final Table TABLE = Table.ALLOCATIONS;
-  private static final int I_CLUSTER = TABLE.index(Allocations.CLUSTER);
-  private static final int I_JOB_ID = TABLE.index(Allocations.JOB_ID);
-  private static final int I_ARRAY_JOB_ID = TABLE.index(Allocations.ARRAY_JOB_ID);
-  private static final int I_ARRAY_TASK_ID = TABLE.index(Allocations.ARRAY_TASK_ID);
-  private static final int I_STEP_ID = TABLE.index(Allocations.STEP_ID);
-  private static final int I_USER_HASH = TABLE.index(Allocations.USER_HASH);
-  private static final int I_ACCOUNT = TABLE.index(Allocations.ACCOUNT);
-  private static final int I_PARTITION = TABLE.index(Allocations.PARTITION);
-  private static final int I_WCKEY = TABLE.index(Allocations.WCKEY);
-  private static final int I_COMMENT = TABLE.index(Allocations.COMMENT);
-  private static final int I_JOB_NAME = TABLE.index(Allocations.JOB_NAME);
-  private static final int I_STATE = TABLE.index(Allocations.STATE);
-  private static final int I_SUBMIT = TABLE.index(Allocations.SUBMIT_TIME);
-  private static final int I_START = TABLE.index(Allocations.START_TIME);
-  private static final int I_END = TABLE.index(Allocations.END_TIME);
-  private static final int I_ELAPSED = TABLE.index(Allocations.ELAPSED_S);
-  private static final int I_NODE = TABLE.index(Allocations.NODE);
-  private static final int I_NODE_COUNT = TABLE.index(Allocations.NODE_COUNT);
-  private static final int I_GPU_COUNT = TABLE.index(Allocations.GPU_COUNT);
-  private static final int I_GPU_MODEL = TABLE.index(Allocations.GPU_MODEL);
-  private static final int I_JOB_ID_RAW = TABLE.index(Allocations.JOB_ID_RAW);
-  private static final int I_LABELS = TABLE.index(Allocations.LABELS);
-
   public SlurmJsonParser() {
-    super(FORMAT, TABLE);
-  }
-
-  /** JSON, like a pod list, is one document: what bounds memory is reading one job at a time. */
-  @Override
-  public int maxLineChars() {
-    return Integer.MAX_VALUE;
+    super(FORMAT, "jobs", "jobs", PERSONAL_FIELDS, true);
   }
 
   /**
@@ -91,92 +49,42 @@ public final class SlurmJsonParser extends FormatParserBase {
    * {@code data_parser/v0.0.41}) or shows a jobs array whose jobs have a {@code job_id}.
    */
   @Override
-  public boolean detect(String fileName, List<String> head, IngestParams params) {
-    try {
-      // Slurm's JSON writer escapes every '/' ("openapi\/dbv0.0.38")
-      String s = String.join("\n", head).replace("\\/", "/").strip();
-      if (!s.isEmpty() && s.charAt(0) == '\uFEFF') {
-        s = s.substring(1).strip();
-      }
-      if (s.isEmpty() || s.charAt(0) != '{') {
-        return false;
-      }
-      return s.contains("openapi/dbv") || s.contains("data_parser/v")
-          || (s.contains("\"jobs\"") && s.contains("\"job_id\""));
-    } catch (RuntimeException e) {
-      // detection must never fail a run; a file we cannot judge is simply not ours
-      return false;
-    }
+  boolean isDocument(String head) {
+    // Slurm's JSON writer escapes every '/' ("openapi\/dbv0.0.38")
+    String s = head.replace("\\/", "/");
+    return s.contains("openapi/dbv") || s.contains("data_parser/v")
+        || (s.contains("\"jobs\"") && s.contains("\"job_id\""));
   }
 
   @Override
-  public void parse(InputFile file, Reader in, RowSink out) throws IOException {
-    RowSink sink = new Masked(out);
-    LineTrackingReader reader = new LineTrackingReader(in);
-    BitSet reported = new BitSet();
-    Map<String, String> pseudonyms = new HashMap<>();
-    try (JsonParser p = JSON.createParser(reader)) {
-      JsonToken root = p.nextToken();
-      long rootLine = p.currentTokenLocation().getLineNr();
-      if (root != JsonToken.START_OBJECT || !readJobs(p, file.params(), pseudonyms, sink, reported)) {
-        report(reported, rootLine);
-        sink.quarantine(rootLine, "expected a Slurm accounting document: an object with a jobs array"
-            + " (sacct --json, slurmrestd /slurmdb/v0.0.NN/jobs)", reader.lineText(rootLine));
-      }
-    } catch (JsonProcessingException e) {
-      long line = e.getLocation() == null ? Math.max(1, reader.lineNumber()) : e.getLocation().getLineNr();
-      String raw = reader.lineText(line);
-      reader.drain();
-      report(reported, line);
-      sink.quarantine(line, "not valid JSON at line " + line + ": " + e.getOriginalMessage()
-          + " (the jobs before it stand, none after it is read)", raw);
-    }
-    reader.drain();
-    for (long l = 1; l <= reader.lineCount(); l++) {
-      if (!reported.get((int) l)) {
-        sink.ignore(l);
-      }
-    }
+  String notADocument(JsonToken root) {
+    return "expected a Slurm accounting document: an object with a jobs array"
+        + " (sacct --json, slurmrestd /slurmdb/v0.0.NN/jobs)";
   }
 
-  /** Reads the top-level object's {@code jobs} array job by job; false when there is none. */
-  private static boolean readJobs(JsonParser p, IngestParams params, Map<String, String> pseudonyms, RowSink sink,
-      BitSet reported) throws IOException {
-    boolean jobs = false;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String field = p.currentName();
-      JsonToken value = p.nextToken();
-      if (!field.equals("jobs") || value != JsonToken.START_ARRAY) {
-        p.skipChildren();
-        continue;
-      }
-      jobs = true;
-      JsonToken t;
-      while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
-        long line = p.currentTokenLocation().getLineNr();
-        if (t != JsonToken.START_OBJECT) {
-          report(reported, line);
-          sink.quarantine(line, "jobs: expected a job object, found " + t, p.getText());
-          p.skipChildren();
-          continue;
-        }
-        List<JsonNode> steps = new ArrayList<>();
-        List<Long> stepLines = new ArrayList<>();
-        ObjectNode job = readJob(p, steps, stepLines);
-        report(reported, line);
-        Job read = job(line, job, params, pseudonyms, sink);
-        for (int i = 0; i < steps.size(); i++) {
-          report(reported, stepLines.get(i));
-          if (read != null) {
-            step(stepLines.get(i), read, steps.get(i), params, sink);
-          } else {
-            sink.quarantine(stepLines.get(i), "step of a job that was not read (see its job's line)",
-                steps.get(i).toString());
-          }
-        }
+  /** One element of the jobs array: the job's rows, then each of its steps'. */
+  @Override
+  void record(JsonParser p, JsonToken t, long line, Records r) throws IOException {
+    if (t != JsonToken.START_OBJECT) {
+      r.report(line);
+      r.sink.quarantine(line, "jobs: expected a job object, found " + t, p.getText());
+      p.skipChildren();
+      return;
+    }
+    List<JsonNode> steps = new ArrayList<>();
+    List<Long> stepLines = new ArrayList<>();
+    ObjectNode job = readJob(p, steps, stepLines);
+    r.report(line);
+    Job read = job(line, job, r.params, r.pseudonyms, r.sink);
+    for (int i = 0; i < steps.size(); i++) {
+      r.report(stepLines.get(i));
+      if (read != null) {
+        step(stepLines.get(i), read, steps.get(i), r.params, r.sink);
+      } else {
+        r.sink.quarantine(stepLines.get(i), "step of a job that was not read (see its job's line)",
+            steps.get(i).toString());
       }
     }
-    return jobs;
   }
 
   /** One job object, its steps kept apart with the line each opens at (the job's fields follow them). */
@@ -195,12 +103,6 @@ public final class SlurmJsonParser extends FormatParserBase {
       }
     }
     return job;
-  }
-
-  private static void report(BitSet reported, long line) {
-    if (line >= 1 && line < Integer.MAX_VALUE) {
-      reported.set((int) line);
-    }
   }
 
   /** What a job's steps take from it: the printed id, raw id, array and step parts, cluster and account. */
@@ -331,13 +233,7 @@ public final class SlurmJsonParser extends FormatParserBase {
     }
     row[I_GPU_MODEL] = gpus == null ? null : gpus.model;
     row[I_LABELS] = Map.of();
-    for (int i = 0; i < k; i++) {
-      Object[] r = i == k - 1 ? row : row.clone();
-      r[I_NODE] = hosts.get(i);
-      r[I_GPU_COUNT] = gpus == null ? null : gpusOnNode(gpus.total, k, i);
-      sink.emit(line, r);
-    }
-    sink.recordAccepted();
+    SacctParser.emitPerNode(line, row, hosts, gpus, sink);
   }
 
   /**
@@ -441,51 +337,5 @@ public final class SlurmJsonParser extends FormatParserBase {
   private static Integer nodeCount(JsonNode v) {
     long n = whole(v);
     return n < 0 || n > Integer.MAX_VALUE ? null : (int) n;
-  }
-
-  private static String text(JsonNode parent, String field) {
-    JsonNode v = parent.path(field);
-    if (!v.isValueNode() || v.isNull()) {
-      return null;
-    }
-    String s = v.asText();
-    return s.isEmpty() ? null : s;
-  }
-
-  /** Quarantined jobs keep their structure but not the {@link #PERSONAL_FIELDS}, at any depth. */
-  static final class Masked extends RawMaskingSink {
-    Masked(RowSink out) {
-      super(out);
-    }
-
-    @Override
-    String mask(String raw) {
-      if (raw == null || !raw.startsWith("{")) {
-        return raw;
-      }
-      try {
-        JsonNode node = MAPPER.readTree(raw);
-        maskFields(node);
-        return node.toString();
-      } catch (IOException e) {
-        return raw;
-      }
-    }
-
-    private static void maskFields(JsonNode node) {
-      if (node instanceof ObjectNode o) {
-        List<String> names = new ArrayList<>();
-        o.fieldNames().forEachRemaining(names::add);
-        for (String name : names) {
-          if (PERSONAL_FIELDS.contains(name)) {
-            o.put(name, "<masked>");
-          } else {
-            maskFields(o.get(name));
-          }
-        }
-      } else if (node != null && node.isArray()) {
-        node.forEach(Masked::maskFields);
-      }
-    }
   }
 }

@@ -308,11 +308,12 @@ public final class MainJob {
     // billed, effective and market cost in the reporting currency, per line item and per job (fx.csv)
     Dataset<Row> billedPieces = fxPieces(s.accountable(), costs.prepared());
     Dataset<Row> marketPieces = fxMarketPieces(s.accountable(), costs.market());
+    // the pieces are rated once and kept; line items and jobs only sum them by their own keys
+    org.computeledger.attribute.FxConversion.Prepared fx = org.computeledger.attribute.FxConversion
+        .prepare(billedPieces, marketPieces, in.fxRates(), in.reportCurrency()).map(StageCheckpoint::keep);
     lineItems = org.computeledger.attribute.FxConversion.apply(lineItems,
-        List.of(BranchAssignment.PROJECT, BranchAssignment.BRANCH), billedPieces, marketPieces, in.fxRates(),
-        in.reportCurrency());
-    jobs = org.computeledger.attribute.FxConversion.apply(jobs, List.of(GpuAttribution.JOB_KEY), billedPieces,
-        marketPieces, in.fxRates(), in.reportCurrency());
+        List.of(BranchAssignment.PROJECT, BranchAssignment.BRANCH), fx);
+    jobs = org.computeledger.attribute.FxConversion.apply(jobs, List.of(GpuAttribution.JOB_KEY), fx);
     Dataset<Row> gpuUsage = Rollups.gpuUsage(s.usageFlop(), allocFlop, p.bucketSeconds());
     Row c = Rollups.conflicts(telemetryPerAlloc, s.accountable());
     return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), s.calibration(), modelIds, logEnd,

@@ -1,9 +1,12 @@
 package org.computeledger.report;
 
-import org.computeledger.common.UserText;
-
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Row;
 import org.computeledger.attribute.MarketPrices;
 import org.computeledger.attribute.ReferencePrices;
+import org.computeledger.common.UserText;
 
 /**
  * The methodology's account of market prices: whether {@code cost_market} came from the input's
@@ -33,6 +36,49 @@ public final class MarketPriceSection {
       md.append("| ").append(UserText.markdown(o.gpuModel())).append(" | ").append(o.pricePerGpuHour().toPlainString())
           .append(' ').append(o.currency()).append(" | ").append(UserText.markdown(o.provider() + ", " + o.offer()))
           .append(" | ").append(o.listedOn()).append(" | ").append(UserText.markdown(o.source())).append(" |\n");
+    }
+    return md.toString();
+  }
+
+  /** {@link #markdown(ReferencePrices)} and then {@link #coverage} of the report's line items. */
+  public static String markdown(ReferencePrices reference, List<Row> lineItems) {
+    return markdown(reference) + coverage(lineItems);
+  }
+
+  /**
+   * Which line items hold GPU time that no market price covers ({@code market_unpriced_gpu_seconds} above
+   * zero): their {@code cost_market} is a sum over the priced part only, so it is listed with the GPU-hours
+   * left out and their share of the line item's. Empty when no line item carries the column (no prices).
+   */
+  static String coverage(List<Row> lineItems) {
+    List<Row> partial = new ArrayList<>();
+    boolean priced = false;
+    for (Row r : lineItems) {
+      Object unpriced = r.getAs(Rollups.MARKET_UNPRICED_S);
+      priced |= unpriced != null;
+      if (unpriced != null && ((Number) unpriced).doubleValue() > 0) {
+        partial.add(r);
+      }
+    }
+    if (!priced) {
+      return "";
+    }
+    if (partial.isEmpty()) {
+      return "\nEvery line item's GPU time has a market price: each `cost_market` covers all of its GPU-hours.\n";
+    }
+    StringBuilder md = new StringBuilder("\n**Partly priced.** " + partial.size() + " line item(s) hold GPU time "
+        + "that no market price covers (a GPU model without a price, a start before its first dated price, or an "
+        + "allocation on no known node). Their `cost_market` is the sum over the priced GPU time only, not an "
+        + "estimate of the whole; `market_unpriced_gpu_seconds` on `line_items/` and `jobs/` gives the GPU time "
+        + "left out.\n\n| line item | GPU-hours | without a market price | share | models |\n|---|---|---|---|---|\n");
+    for (Row r : partial) {
+      double all = ((Number) r.getAs("gpu_seconds")).doubleValue();
+      double unpriced = ((Number) r.getAs(Rollups.MARKET_UNPRICED_S)).doubleValue();
+      md.append("| ").append(UserText.markdown(r.getAs("line_item_id"))).append(" | ")
+          .append(String.format(Locale.ROOT, "%.2f", all / 3600)).append(" | ")
+          .append(String.format(Locale.ROOT, "%.2f", unpriced / 3600)).append(" | ")
+          .append(all > 0 ? String.format(Locale.ROOT, "%.1f %%", 100 * unpriced / all) : "").append(" | ")
+          .append(UserText.markdown(String.valueOf(r.<String>getAs("gpu_models")))).append(" |\n");
     }
     return md.toString();
   }

@@ -142,7 +142,7 @@ public final class Rollups {
             col(Flop.UNPRICED_S), col("samples"), GpuAttribution.ruleNames(col("rule_bits")).as("attribution_rules"),
             MethodReasons.names(col(MethodReasons.COLUMN)).as(MethodReasons.NAMES),
             unlessMixed("cost_billed", "currency"), unlessMixed("cost_effective", "currency"), col("currency"),
-            unlessMixed("cost_market", "market_currency"), col("market_currency"));
+            unlessMixed("cost_market", "market_currency"), col("market_currency"), col(MARKET_UNPRICED_S));
   }
 
   /**
@@ -184,10 +184,14 @@ public final class Rollups {
         .join(c, col(GpuAttribution.ALLOC_ID).equalTo(col("k_alloc")), "left");
     if (market != null) {
       per = per.join(market.select(col(GpuAttribution.ALLOC_ID).as("m_alloc"), col("cost_market"), col("market_currency")),
-          col(GpuAttribution.ALLOC_ID).equalTo(col("m_alloc")), "left");
+          col(GpuAttribution.ALLOC_ID).equalTo(col("m_alloc")), "left")
+          // held GPU time that found no market price: the job's cost_market covers the rest only
+          .withColumn(MARKET_UNPRICED_S, when(col("cost_market").isNull(), coalesce(col("alloc_gpu_s"), lit(0.0)))
+              .otherwise(lit(0.0)));
     } else {
       per = per.withColumn("cost_market", lit(null).cast("decimal(38,12)"))
-          .withColumn("market_currency", lit(null).cast("string"));
+          .withColumn("market_currency", lit(null).cast("string"))
+          .withColumn(MARKET_UNPRICED_S, lit(null).cast("double"));
     }
     // three aggregations read it: a checkpoint (small, one row per allocation) keeps their plans short
     return per.transform(StageCheckpoint::keep);
@@ -222,8 +226,15 @@ public final class Rollups {
                 .as(MethodReasons.COLUMN),
             sum(col("cost_billed")).cast("decimal(38,12)").as("cost_billed"),
             sum(col("cost_effective")).cast("decimal(38,12)").as("cost_effective"),
-            sum(col("cost_market")).cast("decimal(38,12)").as("cost_market"));
+            sum(col("cost_market")).cast("decimal(38,12)").as("cost_market"),
+            ExactSum.micro(col(MARKET_UNPRICED_S)).as(MARKET_UNPRICED_S));
   }
+
+  /**
+   * GPU-seconds of a job or line item that no market price covered (no priced model, no price dated by the
+   * start, no node): its {@code cost_market} is for the rest only. Null without market prices at all.
+   */
+  public static final String MARKET_UNPRICED_S = "market_unpriced_gpu_seconds";
 
   /**
    * One row per (project, branch) with the registry's facts, plus one for GPU time no job held.
@@ -241,6 +252,7 @@ public final class Rollups {
     aggs.add(perCurrency(sum(col("cost_billed")), "currency").cast("decimal(38,12)").as("cost_billed"));
     aggs.add(perCurrency(sum(col("cost_effective")), "currency").cast("decimal(38,12)").as("cost_effective"));
     aggs.add(perCurrency(sum(col("cost_market")), "market_currency").cast("decimal(38,12)").as("cost_market"));
+    aggs.add(ExactSum.of(col(MARKET_UNPRICED_S)).as(MARKET_UNPRICED_S));
     aggs.add(currencyOf("currency").as("currency"));
     aggs.add(currencyOf("market_currency").as("market_currency"));
     aggs.add(concat_ws(",", array_sort(array_distinct(collect_list(col(Flop.MODEL_ID))))).as("gpu_models"));
@@ -278,7 +290,7 @@ public final class Rollups {
             col(Flop.FLOP_COUNTED), col(Flop.FLOP_PIPE), col(Flop.FLOP_UTIL), col(Flop.FLOP_ALLOCATION),
             col(Flop.UNPRICED_S), col("gpu_models"), col("precisions"), col(MethodReasons.NAMES), col("cost_billed"),
             col("cost_effective"), col("cost_market"), col("currency"), col("market_currency"), col("risk_only"), col("justification"), col("open_resources"),
-            col("calculation"));
+            col("calculation"), col(MARKET_UNPRICED_S));
     // the EU guidelines' second estimate (6·N·D) beside the hardware one, per line item
     return ArchitectureCheck.onLineItems(withFacts, registry)
         .orderBy(col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH));
@@ -300,6 +312,7 @@ public final class Rollups {
             lit(0L).as("jobs"), lit(null).cast("decimal(38,12)").as("cost_billed"),
             lit(null).cast("decimal(38,12)").as("cost_effective"), lit(null).cast("decimal(38,12)").as("cost_market"),
             lit(null).cast("string").as("currency"), lit(null).cast("string").as("market_currency"),
+            lit(null).cast("double").as(MARKET_UNPRICED_S),
             concat_ws(",", array_sort(array_distinct(collect_list(col("t_model"))))).as("gpu_models"),
             concat_ws(",", array_sort(array_distinct(collect_list(col("t_precision"))))).as("precisions"),
             MethodReasons.names(bit_or(col(MethodReasons.COLUMN))).as(MethodReasons.NAMES))

@@ -113,6 +113,21 @@ class PeakCatalogTest {
   }
 
   @Test
+  void tf32OnAGpuWithTf32TensorCoresButNoCitedFigureHasNoPeakInsteadOfTheFp32Rate() {
+    // A10G (GA102) and RTX 6000 Ada (AD102) have TF32 tensor cores; their fp32 vector rate is not their TF32 rate
+    assertTrue(CATALOG.peak("a10g", "fp32").isPresent());
+    assertTrue(CATALOG.resolve("a10g", "tf32").isEmpty());
+    assertTrue(CATALOG.resolve("rtx-6000-ada", "tf32").isEmpty());
+  }
+
+  @Test
+  void tf32OnAGpuWithoutTf32TensorCoresStillRunsAtItsFp32Rate() {
+    PeakCatalog.Resolution r = CATALOG.resolve("v100-sxm2-32gb", "tf32").orElseThrow();
+    assertTrue(r.isFallback());
+    assertEquals("fp32", r.peak().precision());
+  }
+
+  @Test
   void mi250xTf32IsTheMatrixFp32RateNotTheVectorRate() {
     // CDNA2 has no TF32: fp32 matmuls run on the matrix cores, 95.7 TFLOPS per OAM (twice its vector 47.9)
     PeakCatalog.Resolution r = CATALOG.resolve("mi250x", "tf32").orElseThrow();

@@ -1,6 +1,7 @@
 package org.computeledger.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.math.BigDecimal;
 import java.sql.Timestamp;
@@ -467,6 +468,36 @@ class MainJobTest extends SparkTestBase {
     Row rec = o.costReconciliation().collectAsList().get(0);
     assertEquals("EUR", rec.getAs("currency"));
     assertEquals(0, new BigDecimal("150.00").compareTo(rec.getAs("input_total")));
+  }
+
+  @Test
+  void aLineItemMixingAPricedAndAnUnpricedModelShowsTheGpuSecondsItsMarketCostLeavesOut() throws Exception {
+    // job 100: 1 H100 for 1 h on n1, priced at 3.00 USD per GPU-hour; job 101: 1 A100 for 2 h on n2, no price
+    List<Map<String, Object>> s = new ArrayList<>(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 1.0, 0, 3600));
+    s.addAll(samples("n2", "GPU-b", 0, "NVIDIA A100-SXM4-80GB", 1.0, 0, 7200));
+    Dataset<Row> prices = org.computeledger.attribute.MarketPrices.toDataset(spark(), List.of(
+        new org.computeledger.attribute.MarketPrices.Price("h100-sxm", new BigDecimal("3.000000000000"), "USD",
+            java.time.LocalDate.of(2026, 3, 1), "test list price", 2)));
+    EstimateParams p = EstimateParams.defaults();
+    MainJob.Inputs in = new MainJob.Inputs(
+        table(Table.ALLOCATIONS, List.of(alloc("100", "atlas", "n1", 1, 0, 3600), alloc("101", "atlas", "n2", 1, 0, 7200))),
+        table(Table.GPU_SAMPLES, s), table(Table.FLOP_COUNTS, List.of()), table(Table.CHARGES, List.of()),
+        prices, null, null, "");
+    MainJob.Outputs o = MainJob.compute(spark(), in, Registry.parse(REGISTRY, "registry.yaml"),
+        new Flop(PeakCatalog.load(), p), p);
+    Row li = Table.LINE_ITEMS.conform(o.lineItems()).filter("project = 'atlas' and branch = 'pretrain'")
+        .collectAsList().get(0);
+    // 3.00 × 1 GPU-hour: the A100's 2 GPU-hours (7,200 s) of the line item's 3 are not in it
+    assertEquals(0, new BigDecimal("3.00").compareTo(li.getAs("cost_market")));
+    assertEquals(10_800.0, (double) li.getAs("gpu_seconds"), 1e-9);
+    assertEquals(7_200.0, (double) li.getAs("market_unpriced_gpu_seconds"), 1e-9);
+    Map<String, Row> jobs = new HashMap<>();
+    for (Row j : Table.JOBS.conform(o.jobs()).collectAsList()) {
+      jobs.put(j.getAs("job_id"), j);
+    }
+    assertEquals(0.0, (double) jobs.get("100").getAs("market_unpriced_gpu_seconds"), 1e-9);
+    assertNull(jobs.get("101").getAs("cost_market"));
+    assertEquals(7_200.0, (double) jobs.get("101").getAs("market_unpriced_gpu_seconds"), 1e-9);
   }
 
   @Test
