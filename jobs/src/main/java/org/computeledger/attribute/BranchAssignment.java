@@ -28,6 +28,7 @@ import org.computeledger.attribute.Registry.Match;
 import org.computeledger.attribute.Registry.ProjectBranch;
 import org.computeledger.attribute.Registry.SlurmRule;
 import org.computeledger.schema.Allocations;
+import org.computeledger.common.ColumnSteps;
 
 /**
  * First step of attribution: gives every allocation the project and branch whose match rule it
@@ -82,12 +83,13 @@ public final class BranchAssignment {
 
     Column hits = col(HITS);
     Column first = get(hits, lit(0));
-    return allocations
-        .withColumn(HITS, array_compact(array(hitIfMatched)))
-        .withColumn(PROJECT, coalesce(get(projects, first), lit(UNATTRIBUTED)))
-        .withColumn(BRANCH, coalesce(get(branchIds, first), lit(UNATTRIBUTED)))
-        .withColumn(MATCH_CONFLICT,
+    return ColumnSteps.steps()
+        .set(HITS, array_compact(array(hitIfMatched)))
+        .set(PROJECT, coalesce(get(projects, first), lit(UNATTRIBUTED)))
+        .set(BRANCH, coalesce(get(branchIds, first), lit(UNATTRIBUTED)))
+        .set(MATCH_CONFLICT,
             when(size(hits).gt(1), concat_ws(", ", transform(hits, i -> get(labels, i)))))
+        .applyTo(allocations)
         .drop(HITS);
   }
 

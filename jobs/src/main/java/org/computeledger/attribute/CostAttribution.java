@@ -15,6 +15,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.computeledger.common.StageCheckpoint;
 import org.computeledger.schema.Charges;
+import org.computeledger.common.ColumnSteps;
 
 /**
  * Billed money to allocations: each charge for a GPU node is spread over that node's GPU-seconds in
@@ -320,13 +321,14 @@ public final class CostAttribution {
       }
     }
     Column namesResource = nonBlank(col(Charges.RESOURCE_ID)).or(nonBlank(col(Charges.RESOURCE_NAME)));
-    return split
-        .withColumn(CHARGE_NODE, node)
-        .withColumn(MATCH_RULE, rule)
-        .withColumn(GPU_TOTAL, element_at(nodes, col(CHARGE_NODE)))
-        .withColumn(CHARGE_CLASS, when(col(CHARGE_NODE).isNotNull(), lit(NODE_CHARGE))
+    return ColumnSteps.steps()
+        .set(CHARGE_NODE, node)
+        .set(MATCH_RULE, rule)
+        .set(GPU_TOTAL, element_at(nodes, col(CHARGE_NODE)))
+        .set(CHARGE_CLASS, when(col(CHARGE_NODE).isNotNull(), lit(NODE_CHARGE))
             .when(namesResource.or(col(MAPPED_HOST).isNotNull()), lit(OTHER_RESOURCE))
             .otherwise(lit(NOT_ATTRIBUTABLE)))
+        .applyTo(split)
         .drop(MAPPED_HOST);
   }
 
@@ -350,10 +352,11 @@ public final class CostAttribution {
   static Dataset<Row> splitByResourceMap(Dataset<Row> charges, Dataset<Row> resources) {
     Dataset<Row> m = resources.select(col(ResourceMap.RESOURCE_ID).as("_rid"), col(ResourceMap.HOST).as("_rhost"),
         unix_seconds(col(ResourceMap.VALID_FROM)).as("_rfrom"), unix_seconds(col(ResourceMap.VALID_TO)).as("_rto"));
-    Dataset<Row> ch = charges
-        .withColumn("_cid", monotonically_increasing_id())
-        .withColumn("_cs", unix_seconds(col(Charges.CHARGE_PERIOD_START)))
-        .withColumn("_ce", unix_seconds(col(Charges.CHARGE_PERIOD_END)));
+    Dataset<Row> ch = ColumnSteps.steps()
+        .set("_cid", monotonically_increasing_id())
+        .set("_cs", unix_seconds(col(Charges.CHARGE_PERIOD_START)))
+        .set("_ce", unix_seconds(col(Charges.CHARGE_PERIOD_END)))
+        .applyTo(charges);
     Column on = col(Charges.RESOURCE_ID).equalTo(col("_rid")).and(col("_ce").gt(col("_cs")))
         .and(col("_rfrom").isNull().or(col("_rfrom").lt(col("_ce"))))
         .and(col("_rto").isNull().or(col("_rto").gt(col("_cs"))));
@@ -370,14 +373,15 @@ public final class CostAttribution {
     Column pStart = greatest(col("_cs"), coalesce(col("_rfrom"), col("_cs")));
     Column pEnd = least(col("_ce"), coalesce(col("_rto"), col("_ce")));
     WindowSpec inOrder = Window.partitionBy(col("_cid")).orderBy(col("_ps"));
-    Dataset<Row> mapped = joined.filter(col("_rhost").isNotNull())
-        .withColumn("_ps", pStart).withColumn("_pe", pEnd)
-        .withColumn("_cum_end", sum(col("_pe").minus(col("_ps")))
+    Dataset<Row> mapped = ColumnSteps.steps()
+        .set("_ps", pStart).set("_pe", pEnd)
+        .set("_cum_end", sum(col("_pe").minus(col("_ps")))
             .over(inOrder.rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
-        .withColumn("_cum_start", col("_cum_end").minus(col("_pe").minus(col("_ps"))))
-        .withColumn("_covered", sum(col("_pe").minus(col("_ps"))).over(Window.partitionBy(col("_cid"))))
-        .withColumn("_last", row_number().over(Window.partitionBy(col("_cid")).orderBy(col("_ps").desc())).equalTo(1))
-        .withColumn("_dur", col("_ce").minus(col("_cs")));
+        .set("_cum_start", col("_cum_end").minus(col("_pe").minus(col("_ps"))))
+        .set("_covered", sum(col("_pe").minus(col("_ps"))).over(Window.partitionBy(col("_cid"))))
+        .set("_last", row_number().over(Window.partitionBy(col("_cid")).orderBy(col("_ps").desc())).equalTo(1))
+        .set("_dur", col("_ce").minus(col("_cs")))
+        .applyTo(joined.filter(col("_rhost").isNotNull()));
 
     String[] money = {Charges.BILLED_COST, Charges.EFFECTIVE_COST, Charges.LIST_COST};
     Column pieces = mappedPieces(money);
@@ -445,11 +449,9 @@ public final class CostAttribution {
   private static Dataset<Row> shares(Dataset<Row> allocs, Dataset<Row> classified) {
     Column chargeStart = unix_seconds(col(Charges.CHARGE_PERIOD_START));
     Column chargeEnd = unix_seconds(col(Charges.CHARGE_PERIOD_END));
-    Dataset<Row> groups = classified
-        .filter(col(CHARGE_CLASS).equalTo(NODE_CHARGE)
-            .and(chargeStart.isNotNull()).and(chargeEnd.isNotNull()).and(chargeEnd.gt(chargeStart)))
-        .withColumn("c_start", chargeStart)
-        .withColumn("c_end", chargeEnd)
+    Dataset<Row> nodeCharges = classified.filter(col(CHARGE_CLASS).equalTo(NODE_CHARGE)
+        .and(chargeStart.isNotNull()).and(chargeEnd.isNotNull()).and(chargeEnd.gt(chargeStart)));
+    Dataset<Row> groups = ColumnSteps.steps().set("c_start", chargeStart).set("c_end", chargeEnd).applyTo(nodeCharges)
         .groupBy(col(Charges.PROVIDER), col(Charges.CURRENCY), col(CHARGE_NODE), col(GPU_TOTAL),
             col("c_start"), col("c_end"))
         .agg(sum(coalesce(col(Charges.BILLED_COST), zero())).as("c_billed"),

@@ -12,6 +12,7 @@ import org.computeledger.estimate.SampleWindows;
 import org.computeledger.estimate.TelemetryScan;
 import org.computeledger.schema.Allocations;
 import org.computeledger.schema.GpuSamples;
+import org.computeledger.common.ColumnSteps;
 
 /**
  * Attribution of telemetry windows to the allocations that held the GPUs. A window belongs to the
@@ -52,17 +53,17 @@ public final class GpuAttribution {
   public static Dataset<Row> accountable(Dataset<Row> allocations, double logEndSeconds) {
     Column start = col(Allocations.START_TIME).cast("double");
     Column end = coalesce(col(Allocations.END_TIME).cast("double"), lit(logEndSeconds));
-    return allocations
-        .filter(col(Allocations.STEP_ID).isNull())
-        .withColumn(JOB_KEY, concat_ws("/", coalesce(col(Allocations.CLUSTER), lit("")), col(Allocations.JOB_ID)))
-        .withColumn(ALLOC_ID, xxhash64(col(JOB_KEY), coalesce(col(Allocations.NODE), lit(""))))
-        .withColumn(START, start)
-        .withColumn(END, end)
-        .withColumn(START_US, unix_micros(col(Allocations.START_TIME)))
-        .withColumn(END_US, when(col(Allocations.END_TIME).isNull(), lit(Long.MAX_VALUE))
+    return ColumnSteps.steps()
+        .set(JOB_KEY, concat_ws("/", coalesce(col(Allocations.CLUSTER), lit("")), col(Allocations.JOB_ID)))
+        .set(ALLOC_ID, xxhash64(col(JOB_KEY), coalesce(col(Allocations.NODE), lit(""))))
+        .set(START, start)
+        .set(END, end)
+        .set(START_US, unix_micros(col(Allocations.START_TIME)))
+        .set(END_US, when(col(Allocations.END_TIME).isNull(), lit(Long.MAX_VALUE))
             .otherwise(unix_micros(col(Allocations.END_TIME))))
-        .withColumn(INDICES, when(col(Allocations.GPU_INDICES).isNull(), lit(null).cast("array<int>"))
-            .otherwise(split(col(Allocations.GPU_INDICES), ",").cast("array<int>")));
+        .set(INDICES, when(col(Allocations.GPU_INDICES).isNull(), lit(null).cast("array<int>"))
+            .otherwise(split(col(Allocations.GPU_INDICES), ",").cast("array<int>")))
+        .applyTo(allocations.filter(col(Allocations.STEP_ID).isNull()));
   }
 
   /** One row per allocation per time bucket it touches (only those with a start and GPUs on a node). */
@@ -135,13 +136,15 @@ public final class GpuAttribution {
     Column withRest = when(col("_shares").isNull(), restShare)
         .when(col("_rest").gt(1e-9), concat(col("_shares"), restShare)).otherwise(col("_shares"));
 
-    Dataset<Row> split = windows.join(broadcast(held), windows.col(GpuSamples.HOST).equalTo(held.col("a_node"))
-            .and(windows.col(BUCKET).equalTo(held.col("a_bucket"))), "left")
-        .withColumn("_claims", claims)
-        .withColumn("_taken", taken)
-        .withColumn("_shares", shares)
-        .withColumn("_rest", rest)
-        .withColumn("_share", explode(withRest));
+    Dataset<Row> withHeld = windows.join(broadcast(held), windows.col(GpuSamples.HOST).equalTo(held.col("a_node"))
+        .and(windows.col(BUCKET).equalTo(held.col("a_bucket"))), "left");
+    Dataset<Row> split = ColumnSteps.steps()
+        .set("_claims", claims)
+        .set("_taken", taken)
+        .set("_shares", shares)
+        .set("_rest", rest)
+        .set("_share", explode(withRest))
+        .applyTo(withHeld);
     List<Column> out = new ArrayList<>();
     for (String c : windows.columns()) {
       if (!c.equals(GpuSamples.HOST) && !c.equals(GpuSamples.GPU_INDEX)) {
@@ -153,10 +156,11 @@ public final class GpuAttribution {
     out.add(col("_share." + WEIGHT).as(WEIGHT));
     out.add(col("_share." + RULE).as(RULE));
     Dataset<Row> shared = split.select(out.toArray(new Column[0]));
+    ColumnSteps weighted = ColumnSteps.steps();
     for (String s : Activity.sums()) {
-      shared = shared.withColumn(s, col(s).multiply(col(WEIGHT)));
+      weighted.set(s, col(s).multiply(col(WEIGHT)));
     }
-    return shared.withColumn(SampleWindows.SAMPLES, col(SampleWindows.SAMPLES).multiply(col(WEIGHT)));
+    return weighted.set(SampleWindows.SAMPLES, col(SampleWindows.SAMPLES).multiply(col(WEIGHT))).applyTo(shared);
   }
 
   /** Per (node, bucket), the allocations holding GPUs there, as one sorted array. */

@@ -10,6 +10,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.computeledger.common.ColumnSteps;
 
 /**
  * From activity-seconds to FLOP, per aggregated ledger row, with the dense peak of the row's GPU model
@@ -100,13 +101,15 @@ public final class Flop {
         .add("_ms_profile", DataTypes.StringType, false).add("_ms_share", DataTypes.DoubleType, false)
         .add("_ms_slices", DataTypes.BooleanType, false);
     Dataset<Row> table = series.sparkSession().createDataFrame(shares, schema);
-    return series.join(broadcast(table), col(MODEL_ID).eqNullSafe(col("_ms_model"))
-            .and(col("mig_profile").equalTo(col("_ms_profile"))), "left")
-        .withColumn(MIG_FRACTION, when(col("mig_profile").isNull(), lit(1.0)).otherwise(col("_ms_share")))
-        .withColumn(MIG_BY_SLICES, coalesce(col("_ms_slices"), lit(false)))
+    Dataset<Row> joined = series.join(broadcast(table), col(MODEL_ID).eqNullSafe(col("_ms_model"))
+        .and(col("mig_profile").equalTo(col("_ms_profile"))), "left");
+    return ColumnSteps.steps()
+        .set(MIG_FRACTION, when(col("mig_profile").isNull(), lit(1.0)).otherwise(col("_ms_share")))
+        .set(MIG_BY_SLICES, coalesce(col("_ms_slices"), lit(false)))
         // a MIG profile neither the table nor the slice rule reads would otherwise count as the whole GPU
-        .withColumn(PARTITION_UNKNOWN, col("mig_profile").isNotNull().and(col("_ms_share").isNull())
+        .set(PARTITION_UNKNOWN, col("mig_profile").isNotNull().and(col("_ms_share").isNull())
             .or(amdPartitioned()))
+        .applyTo(joined)
         .drop("_ms_model", "_ms_profile", "_ms_share", "_ms_slices");
   }
 
@@ -220,27 +223,28 @@ public final class Flop {
     if (java.util.Arrays.asList(rows.columns()).contains(MIG_BY_SLICES)) {
       reasons = reasons.bitwiseOR(MethodReasons.when(coalesce(col(MIG_BY_SLICES), lit(false)), MethodReasons.MIG_SLICE_RULE));
     }
-    Dataset<Row> moved = withCatalog(rows)
-        .withColumn("_dropped", coalesce(dropped, lit(false)))
-        .withColumn(MethodReasons.COLUMN, reasons)
-        .withColumn("_pipe_no_util_s", when(col("_dropped"),
+    // one chain of steps: Spark analyses a few selects instead of a plan per withColumn (common/ColumnSteps)
+    return ColumnSteps.steps()
+        .set("_dropped", coalesce(dropped, lit(false)))
+        .set(MethodReasons.COLUMN, reasons)
+        .set("_pipe_no_util_s", when(col("_dropped"),
             greatest(lit(0.0), col(Activity.PIPE_COVERED_S).minus(pipeUtilCovered))).otherwise(lit(0.0)))
-        .withColumn(Activity.UTIL_COVERED_S, when(col("_dropped"), col(Activity.UTIL_COVERED_S).plus(pipeUtilCovered))
+        .set(Activity.UTIL_COVERED_S, when(col("_dropped"), col(Activity.UTIL_COVERED_S).plus(pipeUtilCovered))
             .otherwise(col(Activity.UTIL_COVERED_S)))
-        .withColumn(Activity.UTIL_S, when(col("_dropped"),
+        .set(Activity.UTIL_S, when(col("_dropped"),
                 col(Activity.UTIL_S).plus(coalesce(col(Activity.PIPE_UTIL_S), lit(0.0))))
             .otherwise(col(Activity.UTIL_S)))
-        .withColumn(Activity.PIPE_COVERED_S, when(col("_dropped"), lit(0.0)).otherwise(col(Activity.PIPE_COVERED_S)));
-    return moved
-        .withColumn(PEAK, tensorPeak)
-        .withColumn(FLOP_PIPE, when(priced.and(not(col("_dropped"))), pipe).otherwise(lit(0.0)))
-        .withColumn(FLOP_UTIL, when(priced, coalesce(util, lit(0.0))).otherwise(lit(0.0)))
-        .withColumn(FLOP, col(FLOP_PIPE).plus(col(FLOP_UTIL)))
-        .withColumn(FLOP_LOW, col(FLOP_PIPE).multiply(1 - params.pipeRelError())
+        .set(Activity.PIPE_COVERED_S, when(col("_dropped"), lit(0.0)).otherwise(col(Activity.PIPE_COVERED_S)))
+        .set(PEAK, tensorPeak)
+        .set(FLOP_PIPE, when(priced.and(not(col("_dropped"))), pipe).otherwise(lit(0.0)))
+        .set(FLOP_UTIL, when(priced, coalesce(util, lit(0.0))).otherwise(lit(0.0)))
+        .set(FLOP, col(FLOP_PIPE).plus(col(FLOP_UTIL)))
+        .set(FLOP_LOW, col(FLOP_PIPE).multiply(1 - params.pipeRelError())
             .plus(col(FLOP_UTIL).multiply(params.utilLowFactor())))
-        .withColumn(FLOP_HIGH, col(FLOP_PIPE).multiply(1 + params.pipeRelError())
+        .set(FLOP_HIGH, col(FLOP_PIPE).multiply(1 + params.pipeRelError())
             .plus(col(FLOP_UTIL).multiply(params.utilHighFactor())))
-        .withColumn(UNPRICED_S, when(priced, col("_pipe_no_util_s")).otherwise(col(Activity.COVERED_S)))
+        .set(UNPRICED_S, when(priced, col("_pipe_no_util_s")).otherwise(col(Activity.COVERED_S)))
+        .applyTo(withCatalog(rows))
         .drop(CATALOG_COLUMNS)
         .drop("_dropped", "_pipe_no_util_s");
   }
@@ -255,15 +259,16 @@ public final class Flop {
     Column util = when(accel, lit(acceleratorUtil[0])).otherwise(lit(allocUtil));
     Column low = when(accel, lit(acceleratorUtil[1])).otherwise(lit(params.allocUtilLow()));
     Column high = when(accel, lit(acceleratorUtil[2])).otherwise(lit(params.allocUtilHigh()));
-    return withCatalog(rows)
-        .withColumn(PEAK, peak)
-        .withColumn(FLOP_ALLOCATION, when(priced, base.multiply(util)).otherwise(lit(0.0)))
-        .withColumn(FLOP, col(FLOP_ALLOCATION))
-        .withColumn(FLOP_LOW, when(priced, base.multiply(low)).otherwise(lit(0.0)))
-        .withColumn(FLOP_HIGH, when(priced, base.multiply(high)).otherwise(lit(0.0)))
-        .withColumn(UNPRICED_S, when(priced, lit(0.0)).otherwise(col(seconds)))
-        .withColumn(MethodReasons.COLUMN, MethodReasons.when(not(priced).and(col(seconds).gt(0)), MethodReasons.NO_PEAK)
+    return ColumnSteps.steps()
+        .set(PEAK, peak)
+        .set(FLOP_ALLOCATION, when(priced, base.multiply(util)).otherwise(lit(0.0)))
+        .set(FLOP, col(FLOP_ALLOCATION))
+        .set(FLOP_LOW, when(priced, base.multiply(low)).otherwise(lit(0.0)))
+        .set(FLOP_HIGH, when(priced, base.multiply(high)).otherwise(lit(0.0)))
+        .set(UNPRICED_S, when(priced, lit(0.0)).otherwise(col(seconds)))
+        .set(MethodReasons.COLUMN, MethodReasons.when(not(priced).and(col(seconds).gt(0)), MethodReasons.NO_PEAK)
             .bitwiseOR(MethodReasons.when(col("_pk_subst").and(col(seconds).gt(0)), MethodReasons.PRECISION_SUBSTITUTED)))
+        .applyTo(withCatalog(rows))
         .drop(CATALOG_COLUMNS);
   }
 }

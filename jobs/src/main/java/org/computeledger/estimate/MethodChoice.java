@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.*;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.computeledger.common.ColumnSteps;
 
 /**
  * Estimate stage, per ledger row: the FLOP of a window by every method its evidence allows, and the
@@ -21,15 +22,16 @@ public final class MethodChoice {
    * chosen method to attributed windows that carry a model, a precision and the activity sums.
    */
   public static Dataset<Row> windowFlop(Flop flop, Dataset<Row> usage) {
-    return flop.telemetryFlop(usage)
-        .withColumn(Flop.FLOP_COUNTED, col(Activity.COUNTED_FLOP))
-        .withColumn(Flop.FLOP, col(Flop.FLOP).plus(col(Flop.FLOP_COUNTED)))
-        .withColumn(Flop.FLOP_LOW, col(Flop.FLOP_LOW).plus(col(Flop.FLOP_COUNTED)))
-        .withColumn(Flop.FLOP_HIGH, col(Flop.FLOP_HIGH).plus(col(Flop.FLOP_COUNTED)))
-        .withColumn(Flop.UNPRICED_S, when(col(Flop.PEAK).isNull(),
+    return ColumnSteps.steps()
+        .set(Flop.FLOP_COUNTED, col(Activity.COUNTED_FLOP))
+        .set(Flop.FLOP, col(Flop.FLOP).plus(col(Flop.FLOP_COUNTED)))
+        .set(Flop.FLOP_LOW, col(Flop.FLOP_LOW).plus(col(Flop.FLOP_COUNTED)))
+        .set(Flop.FLOP_HIGH, col(Flop.FLOP_HIGH).plus(col(Flop.FLOP_COUNTED)))
+        .set(Flop.UNPRICED_S, when(col(Flop.PEAK).isNull(),
             col(Activity.COVERED_S).minus(col(Activity.COUNTED_S))).otherwise(col(Flop.UNPRICED_S)))
-        .withColumn(Flop.FLOP_ALLOCATION, lit(0.0))
-        .withColumn(METHOD, method());
+        .set(Flop.FLOP_ALLOCATION, lit(0.0))
+        .set(METHOD, method())
+        .applyTo(flop.telemetryFlop(usage));
   }
 
   /**

@@ -10,6 +10,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.computeledger.schema.GpuSamples;
+import org.computeledger.common.ColumnSteps;
 
 /**
  * Window convention: a sample covers the time since the previous sample of the same GPU series
@@ -47,12 +48,14 @@ public final class SampleWindows {
     WindowSpec before = Window.partitionBy(col(SERIES_KEY))
         .orderBy(col("first_us"), col("last_us"), col(TelemetryScan.PART))
         .rowsBetween(Window.unboundedPreceding(), -1);
-    return scan.filter(col(TelemetryScan.KIND).equalTo(TelemetryScan.KIND_SEGMENT))
+    Dataset<Row> extents = scan.filter(col(TelemetryScan.KIND).equalTo(TelemetryScan.KIND_SEGMENT))
         .withColumnRenamed(TelemetryScan.MIN_TS, "first_us")
-        .withColumnRenamed(TelemetryScan.MAX_TS, "last_us")
-        .withColumn("prev_last_us", max(col("last_us")).over(before))
-        .withColumn("overlap", coalesce(col("first_us").lt(col("prev_last_us")), lit(false)))
-        .withColumn("head_dt_us", col("first_us").minus(col("prev_last_us")));
+        .withColumnRenamed(TelemetryScan.MAX_TS, "last_us");
+    return ColumnSteps.steps()
+        .set("prev_last_us", max(col("last_us")).over(before))
+        .set("overlap", coalesce(col("first_us").lt(col("prev_last_us")), lit(false)))
+        .set("head_dt_us", col("first_us").minus(col("prev_last_us")))
+        .applyTo(extents);
   }
 
   /**
@@ -106,18 +109,19 @@ public final class SampleWindows {
     Column dtUs = when(raw.isNull(), coalesce(col("cadence_us"), lit(0L)))
         .when(raw.leq(cap), raw).otherwise(lit(0L));
     Column dt = col("_dt_us").divide(1e6);
-    Dataset<Row> resolved = rows.join(broadcast(cadence), SERIES_KEY, "left")
-        .withColumn("_dt_us", dtUs)
-        .withColumn(GAP_S, when(raw.gt(cap), raw.multiply(col(TelemetryScan.N)).divide(1e6)).otherwise(lit(0.0)))
-        .withColumn(WINDOW_START, col(TelemetryScan.MIN_TS).minus(col("_dt_us")).divide(1e6))
-        .withColumn(WINDOW_END, col(TelemetryScan.MAX_TS).divide(1e6))
-        .withColumn(Activity.COVERED_S, col("n_covered").multiply(dt))
-        .withColumn(Activity.PIPE_COVERED_S, col("n_pipe").multiply(dt))
-        .withColumn(Activity.UTIL_COVERED_S, col("n_util").multiply(dt))
-        .withColumn(Activity.UTIL_S, col("sum_util").multiply(dt))
-        .withColumn(Activity.PIPE_UTIL_COVERED_S, col("n_pipe_util").multiply(dt))
-        .withColumn(Activity.PIPE_UTIL_S, col("sum_pipe_util").multiply(dt))
-        .withColumn(Activity.CLOCK_REJECTED_S, col("n_clock_rejected").multiply(dt));
+    Dataset<Row> resolved = ColumnSteps.steps()
+        .set("_dt_us", dtUs)
+        .set(GAP_S, when(raw.gt(cap), raw.multiply(col(TelemetryScan.N)).divide(1e6)).otherwise(lit(0.0)))
+        .set(WINDOW_START, col(TelemetryScan.MIN_TS).minus(col("_dt_us")).divide(1e6))
+        .set(WINDOW_END, col(TelemetryScan.MAX_TS).divide(1e6))
+        .set(Activity.COVERED_S, col("n_covered").multiply(dt))
+        .set(Activity.PIPE_COVERED_S, col("n_pipe").multiply(dt))
+        .set(Activity.UTIL_COVERED_S, col("n_util").multiply(dt))
+        .set(Activity.UTIL_S, col("sum_util").multiply(dt))
+        .set(Activity.PIPE_UTIL_COVERED_S, col("n_pipe_util").multiply(dt))
+        .set(Activity.PIPE_UTIL_S, col("sum_pipe_util").multiply(dt))
+        .set(Activity.CLOCK_REJECTED_S, col("n_clock_rejected").multiply(dt))
+        .applyTo(rows.join(broadcast(cadence), SERIES_KEY, "left"));
     for (String p : Activity.PIPES) {
       resolved = resolved.withColumn(Activity.pipeClk(p), col("sum_" + p + "_clk").multiply(dt))
           .withColumn(Activity.pipeNoClk(p), col("sum_" + p).multiply(dt));

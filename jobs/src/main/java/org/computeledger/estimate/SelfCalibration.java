@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.*;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.computeledger.common.ColumnSteps;
 
 /**
  * Where profiler counters and telemetry overlap on the same GPU model and precision (the {@code
@@ -66,18 +67,20 @@ public final class SelfCalibration {
     Column pHigh = pipe.multiply(when(pCal, greatest(col("_k_pmax"), lit(1 + p.pipeRelError())))
         .otherwise(lit(1 + p.pipeRelError())));
     Column any = uCal.or(pCal);
-    return rows.join(broadcast(ratios), col(Flop.MODEL_ID).equalTo(col("_k_model"))
-            .and(col(Flop.PRECISION).equalTo(col("_k_precision"))), "left")
-        .withColumn("_u_cal", coalesce(uCal, lit(false)))
-        .withColumn("_p_cal", coalesce(pCal, lit(false)))
-        .withColumn(Flop.FLOP, when(any, counted.plus(pPoint).plus(uPoint)).otherwise(col(Flop.FLOP)))
-        .withColumn(Flop.FLOP_LOW, when(any, counted.plus(pLow).plus(uLow)).otherwise(col(Flop.FLOP_LOW)))
-        .withColumn(Flop.FLOP_HIGH, when(any, counted.plus(pHigh).plus(uHigh)).otherwise(col(Flop.FLOP_HIGH)))
-        .withColumn(Flop.FLOP_UTIL, uPoint)
-        .withColumn(Flop.FLOP_PIPE, pPoint)
-        .withColumn(MethodReasons.COLUMN, col(MethodReasons.COLUMN)
+    Dataset<Row> joined = rows.join(broadcast(ratios), col(Flop.MODEL_ID).equalTo(col("_k_model"))
+        .and(col(Flop.PRECISION).equalTo(col("_k_precision"))), "left");
+    return ColumnSteps.steps()
+        .set("_u_cal", coalesce(uCal, lit(false)))
+        .set("_p_cal", coalesce(pCal, lit(false)))
+        .set(Flop.FLOP, when(any, counted.plus(pPoint).plus(uPoint)).otherwise(col(Flop.FLOP)))
+        .set(Flop.FLOP_LOW, when(any, counted.plus(pLow).plus(uLow)).otherwise(col(Flop.FLOP_LOW)))
+        .set(Flop.FLOP_HIGH, when(any, counted.plus(pHigh).plus(uHigh)).otherwise(col(Flop.FLOP_HIGH)))
+        .set(Flop.FLOP_UTIL, uPoint)
+        .set(Flop.FLOP_PIPE, pPoint)
+        .set(MethodReasons.COLUMN, col(MethodReasons.COLUMN)
             .bitwiseOR(MethodReasons.when(col("_u_cal"), MethodReasons.CALIBRATED_UTIL))
             .bitwiseOR(MethodReasons.when(col("_p_cal"), MethodReasons.CALIBRATED_PIPE)))
+        .applyTo(joined)
         .drop("_k_model", "_k_precision", "_k_u", "_k_umin", "_k_umax", "_k_p", "_k_pmin", "_k_pmax", "_u_cal", "_p_cal");
   }
 }

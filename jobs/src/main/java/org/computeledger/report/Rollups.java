@@ -21,6 +21,7 @@ import org.computeledger.estimate.SampleWindows;
 import org.computeledger.schema.Allocations;
 import org.computeledger.schema.GpuSamples;
 import org.computeledger.standards.ArchitectureCheck;
+import org.computeledger.common.ColumnSteps;
 
 /** The report's roll-ups: per-GPU-interval ledger, per job, per (project, branch), calibration. */
 public final class Rollups {
@@ -269,18 +270,20 @@ public final class Rollups {
         col("activity"), col("status"), col("description"), col("risk_only"), col("justification"));
     Column openResources = openResources(registry);
     Column calculation = calculation(p);
-    Dataset<Row> withFacts = all.join(facts, col(BranchAssignment.PROJECT).equalTo(col("b_project"))
-            .and(col(BranchAssignment.BRANCH).equalTo(col("b_branch"))), "left")
-        .drop("b_project", "b_branch")
-        .withColumn("line_item_id", concat_ws("/", col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH)))
-        .withColumn("risk_only", coalesce(col("risk_only"), lit(false)))
-        .withColumn("open_resources", openResources)
-        .withColumn("calculation", calculation)
-        .withColumn("description", coalesce(col("description"),
+    Dataset<Row> factsJoined = all.join(facts, col(BranchAssignment.PROJECT).equalTo(col("b_project"))
+        .and(col(BranchAssignment.BRANCH).equalTo(col("b_branch"))), "left")
+        .drop("b_project", "b_branch");
+    Dataset<Row> withFacts = ColumnSteps.steps()
+        .set("line_item_id", concat_ws("/", col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH)))
+        .set("risk_only", coalesce(col("risk_only"), lit(false)))
+        .set("open_resources", openResources)
+        .set("calculation", calculation)
+        .set("description", coalesce(col("description"),
             when(col(BranchAssignment.BRANCH).equalTo(MainJob.IDLE_BRANCH),
                 lit("GPU time seen in telemetry that no allocation held (idle, or jobs missing from the scheduler logs)"))
                 .when(col(BranchAssignment.PROJECT).equalTo(MainJob.UNATTRIBUTED),
                     lit("Jobs that match no branch of the registry"))))
+        .applyTo(factsJoined)
         .select(col("line_item_id"), col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH), col("activity"),
             col("status"), col("description"), col("jobs"), col("gpu_seconds"), col("telemetry_gpu_seconds"),
             col("uncovered_gpu_seconds"), col(Flop.FLOP), col(Flop.FLOP_LOW), col(Flop.FLOP_HIGH),
@@ -405,20 +408,23 @@ public final class Rollups {
     Column utilAll = col(Flop.FLOP_UTIL).plus(when(col(Activity.PIPE_COVERED_S).gt(0),
         coalesce(col(Flop.MIG_FRACTION), lit(1.0)).multiply(col(Flop.PEAK))
             .multiply(coalesce(col(Activity.PIPE_UTIL_S), lit(0.0)))).otherwise(lit(0.0)));
-    Dataset<Row> withFlop = flop.telemetryFlop(joined)
-        .withColumn("_util_all", coalesce(utilAll, lit(0.0)))
-        .withColumn("_r_u", when(col("_util_all").gt(0), col(Activity.COUNTED_FLOP).divide(col("_util_all"))))
-        .withColumn("_r_p", when(col(Flop.FLOP_PIPE).gt(0), col(Activity.COUNTED_FLOP).divide(col(Flop.FLOP_PIPE))));
-    return withFlop.groupBy(col(Flop.MODEL_ID), col(Flop.PRECISION))
+    Dataset<Row> withFlop = ColumnSteps.steps()
+        .set("_util_all", coalesce(utilAll, lit(0.0)))
+        .set("_r_u", when(col("_util_all").gt(0), col(Activity.COUNTED_FLOP).divide(col("_util_all"))))
+        .set("_r_p", when(col(Flop.FLOP_PIPE).gt(0), col(Activity.COUNTED_FLOP).divide(col(Flop.FLOP_PIPE))))
+        .applyTo(flop.telemetryFlop(joined));
+    Dataset<Row> perModel = withFlop.groupBy(col(Flop.MODEL_ID), col(Flop.PRECISION))
         .agg(count(lit(1)).as("counted_intervals"), ExactSum.of(col(Activity.COUNTED_FLOP)).as("counted_flop"),
             ExactSum.of(col(Flop.FLOP_PIPE)).as("pipe_activity_estimate"), ExactSum.of(col("_util_all")).as("utilization_estimate"),
             ExactSum.micro(col("c_seconds")).divide(3600.0).as(SelfCalibration.GPU_HOURS),
             min(col("_r_u")).as(SelfCalibration.UTIL_MIN), max(col("_r_u")).as(SelfCalibration.UTIL_MAX),
-            min(col("_r_p")).as(SelfCalibration.PIPE_MIN), max(col("_r_p")).as(SelfCalibration.PIPE_MAX))
-        .withColumn("ratio_counted_to_pipe_activity", when(col("pipe_activity_estimate").gt(0),
+            min(col("_r_p")).as(SelfCalibration.PIPE_MIN), max(col("_r_p")).as(SelfCalibration.PIPE_MAX));
+    return ColumnSteps.steps()
+        .set("ratio_counted_to_pipe_activity", when(col("pipe_activity_estimate").gt(0),
             col("counted_flop").divide(col("pipe_activity_estimate"))))
-        .withColumn("ratio_counted_to_utilization", when(col("utilization_estimate").gt(0),
+        .set("ratio_counted_to_utilization", when(col("utilization_estimate").gt(0),
             col("counted_flop").divide(col("utilization_estimate"))))
-        .withColumn(SelfCalibration.APPLIED, SelfCalibration.applies());
+        .set(SelfCalibration.APPLIED, SelfCalibration.applies())
+        .applyTo(perModel);
   }
 }

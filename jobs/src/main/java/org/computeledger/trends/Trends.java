@@ -11,6 +11,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.computeledger.common.StageCheckpoint;
+import org.computeledger.common.ColumnSteps;
 
 /**
  * {@code ledger trends}: one or more reports of the main job → compute and cost per project and
@@ -191,13 +192,15 @@ public final class Trends {
     thresholds = latest(thresholds, STANDARD_ID).drop(REPORT);
     WindowSpec byMonth = Window.partitionBy(col(STANDARD_ID), col(PROJECT)).orderBy(col(MONTH))
         .rowsBetween(Window.unboundedPreceding(), 0);
-    return branchMonths.join(factors, col(LINE_ITEM_ID).equalTo(col("f_item")))
+    Dataset<Row> monthly = branchMonths.join(factors, col(LINE_ITEM_ID).equalTo(col("f_item")))
         .groupBy(col(STANDARD_ID), col("s_project").as(PROJECT), col(MONTH))
         .agg(sum(col(FLOP).multiply(col("k"))).as(FLOP), sum(col(FLOP_LOW).multiply(col("k_low"))).as(FLOP_LOW),
-            sum(col(FLOP_HIGH).multiply(col("k_high"))).as(FLOP_HIGH))
-        .withColumn(CUMULATIVE_FLOP, sum(col(FLOP)).over(byMonth))
-        .withColumn(CUMULATIVE_FLOP + "_low", sum(col(FLOP_LOW)).over(byMonth))
-        .withColumn(CUMULATIVE_FLOP + "_high", sum(col(FLOP_HIGH)).over(byMonth))
+            sum(col(FLOP_HIGH).multiply(col("k_high"))).as(FLOP_HIGH));
+    return ColumnSteps.steps()
+        .set(CUMULATIVE_FLOP, sum(col(FLOP)).over(byMonth))
+        .set(CUMULATIVE_FLOP + "_low", sum(col(FLOP_LOW)).over(byMonth))
+        .set(CUMULATIVE_FLOP + "_high", sum(col(FLOP_HIGH)).over(byMonth))
+        .applyTo(monthly)
         .join(thresholds, STANDARD_ID);
   }
 
@@ -244,15 +247,17 @@ public final class Trends {
     Column rss = greatest(lit(0.0), col("c_yy").minus(col("b").multiply(col("c_ty"))));
     Column se = when(col("months_fitted").geq(3), sqrt(rss.divide(n.minus(2)).divide(col("c_tt"))));
     Column tq = coalesce(element_at(tQuantiles(), col("months_fitted").minus(2).cast("int")), lit(1.959964));
-    return s.withColumn("c_tt", stt).withColumn("c_ty", sty).withColumn("c_yy", syy)
-        .withColumn("b", b)
-        .withColumn("se", se)
-        .withColumn("monthly_log_slope", col("b"))
-        .withColumn("annual_growth", exp(col("b").multiply(12)))
-        .withColumn("annual_growth_low", exp(col("b").minus(tq.multiply(col("se"))).multiply(12)))
-        .withColumn("annual_growth_high", exp(col("b").plus(tq.multiply(col("se"))).multiply(12)))
-        .withColumn("r_squared", when(col("b").isNotNull().and(col("c_yy").gt(0)), lit(1.0).minus(rss.divide(col("c_yy")))))
-        .withColumn("fit_intercept", col("sy").divide(n).minus(col("b").multiply(col("st").divide(n))))
+    return ColumnSteps.steps()
+        .set("c_tt", stt).set("c_ty", sty).set("c_yy", syy)
+        .set("b", b)
+        .set("se", se)
+        .set("monthly_log_slope", col("b"))
+        .set("annual_growth", exp(col("b").multiply(12)))
+        .set("annual_growth_low", exp(col("b").minus(tq.multiply(col("se"))).multiply(12)))
+        .set("annual_growth_high", exp(col("b").plus(tq.multiply(col("se"))).multiply(12)))
+        .set("r_squared", when(col("b").isNotNull().and(col("c_yy").gt(0)), lit(1.0).minus(rss.divide(col("c_yy")))))
+        .set("fit_intercept", col("sy").divide(n).minus(col("b").multiply(col("st").divide(n))))
+        .applyTo(s)
         .drop("st", "sy", "stt", "sty", "syy", "c_tt", "c_ty", "c_yy", "b", "se");
   }
 

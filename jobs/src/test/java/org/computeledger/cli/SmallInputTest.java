@@ -27,11 +27,19 @@ class SmallInputTest {
   }
 
   @Test
+  void smallLocalInputListsFoldersWithoutASparkJob() {
+    SparkConf conf = local();
+    SmallInput.apply(conf, 2_600_000, SmallInput.DEFAULT_MAX_BYTES, 2);
+    assertEquals(Integer.toString(Integer.MAX_VALUE), conf.get("spark.sql.sources.parallelPartitionDiscovery.threshold"));
+  }
+
+  @Test
   void inputAboveTheBoundKeepsSparkDefaults() {
     SparkConf conf = local();
     assertFalse(SmallInput.apply(conf, SmallInput.DEFAULT_MAX_BYTES + 1, SmallInput.DEFAULT_MAX_BYTES, 2));
     assertFalse(conf.contains("spark.sql.codegen.wholeStage"));
     assertFalse(conf.contains("spark.sql.adaptive.enabled"));
+    assertFalse(conf.contains("spark.sql.sources.parallelPartitionDiscovery.threshold"));
   }
 
   @Test

@@ -48,18 +48,7 @@ class DerivedPeaksTest extends SparkTestBase {
 
   /** One ledger row of telemetry sums: every activity sum 0 unless given. */
   private Dataset<Row> telemetry(String model, String precision, Map<String, Double> sums) {
-    StructType s = new StructType();
-    List<Object> v = new ArrayList<>();
-    for (String c : Activity.sums()) {
-      s = s.add(c, DataTypes.DoubleType, true);
-      v.add(sums.getOrDefault(c, 0.0));
-    }
-    s = s.add(Flop.MODEL_ID, DataTypes.StringType, true).add(Flop.PRECISION, DataTypes.StringType, true)
-        .add(Flop.MIG_FRACTION, DataTypes.DoubleType, true);
-    v.add(model);
-    v.add(precision);
-    v.add(1.0);
-    return spark().createDataFrame(List.of(RowFactory.create(v.toArray())), s);
+    return FlopTest.ledgerRow(spark(), model, precision, sums);
   }
 
   private static void near(double expected, double actual) {

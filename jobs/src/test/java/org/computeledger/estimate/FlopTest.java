@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -29,6 +30,11 @@ class FlopTest extends SparkTestBase {
 
   /** One ledger row: every activity sum 0 unless given. */
   private Dataset<Row> row(String model, String precision, Map<String, Double> sums) {
+    return ledgerRow(spark(), model, precision, sums);
+  }
+
+  /** One ledger row of telemetry sums for {@code model} at {@code precision}: every activity sum 0 unless given. */
+  static Dataset<Row> ledgerRow(SparkSession spark, String model, String precision, Map<String, Double> sums) {
     StructType s = new StructType();
     List<Object> v = new ArrayList<>();
     for (String c : Activity.sums()) {
@@ -40,7 +46,7 @@ class FlopTest extends SparkTestBase {
     v.add(model);
     v.add(precision);
     v.add(1.0);
-    return spark().createDataFrame(List.of(RowFactory.create(v.toArray())), s);
+    return spark.createDataFrame(List.of(RowFactory.create(v.toArray())), s);
   }
 
   private static boolean has(Row r, int reason) {
