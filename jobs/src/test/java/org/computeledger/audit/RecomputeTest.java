@@ -36,10 +36,28 @@ class RecomputeTest {
   }
 
   private static double flop(Map<String, List<Recompute.Sample>> samples, Map<String, double[]> calibration) {
+    return flop(samples, calibration, PeakCatalog.load());
+  }
+
+  private static double flop(Map<String, List<Recompute.Sample>> samples, Map<String, double[]> calibration,
+      PeakCatalog catalog) {
     Recompute.Method m = new Recompute.Method(3.0, 0.4, "bf16", 3600, calibration, MigProfiles.load());
     String series = samples.keySet().iterator().next();
     return Recompute.gpuHour(null, series, 0, 3600 * S, samples, List.of(), List.of(), j -> "bf16",
-        PeakCatalog.load(), m).flop();
+        catalog, m).flop();
+  }
+
+  /** The shipped catalog less its L40S FP64 row: a pipe with no figure of its own. */
+  private static PeakCatalog withoutL40sFp64() {
+    try (java.io.InputStream in = PeakCatalog.class.getResourceAsStream(PeakCatalog.CSV_RESOURCE)) {
+      String csv = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String kept = csv.lines().filter(l -> !l.startsWith("l40s,fp64,"))
+          .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+      assertEquals(csv.lines().count() - 1, kept.lines().count());
+      return PeakCatalog.parse(kept, "2026-01-01.1");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test
@@ -64,15 +82,22 @@ class RecomputeTest {
   }
 
   @Test
-  void aPipeWithoutItsOwnFigureDropsToLoggedUtilizationNotFp32() {
-    // L40S has no FP64 row: the samples' 0.5 utilization × 366.5e12 × 20 s, not FP32's figure
+  void anFp64PipeOnAnL40sUsesItsFp64Figure() {
+    // the FP64 row: datasheet FP32 91.6 ÷ 64 = 1.431 TFLOPS; 0.2 pipe activity × 1.431e12 × 20 s
     double got = flop(gpu("NVIDIA L40S", 0.5, null, 0.2, null), Map.of());
+    assertEquals(0.2 * 1.431e12 * 20, got, 1e3);
+  }
+
+  @Test
+  void aPipeWithoutItsOwnFigureDropsToLoggedUtilizationNotFp32() {
+    // with no FP64 row: the samples' 0.5 utilization × bf16's 366.5e12 × 20 s, not FP32's figure
+    double got = flop(gpu("NVIDIA L40S", 0.5, null, 0.2, null), Map.of(), withoutL40sFp64());
     assertEquals(3.665e15, got, 1e6);
   }
 
   @Test
   void aPipeWithoutItsOwnFigureAndNoUtilizationIsUnpriced() {
-    double got = flop(gpu("NVIDIA L40S", null, null, 0.2, null), Map.of());
+    double got = flop(gpu("NVIDIA L40S", null, null, 0.2, null), Map.of(), withoutL40sFp64());
     assertEquals(0.0, got);
   }
 
