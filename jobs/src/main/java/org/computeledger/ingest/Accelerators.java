@@ -18,6 +18,8 @@ final class Accelerators {
       "(?i)(?<![a-z0-9])(gb200|b200|b100|h200|h100|gh200|a100|a10g|a10|l40s|l40|l4|v100|p100|p4|t4|k80|mi300x|mi250x)"
           + "(?![a-z0-9])");
   private static final Pattern TPU = Pattern.compile("(?i)\\btpu[\\s_-]*(v\\d+[a-z]*)");
+  /** Google names its seventh TPU generation "TPU7x" (Ironwood), without the "v"; the catalog's id is tpu-v7. */
+  private static final Pattern TPU7X = Pattern.compile("(?i)\\btpu[\\s_-]*7x\\b");
   /** AWS accelerated instance families and the accelerator each carries (EC2 accelerated computing types). */
   private static final Map<String, String> AWS_FAMILIES = Map.ofEntries(
       Map.entry("p5", "h100"), Map.entry("p5e", "h200"), Map.entry("p5en", "h200"), Map.entry("p6", "b200"),
@@ -34,6 +36,9 @@ final class Accelerators {
     for (String t : texts) {
       if (t == null || t.isEmpty()) {
         continue;
+      }
+      if (TPU7X.matcher(t).find()) {
+        return "tpu-v7";
       }
       Matcher tpu = TPU.matcher(t);
       if (tpu.find()) {
