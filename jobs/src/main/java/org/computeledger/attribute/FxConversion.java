@@ -202,15 +202,6 @@ public final class FxConversion {
   }
 
   /**
-   * {@code lineItems} with the billed conversion columns of {@link #perLineItem} ({@code pieces}: project,
-   * branch, currency, cost_billed, charge_period_start), or nulls without rates or a reporting currency.
-   */
-  public static Dataset<Row> apply(Dataset<Row> lineItems, Dataset<Row> pieces, Dataset<Row> rates,
-      String reportCurrency) {
-    return apply(lineItems, List.of(PROJECT, BRANCH), datedByCharge(pieces), null, rates, reportCurrency);
-  }
-
-  /**
    * {@code table} (one row per value of {@code keys}: line items, jobs) with {@code report_currency} and
    * the columns of {@link #BILLED} and {@link #MARKET}: converted from {@code billed} pieces (the keys,
    * currency, cost_billed, cost_effective, fx_at) and {@code market} pieces (the keys, market_currency,
