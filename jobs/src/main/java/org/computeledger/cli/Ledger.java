@@ -29,6 +29,7 @@ public final class Ledger implements Runnable {
     // before Spark or Hadoop log anything: their start-up warnings too stay off the console
     org.apache.logging.log4j.core.config.Configurator.setRootLevel(
         org.apache.logging.log4j.Level.toLevel(SparkSessions.consoleLevel()));
+    JitDirectives.install();
     System.exit(execute(args));
   }
 
