@@ -16,18 +16,29 @@ final class JitDirectives {
 
   private JitDirectives() {}
 
-  /** Installs the named file's directives; a JVM without the command keeps its defaults (only speed differs). */
+  /** Installs the directives of the file the property names, if any. */
   static void install() {
     String file = System.getProperty(PROPERTY);
-    if (file == null || file.isBlank()) {
-      return;
+    if (file != null && !file.isBlank()) {
+      add(file);
     }
+  }
+
+  /**
+   * Adds a directives file; returns the JVM's answer (such as "2 compiler directives added"), or null
+   * where the JVM has no such command: a speed setting only, the run is the same without it.
+   */
+  static String add(String file) {
     try {
-      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-      server.invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesAdd",
-          new Object[] {new String[] {file}}, new String[] {String[].class.getName()});
+      return String.valueOf(diagnosticCommand("compilerDirectivesAdd", file));
     } catch (Exception | LinkageError e) {
-      // a speed setting only: the run is the same without it
+      return null;
     }
+  }
+
+  static Object diagnosticCommand(String operation, String... args) throws Exception {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    return server.invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"), operation,
+        new Object[] {args}, new String[] {String[].class.getName()});
   }
 }
