@@ -54,6 +54,7 @@ final class CatalogMethodology {
           .append(" | ").append(markdown(String.join("; ", sources.get(e.getKey())))).append(" |\n");
     }
     md.append('\n');
+    md.append(modesWithoutFigure(catalog));
     md.append(migTable(MigProfiles.load()));
     StringBuilder reasons = new StringBuilder();
     for (Row r : lineItems) {
@@ -71,6 +72,21 @@ final class CatalogMethodology {
           + "| line item | reasons |\n|---|---|\n").append(reasons).append('\n');
     }
     return md.toString();
+  }
+
+  /** The modes a GPU has with no figure cited: their work is unpriced, never taken at another mode's rate. */
+  static String modesWithoutFigure(PeakCatalog catalog) {
+    if (catalog.modesWithoutFigure().isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder("Modes a GPU has with no figure in the catalog (work in them is unpriced, "
+        + "not counted at another mode's rate):\n\n| catalog model | precision | source showing the mode (date) |\n"
+        + "|---|---|---|\n");
+    for (PeakCatalog.ModeWithoutFigure m : catalog.modesWithoutFigure()) {
+      md.append("| ").append(markdown(m.model())).append(" | ").append(m.precision()).append(" | ")
+          .append(markdown(m.source() + " (" + m.sourceDate() + ")")).append(" |\n");
+    }
+    return md.append('\n').toString();
   }
 
   /**

@@ -121,6 +121,44 @@ class PeakCatalogTest {
   }
 
   @Test
+  void theModesWithoutAFigureAreCatalogRowsWithTheirSource() {
+    List<String> declared = new ArrayList<>();
+    for (PeakCatalog.ModeWithoutFigure m : CATALOG.modesWithoutFigure()) {
+      declared.add(m.model() + "," + m.precision());
+      assertFalse(m.source().isEmpty(), m.toString());
+    }
+    assertEquals(List.of("a10g,tf32", "rtx-6000-ada,tf32"), declared);
+    assertTrue(CATALOG.rows().stream().noneMatch(p -> p.model().equals("a10g") && p.precision().equals("tf32")),
+        "a mode without a figure is not a peak row");
+  }
+
+  @Test
+  void aModeWithoutAFigureStopsAFallbackChainThatReachesIt() {
+    String csv = HEADER
+        + "x1,fp32,10,1500,test datasheet,2026-01,\n"
+        + "x1,fp16_nontensor,20,1500,test datasheet,2026-01,\n"
+        + "x1,fp16,,,test whitepaper: the GPU has fp16 tensor cores,2026-01,\n";
+    PeakCatalog c = PeakCatalog.parse(csv, "2026-11-23.1");
+    assertTrue(c.resolve("x1", "fp16").isEmpty(), "not the fp16 vector rate");
+    assertTrue(c.resolve("x1", "bf16").isEmpty(), "bf16 falls back to fp16, which has no figure");
+    assertEquals(10e12, c.peakFlops("x1", "tf32").orElseThrow(), 1, "an undeclared mode still falls back");
+  }
+
+  @Test
+  void aRowWithoutAFigureForAModeWithNoFallbackIsRejected() {
+    String message = rejected(HEADER + "t4,int8,,,NVIDIA T4 datasheet,2019-03,\n").getMessage();
+    assertEquals("gpu_peaks.csv line 2: field dense_tflops: expected a positive number (empty, for a mode the GPU has"
+        + " without a cited figure, only for bf16, fp16, fp64_tensor, fp8, tf32), ''", message);
+  }
+
+  @Test
+  void aModeWithoutAFigureNeedsTheSourceShowingTheGpuHasIt() {
+    String message = rejected(HEADER + "t4,tf32,,,,2019-03,\n").getMessage();
+    assertEquals("gpu_peaks.csv line 2: field source: expected the document showing the GPU has this mode, ''",
+        message);
+  }
+
+  @Test
   void tf32OnAGpuWithoutTf32TensorCoresStillRunsAtItsFp32Rate() {
     PeakCatalog.Resolution r = CATALOG.resolve("v100-sxm2-32gb", "tf32").orElseThrow();
     assertTrue(r.isFallback());
