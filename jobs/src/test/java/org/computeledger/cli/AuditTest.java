@@ -29,6 +29,7 @@ import org.computeledger.report.Manifest;
 import org.computeledger.schema.Table;
 import org.computeledger.standards.Standard;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The auditor's walk on the bundled sample logs: verify catches a flipped byte in any output or input,
@@ -36,13 +37,13 @@ import org.junit.jupiter.api.Test;
  * after the fact with its manifest rehashed. The report is made once for the class (about a minute).
  */
 class AuditTest extends SparkTestBase {
-  private static Path work;
+  /** The class's report and samples; JUnit deletes it after the class's last test. */
+  @TempDir static Path work;
   private static Path report;
 
   private Path report() throws IOException {
     synchronized (AuditTest.class) {
       if (report == null) {
-        work = Files.createTempDirectory("ledger-audit-test");
         report = work.resolve("report");
         RunCommand.run(spark(), LedgerRefusalsTest.SAMPLE_LOGS.toString(), report.toString(),
             IngestParams.defaults().withRunInstant(Instant.parse("2026-12-01T00:00:00Z")), EstimateParams.defaults(),
