@@ -364,6 +364,17 @@ class PeakCatalogTest {
   }
 
   @Test
+  void b200VectorFiguresAreQuotedAtTheMaxSmClockB200sReport() {
+    // driver-recorded maximum SM clock of a DGX B200 (cuTile Rust paper artifact): 1965 MHz; 148 SMs (device query)
+    assertEquals(1965, CATALOG.boostClockMhz("b200").orElseThrow(), 1e-9);
+    assertEquals(1965, CATALOG.boostClockMhz("b200", "fp32").orElseThrow(), 1e-9);
+    // 148 SMs x 128 FP32 lanes x 2 FLOP x 1.965 GHz = 74.45 TFLOPS: the catalog's (printed) 75 is that, rounded
+    assertClose(148 * 128 * 2 * 1965e6, flops("b200", "fp32"), 0.01);
+    // 148 SMs x 8192 dense tensor FLOP per clock: 2,250 TFLOPS bf16 needs 1.856 GHz, below the vector clock
+    assertEquals(2250e12 / (148 * 8192) / 1e6, CATALOG.boostClockMhz("b200", "bf16").orElseThrow(), 1.0);
+  }
+
+  @Test
   void fallbackRowBringsItsOwnClock() {
     assertEquals(1530, CATALOG.boostClockMhz("v100-sxm2-32gb", "bf16").orElseThrow(), 1e-9);
   }
