@@ -111,6 +111,15 @@ class AuditTest extends SparkTestBase {
     return out;
   }
 
+  /** {@code edited}'s jobs table rewritten from the report's with {@code column} of {@code job} times {@code factor}. */
+  private void editJob(Path edited, String job, String column, double factor) throws IOException {
+    Dataset<Row> jobs = spark().read().schema(Table.JOBS.schema()).parquet(report.resolve("jobs").toString());
+    ReportEdits.deleteTree(edited.resolve("jobs"));
+    jobs.withColumn(column, when(col("job_key").equalTo(job), col(column).multiply(factor)).otherwise(col(column))
+            .cast(Table.JOBS.schema().apply(column).dataType()))
+        .coalesce(1).write().parquet(edited.resolve("jobs").toString());
+  }
+
   @Test
   void aReportEditedAfterTheFactWithItsManifestRehashedIsCaughtByTheRecompute() throws Exception {
     report();
@@ -122,10 +131,7 @@ class AuditTest extends SparkTestBase {
     ReportEdits.deleteTree(edited.resolve("gpu_usage"));
     RunCommand.writeLedger(usage.withColumn("flop", when(col("job_key").equalTo(job), col("flop").multiply(2))
         .otherwise(col("flop"))), edited.resolve("gpu_usage").toString());
-    Dataset<Row> jobs = spark().read().schema(Table.JOBS.schema()).parquet(report.resolve("jobs").toString());
-    ReportEdits.deleteTree(edited.resolve("jobs"));
-    jobs.withColumn("flop", when(col("job_key").equalTo(job), col("flop").multiply(2)).otherwise(col("flop")))
-        .coalesce(1).write().parquet(edited.resolve("jobs").toString());
+    editJob(edited, job, "flop", 2);
     ReportEdits.rehash(edited);
 
     AuditRecompute.Outcome o = AuditRecompute.recompute(sample(edited, 1, "of-edited"));
@@ -145,11 +151,7 @@ class AuditTest extends SparkTestBase {
     Path edited = work.resolve("edited-cost");
     ReportEdits.copyTree(report, edited);
     String job = "lumen/48135";
-    Dataset<Row> jobs = spark().read().schema(Table.JOBS.schema()).parquet(report.resolve("jobs").toString());
-    ReportEdits.deleteTree(edited.resolve("jobs"));
-    jobs.withColumn("cost_billed", when(col("job_key").equalTo(job), col("cost_billed").multiply(1.5))
-            .otherwise(col("cost_billed")).cast("decimal(38,12)"))
-        .coalesce(1).write().parquet(edited.resolve("jobs").toString());
+    editJob(edited, job, "cost_billed", 1.5);
     ReportEdits.rehash(edited);
 
     AuditRecompute.Outcome o = AuditRecompute.recompute(sample(edited, 1, "of-edited-cost"));
