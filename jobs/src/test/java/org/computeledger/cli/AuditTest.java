@@ -111,6 +111,13 @@ class AuditTest extends SparkTestBase {
     return out;
   }
 
+  /** A copy of the class's report under {@code name}, to edit after the fact. */
+  private Path copyOfReport(String name) throws IOException {
+    Path edited = work.resolve(name);
+    ReportEdits.copyTree(report(), edited);
+    return edited;
+  }
+
   /** {@code edited}'s jobs table rewritten from the report's with {@code column} of {@code job} times {@code factor}. */
   private void editJob(Path edited, String job, String column, double factor) throws IOException {
     Dataset<Row> jobs = spark().read().schema(Table.JOBS.schema()).parquet(report.resolve("jobs").toString());
@@ -122,9 +129,7 @@ class AuditTest extends SparkTestBase {
 
   @Test
   void aReportEditedAfterTheFactWithItsManifestRehashedIsCaughtByTheRecompute() throws Exception {
-    report();
-    Path edited = work.resolve("edited");
-    ReportEdits.copyTree(report, edited);
+    Path edited = copyOfReport("edited");
     // a job seed 1 draws (atlas pre-training on 2026-03-03, with telemetry): its FLOP doubled in the GPU ledger and the jobs table
     String job = "lumen/48135";
     Dataset<Row> usage = spark().read().schema(Table.GPU_USAGE.schema()).parquet(report.resolve("gpu_usage").toString());
@@ -147,9 +152,7 @@ class AuditTest extends SparkTestBase {
 
   @Test
   void aJobsCostInflatedAfterTheFactWithItsManifestRehashedIsCaughtByTheRecompute() throws Exception {
-    report();
-    Path edited = work.resolve("edited-cost");
-    ReportEdits.copyTree(report, edited);
+    Path edited = copyOfReport("edited-cost");
     String job = "lumen/48135";
     editJob(edited, job, "cost_billed", 1.5);
     ReportEdits.rehash(edited);
