@@ -33,7 +33,7 @@ public final class GpuModels {
           "rtx-a6000", "l4", "l40s", "l40", "h100-sxm", "h100-pcie", "h100-nvl", "h200-sxm", "h200-nvl",
           "b200", "gb200", "mi300x", "mi250x", "mi250", "mi210", "mi300a", "mi325x", "mi350x", "mi355x",
           "tpu-v4", "tpu-v5e", "tpu-v5p", "tpu-v6e", "trainium1", "trainium2",
-          "inferentia2", "gh200", "a10g", "rtx-6000-ada", "tpu-v7");
+          "inferentia2", "gh200", "a10g", "rtx-6000-ada", "tpu-v7", "b300", "gb300", "gaudi2", "gaudi3");
 
   /**
    * Ids named explicitly (their nvidia-smi, DCGM, ROCm, hl-smi or Kubernetes names) that the shipped catalog
@@ -41,8 +41,7 @@ public final class GpuModels {
    * and their compute is unpriced until a lab adds their rows with {@code --catalog-file}.
    */
   public static final Set<String> UNPRICED_IDS =
-      Set.of("h800", "h20", "a800", "l20", "b100", "b300", "gb300", "rtx-pro-6000",
-          "gaudi2", "gaudi3");
+      Set.of("h800", "h20", "a800", "l20", "b100", "rtx-pro-6000");
 
   private static final Set<String> VENDOR_WORDS = Set.of("nvidia", "tesla", "amd", "instinct", "radeon", "grid");
 
@@ -423,7 +422,8 @@ public final class GpuModels {
 
   /**
    * The share of the parent GPU's compute a MIG profile holds: compute slices over 7, the slice
-   * count of every MIG-capable GPU in the catalog (A100, H100, H200, GH200, B200, GB200). "1g.10gb+me" holds
+   * count of every MIG-capable GPU in the catalog (A100, H100, H200, GH200, B200, GB200, B300,
+   * GB300). "1g.10gb+me" holds
    * one slice like "1g.10gb"; a compute-instance profile "1c.3g.40gb" holds its 1 slice. Memory does
    * not enter: "1g.20gb" is still one seventh of the SMs. Accepts a leading "MIG ". Null (never 0)
    * for anything else. Profiles of 4-slice GPUs (A30's "4g.24gb", RTX PRO 6000's "1g.24gb") need
@@ -444,7 +444,9 @@ public final class GpuModels {
     if (parentModelId.startsWith("a100-") || parentModelId.startsWith("h100-") || parentModelId.startsWith("h200-")
         || parentModelId.equals("b200") || parentModelId.equals("gb200")
         // GH200's Hopper GPU lists 7/7 1g instances in nvidia-smi mig -lgip (NVIDIA/mig-parted pull request 139)
-        || parentModelId.equals("gh200")) {
+        || parentModelId.equals("gh200")
+        // NVIDIA Blackwell Ultra datasheet (OCT25) p.5: 'Multi-Instance GPU (MIG) | 7' for HGX B300 and GB300 NVL72
+        || parentModelId.equals("b300") || parentModelId.equals("gb300")) {
       return slicesOver(profile, 7);
     }
     return null;

@@ -78,8 +78,10 @@ public final class PeakCatalog implements Serializable {
    * not have, so for these the question has no answer (the method drops with its reason) rather than
    * the next mode's figure. A10G is a GA102 and RTX 6000 Ada an AD102, both with TF32 tensor cores
    * (NVIDIA Ampere GA102 and Ada Lovelace architecture whitepapers), but no TF32 figure is cited for either.
+   * Gaudi 2 trains in FP8 (Intel Gaudi documentation, "FP8 Training with Intel Gaudi Transformer Engine"),
+   * but only its BF16 figure is cited: its fp8 work is not the bf16 rate of a chip without fp8.
    */
-  private static final Set<String> MODE_WITHOUT_FIGURE = Set.of("a10g|tf32", "rtx-6000-ada|tf32");
+  private static final Set<String> MODE_WITHOUT_FIGURE = Set.of("a10g|tf32", "rtx-6000-ada|tf32", "gaudi2|fp8");
 
   private static final Pattern VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}\\.\\d+");
 
