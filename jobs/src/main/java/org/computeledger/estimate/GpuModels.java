@@ -33,7 +33,8 @@ public final class GpuModels {
           "rtx-a6000", "l4", "l40s", "l40", "h100-sxm", "h100-pcie", "h100-nvl", "h200-sxm", "h200-nvl",
           "b200", "gb200", "mi300x", "mi250x", "mi250", "mi210", "mi300a", "mi325x", "mi350x", "mi355x",
           "tpu-v4", "tpu-v5e", "tpu-v5p", "tpu-v6e", "trainium1", "trainium2",
-          "inferentia2", "gh200", "a10g", "rtx-6000-ada", "tpu-v7", "b300", "gb300", "gaudi2", "gaudi3");
+          "inferentia2", "gh200", "a10g", "rtx-6000-ada", "tpu-v7", "b300", "gb300", "gaudi2", "gaudi3",
+          "h800");
 
   /**
    * Ids named explicitly (their nvidia-smi, DCGM, ROCm, hl-smi or Kubernetes names) that the shipped catalog
@@ -41,7 +42,7 @@ public final class GpuModels {
    * and their compute is unpriced until a lab adds their rows with {@code --catalog-file}.
    */
   public static final Set<String> UNPRICED_IDS =
-      Set.of("h800", "h20", "a800", "l20", "b100", "rtx-pro-6000");
+      Set.of("h800-pcie", "h20", "a800", "l20", "b100", "rtx-pro-6000");
 
   private static final Set<String> VENDOR_WORDS = Set.of("nvidia", "tesla", "amd", "instinct", "radeon", "grid");
 
@@ -97,7 +98,7 @@ public final class GpuModels {
     if (grid || isVgpuType(rest)) {
       return vgpu(family);
     }
-    ModelMatch accelerator = accelerator(family, rest);
+    ModelMatch accelerator = accelerator(family, rest, vendorNamed);
     if (accelerator != null) {
       return accelerator;
     }
@@ -164,10 +165,11 @@ public final class GpuModels {
    * accelerator types ("v5litepod-16", "v5p-8", "v6e-8") and AWS Neuron names and instance types
    * ("trainium2", "trn1.32xlarge", "inf2.xlarge"). A name that is none of these stays unknown.
    */
-  private static ModelMatch accelerator(String family, List<String> rest) {
+  private static ModelMatch accelerator(String family, List<String> rest, boolean vendorNamed) {
     switch (family) {
-      case "gh200":
       case "h800":
+        return h800(rest, vendorNamed);
+      case "gh200":
       case "h20":
       case "a800":
       case "l20":
@@ -255,6 +257,21 @@ public final class GpuModels {
       default:
         return null;
     }
+  }
+
+  /**
+   * The H800's catalog rows are the SXM module's datasheet figures. nvidia-smi names that module plain
+   * "NVIDIA H800" (as NCCL logs of H800 SXM5 nodes show); the PCIe card, with fewer SMs and lower clocks,
+   * is its own id without figures.
+   */
+  private static ModelMatch h800(List<String> rest, boolean vendorNamed) {
+    if (rest.contains("pcie")) {
+      return exact("h800-pcie");
+    }
+    if (vendorNamed || hasSxm(rest) || rest.contains("hbm3")) {
+      return exact("h800");
+    }
+    return guess("h800", "'h800' names no form factor: assumed H800 SXM; the H800 PCIe card has fewer SMs and lower peaks");
   }
 
   private static ModelMatch h200(List<String> rest, boolean vendorNamed) {

@@ -79,9 +79,12 @@ public final class PeakCatalog implements Serializable {
    * the next mode's figure. A10G is a GA102 and RTX 6000 Ada an AD102, both with TF32 tensor cores
    * (NVIDIA Ampere GA102 and Ada Lovelace architecture whitepapers), but no TF32 figure is cited for either.
    * Gaudi 2 trains in FP8 (Intel Gaudi documentation, "FP8 Training with Intel Gaudi Transformer Engine"),
-   * but only its BF16 figure is cited: its fp8 work is not the bf16 rate of a chip without fp8.
+   * but only its BF16 figure is cited: its fp8 work is not the bf16 rate of a chip without fp8. The H800 is
+   * the H100 SXM's GH100 with FP64 cut, its FP64 and TF32 tensor modes kept, but only its FP64 vector figure
+   * (and no TF32 or FP32 figure) is cited.
    */
-  private static final Set<String> MODE_WITHOUT_FIGURE = Set.of("a10g|tf32", "rtx-6000-ada|tf32", "gaudi2|fp8");
+  private static final Set<String> MODE_WITHOUT_FIGURE =
+      Set.of("a10g|tf32", "rtx-6000-ada|tf32", "gaudi2|fp8", "h800|fp64_tensor", "h800|tf32");
 
   private static final Pattern VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}\\.\\d+");
 
