@@ -224,6 +224,12 @@ public final class GpuModels {
     if (family.startsWith("g5.")) {
       return exact("a10g");
     }
+    // EC2 P6-B300 (and SageMaker's ml.p6-b300) carry B300 GPUs: aws/sagemaker-hyperpod-cli lists the B300's MIG
+    // profiles (1g.34gb ... 7g.269gb) for 'ml.p6-b300.48xlarge'; the hyphen splits the type into "p6" and "b300.48xlarge"
+    if ((family.equals("p6") || family.equals("ml.p6")) && rest.size() == 1
+        && rest.get(0).matches("b300\\.\\d*xlarge")) {
+      return exact("b300");
+    }
     // AWS instance types name the accelerator: trn1.32xlarge, trn1n.32xlarge, trn2.48xlarge, inf2.xlarge
     if (family.startsWith("trn1.") || family.startsWith("trn1n.") || family.equals("trn1")) {
       return exact("trainium1");

@@ -134,6 +134,8 @@ class BlackwellUltraAndGaudiPeaksTest extends SparkTestBase {
       value = {
         "NVIDIA B300 SXM6 AC|b300", // nvidia-smi / DCGM name (NVIDIA NIM support matrix lists NVIDIA-B300-SXM6-AC)
         "NVIDIA-B300-SXM6-AC|b300", // Kubernetes nvidia.com/gpu.product label
+        "p6-b300.48xlarge|b300", // EC2 instance type (8x B300)
+        "ml.p6-b300.48xlarge|b300", // SageMaker HyperPod instance type
         "NVIDIA GB300|gb300",
         "NVIDIA-GB300|gb300",
         "HL-325L|gaudi3", // hl-smi product name of the Gaudi 3 OAM card
@@ -154,6 +156,12 @@ class BlackwellUltraAndGaudiPeaksTest extends SparkTestBase {
     Assertions.assertEquals("gb300", GpuModels.normalize("NVIDIA GB300"));
     Assertions.assertNotEquals("b200", GpuModels.normalize("NVIDIA B300 SXM6 AC"));
     Assertions.assertNotEquals("gb200", GpuModels.normalize("NVIDIA GB300"));
+  }
+
+  @Test
+  void aP6InstanceOfAnotherGpuIsNotTakenForAB300() {
+    Assertions.assertNull(GpuModels.match("p6-b300"));
+    Assertions.assertNotEquals("b300", GpuModels.normalize("p6-b200.48xlarge"));
   }
 
   @Test
