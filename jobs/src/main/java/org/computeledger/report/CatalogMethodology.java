@@ -41,8 +41,8 @@ final class CatalogMethodology {
         + "`habana.ai/gaudi` requests, the chip named by the GKE TPU or instance-type node selector) has no telemetry "
         + "the ledger reads: it is counted by allocation × the chip's dense peak × its own assumed utilization "
         + "(`assumed_accelerator_utilization` in the manifest; `--assumed-accelerator-utilization`). Google, AWS and "
-        + "Intel state no clock for their chips, nor NVIDIA for its B300 and GB300 SKUs, so those figures are never "
-        + "clock-scaled.\n\n");
+        + "Intel state no clock for their chips, nor NVIDIA for its B300, GB300 and H800 SKUs, so those figures are "
+        + "never clock-scaled.\n\n");
     md.append("Sources, per catalog model:\n\n| catalog model | precisions | source (date) |\n|---|---|---|\n");
     Map<String, TreeSet<String>> precisions = new TreeMap<>();
     Map<String, TreeSet<String>> sources = new TreeMap<>();
