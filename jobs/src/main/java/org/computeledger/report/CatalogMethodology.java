@@ -40,8 +40,9 @@ final class CatalogMethodology {
         + "guessed. TPU, Trainium, Inferentia and Gaudi time (Kubernetes `google.com/tpu`, `aws.amazon.com/neuron`, "
         + "`habana.ai/gaudi` requests, the chip named by the GKE TPU or instance-type node selector) has no telemetry "
         + "the ledger reads: it is counted by allocation × the chip's dense peak × its own assumed utilization "
-        + "(`assumed_accelerator_utilization` in the manifest; `--assumed-accelerator-utilization`). Google and AWS "
-        + "state no clock for their chips, so those figures are never clock-scaled.\n\n");
+        + "(`assumed_accelerator_utilization` in the manifest; `--assumed-accelerator-utilization`). Google, AWS and "
+        + "Intel state no clock for their chips, nor NVIDIA for its B300, GB300 and H800 SKUs, so those figures are "
+        + "never clock-scaled.\n\n");
     md.append("Sources, per catalog model:\n\n| catalog model | precisions | source (date) |\n|---|---|---|\n");
     Map<String, TreeSet<String>> precisions = new TreeMap<>();
     Map<String, TreeSet<String>> sources = new TreeMap<>();
