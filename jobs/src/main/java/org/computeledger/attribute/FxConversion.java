@@ -59,14 +59,11 @@ public final class FxConversion {
   /** No {@code --report-currency}: no conversion, the conversion columns stay null. */
   public static final String DEFAULT_REPORT_CURRENCY = "";
 
-  public static final String PROJECT = "project";
-  public static final String BRANCH = "branch";
   public static final String CURRENCY = "currency";
   public static final String COST_BILLED = "cost_billed";
   public static final String COST_EFFECTIVE = "cost_effective";
   public static final String COST_MARKET = "cost_market";
   public static final String MARKET_CURRENCY = "market_currency";
-  public static final String CHARGE_PERIOD_START = "charge_period_start";
   /** A piece's instant: the UTC day it falls on picks its rate. */
   public static final String FX_AT = "fx_at";
 
@@ -93,40 +90,11 @@ public final class FxConversion {
   private FxConversion() {}
 
   /**
-   * One row per (project, branch) of {@code pieces} ({@code project, branch, currency, cost_billed,
-   * charge_period_start}, optionally {@code cost_effective}): {@code project, branch} and the columns of
-   * {@link #BILLED} and {@code report_currency}. {@code rates}: {@link FxRates#SCHEMA}.
-   */
-  public static Dataset<Row> perLineItem(Dataset<Row> pieces, Dataset<Row> rates, String reportCurrency) {
-    return convert(datedByCharge(pieces), List.of(PROJECT, BRANCH), BILLED, rates, reportCurrency)
-        .withColumn(REPORT_CURRENCY, lit(reportCurrency));
-  }
-
-  /** Charge pieces dated by their charge period's start, with a null effective cost when they carry none. */
-  private static Dataset<Row> datedByCharge(Dataset<Row> pieces) {
-    Dataset<Row> p = pieces.withColumn(FX_AT, col(CHARGE_PERIOD_START));
-    if (!java.util.Arrays.asList(p.columns()).contains(COST_EFFECTIVE)) {
-      p = p.withColumn(COST_EFFECTIVE, lit(null).cast(MONEY));
-    }
-    return p;
-  }
-
-  /**
-   * One row per value of {@code keys} in {@code pieces} (the keys, {@code a.currency()}, {@code a.amounts()}
-   * and {@link #FX_AT}): the keys, {@code a.converted()}, {@code a.rate()}, {@code a.date()} and
-   * {@code a.note()} by the rule of the class comment. Pieces whose first amount is null are left out.
-   */
-  public static Dataset<Row> convert(Dataset<Row> pieces, List<String> keys, Amounts a, Dataset<Row> rates,
-      String reportCurrency) {
-    return sumUp(rate(pieces, a, rates, reportCurrency), keys, a, reportCurrency);
-  }
-
-  /**
    * Each piece of {@code pieces} (whose first amount is not null) with the rate the rule of the class comment
    * gives it: the work that does not depend on how the pieces are grouped, done once for every table that
    * sums them ({@link #sumUp}).
    */
-  static Dataset<Row> rate(Dataset<Row> pieces, Amounts a, Dataset<Row> rates, String reportCurrency) {
+  private static Dataset<Row> rate(Dataset<Row> pieces, Amounts a, Dataset<Row> rates, String reportCurrency) {
     String first = a.amounts().get(0);
     Dataset<Row> p = pieces.filter(col(first).isNotNull())
         .withColumn("_day", expr("date_from_unix_date(CAST(floor(unix_seconds(" + FX_AT + ") / "
@@ -160,8 +128,11 @@ public final class FxConversion {
         .drop("_from", "_rdate", "_rate", "_rday", "_day");
   }
 
-  /** One row per value of {@code keys} of pieces {@link #rate rated}: the columns of {@link #convert}. */
-  static Dataset<Row> sumUp(Dataset<Row> rated, List<String> keys, Amounts a, String reportCurrency) {
+  /**
+   * One row per value of {@code keys} of pieces {@link #rate rated}: the keys, {@code a.converted()},
+   * {@code a.rate()}, {@code a.date()} and {@code a.note()} by the rule of the class comment.
+   */
+  private static Dataset<Row> sumUp(Dataset<Row> rated, List<String> keys, Amounts a, String reportCurrency) {
     String first = a.amounts().get(0);
     Column ccy = col(a.currency());
     Column rate = col("_applied");
@@ -202,18 +173,6 @@ public final class FxConversion {
   }
 
   /**
-   * {@code table} (one row per value of {@code keys}: line items, jobs) with {@code report_currency} and
-   * the columns of {@link #BILLED} and {@link #MARKET}: converted from {@code billed} pieces (the keys,
-   * currency, cost_billed, cost_effective, fx_at) and {@code market} pieces (the keys, market_currency,
-   * cost_market, fx_at; may be null) when {@code rates} is given and {@code reportCurrency} is not blank,
-   * else null (no conversion).
-   */
-  public static Dataset<Row> apply(Dataset<Row> table, List<String> keys, Dataset<Row> billed, Dataset<Row> market,
-      Dataset<Row> rates, String reportCurrency) {
-    return apply(table, keys, prepare(billed, market, rates, reportCurrency));
-  }
-
-  /**
    * The billed and market pieces, each with its rate ({@link #rate}), shared by every table converted from
    * the same pieces; {@code market} null without market prices. {@link #NONE} means no conversion.
    */
@@ -229,8 +188,9 @@ public final class FxConversion {
   public static final Prepared NONE = new Prepared(null, null, null);
 
   /**
-   * {@code billed} and {@code market} pieces (as {@link #apply(Dataset, List, Dataset, Dataset, Dataset, String)}
-   * takes them, with every table's keys) rated once; {@link #NONE} without {@code rates} or a reporting currency.
+   * {@code billed} pieces (every table's keys, currency, cost_billed, cost_effective, fx_at) and {@code market}
+   * pieces (the keys, market_currency, cost_market, fx_at; null without market prices) rated once; {@link #NONE}
+   * without {@code rates} or a reporting currency.
    */
   public static Prepared prepare(Dataset<Row> billed, Dataset<Row> market, Dataset<Row> rates,
       String reportCurrency) {
@@ -241,7 +201,10 @@ public final class FxConversion {
         market == null ? null : rate(market, MARKET, rates, reportCurrency), reportCurrency);
   }
 
-  /** {@code table} (one row per value of {@code keys}) with the conversion columns summed from {@code fx}. */
+  /**
+   * {@code table} (one row per value of {@code keys}: line items, jobs) with {@code report_currency} and the
+   * columns of {@link #BILLED} and {@link #MARKET} summed from {@code fx}; null where {@code fx} is {@link #NONE}.
+   */
   public static Dataset<Row> apply(Dataset<Row> table, List<String> keys, Prepared fx) {
     if (fx == NONE) {
       Dataset<Row> out = table;

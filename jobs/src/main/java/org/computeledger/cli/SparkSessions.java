@@ -2,6 +2,7 @@ package org.computeledger.cli;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.computeledger.common.ProcessFreeLocalFileSystem;
 
 /**
  * The one place a job gets its SparkSession: embedded {@code local[*]} by default, a cluster with
@@ -16,8 +17,16 @@ final class SparkSessions {
    * without starting one, so that input and output folders can be checked before Spark starts.
    */
   static org.apache.hadoop.conf.Configuration hadoopConfiguration() {
-    return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(new SparkConf());
+    org.apache.hadoop.conf.Configuration conf = org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(new SparkConf());
+    // the driver's local paths (Hadoop caches one file system per scheme for the JVM, made here first)
+    if (conf.get(LOCAL_FS_KEY) == null) {
+      conf.set(LOCAL_FS_KEY, ProcessFreeLocalFileSystem.class.getName());
+    }
+    return conf;
   }
+
+  /** Hadoop's setting for the class of the {@code file:} file system. */
+  static final String LOCAL_FS_KEY = "fs.file.impl";
 
   static SparkSession create(String appName, String master) {
     return create(appName, master, -1);
@@ -46,6 +55,9 @@ final class SparkSessions {
       int cores = Runtime.getRuntime().availableProcessors();
       conf.setIfMissing("spark.sql.shuffle.partitions", Integer.toString(Math.max(4, 4 * cores)));
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      // local writes without a chmod process per file (see the class); on a cluster the executors keep
+      // Hadoop's own, since their class path is not the driver's to assume
+      conf.setIfMissing("spark.hadoop." + LOCAL_FS_KEY, ProcessFreeLocalFileSystem.class.getName());
     } else {
       String jars = System.getProperty("ledger.appJars");
       if (jars != null && !conf.contains("spark.jars")) {

@@ -33,7 +33,8 @@ public final class GpuModels {
           "rtx-a6000", "l4", "l40s", "l40", "h100-sxm", "h100-pcie", "h100-nvl", "h200-sxm", "h200-nvl",
           "b200", "gb200", "mi300x", "mi250x", "mi250", "mi210", "mi300a", "mi325x", "mi350x", "mi355x",
           "tpu-v4", "tpu-v5e", "tpu-v5p", "tpu-v6e", "trainium1", "trainium2",
-          "inferentia2", "gh200", "a10g", "rtx-6000-ada", "tpu-v7");
+          "inferentia2", "gh200", "a10g", "rtx-6000-ada", "tpu-v7", "b300", "gb300", "gaudi2", "gaudi3",
+          "h800");
 
   /**
    * Ids named explicitly (their nvidia-smi, DCGM, ROCm, hl-smi or Kubernetes names) that the shipped catalog
@@ -41,8 +42,7 @@ public final class GpuModels {
    * and their compute is unpriced until a lab adds their rows with {@code --catalog-file}.
    */
   public static final Set<String> UNPRICED_IDS =
-      Set.of("h800", "h20", "a800", "l20", "b100", "b300", "gb300", "rtx-pro-6000",
-          "gaudi2", "gaudi3");
+      Set.of("h800-pcie", "h20", "a800", "l20", "b100", "rtx-pro-6000");
 
   private static final Set<String> VENDOR_WORDS = Set.of("nvidia", "tesla", "amd", "instinct", "radeon", "grid");
 
@@ -98,7 +98,7 @@ public final class GpuModels {
     if (grid || isVgpuType(rest)) {
       return vgpu(family);
     }
-    ModelMatch accelerator = accelerator(family, rest);
+    ModelMatch accelerator = accelerator(family, rest, vendorNamed);
     if (accelerator != null) {
       return accelerator;
     }
@@ -165,10 +165,11 @@ public final class GpuModels {
    * accelerator types ("v5litepod-16", "v5p-8", "v6e-8") and AWS Neuron names and instance types
    * ("trainium2", "trn1.32xlarge", "inf2.xlarge"). A name that is none of these stays unknown.
    */
-  private static ModelMatch accelerator(String family, List<String> rest) {
+  private static ModelMatch accelerator(String family, List<String> rest, boolean vendorNamed) {
     switch (family) {
-      case "gh200":
       case "h800":
+        return h800(rest, vendorNamed);
+      case "gh200":
       case "h20":
       case "a800":
       case "l20":
@@ -223,6 +224,12 @@ public final class GpuModels {
     if (family.startsWith("g5.")) {
       return exact("a10g");
     }
+    // EC2 P6-B300 (and SageMaker's ml.p6-b300) carry B300 GPUs: aws/sagemaker-hyperpod-cli lists the B300's MIG
+    // profiles (1g.34gb ... 7g.269gb) for 'ml.p6-b300.48xlarge'; the hyphen splits the type into "p6" and "b300.48xlarge"
+    if ((family.equals("p6") || family.equals("ml.p6")) && rest.size() == 1
+        && rest.get(0).matches("b300\\.\\d*xlarge")) {
+      return exact("b300");
+    }
     // AWS instance types name the accelerator: trn1.32xlarge, trn1n.32xlarge, trn2.48xlarge, inf2.xlarge
     if (family.startsWith("trn1.") || family.startsWith("trn1n.") || family.equals("trn1")) {
       return exact("trainium1");
@@ -256,6 +263,21 @@ public final class GpuModels {
       default:
         return null;
     }
+  }
+
+  /**
+   * The H800's catalog rows are the SXM module's datasheet figures. nvidia-smi names that module plain
+   * "NVIDIA H800" (as NCCL logs of H800 SXM5 nodes show); the PCIe card, with fewer SMs and lower clocks,
+   * is its own id without figures.
+   */
+  private static ModelMatch h800(List<String> rest, boolean vendorNamed) {
+    if (rest.contains("pcie")) {
+      return exact("h800-pcie");
+    }
+    if (vendorNamed || hasSxm(rest) || rest.contains("hbm3")) {
+      return exact("h800");
+    }
+    return guess("h800", "'h800' names no form factor: assumed H800 SXM; the H800 PCIe card has fewer SMs and lower peaks");
   }
 
   private static ModelMatch h200(List<String> rest, boolean vendorNamed) {
@@ -423,7 +445,8 @@ public final class GpuModels {
 
   /**
    * The share of the parent GPU's compute a MIG profile holds: compute slices over 7, the slice
-   * count of every MIG-capable GPU in the catalog (A100, H100, H200, GH200, B200, GB200). "1g.10gb+me" holds
+   * count of every MIG-capable GPU in the catalog (A100, H100, H200, GH200, B200, GB200, B300,
+   * GB300). "1g.10gb+me" holds
    * one slice like "1g.10gb"; a compute-instance profile "1c.3g.40gb" holds its 1 slice. Memory does
    * not enter: "1g.20gb" is still one seventh of the SMs. Accepts a leading "MIG ". Null (never 0)
    * for anything else. Profiles of 4-slice GPUs (A30's "4g.24gb", RTX PRO 6000's "1g.24gb") need
@@ -444,7 +467,9 @@ public final class GpuModels {
     if (parentModelId.startsWith("a100-") || parentModelId.startsWith("h100-") || parentModelId.startsWith("h200-")
         || parentModelId.equals("b200") || parentModelId.equals("gb200")
         // GH200's Hopper GPU lists 7/7 1g instances in nvidia-smi mig -lgip (NVIDIA/mig-parted pull request 139)
-        || parentModelId.equals("gh200")) {
+        || parentModelId.equals("gh200")
+        // NVIDIA Blackwell Ultra datasheet (OCT25) p.5: 'Multi-Instance GPU (MIG) | 7' for HGX B300 and GB300 NVL72
+        || parentModelId.equals("b300") || parentModelId.equals("gb300")) {
       return slicesOver(profile, 7);
     }
     return null;

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +44,13 @@ import java.util.regex.Pattern;
  * replaced by another precision's figure: int8, fp64, fp32 and fp16_nontensor have no fallback, and
  * the pipe-activity method reads only direct rows (a pipe without its figure drops the method, see
  * {@link Flop}).
+ *
+ * <p>A row with an empty {@code dense_tflops} says the GPU has that mode but no figure for it is
+ * cited (A10G and RTX 6000 Ada have TF32 tensor cores and no published TF32 rate). Such a row stops
+ * the fallbacks at that mode: the question has no answer and the method drops with its reason, rather
+ * than taking the rate of a mode the GPU does not run that work in. Only a mode with a fallback can be
+ * declared so, its source names the document showing the GPU has it, and a lab's {@code
+ * --catalog-file} may declare more or give the figure one of these rows lacks.
  */
 public final class PeakCatalog implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -73,14 +81,6 @@ public final class PeakCatalog implements Serializable {
           "fp16", "no tensor cores: fp16 runs on the vector units",
           "fp64_tensor", "no FP64 tensor cores: fp64 matmuls run on the FP64 vector units");
 
-  /**
-   * Modes a GPU has whose figure the catalog lacks: a fallback stands for a mode the hardware does
-   * not have, so for these the question has no answer (the method drops with its reason) rather than
-   * the next mode's figure. A10G is a GA102 and RTX 6000 Ada an AD102, both with TF32 tensor cores
-   * (NVIDIA Ampere GA102 and Ada Lovelace architecture whitepapers), but no TF32 figure is cited for either.
-   */
-  private static final Set<String> MODE_WITHOUT_FIGURE = Set.of("a10g|tf32", "rtx-6000-ada|tf32");
-
   private static final Pattern VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}\\.\\d+");
 
   /**
@@ -95,7 +95,7 @@ public final class PeakCatalog implements Serializable {
       String source,
       String sourceDate,
       String notes)
-      implements Serializable {}
+      implements Entry {}
 
   /**
    * The row used for a (model, precision) question. {@code fallbackNote} is null when the catalog
@@ -107,18 +107,40 @@ public final class PeakCatalog implements Serializable {
     }
   }
 
+  /**
+   * A mode the GPU has whose figure the catalog lacks (a row with an empty {@code dense_tflops}):
+   * {@code source} names the document showing the GPU has the mode.
+   */
+  public record ModeWithoutFigure(String model, String precision, String source, String sourceDate, String notes)
+      implements Entry {}
+
+  /** One line of the table: a figure or a mode without one. */
+  sealed interface Entry extends Serializable permits Peak, ModeWithoutFigure {
+    String model();
+
+    String precision();
+  }
+
   private final String version;
   private final List<Peak> rows;
+  private final List<ModeWithoutFigure> modesWithoutFigure;
   private final Map<String, Peak> byKey;
+  private final Set<String> noFigure;
 
-  private PeakCatalog(String version, List<Peak> rows) {
+  private PeakCatalog(String version, List<Peak> rows, List<ModeWithoutFigure> modesWithoutFigure) {
     this.version = version;
     this.rows = List.copyOf(rows);
+    this.modesWithoutFigure = List.copyOf(modesWithoutFigure);
     HashMap<String, Peak> index = new HashMap<>();
     for (Peak p : rows) {
       index.put(key(p.model(), p.precision()), p);
     }
     this.byKey = index;
+    Set<String> modes = new HashSet<>();
+    for (ModeWithoutFigure m : modesWithoutFigure) {
+      modes.add(key(m.model(), m.precision()));
+    }
+    this.noFigure = modes;
   }
 
   /** The catalog shipped on the class path; fails loudly if it is missing or invalid. */
@@ -154,19 +176,38 @@ public final class PeakCatalog implements Serializable {
       throw new IllegalStateException(
           "peak catalog version: expected YYYY-MM-DD.N, '" + version + "'");
     }
-    List<Peak> rows = CatalogCsv.read(csv, fileName, COLUMNS, "gpu_model,precision", PeakCatalog::row,
-        p -> p.model() + "," + p.precision());
-    if (rows.isEmpty()) {
+    List<Entry> read = CatalogCsv.read(csv, fileName, COLUMNS, "gpu_model,precision", PeakCatalog::row,
+        e -> e.model() + "," + e.precision());
+    if (read.isEmpty()) {
       throw new IllegalStateException(fileName + ": expected at least one row, none");
     }
-    return new PeakCatalog(version, rows);
+    List<Peak> rows = new ArrayList<>();
+    List<ModeWithoutFigure> modes = new ArrayList<>();
+    for (Entry e : read) {
+      if (e instanceof Peak p) {
+        rows.add(p);
+      } else {
+        modes.add((ModeWithoutFigure) e);
+      }
+    }
+    return new PeakCatalog(version, rows, modes);
   }
 
-  private static Peak row(CatalogCsv.Field f) {
+  /** A {@link Peak}, or a {@link ModeWithoutFigure} where {@code dense_tflops} is empty. */
+  private static Entry row(CatalogCsv.Field f) {
     String model = f.modelId("gpu_model", "h100-sxm");
     String precision = f.text("precision");
     if (!PRECISIONS.contains(precision)) {
       throw f.invalid("precision", "one of " + PRECISIONS, precision);
+    }
+    if (f.text("dense_tflops").isEmpty()) {
+      // only a mode with a fallback can stop one; for the others a missing row already means no figure
+      if (!FALLBACK.containsKey(precision)) {
+        throw f.invalid("dense_tflops", "a positive number (empty, for a mode the GPU has without a cited figure,"
+            + " only for " + String.join(", ", new TreeSet<>(FALLBACK.keySet())) + ")", "");
+      }
+      String source = f.required("source", "the document showing the GPU has this mode");
+      return new ModeWithoutFigure(model, precision, source, f.date("source_date"), f.text("notes"));
     }
     double tflops = f.positive("dense_tflops");
     // TPU, Trainium and Inferentia documents state no clock: empty means unstated (0), and such a figure
@@ -180,17 +221,32 @@ public final class PeakCatalog implements Serializable {
   /**
    * This catalog with a lab's rows added ({@code --catalog-file}): new (model, precision) pairs only,
    * so a shipped, sourced figure is never silently replaced; a pair in both is an error naming it.
+   * The one exception is a figure for a mode the shipped catalog declares without one: it fills the gap.
    */
   public PeakCatalog plus(PeakCatalog more, String fileName) {
     List<Peak> all = new ArrayList<>(rows);
+    List<ModeWithoutFigure> modes = new ArrayList<>(modesWithoutFigure);
     for (Peak p : more.rows) {
-      if (byKey.containsKey(key(p.model(), p.precision()))) {
-        throw new IllegalStateException(fileName + ": field gpu_model,precision: expected a pair the shipped catalog"
-            + " does not hold, '" + p.model() + "," + p.precision() + "'");
+      String k = key(p.model(), p.precision());
+      if (byKey.containsKey(k)) {
+        throw held(fileName, p.model(), p.precision());
       }
+      modes.removeIf(m -> key(m.model(), m.precision()).equals(k));
       all.add(p);
     }
-    return new PeakCatalog(version, all);
+    for (ModeWithoutFigure m : more.modesWithoutFigure) {
+      String k = key(m.model(), m.precision());
+      if (byKey.containsKey(k) || noFigure.contains(k)) {
+        throw held(fileName, m.model(), m.precision());
+      }
+      modes.add(m);
+    }
+    return new PeakCatalog(version, all, modes);
+  }
+
+  private static IllegalStateException held(String fileName, String model, String precision) {
+    return new IllegalStateException(fileName + ": field gpu_model,precision: expected a pair the shipped catalog"
+        + " does not hold, '" + model + "," + precision + "'");
   }
 
   public String version() {
@@ -200,6 +256,11 @@ public final class PeakCatalog implements Serializable {
   /** Every row, in file order; small enough to broadcast or turn into a Dataset. */
   public List<Peak> rows() {
     return rows;
+  }
+
+  /** The modes declared without a figure, in file order. */
+  public List<ModeWithoutFigure> modesWithoutFigure() {
+    return modesWithoutFigure;
   }
 
   public Set<String> models() {
@@ -225,7 +286,7 @@ public final class PeakCatalog implements Serializable {
     if (direct != null) {
       return Optional.of(new Resolution(asked, direct, null));
     }
-    if (MODE_WITHOUT_FIGURE.contains(modelId + "|" + asked)) {
+    if (noFigure.contains(key(modelId, asked))) {
       return Optional.empty();
     }
     StringBuilder why = new StringBuilder();
@@ -237,6 +298,10 @@ public final class PeakCatalog implements Serializable {
       }
       why.append(p).append(" -> ").append(FALLBACK.get(p)).append(" (").append(FALLBACK_REASON.get(p)).append(')');
       p = FALLBACK.get(p);
+      if (noFigure.contains(key(modelId, p))) {
+        // the GPU runs the work in this mode, whose figure is not known: no answer, not the next mode's rate
+        return Optional.empty();
+      }
       Peak found = byKey.get(key(modelId, p));
       if (found != null) {
         return Optional.of(new Resolution(asked, found, modelId + " has no " + asked + " row: " + why));

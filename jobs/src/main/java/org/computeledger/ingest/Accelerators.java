@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 final class Accelerators {
   /** NVIDIA and AMD data-centre GPU model names as SKUs and meters write them. */
   private static final Pattern GPU = Pattern.compile(
-      "(?i)(?<![a-z0-9])(gb200|b200|b100|h200|h100|gh200|a100|a10g|a10|l40s|l40|l4|v100|p100|p4|t4|k80|mi300x|mi250x)"
-          + "(?![a-z0-9])");
+      "(?i)(?<![a-z0-9])(gb300|b300|gb200|b200|b100|h200|h100|gh200|a100|a10g|a10|l40s|l40|l4|v100|p100|p4|t4|k80"
+          + "|mi300x|mi250x)(?![a-z0-9])");
   private static final Pattern TPU = Pattern.compile("(?i)\\btpu[\\s_-]*(v\\d+[a-z]*)");
   /** Google names its seventh TPU generation "TPU7x" (Ironwood), without the "v"; the catalog's id is tpu-v7. */
   private static final Pattern TPU7X = Pattern.compile("(?i)\\btpu[\\s_-]*7x\\b");

@@ -129,20 +129,14 @@ public final class SlurmJsonParser extends JsonAllocationParser {
         }
       }
       String printed = printedId(job, rawId);
-      String[] idParts = new String[3];
-      if (!SacctParser.splitJobId(printed, idParts)) {
+      String cluster = text(job, "cluster");
+      Object[] row = idRow(sink, printed, Long.toString(rawId), cluster != null ? cluster : params.cluster());
+      if (row == null) {
         throw new Rejected("job " + rawId + ": array or het fields make no Slurm job id: '" + printed + "'");
       }
-      String cluster = text(job, "cluster");
-      Job read = new Job(printed, Long.toString(rawId), idParts[0], idParts[1],
-          cluster != null ? cluster : params.cluster(), text(job, "account"));
+      Job read = new Job(printed, (String) row[I_JOB_ID_RAW], (String) row[I_ARRAY_JOB_ID],
+          (String) row[I_ARRAY_TASK_ID], (String) row[I_CLUSTER], text(job, "account"));
       JsonNode time = job.path("time");
-      Object[] row = sink.newRow();
-      row[I_CLUSTER] = read.cluster();
-      row[I_JOB_ID] = printed;
-      row[I_ARRAY_JOB_ID] = idParts[0];
-      row[I_ARRAY_TASK_ID] = idParts[1];
-      row[I_JOB_ID_RAW] = read.rawId();
       String user = text(job, "user");
       row[I_USER_HASH] = user == null ? null
           : pseudonyms.computeIfAbsent(user, u -> Pseudonyms.user(params.pseudonymKey(), u));
@@ -162,6 +156,26 @@ public final class SlurmJsonParser extends JsonAllocationParser {
     }
   }
 
+  /**
+   * A new row holding the ids of a job or step printed as {@code printed} (as sacct prints JobID: the
+   * array job, task and step read from it), its raw id and cluster; null when {@code printed} makes no
+   * Slurm job id, which the caller words for a job or a step.
+   */
+  private static Object[] idRow(RowSink sink, String printed, String rawId, String cluster) {
+    String[] idParts = new String[3];
+    if (!SacctParser.splitJobId(printed, idParts)) {
+      return null;
+    }
+    Object[] row = sink.newRow();
+    row[I_CLUSTER] = cluster;
+    row[I_JOB_ID] = printed;
+    row[I_ARRAY_JOB_ID] = idParts[0];
+    row[I_ARRAY_TASK_ID] = idParts[1];
+    row[I_STEP_ID] = idParts[2];
+    row[I_JOB_ID_RAW] = rawId;
+    return row;
+  }
+
   /** One step of a read job: its rows, like sacct's step lines (no user, partition, WCKey or comment). */
   private static void step(long line, Job job, JsonNode step, IngestParams params, RowSink sink) {
     try {
@@ -173,19 +187,12 @@ public final class SlurmJsonParser extends JsonAllocationParser {
       int dot = id.lastIndexOf('.');
       String stepId = dot >= 0 ? id.substring(dot + 1) : id;
       String printed = job.printedId() + "." + stepId;
-      String[] idParts = new String[3];
-      if (!SacctParser.splitJobId(printed, idParts)) {
+      Object[] row = idRow(sink, printed, job.rawId() + "." + stepId, job.cluster());
+      if (row == null) {
         throw new Rejected("job " + job.printedId() + ": field step.id: expected a step id like batch or 0, '"
             + id + "'");
       }
       JsonNode time = step.path("time");
-      Object[] row = sink.newRow();
-      row[I_CLUSTER] = job.cluster();
-      row[I_JOB_ID] = printed;
-      row[I_ARRAY_JOB_ID] = idParts[0];
-      row[I_ARRAY_TASK_ID] = idParts[1];
-      row[I_STEP_ID] = idParts[2];
-      row[I_JOB_ID_RAW] = job.rawId() + "." + stepId;
       row[I_ACCOUNT] = job.account();
       row[I_JOB_NAME] = text(step.path("step"), "name");
       row[I_STATE] = state(step.path("state"));

@@ -40,8 +40,9 @@ final class CatalogMethodology {
         + "guessed. TPU, Trainium, Inferentia and Gaudi time (Kubernetes `google.com/tpu`, `aws.amazon.com/neuron`, "
         + "`habana.ai/gaudi` requests, the chip named by the GKE TPU or instance-type node selector) has no telemetry "
         + "the ledger reads: it is counted by allocation × the chip's dense peak × its own assumed utilization "
-        + "(`assumed_accelerator_utilization` in the manifest; `--assumed-accelerator-utilization`). Google and AWS "
-        + "state no clock for their chips, so those figures are never clock-scaled.\n\n");
+        + "(`assumed_accelerator_utilization` in the manifest; `--assumed-accelerator-utilization`). Google, AWS and "
+        + "Intel state no clock for their chips, nor NVIDIA for its B300, GB300 and H800 SKUs, so those figures are "
+        + "never clock-scaled.\n\n");
     md.append("Sources, per catalog model:\n\n| catalog model | precisions | source (date) |\n|---|---|---|\n");
     Map<String, TreeSet<String>> precisions = new TreeMap<>();
     Map<String, TreeSet<String>> sources = new TreeMap<>();
@@ -54,6 +55,7 @@ final class CatalogMethodology {
           .append(" | ").append(markdown(String.join("; ", sources.get(e.getKey())))).append(" |\n");
     }
     md.append('\n');
+    md.append(modesWithoutFigure(catalog));
     md.append(migTable(MigProfiles.load()));
     StringBuilder reasons = new StringBuilder();
     for (Row r : lineItems) {
@@ -71,6 +73,21 @@ final class CatalogMethodology {
           + "| line item | reasons |\n|---|---|\n").append(reasons).append('\n');
     }
     return md.toString();
+  }
+
+  /** The modes a GPU has with no figure cited: their work is unpriced, never taken at another mode's rate. */
+  static String modesWithoutFigure(PeakCatalog catalog) {
+    if (catalog.modesWithoutFigure().isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder("Modes a GPU has with no figure in the catalog (work in them is unpriced, "
+        + "not counted at another mode's rate):\n\n| catalog model | precision | source showing the mode (date) |\n"
+        + "|---|---|---|\n");
+    for (PeakCatalog.ModeWithoutFigure m : catalog.modesWithoutFigure()) {
+      md.append("| ").append(markdown(m.model())).append(" | ").append(m.precision()).append(" | ")
+          .append(markdown(m.source() + " (" + m.sourceDate() + ")")).append(" |\n");
+    }
+    return md.append('\n').toString();
   }
 
   /**

@@ -145,7 +145,9 @@ public final class ReportPage {
         + "<th>status</th><th>GPU-hours</th><th>FLOP</th><th>FLOP low</th><th>FLOP high</th><th>billed cost</th>"
         + "<th>currency</th><th>effective cost</th><th>converted cost</th><th>report currency</th>"
         + "<th>converted effective cost</th><th>rate</th><th>rate date</th><th>market cost</th><th>market currency</th>"
-        + "<th>converted market cost</th><th>market rate</th><th>market rate date</th><th>6·N·D FLOP</th>"
+        + "<th>converted market cost</th><th>market rate</th><th>market rate date</th>"
+        + "<th title=\"GPU time no market price covers: the market cost leaves these hours out\">GPU-hours not in"
+        + " market cost</th><th>6·N·D FLOP</th>"
         + "<th>architecture check</th><th>method reasons</th><th>description</th></tr>\n");
     for (Row r : p.lineItems()) {
       h.append("<tr>").append(td(r, "project")).append(td(r, "branch")).append(td(r, "activity")).append(td(r, "status"))
@@ -155,7 +157,7 @@ public final class ReportPage {
           .append(money(r, "cost_effective_converted")).append(rate(r, "fx_rate")).append(td(r, "fx_date"))
           .append(money(r, "cost_market")).append(td(r, "market_currency")).append(money(r, "cost_market_converted"))
           .append(rate(r, "market_fx_rate")).append(td(r, "market_fx_date"))
-          .append(flop(r, "flop_architecture")).append(td(r, "architecture_check")).append(td(r, "method_reasons"))
+          .append(num(hours(r.getAs("market_unpriced_gpu_seconds")))).append(flop(r, "flop_architecture")).append(td(r, "architecture_check")).append(td(r, "method_reasons"))
           .append(td(r, "description")).append("</tr>\n");
     }
     h.append("</table>\n");

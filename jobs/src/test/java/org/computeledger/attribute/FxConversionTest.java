@@ -17,20 +17,27 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
-/** Conversion of line items' billed cost with fx.csv, figures worked out by hand. */
+/**
+ * Conversion of line items' and jobs' cost with fx.csv, through the run's own path ({@code prepare} then
+ * {@code apply} per table), figures worked out by hand.
+ */
 class FxConversionTest extends LocalSparkTestBase {
-  private static final StructType PIECES = StructType.fromDDL(
-      "project STRING, branch STRING, currency STRING, cost_billed DECIMAL(38,12), charge_period_start TIMESTAMP");
+  // billed pieces as MainJob.fxPieces makes them: fx_at is the charge period's start
+  private static final StructType PIECES = StructType.fromDDL("project STRING, branch STRING, currency STRING,"
+      + " cost_billed DECIMAL(38,12), cost_effective DECIMAL(38,12), fx_at TIMESTAMP");
 
   // EUR->USD 1.08 from 1 March, 1.10 from 15 March
   private static final List<FxRates.Rate> RATES = List.of(
       new FxRates.Rate(LocalDate.of(2026, 3, 1), "EUR", "USD", new BigDecimal("1.08"), "ECB", 2),
       new FxRates.Rate(LocalDate.of(2026, 3, 15), "EUR", "USD", new BigDecimal("1.10"), "ECB", 3));
 
+  /** Line items, one per (project, branch) of the pieces, converted to USD as the run converts them. */
   private Map<String, Row> convert(Row... pieces) {
     Dataset<Row> p = spark.createDataFrame(List.of(pieces), PIECES);
+    Dataset<Row> lineItems = p.select("project", "branch").distinct();
     Map<String, Row> out = new HashMap<>();
-    for (Row r : FxConversion.perLineItem(p, FxRates.toDataset(spark, RATES), "USD").collectAsList()) {
+    for (Row r : FxConversion.apply(lineItems, List.of("project", "branch"),
+        FxConversion.prepare(p, null, FxRates.toDataset(spark, RATES), "USD")).collectAsList()) {
       out.put(r.getAs("project") + "/" + r.getAs("branch"), r);
     }
     return out;
@@ -38,7 +45,7 @@ class FxConversionTest extends LocalSparkTestBase {
 
   private static Row piece(String item, String currency, String cost, String start) {
     String[] pb = item.split("/");
-    return RowFactory.create(pb[0], pb[1], currency, new BigDecimal(cost), Timestamp.from(Instant.parse(start)));
+    return RowFactory.create(pb[0], pb[1], currency, new BigDecimal(cost), null, Timestamp.from(Instant.parse(start)));
   }
 
   private static void assertMoney(String expected, Object actual) {
@@ -118,10 +125,17 @@ class FxConversionTest extends LocalSparkTestBase {
   private static final StructType MARKET_PIECES = StructType.fromDDL(
       "job_key STRING, market_currency STRING, cost_market DECIMAL(38,12), fx_at TIMESTAMP");
 
-  private Row onlyRow(Dataset<Row> d) {
-    List<Row> rows = d.collectAsList();
+  /** Job j1 converted to USD from these pieces as the run converts jobs; {@code market} null without prices. */
+  private Row job1(Dataset<Row> billed, Dataset<Row> market) {
+    Dataset<Row> jobs = spark.createDataFrame(List.of(RowFactory.create("j1")), StructType.fromDDL("job_key STRING"));
+    List<Row> rows = FxConversion.apply(jobs, List.of("job_key"),
+        FxConversion.prepare(billed, market, FxRates.toDataset(spark, RATES), "USD")).collectAsList();
     assertEquals(1, rows.size());
     return rows.get(0);
+  }
+
+  private Dataset<Row> noBilledPieces() {
+    return spark.createDataFrame(List.of(), BILLED_PIECES);
   }
 
   @Test
@@ -133,8 +147,7 @@ class FxConversionTest extends LocalSparkTestBase {
             Timestamp.from(Instant.parse("2026-03-10T08:00:00Z"))),
         RowFactory.create("j1", "EUR", new BigDecimal("50.00"), new BigDecimal("40.00"),
             Timestamp.from(Instant.parse("2026-03-20T08:00:00Z")))), BILLED_PIECES);
-    Row r = onlyRow(FxConversion.convert(p, List.of("job_key"), FxConversion.BILLED, FxRates.toDataset(spark, RATES),
-        "USD"));
+    Row r = job1(p, null);
     assertMoney("163.00", r.getAs(FxConversion.COST_BILLED_CONVERTED));
     assertMoney("130.40", r.getAs(FxConversion.COST_EFFECTIVE_CONVERTED));
     assertMoney("1.086666666667", r.getAs(FxConversion.FX_RATE));
@@ -146,8 +159,7 @@ class FxConversionTest extends LocalSparkTestBase {
     // 200.00 EUR at market prices for a job starting 16 March: the 15 March rate 1.10 gives 220.00 USD
     Dataset<Row> p = spark.createDataFrame(List.of(RowFactory.create("j1", "EUR", new BigDecimal("200.00"),
         Timestamp.from(Instant.parse("2026-03-16T23:59:59Z")))), MARKET_PIECES);
-    Row r = onlyRow(FxConversion.convert(p, List.of("job_key"), FxConversion.MARKET, FxRates.toDataset(spark, RATES),
-        "USD"));
+    Row r = job1(noBilledPieces(), p);
     assertMoney("220.00", r.getAs(FxConversion.COST_MARKET_CONVERTED));
     assertMoney("1.10", r.getAs(FxConversion.MARKET_FX_RATE));
     assertEquals(Date.valueOf("2026-03-15"), r.getAs(FxConversion.MARKET_FX_DATE));
@@ -157,8 +169,7 @@ class FxConversionTest extends LocalSparkTestBase {
   void marketCostWithoutARateSaysWhichRateIsMissing() {
     Dataset<Row> p = spark.createDataFrame(List.of(RowFactory.create("j1", "GBP", new BigDecimal("200.00"),
         Timestamp.from(Instant.parse("2026-03-16T10:00:00Z")))), MARKET_PIECES);
-    Row r = onlyRow(FxConversion.convert(p, List.of("job_key"), FxConversion.MARKET, FxRates.toDataset(spark, RATES),
-        "USD"));
+    Row r = job1(noBilledPieces(), p);
     assertNull(r.getAs(FxConversion.COST_MARKET_CONVERTED));
     assertNull(r.getAs(FxConversion.MARKET_FX_RATE));
     assertEquals("not converted: no GBP->USD rate in fx.csv dated on or before 2026-03-16",
@@ -177,8 +188,8 @@ class FxConversionTest extends LocalSparkTestBase {
             Timestamp.from(Instant.parse("2026-03-20T08:00:00Z")))), BILLED_PIECES);
     Dataset<Row> market = spark.createDataFrame(List.of(), MARKET_PIECES);
     Map<String, Row> out = new HashMap<>();
-    for (Row r : FxConversion.apply(jobs, List.of("job_key"), billed, market, FxRates.toDataset(spark, RATES), "USD")
-        .collectAsList()) {
+    for (Row r : FxConversion.apply(jobs, List.of("job_key"),
+        FxConversion.prepare(billed, market, FxRates.toDataset(spark, RATES), "USD")).collectAsList()) {
       out.put(r.getAs("job_key"), r);
     }
     assertMoney("10.80", out.get("j1").getAs(FxConversion.COST_BILLED_CONVERTED));

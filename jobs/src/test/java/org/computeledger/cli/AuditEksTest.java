@@ -21,6 +21,7 @@ import org.computeledger.schema.Table;
 import org.computeledger.standards.Standard;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The auditor's walk on a rented Kubernetes cluster (fixtures/audit-eks: a day of an EKS cluster's pod list,
@@ -33,13 +34,13 @@ class AuditEksTest extends SparkTestBase {
   static final Path EKS = Path.of("src/test/resources/fixtures/audit-eks").toAbsolutePath();
   /** The pod on the node whose instance resources.csv cuts at 13:20: its 13:00 charge is cut. */
   static final String CUT_JOB = "default/atlas/atlas-distill-009-gp4qn";
-  private static Path work;
+  /** The class's report and samples; JUnit deletes it after the class's last test. */
+  @TempDir static Path work;
   private static Path report;
 
   private Path report() throws IOException {
     synchronized (AuditEksTest.class) {
       if (report == null) {
-        work = Files.createTempDirectory("ledger-audit-eks-test");
         report = work.resolve("report");
         RunCommand.run(spark(), EKS.toString(), report.toString(),
             IngestParams.defaults().withRunInstant(Instant.parse("2026-12-01T00:00:00Z")), EstimateParams.defaults(),

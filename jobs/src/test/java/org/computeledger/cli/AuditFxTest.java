@@ -23,6 +23,7 @@ import org.computeledger.schema.Table;
 import org.computeledger.standards.Standard;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The auditor's walk on a report converted to a reporting currency: the EKS fixture (a USD bill of May 2026)
@@ -34,14 +35,14 @@ class AuditFxTest extends SparkTestBase {
   /** USD to EUR: the April rate covers the May bill; the 2027 rate is later than every charge and never used. */
   private static final String FX = "date,from_currency,to_currency,rate,source\n2026-04-01,USD,EUR,0.92,ecb\n"
       + "2027-01-01,USD,EUR,0.5,ecb\n";
-  private static Path work;
+  /** The class's report and samples; JUnit deletes it after the class's last test. */
+  @TempDir static Path work;
   private static Path input;
   private static Path report;
 
   private Path report() throws IOException {
     synchronized (AuditFxTest.class) {
       if (report == null) {
-        work = Files.createTempDirectory("ledger-audit-fx-test");
         input = work.resolve("input");
         ReportEdits.copyTree(AuditEksTest.EKS, input);
         Files.writeString(input.resolve("fx.csv"), FX);

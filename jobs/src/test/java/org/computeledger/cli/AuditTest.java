@@ -29,6 +29,7 @@ import org.computeledger.report.Manifest;
 import org.computeledger.schema.Table;
 import org.computeledger.standards.Standard;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The auditor's walk on the bundled sample logs: verify catches a flipped byte in any output or input,
@@ -36,13 +37,13 @@ import org.junit.jupiter.api.Test;
  * after the fact with its manifest rehashed. The report is made once for the class (about a minute).
  */
 class AuditTest extends SparkTestBase {
-  private static Path work;
+  /** The class's report and samples; JUnit deletes it after the class's last test. */
+  @TempDir static Path work;
   private static Path report;
 
   private Path report() throws IOException {
     synchronized (AuditTest.class) {
       if (report == null) {
-        work = Files.createTempDirectory("ledger-audit-test");
         report = work.resolve("report");
         RunCommand.run(spark(), LedgerRefusalsTest.SAMPLE_LOGS.toString(), report.toString(),
             IngestParams.defaults().withRunInstant(Instant.parse("2026-12-01T00:00:00Z")), EstimateParams.defaults(),
@@ -110,21 +111,32 @@ class AuditTest extends SparkTestBase {
     return out;
   }
 
+  /** A copy of the class's report under {@code name}, to edit after the fact. */
+  private Path copyOfReport(String name) throws IOException {
+    Path edited = work.resolve(name);
+    ReportEdits.copyTree(report(), edited);
+    return edited;
+  }
+
+  /** {@code edited}'s jobs table rewritten from the report's with {@code column} of {@code job} times {@code factor}. */
+  private void editJob(Path edited, String job, String column, double factor) throws IOException {
+    Dataset<Row> jobs = spark().read().schema(Table.JOBS.schema()).parquet(report.resolve("jobs").toString());
+    ReportEdits.deleteTree(edited.resolve("jobs"));
+    jobs.withColumn(column, when(col("job_key").equalTo(job), col(column).multiply(factor)).otherwise(col(column))
+            .cast(Table.JOBS.schema().apply(column).dataType()))
+        .coalesce(1).write().parquet(edited.resolve("jobs").toString());
+  }
+
   @Test
   void aReportEditedAfterTheFactWithItsManifestRehashedIsCaughtByTheRecompute() throws Exception {
-    report();
-    Path edited = work.resolve("edited");
-    ReportEdits.copyTree(report, edited);
+    Path edited = copyOfReport("edited");
     // a job seed 1 draws (atlas pre-training on 2026-03-03, with telemetry): its FLOP doubled in the GPU ledger and the jobs table
     String job = "lumen/48135";
     Dataset<Row> usage = spark().read().schema(Table.GPU_USAGE.schema()).parquet(report.resolve("gpu_usage").toString());
     ReportEdits.deleteTree(edited.resolve("gpu_usage"));
     RunCommand.writeLedger(usage.withColumn("flop", when(col("job_key").equalTo(job), col("flop").multiply(2))
         .otherwise(col("flop"))), edited.resolve("gpu_usage").toString());
-    Dataset<Row> jobs = spark().read().schema(Table.JOBS.schema()).parquet(report.resolve("jobs").toString());
-    ReportEdits.deleteTree(edited.resolve("jobs"));
-    jobs.withColumn("flop", when(col("job_key").equalTo(job), col("flop").multiply(2)).otherwise(col("flop")))
-        .coalesce(1).write().parquet(edited.resolve("jobs").toString());
+    editJob(edited, job, "flop", 2);
     ReportEdits.rehash(edited);
 
     AuditRecompute.Outcome o = AuditRecompute.recompute(sample(edited, 1, "of-edited"));
@@ -140,15 +152,9 @@ class AuditTest extends SparkTestBase {
 
   @Test
   void aJobsCostInflatedAfterTheFactWithItsManifestRehashedIsCaughtByTheRecompute() throws Exception {
-    report();
-    Path edited = work.resolve("edited-cost");
-    ReportEdits.copyTree(report, edited);
+    Path edited = copyOfReport("edited-cost");
     String job = "lumen/48135";
-    Dataset<Row> jobs = spark().read().schema(Table.JOBS.schema()).parquet(report.resolve("jobs").toString());
-    ReportEdits.deleteTree(edited.resolve("jobs"));
-    jobs.withColumn("cost_billed", when(col("job_key").equalTo(job), col("cost_billed").multiply(1.5))
-            .otherwise(col("cost_billed")).cast("decimal(38,12)"))
-        .coalesce(1).write().parquet(edited.resolve("jobs").toString());
+    editJob(edited, job, "cost_billed", 1.5);
     ReportEdits.rehash(edited);
 
     AuditRecompute.Outcome o = AuditRecompute.recompute(sample(edited, 1, "of-edited-cost"));

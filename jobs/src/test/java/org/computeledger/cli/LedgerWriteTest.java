@@ -19,9 +19,12 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.computeledger.SparkTestBase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** How the GPU ledger is laid out on disk: by day, measured doubles without a dictionary. */
 class LedgerWriteTest extends SparkTestBase {
+  @TempDir Path tmp;
+
   @Test
   void theLedgerIsWrittenByDayWithDictionariesForNamesOnly() throws Exception {
     StructType schema = new StructType().add("host", DataTypes.StringType).add("flop", DataTypes.DoubleType)
@@ -32,7 +35,7 @@ class LedgerWriteTest extends SparkTestBase {
       values.add(RowFactory.create("n" + (i % 3), 0.5 * (i % 3), i < 600 ? "2026-03-01" : "2026-03-02"));
     }
     Dataset<Row> rows = spark().createDataFrame(values, schema).coalesce(1);
-    Path out = Files.createTempDirectory("ledger-write").resolve("gpu_usage");
+    Path out = tmp.resolve("ledger-write").resolve("gpu_usage");
     RunCommand.writeLedger(rows, out.toString());
 
     File[] days = out.toFile().listFiles(f -> f.getName().startsWith("day="));
@@ -57,12 +60,12 @@ class LedgerWriteTest extends SparkTestBase {
 
   @Test
   void aTableIsCopiedFileForFileWithoutHadoopsSideFiles() throws Exception {
-    Path from = Files.createTempDirectory("ledger-copy-from");
+    Path from = Files.createDirectory(tmp.resolve("ledger-copy-from"));
     byte[] data = {'P', 'A', 'R', '1', 0, 1, 2, 'P', 'A', 'R', '1'};
     Files.write(from.resolve("part-00000.zstd.parquet"), data);
     Files.write(from.resolve("._SUCCESS.crc"), new byte[] {9});
     Files.write(from.resolve("_SUCCESS"), new byte[0]);
-    Path to = Files.createTempDirectory("ledger-copy-to").resolve("quarantine");
+    Path to = tmp.resolve("ledger-copy-to").resolve("quarantine");
 
     RunCommand.copyTable(new Configuration(), new org.apache.hadoop.fs.Path(from.toUri()),
         new org.apache.hadoop.fs.Path(to.toUri()));

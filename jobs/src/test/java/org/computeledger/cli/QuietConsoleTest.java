@@ -46,12 +46,18 @@ class QuietConsoleTest {
     Path out = Files.createTempFile("ledger-stdout", ".txt");
     Path err = Files.createTempFile("ledger-stderr", ".txt");
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-    Process p = pb.start();
-    if (!p.waitFor(15, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      Assertions.fail("ledger " + String.join(" ", args) + " did not finish");
+    try {
+      Process p = pb.start();
+      if (!p.waitFor(15, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        Assertions.fail("ledger " + String.join(" ", args) + " did not finish");
+      }
+      return new Result(p.exitValue(), Files.readString(out), Files.readAllLines(err));
+    } finally {
+      // static, so callers in other classes need no temp folder of their own; the files go when read
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
     }
-    return new Result(p.exitValue(), Files.readString(out), Files.readAllLines(err));
   }
 
   static List<String> noise(List<String> lines) {

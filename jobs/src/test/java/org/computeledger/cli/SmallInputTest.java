@@ -23,7 +23,7 @@ class SmallInputTest {
     assertEquals("false", conf.get("spark.sql.codegen.wholeStage"));
     assertEquals("NO_CODEGEN", conf.get("spark.sql.codegen.factoryMode"));
     assertEquals("false", conf.get("spark.sql.adaptive.enabled"));
-    assertEquals("2", conf.get("spark.sql.shuffle.partitions"));
+    assertEquals("1", conf.get("spark.sql.shuffle.partitions"));
   }
 
   @Test
@@ -34,12 +34,21 @@ class SmallInputTest {
   }
 
   @Test
+  void smallLocalInputUsesSmallMemoryPagesAndBroadcastBlocks() {
+    SparkConf conf = local();
+    SmallInput.apply(conf, 2_600_000, SmallInput.DEFAULT_MAX_BYTES, 2);
+    assertEquals("1m", conf.get("spark.buffer.pageSize"));
+    assertEquals("256k", conf.get("spark.broadcast.blockSize"));
+  }
+
+  @Test
   void inputAboveTheBoundKeepsSparkDefaults() {
     SparkConf conf = local();
     assertFalse(SmallInput.apply(conf, SmallInput.DEFAULT_MAX_BYTES + 1, SmallInput.DEFAULT_MAX_BYTES, 2));
     assertFalse(conf.contains("spark.sql.codegen.wholeStage"));
     assertFalse(conf.contains("spark.sql.adaptive.enabled"));
     assertFalse(conf.contains("spark.sql.sources.parallelPartitionDiscovery.threshold"));
+    assertFalse(conf.contains("spark.buffer.pageSize"));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package org.computeledger.estimate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,5 +66,29 @@ class CatalogFilesTest {
     Path f = fixture("../registry/product-example.yaml");
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> CatalogFiles.load(List.of(f)));
     assertTrue(e.getMessage().contains("line 1: field (header): expected the columns of gpu_peaks.csv"), e.getMessage());
+  }
+
+  @Test
+  void aLabFileCanDeclareAModeItsGpuHasWithoutAFigure() throws Exception {
+    CatalogFiles c = CatalogFiles.load(List.of(fixture("gpu_peaks_mode_without_figure.csv")));
+    assertTrue(c.peaks().peak("lab-gpu-1", "fp32").isPresent());
+    assertTrue(c.peaks().resolve("lab-gpu-1", "tf32").isEmpty(), "not the fp32 vector rate");
+  }
+
+  @Test
+  void aLabFigureFillsAModeTheShippedCatalogHasNoFigureFor() throws Exception {
+    CatalogFiles c = CatalogFiles.load(List.of(fixture("gpu_peaks_a10g_tf32.csv")));
+    PeakCatalog.Resolution r = c.peaks().resolve("a10g", "tf32").orElseThrow();
+    assertEquals(70.04e12, r.peak().flopsPerSecond(), 1e3);
+    assertFalse(r.isFallback());
+    assertTrue(c.peaks().modesWithoutFigure().stream().noneMatch(m -> m.model().equals("a10g")));
+  }
+
+  @Test
+  void aLabCannotDeclareWithoutAFigureAModeTheShippedCatalogHasAFigureFor() throws Exception {
+    Path f = fixture("gpu_peaks_mode_without_figure_shipped.csv");
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> CatalogFiles.load(List.of(f)));
+    assertEquals(f + ": field gpu_model,precision: expected a pair the shipped catalog does not hold, 'h100-sxm,tf32'",
+        e.getMessage());
   }
 }

@@ -92,12 +92,16 @@ class DerivedPeaksTest extends SparkTestBase {
     assertEquals(GH200_MAX_CLOCK_HZ / 1e6, CATALOG.boostClockMhz("gh200").orElseThrow(), 0.0);
   }
 
-  @Test
-  void a10gFp32PipeUsesSmsTimesTheGa102RateTimesItsMaxClock() {
+  @ParameterizedTest(name = "{0} pipe")
+  @CsvSource({
+    "fp32, " + GA102_FP32_FLOP_PER_CLK, // 35.02 TFLOPS
+    "fp64, " + GA102_FP64_FLOP_PER_CLK, // 0.547 TFLOPS
+  })
+  void a10gPipeUsesSmsTimesTheGa102RateOfThatPipeTimesItsMaxClock(String pipe, int flopPerClk) {
     Flop flop = new Flop(CATALOG, EstimateParams.defaults());
     Row r = flop.telemetryFlop(telemetry("a10g", "fp32", Map.of(Activity.COVERED_S, 60.0,
-        Activity.PIPE_COVERED_S, 60.0, Activity.pipeNoClk("fp32"), 30.0))).first();
-    double peak = A10G_SMS * GA102_FP32_FLOP_PER_CLK * A10G_MAX_CLOCK_HZ; // 35.02 TFLOPS
+        Activity.PIPE_COVERED_S, 60.0, Activity.pipeNoClk(pipe), 30.0))).first();
+    double peak = A10G_SMS * flopPerClk * A10G_MAX_CLOCK_HZ;
     close(peak * 30.0, r.<Double>getAs(Flop.FLOP_PIPE), 1e-3);
     assertEquals(0, r.<Integer>getAs(MethodReasons.COLUMN));
   }
@@ -109,15 +113,6 @@ class DerivedPeaksTest extends SparkTestBase {
     double peak = A10G_SMS * GA102_FP32_FLOP_PER_CLK * A10G_MAX_CLOCK_HZ;
     close(peak * 100 * 0.4, r.<Double>getAs(Flop.FLOP_ALLOCATION), 1e-3);
     assertNotEquals(31.2e12 * 100 * 0.4, r.<Double>getAs(Flop.FLOP_ALLOCATION), 1e9);
-  }
-
-  @Test
-  void a10gFp64PipeUsesTheGa102Fp64Rate() {
-    Flop flop = new Flop(CATALOG, EstimateParams.defaults());
-    Row r = flop.telemetryFlop(telemetry("a10g", "fp32", Map.of(Activity.COVERED_S, 60.0,
-        Activity.PIPE_COVERED_S, 60.0, Activity.pipeNoClk("fp64"), 30.0))).first();
-    double peak = A10G_SMS * GA102_FP64_FLOP_PER_CLK * A10G_MAX_CLOCK_HZ; // 0.547 TFLOPS
-    close(peak * 30.0, r.<Double>getAs(Flop.FLOP_PIPE), 1e-3);
   }
 
   @Test

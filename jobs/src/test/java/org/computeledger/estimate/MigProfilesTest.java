@@ -32,6 +32,33 @@ class MigProfilesTest {
   }
 
   @Test
+  void b200OneG23gbHoldsEighteenOf148SmsAndAnEighthOfTheMemory() {
+    // nvidia-smi mig -lgip on a B200 (NVIDIA/mig-parted pull request 166): SM 18 for MIG 1g.23gb
+    MigProfiles.Share s = SHIPPED.share("b200", "MIG 1g.23gb");
+    assertEquals(18.0 / 148, s.compute(), 1e-12);
+    assertEquals(0.125, s.memory(), 0);
+    assertFalse(s.bySlices());
+  }
+
+  @Test
+  void b200OneG45gbAndTwoG45gbHoldThirtyAndThirtySixOf148SmsAndAQuarterOfTheMemory() {
+    MigProfiles.Share one = SHIPPED.share("b200", "1g.45gb");
+    MigProfiles.Share two = SHIPPED.share("b200", "2g.45gb");
+    assertEquals(30.0 / 148, one.compute(), 1e-12);
+    assertEquals(36.0 / 148, two.compute(), 1e-12);
+    assertEquals(0.25, one.memory(), 0);
+    assertEquals(0.25, two.memory(), 0);
+    assertTrue(two.compute() < 2.0 / 7, "two slices hold fewer SMs than two sevenths of the GPU");
+  }
+
+  @Test
+  void b200ProfilesTheTableLacksKeepTheSliceRuleFlagged() {
+    MigProfiles.Share s = SHIPPED.share("b200", "MIG 3g.90gb");
+    assertEquals(3.0 / 7, s.compute(), 1e-12);
+    assertTrue(s.bySlices());
+  }
+
+  @Test
   void a100OneG5gbIsFourteenOf108NotASeventh() {
     MigProfiles.Share s = SHIPPED.share("a100-sxm4-40gb", "MIG 1g.5gb+me");
     assertEquals(0.129629629630, s.compute(), 1e-12);
@@ -87,6 +114,6 @@ class MigProfilesTest {
       Integer earlier = gpuSms.putIfAbsent(p.model(), p.gpuSms());
       assertTrue(earlier == null || earlier == p.gpuSms(), p.model() + ": two GPU SM counts");
     }
-    assertEquals(33, SHIPPED.rows().size());
+    assertEquals(36, SHIPPED.rows().size()); // 33 + B200 1g.23gb, 1g.45gb, 2g.45gb
   }
 }

@@ -121,6 +121,44 @@ class PeakCatalogTest {
   }
 
   @Test
+  void theModesWithoutAFigureAreCatalogRowsWithTheirSource() {
+    List<String> declared = new ArrayList<>();
+    for (PeakCatalog.ModeWithoutFigure m : CATALOG.modesWithoutFigure()) {
+      declared.add(m.model() + "," + m.precision());
+      assertFalse(m.source().isEmpty(), m.toString());
+    }
+    assertEquals(List.of("a10g,tf32", "rtx-6000-ada,tf32", "gaudi2,fp8", "h800,fp64_tensor", "h800,tf32"), declared);
+    assertTrue(CATALOG.rows().stream().noneMatch(p -> p.model().equals("a10g") && p.precision().equals("tf32")),
+        "a mode without a figure is not a peak row");
+  }
+
+  @Test
+  void aModeWithoutAFigureStopsAFallbackChainThatReachesIt() {
+    String csv = HEADER
+        + "x1,fp32,10,1500,test datasheet,2026-01,\n"
+        + "x1,fp16_nontensor,20,1500,test datasheet,2026-01,\n"
+        + "x1,fp16,,,test whitepaper: the GPU has fp16 tensor cores,2026-01,\n";
+    PeakCatalog c = PeakCatalog.parse(csv, "2026-11-23.1");
+    assertTrue(c.resolve("x1", "fp16").isEmpty(), "not the fp16 vector rate");
+    assertTrue(c.resolve("x1", "bf16").isEmpty(), "bf16 falls back to fp16, which has no figure");
+    assertEquals(10e12, c.peakFlops("x1", "tf32").orElseThrow(), 1, "an undeclared mode still falls back");
+  }
+
+  @Test
+  void aRowWithoutAFigureForAModeWithNoFallbackIsRejected() {
+    String message = rejected(HEADER + "t4,int8,,,NVIDIA T4 datasheet,2019-03,\n").getMessage();
+    assertEquals("gpu_peaks.csv line 2: field dense_tflops: expected a positive number (empty, for a mode the GPU has"
+        + " without a cited figure, only for bf16, fp16, fp64_tensor, fp8, tf32), ''", message);
+  }
+
+  @Test
+  void aModeWithoutAFigureNeedsTheSourceShowingTheGpuHasIt() {
+    String message = rejected(HEADER + "t4,tf32,,,,2019-03,\n").getMessage();
+    assertEquals("gpu_peaks.csv line 2: field source: expected the document showing the GPU has this mode, ''",
+        message);
+  }
+
+  @Test
   void tf32OnAGpuWithoutTf32TensorCoresStillRunsAtItsFp32Rate() {
     PeakCatalog.Resolution r = CATALOG.resolve("v100-sxm2-32gb", "tf32").orElseThrow();
     assertTrue(r.isFallback());
@@ -293,8 +331,8 @@ class PeakCatalogTest {
 
   @Test
   void unknownModelHasNoPeakAndNoClock() {
-    assertTrue(CATALOG.peakFlops("h800", "bf16").isEmpty());
-    assertTrue(CATALOG.boostClockMhz("h800").isEmpty());
+    assertTrue(CATALOG.peakFlops("h20", "bf16").isEmpty());
+    assertTrue(CATALOG.boostClockMhz("h20").isEmpty());
   }
 
   @Test
@@ -323,6 +361,17 @@ class PeakCatalogTest {
     double vectorClockMhz = 66.9e12 / (132 * 128 * 2) / 1e6;
     assertEquals(tensorClockMhz, CATALOG.boostClockMhz("h100-sxm", "bf16").orElseThrow(), 1.0);
     assertEquals(vectorClockMhz, CATALOG.boostClockMhz("h100-sxm", "fp32").orElseThrow(), 1.0);
+  }
+
+  @Test
+  void b200VectorFiguresAreQuotedAtTheMaxSmClockB200sReport() {
+    // driver-recorded maximum SM clock of a DGX B200 (cuTile Rust paper artifact): 1965 MHz; 148 SMs (device query)
+    assertEquals(1965, CATALOG.boostClockMhz("b200").orElseThrow(), 1e-9);
+    assertEquals(1965, CATALOG.boostClockMhz("b200", "fp32").orElseThrow(), 1e-9);
+    // 148 SMs x 128 FP32 lanes x 2 FLOP x 1.965 GHz = 74.45 TFLOPS: the catalog's (printed) 75 is that, rounded
+    assertClose(148 * 128 * 2 * 1965e6, flops("b200", "fp32"), 0.01);
+    // 148 SMs x 8192 dense tensor FLOP per clock: 2,250 TFLOPS bf16 needs 1.856 GHz, below the vector clock
+    assertEquals(2250e12 / (148 * 8192) / 1e6, CATALOG.boostClockMhz("b200", "bf16").orElseThrow(), 1.0);
   }
 
   @Test

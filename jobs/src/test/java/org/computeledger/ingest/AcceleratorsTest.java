@@ -24,6 +24,13 @@ class AcceleratorsTest {
   }
 
   @Test
+  void aBlackwellUltraLineIsLabelledB300NeverB200() {
+    // AWS names its B300 instances "p6-b300.48xlarge"; GB300 NVL72 capacity names the superchip
+    assertEquals("b300", Accelerators.of("BoxUsage:p6-b300.48xlarge"));
+    assertEquals("gb300", Accelerators.of("GB300 NVL72 GPU-hour"));
+  }
+
+  @Test
   void aLineNamingNoAcceleratorHasNoLabel() {
     assertNull(Accelerators.of("Data Transfer Out", null, ""));
   }

@@ -87,6 +87,7 @@ class ReportPageChromiumTest {
     li.put("cost_market_converted", new BigDecimal("460.00"));
     li.put("market_fx_rate", new BigDecimal("0.920000000000"));
     li.put("market_fx_date", java.sql.Date.valueOf("2026-03-15"));
+    li.put("market_unpriced_gpu_seconds", 1800.0);
     Map<String, Object> st = new HashMap<>();
     st.put("standard_id", "eu-ai-act");
     st.put("standard_version", "2025-07");
@@ -167,6 +168,7 @@ class ReportPageChromiumTest {
     for (String id : List.of("line-items", "standards", "reconciliation")) {
       assertTrue(dom.contains("<table id=\"" + id + "\""), "table " + id + " in the rendered page");
     }
+    assertTrue(dom.contains("GPU-hours not in market cost</th>"), "the market cost's unpriced hours are a column");
   }
 
   @Test

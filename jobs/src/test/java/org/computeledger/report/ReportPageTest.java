@@ -44,4 +44,13 @@ class ReportPageTest {
     assertTrue(t.contains("<td class=\"n\">500.00</td><td>USD</td><td class=\"n\">460.00</td>"
         + "<td class=\"n\">0.92</td><td>2026-03-15</td>"), t);
   }
+
+  @Test
+  void lineItemsShowTheGpuHoursLeftOutOfTheMarketCostBesideIt() {
+    String t = lineItemsTable();
+    assertTrue(t.contains("<th>market rate date</th><th title=\"GPU time no market price covers: the market cost leaves"
+        + " these hours out\">GPU-hours not in market cost</th>"), t);
+    // 1,800 GPU-seconds with no market price: half an hour, right after the market cost's rate date
+    assertTrue(t.contains("<td>2026-03-15</td><td class=\"n\">0.5</td>"), t);
+  }
 }
