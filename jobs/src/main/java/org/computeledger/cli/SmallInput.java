@@ -62,7 +62,7 @@ final class SmallInput {
    * Results are the same either way (the sample logs' report compared table by table, methodology.md and
    * report.html byte for byte); only the canonical tables' part files are fewer.
    */
-  static boolean apply(SparkConf conf, long bytes, long maxBytes, int cores) {
+  static boolean apply(SparkConf conf, long bytes, long maxBytes) {
     if (!conf.get("spark.master", "local[*]").startsWith("local") || bytes < 0 || bytes > maxBytes) {
       return false;
     }

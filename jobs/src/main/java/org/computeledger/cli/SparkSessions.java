@@ -41,7 +41,7 @@ final class SparkSessions {
       conf.setMaster("local[*]");
     }
     boolean local = conf.get("spark.master").startsWith("local");
-    SmallInput.apply(conf, inputBytes, SmallInput.maxBytes(), Runtime.getRuntime().availableProcessors());
+    SmallInput.apply(conf, inputBytes, SmallInput.maxBytes());
     conf.setAppName(appName);
     conf.setIfMissing("spark.sql.session.timeZone", "UTC");
     conf.setIfMissing("spark.ui.enabled", "false");

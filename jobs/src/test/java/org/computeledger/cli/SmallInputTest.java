@@ -19,7 +19,7 @@ class SmallInputTest {
   @Test
   void smallLocalInputRunsWithoutGeneratedCodeOrAdaptiveExecution() {
     SparkConf conf = local();
-    assertTrue(SmallInput.apply(conf, 2_600_000, SmallInput.DEFAULT_MAX_BYTES, 2));
+    assertTrue(SmallInput.apply(conf, 2_600_000, SmallInput.DEFAULT_MAX_BYTES));
     assertEquals("false", conf.get("spark.sql.codegen.wholeStage"));
     assertEquals("NO_CODEGEN", conf.get("spark.sql.codegen.factoryMode"));
     assertEquals("false", conf.get("spark.sql.adaptive.enabled"));
@@ -29,14 +29,14 @@ class SmallInputTest {
   @Test
   void smallLocalInputListsFoldersWithoutASparkJob() {
     SparkConf conf = local();
-    SmallInput.apply(conf, 2_600_000, SmallInput.DEFAULT_MAX_BYTES, 2);
+    SmallInput.apply(conf, 2_600_000, SmallInput.DEFAULT_MAX_BYTES);
     assertEquals(Integer.toString(Integer.MAX_VALUE), conf.get("spark.sql.sources.parallelPartitionDiscovery.threshold"));
   }
 
   @Test
   void smallLocalInputUsesSmallMemoryPagesAndBroadcastBlocks() {
     SparkConf conf = local();
-    SmallInput.apply(conf, 2_600_000, SmallInput.DEFAULT_MAX_BYTES, 2);
+    SmallInput.apply(conf, 2_600_000, SmallInput.DEFAULT_MAX_BYTES);
     assertEquals("1m", conf.get("spark.buffer.pageSize"));
     assertEquals("256k", conf.get("spark.broadcast.blockSize"));
   }
@@ -44,7 +44,7 @@ class SmallInputTest {
   @Test
   void inputAboveTheBoundKeepsSparkDefaults() {
     SparkConf conf = local();
-    assertFalse(SmallInput.apply(conf, SmallInput.DEFAULT_MAX_BYTES + 1, SmallInput.DEFAULT_MAX_BYTES, 2));
+    assertFalse(SmallInput.apply(conf, SmallInput.DEFAULT_MAX_BYTES + 1, SmallInput.DEFAULT_MAX_BYTES));
     assertFalse(conf.contains("spark.sql.codegen.wholeStage"));
     assertFalse(conf.contains("spark.sql.adaptive.enabled"));
     assertFalse(conf.contains("spark.sql.sources.parallelPartitionDiscovery.threshold"));
@@ -54,19 +54,19 @@ class SmallInputTest {
   @Test
   void clusterMasterKeepsSparkDefaults() {
     SparkConf conf = new SparkConf(false).setMaster("spark://127.0.0.1:7077");
-    assertFalse(SmallInput.apply(conf, 1000, SmallInput.DEFAULT_MAX_BYTES, 2));
+    assertFalse(SmallInput.apply(conf, 1000, SmallInput.DEFAULT_MAX_BYTES));
     assertFalse(conf.contains("spark.sql.shuffle.partitions"));
   }
 
   @Test
   void unknownSizeIsNotSmall() {
-    assertFalse(SmallInput.apply(local(), -1, SmallInput.DEFAULT_MAX_BYTES, 2));
+    assertFalse(SmallInput.apply(local(), -1, SmallInput.DEFAULT_MAX_BYTES));
   }
 
   @Test
   void usersOwnSettingWins() {
     SparkConf conf = local().set("spark.sql.adaptive.enabled", "true");
-    SmallInput.apply(conf, 1000, SmallInput.DEFAULT_MAX_BYTES, 2);
+    SmallInput.apply(conf, 1000, SmallInput.DEFAULT_MAX_BYTES);
     assertEquals("true", conf.get("spark.sql.adaptive.enabled"));
   }
 
