@@ -41,7 +41,7 @@ final class SparkSessions {
       conf.setMaster("local[*]");
     }
     boolean local = conf.get("spark.master").startsWith("local");
-    SmallInput.apply(conf, inputBytes, SmallInput.maxBytes());
+    boolean small = SmallInput.apply(conf, inputBytes, SmallInput.maxBytes());
     conf.setAppName(appName);
     conf.setIfMissing("spark.sql.session.timeZone", "UTC");
     conf.setIfMissing("spark.ui.enabled", "false");
@@ -69,6 +69,9 @@ final class SparkSessions {
       }
     }
     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    if (small) {
+      SmallInput.started(spark);
+    }
     // also under spark-submit, whose own log4j2 configuration would print INFO lines
     spark.sparkContext().setLogLevel(consoleLevel());
     org.computeledger.common.Progress.attach(spark.sparkContext());

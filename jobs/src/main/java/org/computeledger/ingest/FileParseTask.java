@@ -20,6 +20,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRow;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.SerializableConfiguration;
 import org.computeledger.schema.Table;
 import scala.collection.JavaConverters;
@@ -38,12 +39,32 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
 
   private final Table table;
   private final IngestParams params;
+  /** Null when the configuration comes by broadcast ({@link #shared}). */
   private final SerializableConfiguration hadoopConf;
+  /**
+   * The Hadoop configuration as a broadcast: a task's function is deserialized with every task that reads
+   * the parse (its own, and those of every later stage reading the cached parse), and a whole Hadoop
+   * configuration is some hundreds of properties, each with its source names gzipped; a broadcast is read
+   * once per executor (in local mode not at all: the driver's own object).
+   */
+  private final Broadcast<SerializableConfiguration> shared;
 
   FileParseTask(Table table, IngestParams params, SerializableConfiguration hadoopConf) {
     this.table = table;
     this.params = params;
     this.hadoopConf = hadoopConf;
+    this.shared = null;
+  }
+
+  FileParseTask(Table table, IngestParams params, Broadcast<SerializableConfiguration> hadoopConf) {
+    this.table = table;
+    this.params = params;
+    this.hadoopConf = null;
+    this.shared = hadoopConf;
+  }
+
+  private org.apache.hadoop.conf.Configuration conf() {
+    return (hadoopConf != null ? hadoopConf : shared.value()).value();
   }
 
   @Override
@@ -68,7 +89,7 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
     }
     Path p = new Path(path);
     try {
-      return p.getFileSystem(hadoopConf.value()).getFileStatus(p).getModificationTime();
+      return p.getFileSystem(conf()).getFileStatus(p).getModificationTime();
     } catch (IOException e) {
       throw new InputFileException(path + ": cannot read the modification time: " + oneLine(e), e);
     }
@@ -158,7 +179,7 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
         String damage;
         String parquetDamage = null;
         try (InputText.Counting counted = new InputText.Counting(
-                new DigestInputStream(p.getFileSystem(hadoopConf.value()).open(p), sha))) {
+                new DigestInputStream(p.getFileSystem(conf()).open(p), sha))) {
           java.io.BufferedInputStream stored = new java.io.BufferedInputStream(counted, 1 << 16);
           stored.mark(8);
           boolean parquet = ParquetText.isParquet(stored);
@@ -168,7 +189,7 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
             // Parquet is read by its own reader (it seeks to the footer); the stored bytes are still hashed below
             ParquetRows reader = null;
             try {
-              reader = ParquetText.csv(hadoopConf.value(), p);
+              reader = ParquetText.csv(conf(), p);
             } catch (IOException | RuntimeException e) {
               sink.quarantine(1, "Parquet file cannot be read (no valid footer or schema): " + oneLine(e), "");
             }
@@ -226,7 +247,7 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
   private void produceSplit(ParsingIterator it, EnvelopeSink sink) {
     Path p = new Path(it.path);
     try {
-      FileSystem fs = p.getFileSystem(hadoopConf.value());
+      FileSystem fs = p.getFileSystem(conf());
       if (it.split == LineSplits.HASH) {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         long bytes = 0;

@@ -19,6 +19,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -176,6 +177,8 @@ public final class Ingest {
       String quarantineDir) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     SerializableConfiguration conf = new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
+    // the parse tasks read the configuration from one broadcast (see FileParseTask), not each from its own copy
+    Broadcast<SerializableConfiguration> sharedConf = jsc.broadcast(conf);
     Map<Table, List<Source>> byTable = new EnumMap<>(Table.class);
     for (Source s : sources) {
       if (s.parser() != null) {
@@ -188,7 +191,7 @@ public final class Ingest {
     List<java.util.concurrent.Callable<TableResult>> work = new ArrayList<>();
     for (Table table : tables) {
       List<Source> files = byTable.getOrDefault(table, List.of());
-      work.add(() -> ingestTable(spark, jsc, conf, table, files, params, outDir));
+      work.add(() -> ingestTable(spark, jsc, conf, sharedConf, table, files, params, outDir));
     }
     List<TableResult> results = Concurrently.call(work);
     List<FileCounts> counts = new ArrayList<>();
@@ -216,14 +219,14 @@ public final class Ingest {
 
   /** Parses one table's files and writes the table under {@code outDir}; its quarantine is returned, not written. */
   private static TableResult ingestTable(SparkSession spark, JavaSparkContext jsc, SerializableConfiguration conf,
-      Table table, List<Source> files, IngestParams params, String outDir) {
+      Broadcast<SerializableConfiguration> sharedConf, Table table, List<Source> files, IngestParams params, String outDir) {
     List<Dataset<Row>> persisted = new ArrayList<>();
     if (files.isEmpty()) {
       // nothing to parse: the table is written empty, with none of the jobs that parsing and counting take
       spark.createDataFrame(List.of(), table.schema()).write().mode("overwrite").parquet(outDir + "/" + table.tableName());
       return new TableResult(List.of(), 0, spark.createDataFrame(List.of(), Table.QUARANTINE.schema()), persisted);
     }
-    Dataset<Row> parsed = parse(spark, jsc, conf, table, files, params);
+    Dataset<Row> parsed = parse(spark, jsc, conf, sharedConf, table, files, params);
     parsed.persist(StorageLevel.MEMORY_AND_DISK());
     persisted.add(parsed);
     Progress.say("ingest: parsing %d %s file(s)", files.size(), table.tableName());
@@ -332,7 +335,7 @@ public final class Ingest {
    * as byte ranges and a hash task ({@link LineSplits}).
    */
   static Dataset<Row> parse(SparkSession spark, JavaSparkContext jsc, SerializableConfiguration conf,
-      Table table, List<Source> files, IngestParams params) {
+      Broadcast<SerializableConfiguration> sharedConf, Table table, List<Source> files, IngestParams params) {
     List<LineSplits.Task> planned = new ArrayList<>();
     long splitBytes = splitBytes(spark);
     for (Source s : files) {
@@ -349,7 +352,7 @@ public final class Ingest {
       tasks.add(RowFactory.create(t.path(), t.display(), t.folder(), t.format(), t.start(), t.end(), t.split()));
     }
     JavaRDD<Row> rdd = jsc.parallelize(tasks, Math.max(1, tasks.size()))
-        .flatMap(new FileParseTask(table, params, conf));
+        .flatMap(new FileParseTask(table, params, sharedConf));
     return spark.createDataFrame(rdd, Envelope.schema(table));
   }
 
