@@ -347,13 +347,28 @@ public final class Ingest {
     }
     // biggest pieces first, so that the longest tasks start early
     planned.sort((a, b) -> Long.compare(b.end() - b.start(), a.end() - a.start()));
+    FileParseTask parse = new FileParseTask(table, params, sharedConf);
+    List<List<LineSplits.Task>> groups = ParseGroups.pack(planned, jsc.defaultParallelism());
+    if (groups != null) {
+      // a small input: a few tasks of several files each (see ParseGroups)
+      List<List<Row>> grouped = new ArrayList<>();
+      for (List<LineSplits.Task> g : groups) {
+        grouped.add(new ArrayList<>(g.stream().map(Ingest::taskRow).toList()));
+      }
+      JavaRDD<Row> rdd = jsc.parallelize(grouped, grouped.size()).flatMap(new ParseGroups.Task(parse));
+      return spark.createDataFrame(rdd, Envelope.schema(table));
+    }
     List<Row> tasks = new ArrayList<>();
     for (LineSplits.Task t : planned) {
-      tasks.add(RowFactory.create(t.path(), t.display(), t.folder(), t.format(), t.start(), t.end(), t.split()));
+      tasks.add(taskRow(t));
     }
-    JavaRDD<Row> rdd = jsc.parallelize(tasks, Math.max(1, tasks.size()))
-        .flatMap(new FileParseTask(table, params, sharedConf));
+    JavaRDD<Row> rdd = jsc.parallelize(tasks, Math.max(1, tasks.size())).flatMap(parse);
     return spark.createDataFrame(rdd, Envelope.schema(table));
+  }
+
+  /** A parse task as the row {@link FileParseTask} reads. */
+  private static Row taskRow(LineSplits.Task t) {
+    return RowFactory.create(t.path(), t.display(), t.folder(), t.format(), t.start(), t.end(), t.split());
   }
 
   /**

@@ -1,0 +1,93 @@
+package org.computeledger.ingest;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+
+/**
+ * The parse stage of a small input in a few tasks instead of one per file ({@link Ingest#parse}). Each
+ * task is deserialized with its plan and scheduled on its own, and every later stage that reads the cached
+ * parse has as many tasks again: the sample logs' 41 telemetry files made three stages of 41 and 50 tasks
+ * over some 3 MB. Up to {@link #MAX_BYTES} of input in all (the size of the files, or of the ranges of a
+ * split one), the files go into as many groups as Spark has cores, biggest first into the lightest group,
+ * and a task parses its group's files one after the other. Each file is still read once, in order, by the
+ * same {@link FileParseTask}, so rows, quarantine and counts are the same; a larger input keeps a task a file.
+ */
+final class ParseGroups {
+  /** The same bound as a small input's Spark settings ({@code cli/SmallInput}, 64 MB). */
+  static final long MAX_BYTES = 64L << 20;
+
+  private ParseGroups() {}
+
+  /**
+   * {@code tasks} (biggest first) in at most {@code slots} groups when their bytes add up to at most
+   * {@link #MAX_BYTES}, each group's tasks in the order given; null when the input is not small or there
+   * are no more tasks than slots (then a task is a file, as before).
+   */
+  static List<List<LineSplits.Task>> pack(List<LineSplits.Task> tasks, int slots) {
+    long total = 0;
+    for (LineSplits.Task t : tasks) {
+      total += Math.max(0, t.end() - t.start());
+    }
+    if (total > MAX_BYTES || slots < 1 || tasks.size() <= slots) {
+      return null;
+    }
+    List<List<LineSplits.Task>> groups = new ArrayList<>();
+    long[] bytes = new long[slots];
+    for (int i = 0; i < slots; i++) {
+      groups.add(new ArrayList<>());
+    }
+    for (LineSplits.Task t : tasks) {
+      int lightest = 0;
+      for (int i = 1; i < slots; i++) {
+        if (bytes[i] < bytes[lightest]) {
+          lightest = i;
+        }
+      }
+      groups.get(lightest).add(t);
+      bytes[lightest] += Math.max(0, t.end() - t.start());
+    }
+    return groups;
+  }
+
+  /** Parses a group's files one after the other, each as its own {@link FileParseTask} call. */
+  static final class Task implements FlatMapFunction<List<Row>, Row> {
+    private static final long serialVersionUID = 1L;
+    private final FileParseTask parse;
+
+    Task(FileParseTask parse) {
+      this.parse = parse;
+    }
+
+    @Override
+    public Iterator<Row> call(List<Row> files) {
+      Iterator<Row> rest = files.iterator();
+      return new Iterator<>() {
+        // a file's parse (and its reading thread) starts only when the one before it is done
+        private Iterator<Row> current = java.util.Collections.emptyIterator();
+
+        @Override
+        public boolean hasNext() {
+          while (!current.hasNext()) {
+            if (!rest.hasNext()) {
+              return false;
+            }
+            current = parse.call(rest.next());
+          }
+          return true;
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          return current.next();
+        }
+      };
+    }
+  }
+}
