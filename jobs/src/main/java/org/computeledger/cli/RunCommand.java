@@ -277,7 +277,9 @@ final class RunCommand implements Callable<Integer> {
       Dataset<Row> lineItems = read(spark, dir.path(), Table.LINE_ITEMS);
       Dataset<Row> reconciliation = read(spark, dir.path(), Table.COST_RECONCILIATION);
       Dataset<Row> calibration = o.calibration() == null ? null : read(spark, dir.path(), Table.CALIBRATION);
-      long quarantined = spark.read().parquet(dir.child("quarantine")).count();
+      // counted by the ingest that wrote it, else read
+      long quarantined = ingest != null ? ingest.tableRows().get(Table.QUARANTINE)
+          : spark.read().parquet(dir.child("quarantine")).count();
       List<Row> items = lineItems.collectAsList();
       String methodology = Methodology.render(new Methodology.Facts(ip, ep, catalog, registry, items,
           reconciliation.collectAsList(), calibration == null ? List.of() : calibration.collectAsList(),
