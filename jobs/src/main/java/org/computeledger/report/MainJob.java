@@ -99,9 +99,18 @@ public final class MainJob {
     // counters that overlap telemetry calibrate the utilization and pipe-activity rows of the same GPU model
     Dataset<Row> calibration = windows.superseded() == null ? null
         : Rollups.calibration(windows.superseded(), counted, series, flop).transform(StageCheckpoint::keep);
-    Dataset<Row> usageFlop = attribute(windows.all(), accountable, nodeGpus, series, flop, p, calibration);
+    Dataset<Row> nodes = nodeGpus;
+    Dataset<Row> cal = calibration;
+    // the costs read only the allocations, the nodes and the bills: planned and run while the windows are
+    // attributed, so that the driver plans one while the executors run the other's tasks
+    List<Object> attributedAndCosts = org.computeledger.common.Concurrently.call(List.<java.util.concurrent.Callable<Object>>of(
+        () -> attribute(windows.all(), accountable, nodes, series, flop, p, cal),
+        () -> costs(accountable, nodes, in.charges(), in.prices(), in.resources())));
+    @SuppressWarnings("unchecked")
+    Dataset<Row> usageFlop = (Dataset<Row>) attributedAndCosts.get(0);
     return rollUp(spark, in, registry, flop, p,
-        new Stages(series, accountable, nodeGpus, counted, windows, usageFlop, calibration), models.ids(), logEnd);
+        new Stages(series, accountable, nodeGpus, counted, windows, usageFlop, calibration), models.ids(), logEnd,
+        (Costs) attributedAndCosts.get(1));
   }
 
   /** The telemetry's time windows and its GPU series (one row per GPU: small). */
@@ -294,13 +303,12 @@ public final class MainJob {
    * allocation; then jobs, line items, the GPU ledger and the calibration of counted intervals.
    */
   static Outputs rollUp(SparkSession spark, Inputs in, Registry registry, Flop flop, EstimateParams p, Stages s,
-      Map<String, String> modelIds, double logEnd) {
+      Map<String, String> modelIds, double logEnd, Costs costs) {
     // one pass over the ledger rows for every roll-up: per allocation, GPU model and precision
     Dataset<Row> perAlloc = Rollups.perAlloc(s.usageFlop()).transform(StageCheckpoint::keep);
     Dataset<Row> telemetryPerAlloc = Rollups.resum(perAlloc.filter(col("t_alloc").isNotNull()), col("t_alloc"))
         .transform(StageCheckpoint::keep);
     Dataset<Row> allocFlop = uncoveredFlop(s.accountable(), telemetryPerAlloc, flop, p);
-    Costs costs = costs(s.accountable(), s.nodeGpus(), in.charges(), in.prices(), in.resources());
     Dataset<Row> jobs = Rollups.jobs(s.accountable(), telemetryPerAlloc, allocFlop, costs.perAlloc(), costs.market())
         .transform(StageCheckpoint::keep);
     Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
