@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Row;
 import org.computeledger.estimate.MethodReasons;
+import org.computeledger.estimate.MigGpus;
 import org.computeledger.estimate.MigProfiles;
 import org.computeledger.estimate.PeakCatalog;
 
@@ -56,7 +57,9 @@ final class CatalogMethodology {
     }
     md.append('\n');
     md.append(modesWithoutFigure(catalog));
-    md.append(migTable(MigProfiles.load()));
+    MigProfiles mig = MigProfiles.load();
+    md.append(migTable(mig));
+    md.append(migGpus(mig.gpus()));
     StringBuilder reasons = new StringBuilder();
     for (Row r : lineItems) {
       Object text = r.getAs(MethodReasons.NAMES);
@@ -106,6 +109,18 @@ final class CatalogMethodology {
           .append(String.format(Locale.ROOT, "%.4f", p.share())).append(" | ")
           .append(markdown(p.memoryFraction())).append(" | ")
           .append(markdown(p.source() + " (" + p.sourceDate() + ")")).append(" |\n");
+    }
+    return md.append('\n').toString();
+  }
+
+  /** The shipped MIG GPUs: the slice count the slice rule divides by, with the document giving it. */
+  static String migGpus(MigGpus gpus) {
+    StringBuilder md = new StringBuilder("MIG GPUs and their compute slices (shipped `mig_gpus.csv`; a `--catalog-file` "
+        + "adds GPUs). A profile `mig_profiles.csv` does not list counts as its compute slices ÷ these; a GPU not "
+        + "listed has no MIG share:\n\n| catalog model | slices | source (date) |\n|---|---|---|\n");
+    for (MigGpus.Gpu g : gpus.rows()) {
+      md.append("| ").append(markdown(g.model())).append(" | ").append(g.slices()).append(" | ")
+          .append(markdown(g.source() + " (" + g.sourceDate() + ")")).append(" |\n");
     }
     return md.append('\n').toString();
   }

@@ -290,22 +290,18 @@ class GpuModelsTest {
   }
 
   @Test
-  void a30ProfilesCountFourSlices() {
-    assertEquals(0.25, GpuModels.migFraction("1g.6gb", "a30"), 1e-12);
-    assertEquals(0.5, GpuModels.migFraction("2g.12gb", "a30"), 1e-12);
-    assertEquals(1.0, GpuModels.migFraction("4g.24gb", "a30"), 1e-12);
-    assertNull(GpuModels.migFraction("3g.18gb", "a30"));
+  void aFourSliceGpuOffersOneTwoAndFourSliceInstancesOnly() {
+    // the MIG User Guide's A30-24GB table: 1g.6gb, 2g.12gb and 4g.24gb, a quarter of the SMs per slice
+    assertEquals(0.25, GpuModels.migFraction("1g.6gb", 4), 1e-12);
+    assertEquals(0.5, GpuModels.migFraction("2g.12gb", 4), 1e-12);
+    assertEquals(1.0, GpuModels.migFraction("4g.24gb", 4), 1e-12);
+    assertNull(GpuModels.migFraction("3g.18gb", 4));
   }
 
   @Test
-  void migFractionWithAKnownSevenSliceParentMatchesTheOneArgumentForm() {
-    assertEquals(3 / 7.0, GpuModels.migFraction("3g.40gb", "h100-sxm"), 1e-12);
-  }
-
-  @Test
-  void migFractionOnAGpuWithoutMigIsNull() {
-    assertNull(GpuModels.migFraction("1g.10gb", "t4"));
-    assertNull(GpuModels.migFraction("1g.10gb", null));
+  void aSevenSliceGpuMatchesTheOneArgumentForm() {
+    assertEquals(3 / 7.0, GpuModels.migFraction("3g.40gb", 7), 1e-12);
+    assertEquals(3 / 7.0, GpuModels.migFraction("3g.40gb"), 1e-12);
   }
 
   private static String smiName(String file) throws IOException {
