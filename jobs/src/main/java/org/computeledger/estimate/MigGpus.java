@@ -1,12 +1,8 @@
 package org.computeledger.estimate;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,14 +34,7 @@ public final class MigGpus implements Serializable {
 
   /** The table shipped on the class path. */
   public static MigGpus load() {
-    try (InputStream in = MigGpus.class.getResourceAsStream(CSV_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("MIG GPU table " + CSV_RESOURCE + " is missing from the class path");
-      }
-      return parse(new InputStreamReader(in, StandardCharsets.UTF_8), "mig_gpus.csv");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + CSV_RESOURCE, e);
-    }
+    return CatalogCsv.shipped(CSV_RESOURCE, "MIG GPU table", MigGpus::parse);
   }
 
   /** Parses and validates table text; each problem names the file, line, field and what was expected. */

@@ -1,12 +1,8 @@
 package org.computeledger.estimate;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,15 +62,7 @@ public final class MigProfiles implements Serializable {
 
   /** The tables shipped on the class path: the profiles' SM counts and the MIG GPUs' slice counts. */
   public static MigProfiles load() {
-    try (InputStream in = MigProfiles.class.getResourceAsStream(CSV_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("MIG profile table " + CSV_RESOURCE + " is missing from the class path");
-      }
-      return new MigProfiles(read(new InputStreamReader(in, StandardCharsets.UTF_8), "mig_profiles.csv"),
-          MigGpus.load());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + CSV_RESOURCE, e);
-    }
+    return new MigProfiles(CatalogCsv.shipped(CSV_RESOURCE, "MIG profile table", MigProfiles::read), MigGpus.load());
   }
 
   /**

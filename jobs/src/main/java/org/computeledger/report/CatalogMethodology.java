@@ -87,8 +87,7 @@ final class CatalogMethodology {
         + "not counted at another mode's rate):\n\n| catalog model | precision | source showing the mode (date) |\n"
         + "|---|---|---|\n");
     for (PeakCatalog.ModeWithoutFigure m : catalog.modesWithoutFigure()) {
-      md.append("| ").append(markdown(m.model())).append(" | ").append(m.precision()).append(" | ")
-          .append(markdown(m.source() + " (" + m.sourceDate() + ")")).append(" |\n");
+      md.append(row(markdown(m.model()), m.precision(), sourced(m.source(), m.sourceDate())));
     }
     return md.append('\n').toString();
   }
@@ -104,11 +103,9 @@ final class CatalogMethodology {
         + "| catalog model | profile | SMs | GPU SMs | compute share | memory share | source (date) |\n"
         + "|---|---|---|---|---|---|---|\n");
     for (MigProfiles.Profile p : mig.rows()) {
-      md.append("| ").append(markdown(p.model())).append(" | ").append(markdown(p.profile())).append(" | ")
-          .append(p.instanceSms()).append(" | ").append(p.gpuSms()).append(" | ")
-          .append(String.format(Locale.ROOT, "%.4f", p.share())).append(" | ")
-          .append(markdown(p.memoryFraction())).append(" | ")
-          .append(markdown(p.source() + " (" + p.sourceDate() + ")")).append(" |\n");
+      md.append(row(markdown(p.model()), markdown(p.profile()), p.instanceSms(), p.gpuSms(),
+          String.format(Locale.ROOT, "%.4f", p.share()), markdown(p.memoryFraction()),
+          sourced(p.source(), p.sourceDate())));
     }
     return md.append('\n').toString();
   }
@@ -119,9 +116,21 @@ final class CatalogMethodology {
         + "adds GPUs). A profile `mig_profiles.csv` does not list counts as its compute slices ÷ these; a GPU not "
         + "listed has no MIG share:\n\n| catalog model | slices | source (date) |\n|---|---|---|\n");
     for (MigGpus.Gpu g : gpus.rows()) {
-      md.append("| ").append(markdown(g.model())).append(" | ").append(g.slices()).append(" | ")
-          .append(markdown(g.source() + " (" + g.sourceDate() + ")")).append(" |\n");
+      md.append(row(markdown(g.model()), g.slices(), sourced(g.source(), g.sourceDate())));
     }
     return md.append('\n').toString();
+  }
+
+  /** One table row of cells already written as markdown. */
+  private static String row(Object... cells) {
+    StringBuilder r = new StringBuilder("|");
+    for (Object c : cells) {
+      r.append(' ').append(c).append(" |");
+    }
+    return r.append('\n').toString();
+  }
+
+  private static String sourced(String source, String date) {
+    return markdown(source + " (" + date + ")");
   }
 }
