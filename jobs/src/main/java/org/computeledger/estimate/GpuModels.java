@@ -445,8 +445,8 @@ public final class GpuModels {
 
   /**
    * The share of the parent GPU's compute a MIG profile holds when the parent is not known: compute
-   * slices over 7, the geometry of nearly every MIG-capable GPU (the parents and their slice counts are
-   * catalog data, {@link MigGpus}). "1g.10gb+me" holds one slice like "1g.10gb"; a compute-instance
+   * slices over 7, the geometry of every data-centre MIG GPU but the A30 (the parents and their slice
+   * counts are catalog data, {@link MigGpus}). "1g.10gb+me" holds one slice like "1g.10gb"; a compute-instance
    * profile "1c.3g.40gb" holds its 1 slice. Memory does not enter: "1g.20gb" is still one seventh of the
    * slices. Accepts a leading "MIG ". Null (never 0) for anything else.
    */
@@ -495,7 +495,7 @@ public final class GpuModels {
 
   private static boolean validInstance(int slices, int gpuSlices) {
     // 7-slice GPUs offer 1g, 2g, 3g, 4g and 7g instances; 4-slice GPUs 1g, 2g and 4g (NVIDIA MIG User Guide,
-    // 'Supported MIG Profiles': the A100, H100, H200 and B200 tables against the A30's)
+    // 'Supported MIG Profiles': the A100 section against the A30-24GB table)
     return gpuSlices == 7 ? slices <= 4 || slices == 7 : slices == 1 || slices == 2 || slices == 4;
   }
 
