@@ -110,14 +110,29 @@ final class ColumnarSamples {
   /**
    * One split's pass over column batches. A sample's series and job labels are compared with the
    * previous sample's by dictionary id where the column chunk is dictionary-encoded (as ingest writes
-   * it), else by bytes in place; the series key is hashed only when the series changes.
+   * it), else by bytes in place; the series key is hashed only when the series changes. Each batch's
+   * columns are taken out as arrays once (the quick JIT compiler, which {@code scripts/ledger} uses for
+   * {@code run}, does not inline the column vectors' virtual getters: a call per field per row cost
+   * about a third of the pass).
    */
   static final class BatchStream extends TelemetryScan.Stream {
+    private static final int NO_NULLS = 0;
+    private static final int ALL_NULL = 1;
+    private static final int SOME_NULLS = 2;
     private final Iterator<ColumnarBatch> in;
     private final int[] cols;
     private final ColumnVector[] v = new ColumnVector[Sample.FIELDS];
-    /** Per string field, the batch's dictionary ids, or null when the column is not dictionary-encoded. */
-    private final WritableColumnVector[] ids = new WritableColumnVector[Sample.NAMESPACE + 1];
+    /**
+     * Per field, how the batch holds nulls ({@link #NO_NULLS}, {@link #ALL_NULL} or {@link #SOME_NULLS}): a
+     * column without nulls is read without a null check per row, an all-null one not read at all.
+     */
+    private final int[] nulls = new int[Sample.FIELDS];
+    /** The batch's times, taken out in one call when the column has no nulls; else null (read per row). */
+    private long[] times;
+    /** The batch's measured values (utilization, pipes, clock), likewise; else null. */
+    private final double[][] values = new double[Sample.FIELDS][];
+    /** Per string field, the batch's dictionary ids as an array, or null when not dictionary-encoded. */
+    private final int[][] idArrays = new int[Sample.NAMESPACE + 1][];
     private int rows;
     private int row;
     /** The previous sample's row in this batch, or -1. */
@@ -150,8 +165,19 @@ final class ColumnarSamples {
         for (int f = 0; f < Sample.FIELDS; f++) {
           v[f] = b.column(cols[f]);
         }
+        for (int f = 0; f < Sample.FIELDS; f++) {
+          int n = v[f].numNulls();
+          nulls[f] = n == 0 ? NO_NULLS : n >= rows ? ALL_NULL : SOME_NULLS;
+        }
         for (int f = 0; f <= Sample.NAMESPACE; f++) {
-          ids[f] = v[f] instanceof WritableColumnVector w && w.hasDictionary() ? w.getDictionaryIds() : null;
+          WritableColumnVector ids = v[f] instanceof WritableColumnVector w && w.hasDictionary() ? w.getDictionaryIds() : null;
+          idArrays[f] = ids == null || nulls[f] == ALL_NULL ? null : ids.getInts(0, rows);
+        }
+        // whole columns in one call each (an array copy, or one loop over the dictionary ids), only where
+        // no row is null: a null row's dictionary id is not defined, so those columns are read row by row
+        times = nulls[Sample.TS] == NO_NULLS ? v[Sample.TS].getLongs(0, rows) : null;
+        for (int f = Sample.UTIL; f <= Sample.CLOCK; f++) {
+          values[f] = nulls[f] == NO_NULLS ? v[f].getDoubles(0, rows) : null;
         }
         row = 0;
         prev = -1;
@@ -167,25 +193,23 @@ final class ColumnarSamples {
           return false; // nextBatch starts the next batch at its row 0
         }
         int r = row;
-        if (v[Sample.TS].isNullAt(r)) {
+        long[] t = times;
+        if (t == null && v[Sample.TS].isNullAt(r)) {
           continue; // ingest never writes one; a sample without a time cannot be placed
         }
         Sample s = sample;
-        s.ts = v[Sample.TS].getLong(r);
-        ColumnVector util = v[Sample.UTIL];
-        s.hasUtil = !util.isNullAt(r);
-        s.util = s.hasUtil ? util.getDouble(r) : 0;
+        s.ts = t != null ? t[r] : v[Sample.TS].getLong(r);
+        s.hasUtil = has(Sample.UTIL, r);
+        s.util = s.hasUtil ? value(Sample.UTIL, r) : 0;
         int pipes = 0;
         for (int p = 0; p < 4; p++) {
-          ColumnVector c = v[Sample.PIPE0 + p];
-          boolean has = !c.isNullAt(r);
-          s.pipe[p] = has ? c.getDouble(r) : 0;
+          boolean has = has(Sample.PIPE0 + p, r);
+          s.pipe[p] = has ? value(Sample.PIPE0 + p, r) : 0;
           pipes |= has ? 1 << p : 0;
         }
         s.pipes = pipes;
-        ColumnVector clock = v[Sample.CLOCK];
-        s.hasClock = !clock.isNullAt(r);
-        s.mhz = s.hasClock ? clock.getDouble(r) : 0;
+        s.hasClock = has(Sample.CLOCK, r);
+        s.mhz = s.hasClock ? value(Sample.CLOCK, r) : 0;
         int q = prev;
         if (q < 0 || !same(Sample.HOST, r, q) || !same(Sample.UUID, r, q) || !same(Sample.MIG_INSTANCE, r, q)) {
           key = TelemetryScan.seriesKey(s.view(Sample.HOST), s.view(Sample.UUID), s.view(Sample.MIG_INSTANCE));
@@ -196,19 +220,37 @@ final class ColumnarSamples {
       }
     }
 
+    /** Whether field {@code f} has a value in row {@code r} of the batch. */
+    private boolean has(int f, int r) {
+      int n = nulls[f];
+      return n == NO_NULLS || (n == SOME_NULLS && !v[f].isNullAt(r));
+    }
+
+    /** Double field {@code f} of row {@code r}, which has a value. */
+    private double value(int f, int r) {
+      double[] a = values[f];
+      return a != null ? a[r] : v[f].getDouble(r);
+    }
+
     /** Whether string field {@code f} has the same value in rows {@code a} and {@code b} of the batch. */
     private boolean same(int f, int a, int b) {
-      ColumnVector c = v[f];
-      boolean na = c.isNullAt(a);
-      boolean nb = c.isNullAt(b);
-      if (na || nb) {
-        return na && nb;
+      int n = nulls[f];
+      if (n == ALL_NULL) {
+        return true;
       }
-      WritableColumnVector d = ids[f];
+      if (n == SOME_NULLS) {
+        ColumnVector c = v[f];
+        boolean na = c.isNullAt(a);
+        boolean nb = c.isNullAt(b);
+        if (na || nb) {
+          return na && nb;
+        }
+      }
+      int[] d = idArrays[f];
       if (d != null) {
-        return d.getDictId(a) == d.getDictId(b);
+        return d[a] == d[b];
       }
-      return c.getUTF8String(a).equals(c.getUTF8String(b));
+      return v[f].getUTF8String(a).equals(v[f].getUTF8String(b));
     }
   }
 }

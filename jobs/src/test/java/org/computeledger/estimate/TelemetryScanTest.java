@@ -305,4 +305,57 @@ class TelemetryScanTest extends SparkTestBase {
       org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
     }
   }
+
+  /** Two GPUs' samples with every field the pass reads set, so that no column batch holds a null. */
+  private Dataset<Row> fullSamples() {
+    StructType s = Table.GPU_SAMPLES.schema();
+    List<Row> rows = new ArrayList<>();
+    for (int g = 0; g < 2; g++) {
+      for (int i = 0; i < 150; i++) {
+        Object[] v = new Object[s.size()];
+        v[s.fieldIndex("ts")] = Timestamp.from(Instant.ofEpochSecond(T0 + 10L * i + (i % 7 == 0 ? 3 : 0)));
+        v[s.fieldIndex("host")] = "node1";
+        v[s.fieldIndex("gpu_uuid")] = "GPU-" + g;
+        v[s.fieldIndex("gpu_index")] = g;
+        v[s.fieldIndex("gpu_model")] = "NVIDIA H100 80GB HBM3";
+        v[s.fieldIndex("mig_profile")] = "7g.80gb";
+        v[s.fieldIndex("mig_instance")] = "0";
+        v[s.fieldIndex("hpc_job")] = "job-" + (i / 40);
+        v[s.fieldIndex("pod")] = "trainer-" + (i / 60);
+        v[s.fieldIndex("namespace")] = "team";
+        v[s.fieldIndex("gpu_util")] = (i % 10) / 10.0;
+        v[s.fieldIndex("pipe_tensor_active")] = (i % 9) / 9.0;
+        v[s.fieldIndex("pipe_fp64_active")] = 0.125;
+        v[s.fieldIndex("pipe_fp32_active")] = (i % 4) / 4.0;
+        v[s.fieldIndex("pipe_fp16_active")] = 0.0625;
+        v[s.fieldIndex("sm_clock_mhz")] = i % 3 == 0 ? 1980.0 : 1755.0;
+        v[s.fieldIndex("source_file")] = "f";
+        v[s.fieldIndex("source_line")] = (long) i;
+        rows.add(RowFactory.create(v));
+      }
+    }
+    return spark().createDataFrame(rows, s).coalesce(1);
+  }
+
+  @Test
+  void columnBatchesWithoutNullsAreReadWholeWithTheSameSumsAsRows() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("scan-full");
+    Map<String, long[]> bounds = Map.of("node1", new long[] {(T0 + 500) * 1_000_000L});
+    String batch = "spark.sql.parquet.columnarReaderBatchSize";
+    try {
+      spark().conf().set(batch, "16");
+      for (String dictionary : List.of("true", "false")) {
+        String path = dir.resolve("dict-" + dictionary).toString();
+        fullSamples().write().option("parquet.enable.dictionary", dictionary).parquet(path);
+        Dataset<Row> read = spark().read().schema(Table.GPU_SAMPLES.schema()).parquet(path);
+        List<String> columnar = sortedRows(TelemetryScan.scan(spark(), read, bounds, 3600, true));
+        List<String> rows = sortedRows(TelemetryScan.scan(spark(), read, bounds, 3600, false));
+        org.junit.jupiter.api.Assertions.assertTrue(columnar.size() > 10, "sums, heads and segments of two series: " + columnar.size());
+        assertEquals(rows, columnar, "dictionary " + dictionary);
+      }
+    } finally {
+      spark().conf().unset(batch);
+      org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
+    }
+  }
 }
