@@ -186,21 +186,39 @@ final class PrometheusBytes {
     }
   }
 
-  /** The label value as a String, an earlier line's instance when the bytes are equal: labels repeat. */
+  /**
+   * The label value as a String, an earlier line's instance when the bytes are equal: labels repeat.
+   * Two places per hash (the value's and the next), the newer value first, so that two values of one
+   * host whose hashes meet do not push each other out on every line.
+   */
   private String value(int slot, byte[] b, int vs, int ve) {
-    int h = 0;
-    for (int i = vs; i < ve; i++) {
-      h = 31 * h + b[i];
+    // a few bytes and the length, not all of them (a UUID is 40): the bytes are compared in full below
+    int n = ve - vs;
+    int h = n * 31 + b[ve - 1];
+    if (n > 1) {
+      h = (h * 31 + b[ve - 2]) * 31 + b[vs + n / 2];
     }
-    int k = (h ^ (h >>> 16)) & (CACHED - 1);
-    byte[] prev = cachedBytes[slot][k];
+    if (n > 3) {
+      h = (h * 31 + b[ve - 3]) * 31 + b[ve - 4];
+    }
+    int k = (h ^ (h >>> 7)) & (CACHED - 1);
+    byte[][] bytes = cachedBytes[slot];
+    String[] values = cachedValue[slot];
+    byte[] prev = bytes[k];
     if (prev != null && Arrays.equals(prev, 0, prev.length, b, vs, ve)) {
-      return cachedValue[slot][k];
+      return values[k];
+    }
+    int k2 = (k + 1) & (CACHED - 1);
+    prev = bytes[k2];
+    if (prev != null && Arrays.equals(prev, 0, prev.length, b, vs, ve)) {
+      return values[k2];
     }
     byte[] copy = Arrays.copyOfRange(b, vs, ve);
     String v = new String(copy, StandardCharsets.ISO_8859_1);
-    cachedBytes[slot][k] = copy;
-    cachedValue[slot][k] = v;
+    bytes[k2] = bytes[k];
+    values[k2] = values[k];
+    bytes[k] = copy;
+    values[k] = v;
     return v;
   }
 
