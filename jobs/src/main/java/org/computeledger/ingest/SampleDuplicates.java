@@ -60,7 +60,8 @@ final class SampleDuplicates {
     cols.add(col(RECORDS).cast("long"));
     // a select keeps the partitioning and the order within partitions
     Dataset<Row> ordered = clusteredWithRecords.select(cols.toArray(new org.apache.spark.sql.Column[0]));
-    StructType withRecords = ordered.schema();
+    // the written schema is the table's, as declared (with the records column, dropped again below)
+    StructType withRecords = out.add(RECORDS, org.apache.spark.sql.types.DataTypes.LongType, true);
     JavaRDD<InternalRow> merged = ordered.queryExecution().toRdd().toJavaRDD()
         .mapPartitions(new Merge(withRecords, mergingFormats, dropped));
     org.apache.spark.sql.Column[] kept = Arrays.stream(out.fieldNames()).map(n -> col(n))
