@@ -70,8 +70,9 @@ final class RunCommand implements Callable<Integer> {
   List<String> standardFiles = new java.util.ArrayList<>();
 
   @Option(names = "--catalog-file", paramLabel = "PATH",
-      description = "More rows for the dense peak catalog or the MIG profile table, in the format of the shipped"
-          + " gpu_peaks.csv or mig_profiles.csv (told apart by the header; repeatable). Adds pairs only.")
+      description = "More rows for the dense peak catalog, the MIG profile table or the MIG GPU table, in the format"
+          + " of the shipped gpu_peaks.csv, mig_profiles.csv or mig_gpus.csv (told apart by the header; repeatable)."
+          + " Adds rows only.")
   List<String> catalogFiles = new java.util.ArrayList<>();
 
   @Option(names = "--assumed-accelerator-utilization", paramLabel = "U",

@@ -1,7 +1,11 @@
 package org.computeledger.estimate;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
@@ -25,6 +29,28 @@ final class CatalogCsv {
   private static final Pattern MODEL_ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
   private CatalogCsv() {}
+
+  /** Reads a table from text under a file name, as {@code parse} methods of the catalog tables do. */
+  @FunctionalInterface
+  interface Parser<T> {
+    T parse(Reader csv, String fileName) throws IOException;
+  }
+
+  /**
+   * The table shipped on the class path at {@code resource} ("/catalog/mig_gpus.csv"), read by {@code
+   * parse} under its file name; {@code what} names it when it is missing ("MIG GPU table").
+   */
+  static <T> T shipped(String resource, String what, Parser<T> parse) {
+    try (InputStream in = CatalogCsv.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException(what + " " + resource + " is missing from the class path");
+      }
+      return parse.parse(new InputStreamReader(in, StandardCharsets.UTF_8),
+          resource.substring(resource.lastIndexOf('/') + 1));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + resource, e);
+    }
+  }
 
   /**
    * Every record of {@code csv} read by {@code row}, in file order. {@code key} names a row's

@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The catalog tables a run prices with: the shipped dense peaks and MIG profiles, extended by a lab's
- * own files ({@code --catalog-file}, read before Spark starts). A file is a peak table or a MIG table,
- * told apart by its header, and adds rows only: a pair the shipped table holds is an error, so a
+ * The catalog tables a run prices with: the shipped dense peaks, MIG profiles and MIG GPUs, extended by a
+ * lab's own files ({@code --catalog-file}, read before Spark starts). A file is a peak table, a MIG profile
+ * table or a MIG GPU table, told apart by its header, and adds rows only: a pair the shipped table holds is an error, so a
  * sourced figure is never replaced in silence. Every error is one line naming the file, line and field.
  */
 public record CatalogFiles(PeakCatalog peaks, MigProfiles mig, List<String> extensions, Double acceleratorUtil) {
@@ -87,11 +87,14 @@ public record CatalogFiles(PeakCatalog peaks, MigProfiles mig, List<String> exte
       if (h.equals(String.join(",", MigProfiles.COLUMNS))) {
         return new CatalogFiles(peaks, mig.plus(MigProfiles.parse(r, name), name), ext, acceleratorUtil);
       }
+      if (h.equals(String.join(",", MigGpus.COLUMNS))) {
+        return new CatalogFiles(peaks, mig.plus(MigGpus.parse(r, name), name), ext, acceleratorUtil);
+      }
     } catch (IOException e) {
       throw new IllegalStateException(name + ": cannot be read: " + e.getMessage(), e);
     }
     throw new IllegalStateException(name + " line 1: field (header): expected the columns of gpu_peaks.csv ("
-        + String.join(",", PeakCatalog.COLUMNS) + ") or of mig_profiles.csv (" + String.join(",", MigProfiles.COLUMNS)
-        + "), '" + h + "'");
+        + String.join(",", PeakCatalog.COLUMNS) + "), of mig_profiles.csv (" + String.join(",", MigProfiles.COLUMNS)
+        + ") or of mig_gpus.csv (" + String.join(",", MigGpus.COLUMNS) + "), '" + h + "'");
   }
 }

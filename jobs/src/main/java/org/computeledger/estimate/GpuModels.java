@@ -444,35 +444,22 @@ public final class GpuModels {
   }
 
   /**
-   * The share of the parent GPU's compute a MIG profile holds: compute slices over 7, the slice
-   * count of every MIG-capable GPU in the catalog (A100, H100, H200, GH200, B200, GB200, B300,
-   * GB300). "1g.10gb+me" holds
-   * one slice like "1g.10gb"; a compute-instance profile "1c.3g.40gb" holds its 1 slice. Memory does
-   * not enter: "1g.20gb" is still one seventh of the SMs. Accepts a leading "MIG ". Null (never 0)
-   * for anything else. Profiles of 4-slice GPUs (A30's "4g.24gb", RTX PRO 6000's "1g.24gb") need
-   * {@link #migFraction(String, String)}.
+   * The share of the parent GPU's compute a MIG profile holds when the parent is not known: compute
+   * slices over 7, the geometry of every data-centre MIG GPU but the A30 (the parents and their slice
+   * counts are catalog data, {@link MigGpus}). "1g.10gb+me" holds one slice like "1g.10gb"; a compute-instance
+   * profile "1c.3g.40gb" holds its 1 slice. Memory does not enter: "1g.20gb" is still one seventh of the
+   * slices. Accepts a leading "MIG ". Null (never 0) for anything else.
    */
   public static Double migFraction(String profile) {
     return slicesOver(profile, 7);
   }
 
-  /** As {@link #migFraction(String)}, with the parent's slice count: 4 on the A30, 7 on the others; null for a non-MIG parent. */
-  public static Double migFraction(String profile, String parentModelId) {
-    if (parentModelId == null) {
-      return null;
-    }
-    if (parentModelId.equals("a30")) {
-      return slicesOver(profile, 4);
-    }
-    if (parentModelId.startsWith("a100-") || parentModelId.startsWith("h100-") || parentModelId.startsWith("h200-")
-        || parentModelId.equals("b200") || parentModelId.equals("gb200")
-        // GH200's Hopper GPU lists 7/7 1g instances in nvidia-smi mig -lgip (NVIDIA/mig-parted pull request 139)
-        || parentModelId.equals("gh200")
-        // NVIDIA Blackwell Ultra datasheet (OCT25) p.5: 'Multi-Instance GPU (MIG) | 7' for HGX B300 and GB300 NVL72
-        || parentModelId.equals("b300") || parentModelId.equals("gb300")) {
-      return slicesOver(profile, 7);
-    }
-    return null;
+  /**
+   * As {@link #migFraction(String)} on a GPU of {@code gpuSlices} compute slices (7, or 4 as on the A30),
+   * from {@link MigGpus}; null for a profile that geometry does not offer.
+   */
+  static Double migFraction(String profile, int gpuSlices) {
+    return slicesOver(profile, gpuSlices);
   }
 
   private static Double slicesOver(String profile, int gpuSlices) {
@@ -507,7 +494,8 @@ public final class GpuModels {
   }
 
   private static boolean validInstance(int slices, int gpuSlices) {
-    // 7-slice GPUs offer 1g, 2g, 3g, 4g and 7g instances; 4-slice GPUs 1g, 2g and 4g
+    // 7-slice GPUs offer 1g, 2g, 3g, 4g and 7g instances; 4-slice GPUs 1g, 2g and 4g (NVIDIA MIG User Guide,
+    // 'Supported MIG Profiles': the A100 section against the A30-24GB table)
     return gpuSlices == 7 ? slices <= 4 || slices == 7 : slices == 1 || slices == 2 || slices == 4;
   }
 

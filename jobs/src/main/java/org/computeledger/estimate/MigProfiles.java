@@ -1,12 +1,8 @@
 package org.computeledger.estimate;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,9 +13,9 @@ import java.util.Map;
  * The share of a GPU's compute a MIG instance holds, by its SMs: {@code catalog/mig_profiles.csv}
  * lists, per parent model and profile, the SMs of the instance and of the whole GPU (as {@code
  * nvidia-smi mig -lgip} reports them), so that the estimation stage scales the parent's peak by
- * instance SMs ÷ GPU SMs. A profile the table does not list falls back to {@link
- * GpuModels#migFraction(String, String)} (compute slices over the GPU's slice count), and the ledger
- * row says so ({@link MethodReasons#MIG_SLICE_RULE}).
+ * instance SMs ÷ GPU SMs. A profile the table does not list falls back to the slice rule (compute
+ * slices over the GPU's slice count, from {@link MigGpus}), and the ledger row says so ({@link
+ * MethodReasons#MIG_SLICE_RULE}).
  *
  * <p>Why SMs and not slices: the slices of a MIG GPU do not hold equal SM counts (the whole GPU keeps
  * SMs that no 1g slice gets), so slices ÷ 7 can be off by tens of percent for small instances.
@@ -53,37 +49,40 @@ public final class MigProfiles implements Serializable {
   public record Share(double compute, boolean bySlices, Double memory) implements Serializable {}
 
   private final List<Profile> rows;
+  private final MigGpus gpus;
   private final Map<String, Profile> byKey = new HashMap<>();
 
-  private MigProfiles(List<Profile> rows) {
+  private MigProfiles(List<Profile> rows, MigGpus gpus) {
     this.rows = List.copyOf(rows);
+    this.gpus = gpus;
     for (Profile p : rows) {
       byKey.put(key(p.model(), p.profile()), p);
     }
   }
 
-  /** The table shipped on the class path. */
+  /** The tables shipped on the class path: the profiles' SM counts and the MIG GPUs' slice counts. */
   public static MigProfiles load() {
-    try (InputStream in = MigProfiles.class.getResourceAsStream(CSV_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("MIG profile table " + CSV_RESOURCE + " is missing from the class path");
-      }
-      return parse(new InputStreamReader(in, StandardCharsets.UTF_8), "mig_profiles.csv");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + CSV_RESOURCE, e);
-    }
+    return new MigProfiles(CatalogCsv.shipped(CSV_RESOURCE, "MIG profile table", MigProfiles::read), MigGpus.load());
   }
 
-  /** Parses and validates table text; each problem names the file, line, field and what was expected. */
+  /**
+   * Parses and validates table text, beside the shipped MIG GPUs; each problem names the file, line,
+   * field and what was expected.
+   */
   public static MigProfiles parse(Reader csv, String fileName) throws IOException {
-    return new MigProfiles(CatalogCsv.read(csv, fileName, COLUMNS, "gpu_model,profile", MigProfiles::row,
-        p -> p.model() + "," + p.profile()));
+    return new MigProfiles(read(csv, fileName), MigGpus.load());
+  }
+
+  private static List<Profile> read(Reader csv, String fileName) throws IOException {
+    return CatalogCsv.read(csv, fileName, COLUMNS, "gpu_model,profile", MigProfiles::row,
+        p -> p.model() + "," + p.profile());
   }
 
   private static Profile row(CatalogCsv.Field f) {
     String model = f.modelId("gpu_model", "h200-sxm");
     String profile = normalizeProfile(f.text("profile"));
-    if (GpuModels.migFraction(profile) == null && GpuModels.migFraction(profile, "a30") == null) {
+    // every 4-slice instance size is also a 7-slice one: this reads any MIG profile name
+    if (GpuModels.migFraction(profile) == null) {
       throw f.invalid("profile", "a MIG profile like 1g.18gb", f.text("profile"));
     }
     int inst = f.count("instance_sms");
@@ -115,11 +114,21 @@ public final class MigProfiles implements Serializable {
       }
       all.add(p);
     }
-    return new MigProfiles(all);
+    return new MigProfiles(all, gpus);
+  }
+
+  /** This table with a lab's MIG GPUs added; a GPU the shipped table holds is an error naming it. */
+  public MigProfiles plus(MigGpus more, String fileName) {
+    return new MigProfiles(rows, gpus.plus(more, fileName));
   }
 
   public List<Profile> rows() {
     return rows;
+  }
+
+  /** The MIG GPUs and their slice counts, for the slice rule. */
+  public MigGpus gpus() {
+    return gpus;
   }
 
   /**
@@ -137,7 +146,7 @@ public final class MigProfiles implements Serializable {
         return new Share(row.share(), false, row.memoryShare());
       }
     }
-    Double slices = modelId == null ? GpuModels.migFraction(p) : GpuModels.migFraction(p, modelId);
+    Double slices = modelId == null ? GpuModels.migFraction(p) : gpus.fraction(p, modelId);
     return slices == null ? null : new Share(slices, true, null);
   }
 

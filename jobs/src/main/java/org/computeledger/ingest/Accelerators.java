@@ -13,7 +13,12 @@ import java.util.regex.Pattern;
  * accelerator. It labels lines for the methodology; the money of a line is never changed by it.
  */
 final class Accelerators {
-  /** NVIDIA and AMD data-centre GPU model names as SKUs and meters write them. */
+  /**
+   * NVIDIA and AMD data-centre GPU model names as SKUs and meters write them. Not taken from estimate's
+   * GpuModels on purpose: ingest sits below estimate, a bill line is labelled with the family it names
+   * ("h100", where GpuModels would guess a SKU, h100-sxm), and free bill text needs its own words (retired
+   * K80 and P4 that the catalog has no rows for; none of GpuModels' short tokens such as "rtx" or "hl").
+   */
   private static final Pattern GPU = Pattern.compile(
       "(?i)(?<![a-z0-9])(gb300|b300|gb200|b200|b100|h200|h100|gh200|a100|a10g|a10|l40s|l40|l4|v100|p100|p4|t4|k80"
           + "|mi300x|mi250x)(?![a-z0-9])");

@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Row;
 import org.computeledger.estimate.MethodReasons;
+import org.computeledger.estimate.MigGpus;
 import org.computeledger.estimate.MigProfiles;
 import org.computeledger.estimate.PeakCatalog;
 
@@ -56,7 +57,9 @@ final class CatalogMethodology {
     }
     md.append('\n');
     md.append(modesWithoutFigure(catalog));
-    md.append(migTable(MigProfiles.load()));
+    MigProfiles mig = MigProfiles.load();
+    md.append(migTable(mig));
+    md.append(migGpus(mig.gpus()));
     StringBuilder reasons = new StringBuilder();
     for (Row r : lineItems) {
       Object text = r.getAs(MethodReasons.NAMES);
@@ -84,8 +87,7 @@ final class CatalogMethodology {
         + "not counted at another mode's rate):\n\n| catalog model | precision | source showing the mode (date) |\n"
         + "|---|---|---|\n");
     for (PeakCatalog.ModeWithoutFigure m : catalog.modesWithoutFigure()) {
-      md.append("| ").append(markdown(m.model())).append(" | ").append(m.precision()).append(" | ")
-          .append(markdown(m.source() + " (" + m.sourceDate() + ")")).append(" |\n");
+      md.append(row(markdown(m.model()), m.precision(), sourced(m.source(), m.sourceDate())));
     }
     return md.append('\n').toString();
   }
@@ -101,12 +103,34 @@ final class CatalogMethodology {
         + "| catalog model | profile | SMs | GPU SMs | compute share | memory share | source (date) |\n"
         + "|---|---|---|---|---|---|---|\n");
     for (MigProfiles.Profile p : mig.rows()) {
-      md.append("| ").append(markdown(p.model())).append(" | ").append(markdown(p.profile())).append(" | ")
-          .append(p.instanceSms()).append(" | ").append(p.gpuSms()).append(" | ")
-          .append(String.format(Locale.ROOT, "%.4f", p.share())).append(" | ")
-          .append(markdown(p.memoryFraction())).append(" | ")
-          .append(markdown(p.source() + " (" + p.sourceDate() + ")")).append(" |\n");
+      md.append(row(markdown(p.model()), markdown(p.profile()), p.instanceSms(), p.gpuSms(),
+          String.format(Locale.ROOT, "%.4f", p.share()), markdown(p.memoryFraction()),
+          sourced(p.source(), p.sourceDate())));
     }
     return md.append('\n').toString();
+  }
+
+  /** The shipped MIG GPUs: the slice count the slice rule divides by, with the document giving it. */
+  static String migGpus(MigGpus gpus) {
+    StringBuilder md = new StringBuilder("MIG GPUs and their compute slices (shipped `mig_gpus.csv`; a `--catalog-file` "
+        + "adds GPUs). A profile `mig_profiles.csv` does not list counts as its compute slices ÷ these; a GPU not "
+        + "listed has no MIG share:\n\n| catalog model | slices | source (date) |\n|---|---|---|\n");
+    for (MigGpus.Gpu g : gpus.rows()) {
+      md.append(row(markdown(g.model()), g.slices(), sourced(g.source(), g.sourceDate())));
+    }
+    return md.append('\n').toString();
+  }
+
+  /** One table row of cells already written as markdown. */
+  private static String row(Object... cells) {
+    StringBuilder r = new StringBuilder("|");
+    for (Object c : cells) {
+      r.append(' ').append(c).append(" |");
+    }
+    return r.append('\n').toString();
+  }
+
+  private static String sourced(String source, String date) {
+    return markdown(source + " (" + date + ")");
   }
 }

@@ -1,6 +1,7 @@
 package org.computeledger.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -28,10 +29,15 @@ class JitDirectivesTest {
   }
 
   @Test
-  void aFileThatIsNotDirectivesIsRefusedByTheJvmWithoutAnException(@org.junit.jupiter.api.io.TempDir Path dir)
-      throws Exception {
+  void aFileThatIsNotDirectivesIsRefusedByTheJvmWithoutAnExceptionAndAddsNothing(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path bad = Files.writeString(dir.resolve("bad.json"), "// not JSON\n");
     String answer = JitDirectives.add(bad.toString());
-    assertTrue(answer == null || !answer.contains("directives added"), answer);
+    // the JVM's own refusal (HotSpot answers "Parsing of compiler directives failed"), not the null of a JVM
+    // without the DiagnosticCommand MBean
+    assertNotNull(answer, "the JVM's DiagnosticCommand did not answer");
+    assertTrue(answer.contains("Parsing of compiler directives failed"), answer);
+    String printed = String.valueOf(JitDirectives.diagnosticCommand("compilerDirectivesPrint"));
+    assertEquals(1, printed.split("Directive:", -1).length - 1, "only the default directive: " + printed);
   }
 }

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code --catalog-file}: a lab adds peak or MIG rows; mistakes are one line naming file, line and field. */
+/** {@code --catalog-file}: a lab adds peak, MIG profile or MIG GPU rows; mistakes are one line naming file, line and field. */
 class CatalogFilesTest {
   static Path fixture(String name) throws Exception {
     return Path.of(CatalogFilesTest.class.getResource("/fixtures/catalog/" + name).toURI());
@@ -28,37 +30,6 @@ class CatalogFilesTest {
     CatalogFiles c = CatalogFiles.load(List.of(fixture("mig_profiles_lab.csv")));
     assertEquals(60.0 / 132, c.mig().share("h100-nvl", "MIG 3g.47gb").compute(), 1e-12);
     assertEquals(4.0 / 8, c.mig().share("h100-nvl", "4g.47gb").memory(), 1e-12);
-  }
-
-  @Test
-  void aShippedMigProfileCannotBeReplaced() throws Exception {
-    Path f = fixture("mig_profiles_shipped_pair.csv");
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> CatalogFiles.load(List.of(f)));
-    assertEquals(f + ": field gpu_model,profile: expected a pair the shipped table does not hold, 'h200-sxm,1g.18gb'",
-        e.getMessage());
-  }
-
-  @Test
-  void aMemoryShareThatIsNotAFractionIsOneLineNamingTheField() throws Exception {
-    Path f = fixture("mig_profiles_bad_memory.csv");
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> CatalogFiles.load(List.of(f)));
-    assertEquals(f + " line 2: field memory_fraction: expected a share of the GPU's memory like 1/8, 'Full'",
-        e.getMessage());
-  }
-
-  @Test
-  void aBadFieldIsOneLineNamingFileLineAndField() throws Exception {
-    Path f = fixture("gpu_peaks_bad_date.csv");
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> CatalogFiles.load(List.of(f)));
-    assertEquals(f + " line 2: field source_date: expected YYYY-MM or YYYY-MM-DD, 'December'", e.getMessage());
-  }
-
-  @Test
-  void aShippedFigureCannotBeReplaced() throws Exception {
-    Path f = fixture("gpu_peaks_duplicate.csv");
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> CatalogFiles.load(List.of(f)));
-    assertTrue(e.getMessage().startsWith(f + ": field gpu_model,precision: expected a pair the shipped catalog"),
-        e.getMessage());
   }
 
   @Test
@@ -85,10 +56,39 @@ class CatalogFilesTest {
   }
 
   @Test
-  void aLabCannotDeclareWithoutAFigureAModeTheShippedCatalogHasAFigureFor() throws Exception {
-    Path f = fixture("gpu_peaks_mode_without_figure_shipped.csv");
+  void aMigGpuFileAddsAParentWhoseProfilesThenCountByItsSlices() throws Exception {
+    CatalogFiles c = CatalogFiles.load(List.of(fixture("mig_gpus_lab.csv")));
+    MigProfiles.Share one = c.mig().share("rtx-pro-6000", "MIG 1g.24gb");
+    assertEquals(1 / 4.0, one.compute(), 1e-12);
+    assertTrue(one.bySlices());
+    assertEquals(2 / 4.0, c.mig().share("rtx-pro-6000", "2g.48gb").compute(), 1e-12);
+    assertEquals(60.0 / 132, c.mig().share("h100-sxm", "3g.40gb").compute(), 1e-12, "shipped SM rows stay");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      ignoreLeadingAndTrailingWhitespace = false,
+      value = {
+        "mig_profiles_shipped_pair.csv|: field gpu_model,profile: expected a pair the shipped table does not hold,"
+            + " 'h200-sxm,1g.18gb'",
+        "mig_profiles_bad_memory.csv| line 2: field memory_fraction: expected a share of the GPU's memory like 1/8,"
+            + " 'Full'",
+        "gpu_peaks_bad_date.csv| line 2: field source_date: expected YYYY-MM or YYYY-MM-DD, 'December'",
+        "gpu_peaks_duplicate.csv|: field gpu_model,precision: expected a pair the shipped catalog does not hold,"
+            + " 'h100-sxm,bf16'",
+        "gpu_peaks_mode_without_figure_shipped.csv|: field gpu_model,precision: expected a pair the shipped catalog"
+            + " does not hold, 'h100-sxm,tf32'",
+        "mig_gpus_shipped.csv|: field gpu_model: expected a GPU the shipped table does not hold, 'h100-sxm'",
+        "mig_gpus_bad_slices.csv| line 2: field gpu_slices: expected 7 or 4 (the MIG geometries the slice rule"
+            + " reads: 1g, 2g, 3g, 4g, 7g or 1g, 2g, 4g instances), '2'",
+        "mig_gpus_no_source.csv| line 2: field source: expected the document giving the GPU's slice count, ''",
+        "mig_gpus_bad_model.csv| line 2: field gpu_model: expected a lower-case id like h100-sxm, 'NVIDIA H20'",
+      })
+  void aBadOrClashingRowIsOneLineNamingFileLineAndField(String file, String message) throws Exception {
+    Path f = fixture(file);
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> CatalogFiles.load(List.of(f)));
-    assertEquals(f + ": field gpu_model,precision: expected a pair the shipped catalog does not hold, 'h100-sxm,tf32'",
-        e.getMessage());
+    assertEquals(f + message, e.getMessage());
   }
 }

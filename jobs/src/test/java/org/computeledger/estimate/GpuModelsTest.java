@@ -228,13 +228,21 @@ class GpuModelsTest {
         "NVIDIA GH200 480GB|gh200",
         "NVIDIA GH200 144G HBM3e|gh200",
         "NVIDIA A10G|a10g", // AWS's A10 variant: never the A10
-        "NVIDIA H800|h800",
+        "NVIDIA H800|h800", // nvidia-smi / DCGM name of the SXM5 module (NCCL logs of H800 SXM5 nodes)
+        "NVIDIA-H800|h800", // Kubernetes nvidia.com/gpu.product label
+        "NVIDIA H800 80GB HBM3|h800",
+        "H800 SXM5|h800",
+        "NVIDIA H800 PCIe|h800-pcie", // the PCIe card is its own model, without figures
         "NVIDIA H20|h20",
         "NVIDIA A800 80GB PCIe|a800",
         "NVIDIA L20|l20",
         "NVIDIA B100|b100",
-        "NVIDIA B300 SXM6 AC|b300",
+        "NVIDIA B300 SXM6 AC|b300", // nvidia-smi / DCGM name (NVIDIA NIM support matrix lists NVIDIA-B300-SXM6-AC)
+        "NVIDIA-B300-SXM6-AC|b300", // Kubernetes nvidia.com/gpu.product label
+        "p6-b300.48xlarge|b300", // EC2 instance type (8x B300)
+        "ml.p6-b300.48xlarge|b300", // SageMaker HyperPod instance type
         "NVIDIA GB300|gb300",
+        "NVIDIA-GB300|gb300",
         "NVIDIA RTX 6000 Ada Generation|rtx-6000-ada",
         "NVIDIA RTX PRO 6000 Blackwell Server Edition|rtx-pro-6000",
         "AMD Instinct MI325X|mi325x",
@@ -242,8 +250,11 @@ class GpuModelsTest {
         "AMD Instinct MI300A|mi300a",
         "AMD Instinct MI250|mi250",
         "AMD Instinct MI210|mi210",
-        "HL-225|gaudi2",
-        "HL-325L|gaudi3",
+        "HL-225|gaudi2", // hl-smi product name of the Gaudi 2 mezzanine card
+        "Gaudi2|gaudi2",
+        "HL-325L|gaudi3", // hl-smi product name of the Gaudi 3 OAM card
+        "Gaudi 3|gaudi3",
+        "gaudi3|gaudi3",
         "tpu-v4-podslice|tpu-v4",
         "tpu-v5-lite-podslice|tpu-v5e",
         "v5litepod-16|tpu-v5e",
@@ -290,22 +301,18 @@ class GpuModelsTest {
   }
 
   @Test
-  void a30ProfilesCountFourSlices() {
-    assertEquals(0.25, GpuModels.migFraction("1g.6gb", "a30"), 1e-12);
-    assertEquals(0.5, GpuModels.migFraction("2g.12gb", "a30"), 1e-12);
-    assertEquals(1.0, GpuModels.migFraction("4g.24gb", "a30"), 1e-12);
-    assertNull(GpuModels.migFraction("3g.18gb", "a30"));
+  void aFourSliceGpuOffersOneTwoAndFourSliceInstancesOnly() {
+    // the MIG User Guide's A30-24GB table: 1g.6gb, 2g.12gb and 4g.24gb, a quarter of the SMs per slice
+    assertEquals(0.25, GpuModels.migFraction("1g.6gb", 4), 1e-12);
+    assertEquals(0.5, GpuModels.migFraction("2g.12gb", 4), 1e-12);
+    assertEquals(1.0, GpuModels.migFraction("4g.24gb", 4), 1e-12);
+    assertNull(GpuModels.migFraction("3g.18gb", 4));
   }
 
   @Test
-  void migFractionWithAKnownSevenSliceParentMatchesTheOneArgumentForm() {
-    assertEquals(3 / 7.0, GpuModels.migFraction("3g.40gb", "h100-sxm"), 1e-12);
-  }
-
-  @Test
-  void migFractionOnAGpuWithoutMigIsNull() {
-    assertNull(GpuModels.migFraction("1g.10gb", "t4"));
-    assertNull(GpuModels.migFraction("1g.10gb", null));
+  void aSevenSliceGpuMatchesTheOneArgumentForm() {
+    assertEquals(3 / 7.0, GpuModels.migFraction("3g.40gb", 7), 1e-12);
+    assertEquals(3 / 7.0, GpuModels.migFraction("3g.40gb"), 1e-12);
   }
 
   private static String smiName(String file) throws IOException {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The shipped MIG table: each expected share is the SM counts of the row's cited source divided by
@@ -16,94 +18,49 @@ import org.junit.jupiter.api.Test;
 class MigProfilesTest {
   private static final MigProfiles SHIPPED = MigProfiles.load();
 
-  @Test
-  void h200OneG18gbHoldsSixteenOf132SmsAndAnEighthOfTheMemory() {
-    MigProfiles.Share s = SHIPPED.share("h200-sxm", "MIG 1g.18gb");
-    assertEquals(0.121212121212, s.compute(), 1e-12);
-    assertEquals(0.125, s.memory(), 0);
+  @ParameterizedTest(name = "{0} {1}: {2} of {3} SMs, {4} of the memory")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // NVIDIA MIG User Guide, 'List GPU Instance Profiles' (nvidia-smi mig -lgip on an A100-SXM4-40GB): SM 14 of 108
+        "a100-sxm4-40gb|MIG 1g.5gb+me|14|108|0.125",
+        "a100-sxm4-80gb|7g.80gb|98|108|1", // the whole GPU keeps SMs no instance gets
+        // nvidia-smi mig -lgip on an H100 80GB HBM3 (jbarrow.ai field notes)
+        "h100-sxm|3g.40gb|60|132|0.5",
+        // nvidia-smi mig -lgip on an H100 NVL (NVIDIA/gpu-operator pull request 900)
+        "h100-nvl|MIG 1g.12gb|16|132|0.125",
+        // nvidia-smi mig -lgip on an H200 (NVIDIA/mig-parted issue 120)
+        "h200-sxm|MIG 1g.18gb|16|132|0.125",
+        "h200-sxm|1g.35gb|26|132|0.25",
+        "h200-sxm|7g.141gb|132|132|1",
+        // nvidia-smi mig -lgip on a B200 (NVIDIA/mig-parted pull request 166): 1g.23gb 18, 1g.45gb 30, 2g.45gb 36
+        "b200|MIG 1g.23gb|18|148|0.125",
+        "b200|1g.45gb|30|148|0.25",
+        "b200|2g.45gb|36|148|0.25",
+        // the MIG User Guide's A30-24GB table (a quarter of the SMs per slice), 14 of 56 in NVIDIA/go-nvml's A30 data
+        "a30|1g.6gb|14|56|0.25",
+      })
+  void aListedProfileHoldsItsSmsOfTheGpusAndItsMemoryShare(String model, String profile, int sms, int gpuSms,
+      double memory) {
+    MigProfiles.Share s = SHIPPED.share(model, profile);
+    assertEquals(sms / (double) gpuSms, s.compute(), 1e-12);
+    assertEquals(memory, s.memory(), 0);
     assertFalse(s.bySlices());
   }
 
   @Test
-  void h200OneG35gbHasMoreSmsThanOneG18gbAndAQuarterOfTheMemory() {
-    MigProfiles.Share s = SHIPPED.share("h200-sxm", "1g.35gb");
-    assertEquals(26.0 / 132, s.compute(), 1e-12);
-    assertEquals(0.25, s.memory(), 0);
+  void smallInstancesHoldFewerSmsThanTheirSlicesOfSeven() {
+    assertTrue(SHIPPED.share("a100-sxm4-40gb", "1g.5gb").compute() < 1.0 / 7, "the whole GPU keeps SMs no slice gets");
+    assertTrue(SHIPPED.share("b200", "2g.45gb").compute() < 2.0 / 7, "two slices hold fewer SMs than two sevenths");
   }
 
-  @Test
-  void b200OneG23gbHoldsEighteenOf148SmsAndAnEighthOfTheMemory() {
-    // nvidia-smi mig -lgip on a B200 (NVIDIA/mig-parted pull request 166): SM 18 for MIG 1g.23gb
-    MigProfiles.Share s = SHIPPED.share("b200", "MIG 1g.23gb");
-    assertEquals(18.0 / 148, s.compute(), 1e-12);
-    assertEquals(0.125, s.memory(), 0);
-    assertFalse(s.bySlices());
-  }
-
-  @Test
-  void b200OneG45gbAndTwoG45gbHoldThirtyAndThirtySixOf148SmsAndAQuarterOfTheMemory() {
-    MigProfiles.Share one = SHIPPED.share("b200", "1g.45gb");
-    MigProfiles.Share two = SHIPPED.share("b200", "2g.45gb");
-    assertEquals(30.0 / 148, one.compute(), 1e-12);
-    assertEquals(36.0 / 148, two.compute(), 1e-12);
-    assertEquals(0.25, one.memory(), 0);
-    assertEquals(0.25, two.memory(), 0);
-    assertTrue(two.compute() < 2.0 / 7, "two slices hold fewer SMs than two sevenths of the GPU");
-  }
-
-  @Test
-  void b200ProfilesTheTableLacksKeepTheSliceRuleFlagged() {
-    MigProfiles.Share s = SHIPPED.share("b200", "MIG 3g.90gb");
-    assertEquals(3.0 / 7, s.compute(), 1e-12);
-    assertTrue(s.bySlices());
-  }
-
-  @Test
-  void a100OneG5gbIsFourteenOf108NotASeventh() {
-    MigProfiles.Share s = SHIPPED.share("a100-sxm4-40gb", "MIG 1g.5gb+me");
-    assertEquals(0.129629629630, s.compute(), 1e-12);
-    assertTrue(s.compute() < 1.0 / 7, "the whole GPU keeps SMs no slice gets");
-  }
-
-  @Test
-  void a100SevenG80gbIsNinetyEightOf108() {
-    assertEquals(0.907407407407, SHIPPED.share("a100-sxm4-80gb", "7g.80gb").compute(), 1e-12);
-    assertEquals(1.0, SHIPPED.share("a100-sxm4-80gb", "7g.80gb").memory(), 0);
-  }
-
-  @Test
-  void h100ThreeG40gbIsSixtyOf132AndHalfTheMemory() {
-    MigProfiles.Share s = SHIPPED.share("h100-sxm", "3g.40gb");
-    assertEquals(0.454545454545, s.compute(), 1e-12);
-    assertEquals(0.5, s.memory(), 0);
-  }
-
-  @Test
-  void aProfileTheTableLacksKeepsTheSliceRuleFlaggedWithNoMemoryShare() {
-    MigProfiles.Share s = SHIPPED.share("a100-pcie-40gb", "3g.20gb");
-    assertEquals(3.0 / 7, s.compute(), 1e-12);
+  @ParameterizedTest(name = "{0} {1}: {2}/7 by slices")
+  @CsvSource({"b200, MIG 3g.90gb, 3", "a100-pcie-40gb, 3g.20gb, 3"})
+  void aProfileTheTableLacksKeepsTheSliceRuleFlaggedWithNoMemoryShare(String model, String profile, int slices) {
+    MigProfiles.Share s = SHIPPED.share(model, profile);
+    assertEquals(slices / 7.0, s.compute(), 1e-12);
     assertTrue(s.bySlices());
     assertNull(s.memory());
-  }
-
-  @Test
-  void h100NvlOneG12gbHoldsSixteenOf132Sms() {
-    MigProfiles.Share s = SHIPPED.share("h100-nvl", "MIG 1g.12gb");
-    assertEquals(16.0 / 132, s.compute(), 1e-12);
-    assertEquals(0.125, s.memory(), 0);
-    assertFalse(s.bySlices());
-  }
-
-  @Test
-  void h200SevenG141gbIsTheWholeGpu() {
-    assertEquals(1.0, SHIPPED.share("h200-sxm", "7g.141gb").compute(), 0);
-  }
-
-  @Test
-  void a30OneG6gbIsAQuarterOfTheSmsByTheTableNotTheSliceRule() {
-    MigProfiles.Share s = SHIPPED.share("a30", "1g.6gb");
-    assertEquals(14.0 / 56, s.compute(), 1e-12);
-    assertFalse(s.bySlices());
   }
 
   @Test
