@@ -28,6 +28,9 @@ final class PrometheusBytes {
     }
   }
 
+  /** Label values remembered per slot: a power of two, more than the GPUs of one host by far. */
+  static final int CACHED = 64;
+
   private static final byte[] SCRAPE_TIME = "scrape_time".getBytes(StandardCharsets.US_ASCII);
 
   private final byte[][] metrics;
@@ -35,8 +38,13 @@ final class PrometheusBytes {
   private final int nameSlot;
   /** Label values of the line, by slot; the text path's array, shared. */
   private final String[] vals;
-  private final byte[][] lastBytes;
-  private final String[] lastValue;
+  /**
+   * Per label slot, the values seen lately, by a hash of their bytes ({@link #CACHED} each): a scrape
+   * prints one metric for every GPU of the host before the next metric, so a GPU's labels come back
+   * after a few lines, not on the next one, and one remembered value per slot would miss nearly always.
+   */
+  private final byte[][][] cachedBytes;
+  private final String[][] cachedValue;
 
   int metric;
   double value;
@@ -53,8 +61,8 @@ final class PrometheusBytes {
     this.labels = ascii(labelNames);
     this.nameSlot = nameSlot;
     this.vals = vals;
-    this.lastBytes = new byte[labelNames.length][];
-    this.lastValue = new String[labelNames.length];
+    this.cachedBytes = new byte[labelNames.length][CACHED][];
+    this.cachedValue = new String[labelNames.length][CACHED];
   }
 
   private static byte[][] ascii(String[] names) {
@@ -178,16 +186,39 @@ final class PrometheusBytes {
     }
   }
 
-  /** The label value as a String, the previous line's instance when the bytes are equal: labels repeat. */
+  /**
+   * The label value as a String, an earlier line's instance when the bytes are equal: labels repeat.
+   * Two places per hash (the value's and the next), the newer value first, so that two values of one
+   * host whose hashes meet do not push each other out on every line.
+   */
   private String value(int slot, byte[] b, int vs, int ve) {
-    byte[] prev = lastBytes[slot];
+    // a few bytes and the length, not all of them (a UUID is 40): the bytes are compared in full below
+    int n = ve - vs;
+    int h = n * 31 + b[ve - 1];
+    if (n > 1) {
+      h = (h * 31 + b[ve - 2]) * 31 + b[vs + n / 2];
+    }
+    if (n > 3) {
+      h = (h * 31 + b[ve - 3]) * 31 + b[ve - 4];
+    }
+    int k = (h ^ (h >>> 7)) & (CACHED - 1);
+    byte[][] bytes = cachedBytes[slot];
+    String[] values = cachedValue[slot];
+    byte[] prev = bytes[k];
     if (prev != null && Arrays.equals(prev, 0, prev.length, b, vs, ve)) {
-      return lastValue[slot];
+      return values[k];
+    }
+    int k2 = (k + 1) & (CACHED - 1);
+    prev = bytes[k2];
+    if (prev != null && Arrays.equals(prev, 0, prev.length, b, vs, ve)) {
+      return values[k2];
     }
     byte[] copy = Arrays.copyOfRange(b, vs, ve);
     String v = new String(copy, StandardCharsets.ISO_8859_1);
-    lastBytes[slot] = copy;
-    lastValue[slot] = v;
+    bytes[k2] = bytes[k];
+    values[k2] = values[k];
+    bytes[k] = copy;
+    values[k] = v;
     return v;
   }
 

@@ -9,12 +9,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Objects;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.expressions.GenericRow;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 import org.computeledger.schema.GpuSamples;
@@ -43,7 +45,11 @@ final class SampleDuplicates {
 
   private SampleDuplicates() {}
 
-  /** Copies merged; the accumulator receives (file, records dropped) pairs, at most one per file per task. */
+  /**
+   * Copies merged; the accumulator receives (file, records dropped) pairs, at most one per file per task.
+   * The pass works on Spark's own rows (no conversion to {@code Row} and back, which cost more than the
+   * merge): a row that is its sample alone passes as it came, only merged rows are built.
+   */
   static Dataset<Row> dropAdjacent(SparkSession spark, Dataset<Row> clusteredWithRecords, List<String> mergingFormats,
       CollectionAccumulator<Tuple2<String, Long>> dropped) {
     StructType out = Table.GPU_SAMPLES.schema();
@@ -54,25 +60,35 @@ final class SampleDuplicates {
     cols.add(col(RECORDS).cast("long"));
     // a select keeps the partitioning and the order within partitions
     Dataset<Row> ordered = clusteredWithRecords.select(cols.toArray(new org.apache.spark.sql.Column[0]));
-    return spark.createDataFrame(ordered.toJavaRDD().mapPartitions(new Merge(out.size(), mergingFormats, dropped)), out);
+    // the written schema is the table's, as declared (with the records column, dropped again below)
+    StructType withRecords = out.add(RECORDS, org.apache.spark.sql.types.DataTypes.LongType, true);
+    JavaRDD<InternalRow> merged = ordered.queryExecution().toRdd().toJavaRDD()
+        .mapPartitions(new Merge(withRecords, mergingFormats, dropped));
+    org.apache.spark.sql.Column[] kept = Arrays.stream(out.fieldNames()).map(n -> col(n))
+        .toArray(org.apache.spark.sql.Column[]::new);
+    return spark.internalCreateDataFrame(merged.rdd(), withRecords, false).select(kept);
   }
 
   /** Streams a sorted partition, merging each run of rows with the same sample key. */
-  static final class Merge implements FlatMapFunction<Iterator<Row>, Row> {
+  static final class Merge implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
     private static final long serialVersionUID = 1L;
-    private static final int[] KEY = idx(GpuSamples.HOST, GpuSamples.GPU_UUID, GpuSamples.MIG_INSTANCE, GpuSamples.TS);
+    private static final int TS = Table.GPU_SAMPLES.index(GpuSamples.TS);
+    private static final int[] KEY_STRINGS = idx(GpuSamples.HOST, GpuSamples.GPU_UUID, GpuSamples.MIG_INSTANCE);
     private static final int[] MEASURES = idx(GpuSamples.MEASURES);
     private static final int[] LABELS = idx(GpuSamples.GPU_INDEX, GpuSamples.GPU_MODEL, GpuSamples.MIG_PROFILE,
         GpuSamples.HPC_JOB, GpuSamples.POD, GpuSamples.NAMESPACE, GpuSamples.SOURCE_FORMAT);
     private static final int FILE = Table.GPU_SAMPLES.index(GpuSamples.SOURCE_FILE);
     private static final int FORMAT = Table.GPU_SAMPLES.index(GpuSamples.SOURCE_FORMAT);
     private static final int MIG_PROFILE = Table.GPU_SAMPLES.index(GpuSamples.MIG_PROFILE);
+    /** The input's columns: the table's, then the records behind each row. */
+    private final DataType[] types;
     private final int width;
     private final java.util.Set<String> merging;
     private final CollectionAccumulator<Tuple2<String, Long>> dropped;
 
-    Merge(int width, List<String> mergingFormats, CollectionAccumulator<Tuple2<String, Long>> dropped) {
-      this.width = width;
+    Merge(StructType withRecords, List<String> mergingFormats, CollectionAccumulator<Tuple2<String, Long>> dropped) {
+      this.types = Arrays.stream(withRecords.fields()).map(f -> f.dataType()).toArray(DataType[]::new);
+      this.width = types.length - 1;
       this.merging = new java.util.HashSet<>(mergingFormats);
       this.dropped = dropped;
     }
@@ -82,10 +98,11 @@ final class SampleDuplicates {
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
+    public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
       Map<String, Long> counts = new HashMap<>();
       return new Iterator<>() {
-        private Row next = rows.hasNext() ? rows.next() : null;
+        // the sorted input reuses one row object: a row kept past the next read is copied
+        private InternalRow next = rows.hasNext() ? rows.next().copy() : null;
         private boolean flushed;
 
         @Override
@@ -98,18 +115,18 @@ final class SampleDuplicates {
         }
 
         @Override
-        public Row next() {
+        public InternalRow next() {
           if (next == null) {
             throw new NoSuchElementException();
           }
-          Row first = next;
-          next = rows.hasNext() ? rows.next() : null;
+          InternalRow first = next;
+          next = rows.hasNext() ? rows.next().copy() : null;
           if (next == null || !sameSample(first, next)) {
-            return trim(first);
+            return first;
           }
-          Object[] merged = new Object[width];
-          for (int i = 0; i < width; i++) {
-            merged[i] = first.get(i);
+          Object[] merged = new Object[width + 1];
+          for (int i = 0; i <= width; i++) {
+            merged[i] = first.isNullAt(i) ? null : first.get(i, types[i]);
           }
           while (next != null && sameSample(first, next)) {
             for (int i : MEASURES) {
@@ -118,41 +135,44 @@ final class SampleDuplicates {
               }
             }
             for (int i : LABELS) {
-              if (merged[i] == null) {
-                merged[i] = next.get(i);
+              if (merged[i] == null && !next.isNullAt(i)) {
+                merged[i] = next.get(i, types[i]);
               }
             }
             if (!samePart(first, next)) {
-              counts.merge(next.getString(FILE), next.getLong(width), Long::sum);
+              counts.merge(next.getUTF8String(FILE).toString(), next.getLong(width), Long::sum);
             }
-            next = rows.hasNext() ? rows.next() : null;
+            next = rows.hasNext() ? rows.next().copy() : null;
           }
-          return new GenericRow(merged);
+          return new GenericInternalRow(merged);
         }
       };
     }
 
-    private Row trim(Row r) {
-      Object[] v = new Object[width];
-      for (int i = 0; i < width; i++) {
-        v[i] = r.get(i);
-      }
-      return new GenericRow(v);
-    }
-
     /** Whether {@code b} is more lines of {@code a}'s sample, from the same file of a one-metric-per-line format. */
-    private boolean samePart(Row a, Row b) {
-      return merging.contains(a.getString(FORMAT)) && Objects.equals(a.get(FILE), b.get(FILE))
-          && Objects.equals(a.get(MIG_PROFILE), b.get(MIG_PROFILE));
+    private boolean samePart(InternalRow a, InternalRow b) {
+      return !a.isNullAt(FORMAT) && merging.contains(a.getUTF8String(FORMAT).toString()) && sameString(a, b, FILE)
+          && sameString(a, b, MIG_PROFILE);
     }
 
-    private static boolean sameSample(Row a, Row b) {
-      for (int i : KEY) {
-        if (!Objects.equals(a.get(i), b.get(i))) {
+    private static boolean sameSample(InternalRow a, InternalRow b) {
+      if (a.isNullAt(TS) != b.isNullAt(TS) || (!a.isNullAt(TS) && a.getLong(TS) != b.getLong(TS))) {
+        return false;
+      }
+      for (int i : KEY_STRINGS) {
+        if (!sameString(a, b, i)) {
           return false;
         }
       }
       return true;
+    }
+
+    private static boolean sameString(InternalRow a, InternalRow b, int i) {
+      boolean na = a.isNullAt(i);
+      if (na || b.isNullAt(i)) {
+        return na && b.isNullAt(i);
+      }
+      return a.getUTF8String(i).equals(b.getUTF8String(i));
     }
   }
 

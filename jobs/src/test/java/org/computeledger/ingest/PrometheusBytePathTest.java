@@ -171,4 +171,39 @@ class PrometheusBytePathTest {
     lines.add(UTIL + "50  " + MS + "  ");
     assertSame(String.join("\n", lines) + "\n");
   }
+
+  @Test
+  void labelValuesEvictedFromTheCacheReadTheSame() {
+    // 300 GPUs by metric, as dcgm-exporter prints a scrape: far more values per label than the cache holds
+    StringBuilder sb = new StringBuilder();
+    for (String metric : List.of("DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_SM_CLOCK")) {
+      for (int g = 0; g < 300; g++) {
+        sb.append(metric).append("{gpu=\"").append(g % 8).append("\",UUID=\"GPU-").append(g).append("-")
+            .append(Integer.toHexString(g * 7919)).append("\",Hostname=\"node").append(g / 8).append("\"} ")
+            .append(g % 100).append(MS).append('\n');
+      }
+    }
+    assertSame(sb.toString());
+  }
+
+  @Test
+  void aGpusLabelValueIsReusedAfterOtherGpusLines() {
+    String[] labels = {"gpu", "UUID", "Hostname"};
+    String[] vals = new String[labels.length];
+    PrometheusBytes scan = new PrometheusBytes(new String[] {"DCGM_FI_DEV_GPU_UTIL"}, labels, -1, vals);
+    List<String> uuids = new ArrayList<>();
+    for (int round = 0; round < 2; round++) {
+      for (int g = 0; g < 8; g++) {
+        byte[] line = ("DCGM_FI_DEV_GPU_UTIL{gpu=\"" + g + "\",UUID=\"GPU-" + g + "\",Hostname=\"n1\"} 5" + MS)
+            .getBytes(StandardCharsets.US_ASCII);
+        assertEquals(PrometheusBytes.SAMPLE, scan.scan(line, 0, line.length));
+        assertEquals("GPU-" + g, vals[1]);
+        if (round == 0) {
+          uuids.add(vals[1]);
+        } else {
+          org.junit.jupiter.api.Assertions.assertSame(uuids.get(g), vals[1], "GPU " + g);
+        }
+      }
+    }
+  }
 }
