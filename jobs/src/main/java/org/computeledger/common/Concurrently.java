@@ -64,6 +64,17 @@ public final class Concurrently {
     }
   }
 
+  /** Two results computed at once, each of its own type ({@link #both}). */
+  public record Both<A, B>(A first, B second) {}
+
+  /** {@link #call} for two pieces of different result types. */
+  public static <A, B> Both<A, B> both(Callable<A> first, Callable<B> second) {
+    List<Object> out = call(List.<Callable<Object>>of(first::call, second::call));
+    @SuppressWarnings("unchecked")
+    Both<A, B> typed = new Both<>((A) out.get(0), (B) out.get(1));
+    return typed;
+  }
+
   /** {@link #call} for pieces without a result. */
   public static void run(List<Runnable> pieces) {
     List<Callable<Void>> calls = new ArrayList<>();

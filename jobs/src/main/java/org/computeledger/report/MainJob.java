@@ -15,6 +15,7 @@ import org.computeledger.attribute.CostAttribution;
 import org.computeledger.attribute.GpuAttribution;
 import org.computeledger.attribute.MarketPrices;
 import org.computeledger.attribute.Registry;
+import org.computeledger.common.Concurrently;
 import org.computeledger.common.Literals;
 import org.computeledger.common.Progress;
 import org.computeledger.common.StageCheckpoint;
@@ -103,14 +104,12 @@ public final class MainJob {
     Dataset<Row> cal = calibration;
     // the costs read only the allocations, the nodes and the bills: planned and run while the windows are
     // attributed, so that the driver plans one while the executors run the other's tasks
-    List<Object> attributedAndCosts = org.computeledger.common.Concurrently.call(List.<java.util.concurrent.Callable<Object>>of(
+    Concurrently.Both<Dataset<Row>, Costs> attributedAndCosts = Concurrently.both(
         () -> attribute(windows.all(), accountable, nodes, series, flop, p, cal),
-        () -> costs(accountable, nodes, in.charges(), in.prices(), in.resources())));
-    @SuppressWarnings("unchecked")
-    Dataset<Row> usageFlop = (Dataset<Row>) attributedAndCosts.get(0);
+        () -> costs(accountable, nodes, in.charges(), in.prices(), in.resources()));
     return rollUp(spark, in, registry, flop, p,
-        new Stages(series, accountable, nodeGpus, counted, windows, usageFlop, calibration), models.ids(), logEnd,
-        (Costs) attributedAndCosts.get(1));
+        new Stages(series, accountable, nodeGpus, counted, windows, attributedAndCosts.first(), calibration),
+        models.ids(), logEnd, attributedAndCosts.second());
   }
 
   /** The telemetry's time windows and its GPU series (one row per GPU: small). */

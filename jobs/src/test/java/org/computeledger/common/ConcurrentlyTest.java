@@ -40,6 +40,20 @@ class ConcurrentlyTest {
   }
 
   @Test
+  void bothGivesEachPiecesResultInItsPlaceWhileTheyRunAtOnce() {
+    // the first piece waits for the second to start: run one after the other, it would time out and say 0
+    CountDownLatch secondStarted = new CountDownLatch(1);
+    Concurrently.Both<Integer, String> both = Concurrently.both(
+        () -> secondStarted.await(10, TimeUnit.SECONDS) ? 7 : 0,
+        () -> {
+          secondStarted.countDown();
+          return "costs";
+        });
+    assertEquals(7, both.first());
+    assertEquals("costs", both.second());
+  }
+
+  @Test
   void firstFailureInTheGivenOrderIsThrownAsItWas() {
     LedgerException early = new LedgerException("first table: bad");
     LedgerException late = new LedgerException("second table: bad");
