@@ -176,9 +176,19 @@ public final class Ingest {
   public static Result run(SparkSession spark, List<Source> sources, IngestParams params, String outDir,
       String quarantineDir) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    SerializableConfiguration conf = new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
-    // the parse tasks read the configuration from one broadcast (see FileParseTask), not each from its own copy
-    Broadcast<SerializableConfiguration> sharedConf = jsc.broadcast(conf);
+    // the parse tasks read the configuration from one broadcast (see HadoopConf), not each from its own copy
+    Broadcast<SerializableConfiguration> sharedConf =
+        jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
+    try {
+      return run(spark, jsc, HadoopConf.shared(sharedConf), sources, params, outDir, quarantineDir);
+    } finally {
+      // every job that reads the parse has run by now (the canonical tables and the quarantine are written)
+      sharedConf.destroy();
+    }
+  }
+
+  private static Result run(SparkSession spark, JavaSparkContext jsc, HadoopConf conf, List<Source> sources,
+      IngestParams params, String outDir, String quarantineDir) {
     Map<Table, List<Source>> byTable = new EnumMap<>(Table.class);
     for (Source s : sources) {
       if (s.parser() != null) {
@@ -191,7 +201,7 @@ public final class Ingest {
     List<java.util.concurrent.Callable<TableResult>> work = new ArrayList<>();
     for (Table table : tables) {
       List<Source> files = byTable.getOrDefault(table, List.of());
-      work.add(() -> ingestTable(spark, jsc, conf, sharedConf, table, files, params, outDir));
+      work.add(() -> ingestTable(spark, jsc, conf, table, files, params, outDir));
     }
     List<TableResult> results = Concurrently.call(work);
     List<FileCounts> counts = new ArrayList<>();
@@ -218,15 +228,15 @@ public final class Ingest {
   private record TableResult(List<FileCounts> counts, long rows, Dataset<Row> quarantine, List<Dataset<Row>> persisted) {}
 
   /** Parses one table's files and writes the table under {@code outDir}; its quarantine is returned, not written. */
-  private static TableResult ingestTable(SparkSession spark, JavaSparkContext jsc, SerializableConfiguration conf,
-      Broadcast<SerializableConfiguration> sharedConf, Table table, List<Source> files, IngestParams params, String outDir) {
+  private static TableResult ingestTable(SparkSession spark, JavaSparkContext jsc, HadoopConf conf, Table table,
+      List<Source> files, IngestParams params, String outDir) {
     List<Dataset<Row>> persisted = new ArrayList<>();
     if (files.isEmpty()) {
       // nothing to parse: the table is written empty, with none of the jobs that parsing and counting take
       spark.createDataFrame(List.of(), table.schema()).write().mode("overwrite").parquet(outDir + "/" + table.tableName());
       return new TableResult(List.of(), 0, spark.createDataFrame(List.of(), Table.QUARANTINE.schema()), persisted);
     }
-    Dataset<Row> parsed = parse(spark, jsc, conf, sharedConf, table, files, params);
+    Dataset<Row> parsed = parse(spark, jsc, conf, table, files, params);
     parsed.persist(StorageLevel.MEMORY_AND_DISK());
     persisted.add(parsed);
     Progress.say("ingest: parsing %d %s file(s)", files.size(), table.tableName());
@@ -334,21 +344,23 @@ public final class Ingest {
    * The parse stage: one task per file, each file read once, in order; a large plain telemetry file
    * as byte ranges and a hash task ({@link LineSplits}).
    */
-  static Dataset<Row> parse(SparkSession spark, JavaSparkContext jsc, SerializableConfiguration conf,
-      Broadcast<SerializableConfiguration> sharedConf, Table table, List<Source> files, IngestParams params) {
+  static Dataset<Row> parse(SparkSession spark, JavaSparkContext jsc, HadoopConf conf, Table table,
+      List<Source> files, IngestParams params) {
     List<LineSplits.Task> planned = new ArrayList<>();
     long splitBytes = splitBytes(spark);
     for (Source s : files) {
       try {
-        planned.addAll(LineSplits.plan(new Path(s.path()).getFileSystem(conf.value()), s, splitBytes));
+        planned.addAll(LineSplits.plan(new Path(s.path()).getFileSystem(spark.sparkContext().hadoopConfiguration()), s,
+            splitBytes));
       } catch (IOException e) {
         throw new LedgerException(s.display() + ": cannot be read: " + FileParseTask.oneLine(e), e);
       }
     }
     // biggest pieces first, so that the longest tasks start early
     planned.sort((a, b) -> Long.compare(b.end() - b.start(), a.end() - a.start()));
-    FileParseTask parse = new FileParseTask(table, params, sharedConf);
-    List<List<LineSplits.Task>> groups = ParseGroups.pack(planned, jsc.defaultParallelism());
+    FileParseTask parse = new FileParseTask(table, params, conf);
+    List<List<LineSplits.Task>> groups = ParseGroups.pack(planned, jsc.defaultParallelism(),
+        Long.parseLong(spark.conf().get(ParseGroups.CONF_KEY, "-1")));
     if (groups != null) {
       // a small input: a few tasks of several files each (see ParseGroups)
       List<List<Row>> grouped = new ArrayList<>();
