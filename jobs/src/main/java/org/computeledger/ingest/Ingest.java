@@ -237,12 +237,57 @@ public final class Ingest {
       return new TableResult(List.of(), 0, spark.createDataFrame(List.of(), Table.QUARANTINE.schema()), persisted);
     }
     Dataset<Row> parsed = parse(spark, jsc, conf, table, files, params);
+    if (table == Table.GPU_SAMPLES) {
+      return ingestSamples(spark, parsed, files, outDir);
+    }
     parsed.persist(StorageLevel.MEMORY_AND_DISK());
     persisted.add(parsed);
     Progress.say("ingest: parsing %d %s file(s)", files.size(), table.tableName());
     // the parse runs once, into the cache, here: the summaries give each split file's line counts, which
     // the rows of its later ranges need before they are sorted and written
     List<Row> summaries = parsed.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList();
+    Dataset<Row> env = withFileLines(parsed, LineSplits.offsets(rangeLines(summaries)));
+    Dataset<Row> rows = rows(env, table);
+    Map<String, long[]> dropped = new HashMap<>();
+    Dataset<Row> flagged = Duplicates.flag(rows, table).persist(StorageLevel.MEMORY_AND_DISK());
+    persisted.add(flagged);
+    flagged.filter(col(Duplicates.DROP).isNull()).select(columns(table))
+        .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
+    for (Row r : Duplicates.droppedPerFile(flagged).collectAsList()) {
+      dropped.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+    }
+    return written(spark, table, outDir, summaries, dropped, quarantined(env), persisted);
+  }
+
+  /**
+   * Telemetry, the input that runs to billions of lines: the parse goes straight into the shuffle that
+   * clusters the samples by series, with no cache of it. The shuffle's output is read twice, once for the
+   * quarantine and the summaries (which hold the line counts that split files' ranges need, and are few),
+   * then for the rows, sorted and merged ({@link SampleDuplicates}) and written; both read the same shuffle
+   * (one RDD), so the files are parsed once. A cached parse cost more (rows converted into columnar batches
+   * and read back) than reading the shuffle twice.
+   */
+  private static TableResult ingestSamples(SparkSession spark, Dataset<Row> parsed, List<Source> files, String outDir) {
+    Table table = Table.GPU_SAMPLES;
+    Progress.say("ingest: parsing %d %s file(s)", files.size(), table.tableName());
+    Dataset<Row> exchanged = bySeries(parsed);
+    // one RDD for both reads, so that the second finds the shuffle written (with adaptive execution, already here)
+    org.apache.spark.rdd.RDD<org.apache.spark.sql.catalyst.InternalRow> shuffled = exchanged.queryExecution().toRdd();
+    Dataset<Row> clustered = spark.internalCreateDataFrame(shuffled, exchanged.schema(), false);
+    Dataset<Row> side = clustered.filter(col(Envelope.KIND).notEqual(Envelope.KIND_ROW))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    List<Row> summaries = side.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList();
+    Map<String, Long> offsets = LineSplits.offsets(rangeLines(summaries));
+    CollectionAccumulator<Tuple2<String, Long>> acc = spark.sparkContext().collectionAccumulator("duplicate samples");
+    SampleDuplicates.dropAdjacent(spark, sortedBySeries(rows(withFileLines(clustered, offsets), table)),
+        mergingFormats(files), acc).write().mode("overwrite").parquet(outDir + "/" + table.tableName());
+    Map<String, long[]> dropped = new HashMap<>();
+    SampleDuplicates.perFile(acc).forEach((f, n) -> dropped.put(f, new long[] {n, 0}));
+    return written(spark, table, outDir, summaries, dropped, quarantined(withFileLines(side, offsets)), List.of(side));
+  }
+
+  /** The lines of each range of each split file, from the parse's summaries. */
+  private static Map<String, Map<Integer, Long>> rangeLines(List<Row> summaries) {
     Map<String, Map<Integer, Long>> rangeLines = new HashMap<>();
     for (Row r : summaries) {
       Integer split = r.getAs(Envelope.SPLIT);
@@ -250,23 +295,12 @@ public final class Ingest {
         rangeLines.computeIfAbsent(r.getAs(Quarantine.SOURCE_FILE), f -> new HashMap<>()).put(split, r.getAs(Envelope.LINES));
       }
     }
-    Dataset<Row> env = withFileLines(parsed, LineSplits.offsets(rangeLines));
-    Dataset<Row> rows = rows(env, table);
-    Map<String, long[]> dropped = new HashMap<>();
-    if (table == Table.GPU_SAMPLES) {
-      CollectionAccumulator<Tuple2<String, Long>> acc = spark.sparkContext().collectionAccumulator("duplicate samples");
-      SampleDuplicates.dropAdjacent(spark, clusteredBySeries(rows), mergingFormats(files), acc)
-          .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
-      SampleDuplicates.perFile(acc).forEach((f, n) -> dropped.put(f, new long[] {n, 0}));
-    } else {
-      Dataset<Row> flagged = Duplicates.flag(rows, table).persist(StorageLevel.MEMORY_AND_DISK());
-      persisted.add(flagged);
-      flagged.filter(col(Duplicates.DROP).isNull()).select(columns(table))
-          .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
-      for (Row r : Duplicates.droppedPerFile(flagged).collectAsList()) {
-        dropped.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
-      }
-    }
+    return rangeLines;
+  }
+
+  /** A written table's result: the files' counts with the records dropped as duplicates, and its rows. */
+  private static TableResult written(SparkSession spark, Table table, String outDir, List<Row> summaries,
+      Map<String, long[]> dropped, Dataset<Row> quarantine, List<Dataset<Row>> persisted) {
     List<FileCounts> counts = new ArrayList<>();
     for (FileCounts c : fileCounts(summaries)) {
       long[] d = dropped.getOrDefault(c.file(), new long[2]);
@@ -274,7 +308,7 @@ public final class Ingest {
           c.ignored(), c.rows(), d[0], d[1], c.damage(), c.staleMarkers()));
     }
     long written = spark.read().schema(table.schema()).parquet(outDir + "/" + table.tableName()).count();
-    return new TableResult(counts, written, quarantined(env), persisted);
+    return new TableResult(counts, written, quarantine, persisted);
   }
 
   /**
@@ -401,12 +435,18 @@ public final class Ingest {
   /**
    * Telemetry as the main job reads it fastest: each GPU series whole in one file, in time order, so
    * that its one pass needs no sort (see {@code estimate.TelemetryScan}); it also compresses better.
-   * Copies of one sample from several files sort next to each other, by source file and line, for
-   * {@link SampleDuplicates}.
+   * Each GPU series in one partition (the quarantine and the summaries, without a series, in one of them).
    */
-  static Dataset<Row> clusteredBySeries(Dataset<Row> samples) {
-    return samples.repartition(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE))
-        .sortWithinPartitions(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE),
+  private static Dataset<Row> bySeries(Dataset<Row> samples) {
+    return samples.repartition(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE));
+  }
+
+  /**
+   * Each partition's samples by series and time; copies of one sample from several files sort next to
+   * each other, by source file and line, for {@link SampleDuplicates}.
+   */
+  static Dataset<Row> sortedBySeries(Dataset<Row> samples) {
+    return samples.sortWithinPartitions(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE),
             col(GpuSamples.TS), col(GpuSamples.SOURCE_FILE), col(GpuSamples.SOURCE_LINE));
   }
 
