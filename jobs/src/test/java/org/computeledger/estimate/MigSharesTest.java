@@ -117,6 +117,8 @@ class MigSharesTest extends SparkTestBase {
     Row r = flop.telemetryFlop(flop.withMigShares(migSeries("NVIDIA H20 MIG 1g.12gb", "h20", "1g.12gb"))).first();
     assertEquals(1.0 / 7, r.<Double>getAs(Flop.MIG_FRACTION), 1e-12);
     assertEquals(0.0, r.<Double>getAs(Flop.FLOP), 0);
+    // unpriced in GPU-seconds, as the instance's gpu_seconds are: a seventh of its 60 s, not the whole GPU's 60
+    assertEquals(60.0 / 7, r.<Double>getAs(Flop.UNPRICED_S), 1e-9);
     int reasons = r.<Integer>getAs(MethodReasons.COLUMN);
     assertTrue((reasons & MethodReasons.bit(MethodReasons.NO_PEAK)) != 0);
     assertTrue((reasons & MethodReasons.bit(MethodReasons.MIG_SLICE_RULE)) != 0);
