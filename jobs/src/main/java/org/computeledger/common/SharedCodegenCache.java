@@ -21,12 +21,16 @@ public final class SharedCodegenCache {
 
   /**
    * In local mode, sets the calling thread's context class loader to the one Spark's task threads run with (threads
-   * it starts later inherit it); on a cluster, where driver and executors are separate JVMs, does nothing. The
-   * executor's loader delegates to the driver's, so every class the driver could load it still loads.
+   * it starts later inherit it); on a cluster, where driver and executors are separate JVMs, or when nothing is
+   * compiled, does nothing. The executor's loader delegates to the driver's, so every class the driver could load
+   * it still loads.
    */
   public static void adopt(SparkSession spark) {
     SparkContext sc = spark.sparkContext();
-    if (!sc.isLocal()) {
+    // a small local input runs interpreted (cli/SmallInput): nothing is compiled, so nothing to share
+    boolean interpreted = !spark.conf().get("spark.sql.codegen.wholeStage", "true").equals("true")
+        && spark.conf().get("spark.sql.codegen.factoryMode", "FALLBACK").equals("NO_CODEGEN");
+    if (!sc.isLocal() || interpreted) {
       return;
     }
     // one task of one element: in local mode it runs in this JVM, where it can hand back its own thread's loader
