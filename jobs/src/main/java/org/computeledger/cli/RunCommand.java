@@ -193,12 +193,17 @@ final class RunCommand implements Callable<Integer> {
   /** As the command does it: lists {@code input}, then runs into {@code out} (not forced). */
   static String run(SparkSession spark, String input, String out, IngestParams ip, EstimateParams ep,
       List<Standard> standards, LocalDate runDate, double maxBadFraction) {
+    return run(spark, input, out, ip, ep, standards, runDate, maxBadFraction, CatalogFiles.shipped());
+  }
+
+  /** As above, with a lab's catalog files ({@code --catalog-file}) beside the shipped tables. */
+  static String run(SparkSession spark, String input, String out, IngestParams ip, EstimateParams ep,
+      List<Standard> standards, LocalDate runDate, double maxBadFraction, CatalogFiles catalogs) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     boolean fromIngest = isIngestOutput(hadoop, input);
     List<Ingest.Source> sources = fromIngest ? List.of() : Ingest.discover(hadoop, input, ip);
     try (OutputDir dir = OutputDir.begin(out, hadoop, false, input)) {
-      return run(spark, input, fromIngest, sources, dir, ip, ep, standards, runDate, maxBadFraction,
-          CatalogFiles.shipped());
+      return run(spark, input, fromIngest, sources, dir, ip, ep, standards, runDate, maxBadFraction, catalogs);
     }
   }
 
@@ -287,7 +292,7 @@ final class RunCommand implements Callable<Integer> {
       String methodology = Methodology.render(new Methodology.Facts(ip, ep, catalog, registry, items,
           reconciliation.collectAsList(), calibration == null ? List.of() : calibration.collectAsList(),
           o.modelNames(), quarantined, input, fromIngest, overlaps(o.conflicts(), ingest),
-          o.costMatching().orderBy("provider", "currency", "rule").collectAsList()));
+          o.costMatching().orderBy("provider", "currency", "rule").collectAsList(), catalogs.mig()));
 
       Progress.say("run: applying %d accounting standard(s)", standards.size());
       List<LineItem> lineItemValues = items.stream().map(LineItem::fromRow).toList();

@@ -73,6 +73,8 @@ final class SmallInput {
     conf.setIfMissing("spark.sql.sources.parallelPartitionDiscovery.threshold", Integer.toString(Integer.MAX_VALUE));
     conf.setIfMissing("spark.buffer.pageSize", "1m");
     conf.setIfMissing("spark.broadcast.blockSize", "256k");
+    // ingest parses such an input's files a few to a task, up to the same bound
+    conf.setIfMissing(org.computeledger.ingest.ParseGroups.CONF_KEY, Long.toString(maxBytes));
     return true;
   }
 

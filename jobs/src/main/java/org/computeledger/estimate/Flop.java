@@ -243,7 +243,8 @@ public final class Flop {
             .plus(col(FLOP_UTIL).multiply(params.utilLowFactor())))
         .set(FLOP_HIGH, col(FLOP_PIPE).multiply(1 + params.pipeRelError())
             .plus(col(FLOP_UTIL).multiply(params.utilHighFactor())))
-        .set(UNPRICED_S, when(priced, col("_pipe_no_util_s")).otherwise(col(Activity.COVERED_S)))
+        // in the unit of gpu_seconds: a MIG instance's unpriced time is its share of the GPU's, as its GPU-seconds are
+        .set(UNPRICED_S, frac.multiply(when(priced, col("_pipe_no_util_s")).otherwise(col(Activity.COVERED_S))))
         .applyTo(withCatalog(rows))
         .drop(CATALOG_COLUMNS)
         .drop("_dropped", "_pipe_no_util_s");

@@ -445,8 +445,8 @@ public final class GpuModels {
 
   /**
    * The share of the parent GPU's compute a MIG profile holds when the parent is not known: compute
-   * slices over 7, the geometry of every data-centre MIG GPU but the A30 (the parents and their slice
-   * counts are catalog data, {@link MigGpus}). "1g.10gb+me" holds one slice like "1g.10gb"; a compute-instance
+   * slices over 7, the geometry of every data-centre MIG GPU but the A30 and the RTX PRO 6000 (the parents and
+   * their slice counts are catalog data, {@link MigGpus}). "1g.10gb+me" holds one slice like "1g.10gb"; a compute-instance
    * profile "1c.3g.40gb" holds its 1 slice. Memory does not enter: "1g.20gb" is still one seventh of the
    * slices. Accepts a leading "MIG ". Null (never 0) for anything else.
    */
@@ -455,7 +455,7 @@ public final class GpuModels {
   }
 
   /**
-   * As {@link #migFraction(String)} on a GPU of {@code gpuSlices} compute slices (7, or 4 as on the A30),
+   * As {@link #migFraction(String)} on a GPU of {@code gpuSlices} compute slices (7, or 4 as on the A30 and the RTX PRO 6000),
    * from {@link MigGpus}; null for a profile that geometry does not offer.
    */
   static Double migFraction(String profile, int gpuSlices) {

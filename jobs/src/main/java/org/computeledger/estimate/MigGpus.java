@@ -19,8 +19,12 @@ public final class MigGpus implements Serializable {
   public static final String CSV_RESOURCE = "/catalog/mig_gpus.csv";
   static final List<String> COLUMNS = List.of("gpu_model", "gpu_slices", "source", "source_date");
 
-  /** One MIG-capable GPU: its compute slices (the number of 1g instances it holds) and where that comes from. */
-  public record Gpu(String model, int slices, String source, String sourceDate) implements Serializable {}
+  /**
+   * One MIG-capable GPU: its compute slices (the number of 1g instances it holds) and where that comes from;
+   * {@code addedBy} is the {@code --catalog-file} that added it to the shipped table, null for a shipped row.
+   */
+  public record Gpu(String model, int slices, String source, String sourceDate, String addedBy)
+      implements Serializable {}
 
   private final List<Gpu> rows;
   private final Map<String, Gpu> byModel = new HashMap<>();
@@ -51,10 +55,10 @@ public final class MigGpus implements Serializable {
           + " 4g instances)", String.valueOf(slices));
     }
     String source = f.required("source", "the document giving the GPU's slice count");
-    return new Gpu(model, slices, source, f.date("source_date"));
+    return new Gpu(model, slices, source, f.date("source_date"), null);
   }
 
-  /** This table with {@code more}'s GPUs added; a GPU in both is an error naming it. */
+  /** This table with {@code more}'s GPUs added, each marked as added by {@code fileName}; a GPU in both is an error naming it. */
   public MigGpus plus(MigGpus more, String fileName) {
     List<Gpu> all = new ArrayList<>(rows);
     for (Gpu g : more.rows) {
@@ -62,7 +66,7 @@ public final class MigGpus implements Serializable {
         throw new IllegalStateException(fileName + ": field gpu_model: expected a GPU the shipped table does not hold, '"
             + g.model() + "'");
       }
-      all.add(g);
+      all.add(new Gpu(g.model(), g.slices(), g.source(), g.sourceDate(), fileName));
     }
     return new MigGpus(all);
   }

@@ -29,10 +29,11 @@ public final class MigProfiles implements Serializable {
 
   /**
    * One row: the instance's SMs of the GPU's, its memory (GB, as in the profile name) and its share
-   * of the GPU's memory as NVIDIA's profile tables print it ("1/8": memory slices of eight).
+   * of the GPU's memory as NVIDIA's profile tables print it ("1/8": memory slices of eight); {@code addedBy}
+   * is the {@code --catalog-file} that added it to the shipped table, null for a shipped row.
    */
   public record Profile(String model, String profile, int instanceSms, int gpuSms, double memoryGb,
-      String memoryFraction, String source, String sourceDate) implements Serializable {
+      String memoryFraction, String source, String sourceDate, String addedBy) implements Serializable {
     public double share() {
       return instanceSms / (double) gpuSms;
     }
@@ -96,7 +97,7 @@ public final class MigProfiles implements Serializable {
       throw f.invalid("memory_fraction", "a share of the GPU's memory like 1/8", memFraction);
     }
     String source = f.required("source", "where the SM counts come from");
-    return new Profile(model, profile, inst, gpu, mem, memFraction, source, f.date("source_date"));
+    return new Profile(model, profile, inst, gpu, mem, memFraction, source, f.date("source_date"), null);
   }
 
   private static double fraction(String text) {
@@ -104,7 +105,7 @@ public final class MigProfiles implements Serializable {
     return Double.parseDouble(text.substring(0, slash)) / Double.parseDouble(text.substring(slash + 1));
   }
 
-  /** This table with {@code more}'s rows added; a pair in both is an error naming it. */
+  /** This table with {@code more}'s rows added, each marked as added by {@code fileName}; a pair in both is an error naming it. */
   public MigProfiles plus(MigProfiles more, String fileName) {
     List<Profile> all = new ArrayList<>(rows);
     for (Profile p : more.rows) {
@@ -112,7 +113,8 @@ public final class MigProfiles implements Serializable {
         throw new IllegalStateException(fileName + ": field gpu_model,profile: expected a pair the shipped table does"
             + " not hold, '" + p.model() + "," + p.profile() + "'");
       }
-      all.add(p);
+      all.add(new Profile(p.model(), p.profile(), p.instanceSms(), p.gpuSms(), p.memoryGb(), p.memoryFraction(),
+          p.source(), p.sourceDate(), fileName));
     }
     return new MigProfiles(all, gpus);
   }

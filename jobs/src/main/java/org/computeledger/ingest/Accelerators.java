@@ -18,10 +18,19 @@ final class Accelerators {
    * GpuModels on purpose: ingest sits below estimate, a bill line is labelled with the family it names
    * ("h100", where GpuModels would guess a SKU, h100-sxm), and free bill text needs its own words (retired
    * K80 and P4 that the catalog has no rows for; none of GpuModels' short tokens such as "rtx" or "hl").
+   * The export SKUs (H800, H20, A800, L20) are labelled as named, never as the GPU they derive from: their
+   * compute differs. Whole tokens only, so "h20" is never read out of "h200" nor "mi300a" out of "mi300x";
+   * and not before a disk's redundancy: Azure names its managed-disk tiers "P4 LRS", "P30 ZRS" (the shared
+   * FOCUS sample's "Premium SSD Managed Disks - P4 LRS - US East" is storage, not a Tesla P4).
    */
   private static final Pattern GPU = Pattern.compile(
-      "(?i)(?<![a-z0-9])(gb300|b300|gb200|b200|b100|h200|h100|gh200|a100|a10g|a10|l40s|l40|l4|v100|p100|p4|t4|k80"
-          + "|mi300x|mi250x)(?![a-z0-9])");
+      "(?i)(?<![a-z0-9])(gb300|b300|gb200|b200|b100|h200|h100|h800|h20|gh200|a100|a800|a10g|a10|l40s|l40|l4|l20"
+          + "|v100|p100|p4|t4|k80|mi355x|mi325x|mi300x|mi300a|mi250x)(?![a-z0-9])(?!\\s+[lz]rs\\b)");
+  /**
+   * Intel Gaudi by generation ("Gaudi 2", "Gaudi2", "Gaudi® 3"), labelled as the catalog names them; "Gaudi"
+   * alone names no generation (the first had other rates) and is not labelled, as a TPU without its version.
+   */
+  private static final Pattern GAUDI = Pattern.compile("(?i)(?<![a-z0-9])gaudi[\\s_\\u00ae-]*([23])(?![0-9])");
   private static final Pattern TPU = Pattern.compile("(?i)\\btpu[\\s_-]*(v\\d+[a-z]*)");
   /** Google names its seventh TPU generation "TPU7x" (Ironwood), without the "v"; the catalog's id is tpu-v7. */
   private static final Pattern TPU7X = Pattern.compile("(?i)\\btpu[\\s_-]*7x\\b");
@@ -59,6 +68,10 @@ final class Accelerators {
       Matcher gpu = GPU.matcher(t);
       if (gpu.find()) {
         return gpu.group(1).toLowerCase(Locale.ROOT);
+      }
+      Matcher gaudi = GAUDI.matcher(t);
+      if (gaudi.find()) {
+        return "gaudi" + gaudi.group(1);
       }
     }
     return null;

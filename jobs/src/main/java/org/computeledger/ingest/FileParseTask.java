@@ -20,8 +20,6 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRow;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.util.SerializableConfiguration;
 import org.computeledger.schema.Table;
 import scala.collection.JavaConverters;
 
@@ -39,32 +37,16 @@ final class FileParseTask implements FlatMapFunction<Row, Row> {
 
   private final Table table;
   private final IngestParams params;
-  /** Null when the configuration comes by broadcast ({@link #shared}). */
-  private final SerializableConfiguration hadoopConf;
-  /**
-   * The Hadoop configuration as a broadcast: a task's function is deserialized with every task that reads
-   * the parse (its own, and those of every later stage reading the cached parse), and a whole Hadoop
-   * configuration is some hundreds of properties, each with its source names gzipped; a broadcast is read
-   * once per executor (in local mode not at all: the driver's own object).
-   */
-  private final Broadcast<SerializableConfiguration> shared;
+  private final HadoopConf hadoopConf;
 
-  FileParseTask(Table table, IngestParams params, SerializableConfiguration hadoopConf) {
+  FileParseTask(Table table, IngestParams params, HadoopConf hadoopConf) {
     this.table = table;
     this.params = params;
     this.hadoopConf = hadoopConf;
-    this.shared = null;
-  }
-
-  FileParseTask(Table table, IngestParams params, Broadcast<SerializableConfiguration> hadoopConf) {
-    this.table = table;
-    this.params = params;
-    this.hadoopConf = null;
-    this.shared = hadoopConf;
   }
 
   private org.apache.hadoop.conf.Configuration conf() {
-    return (hadoopConf != null ? hadoopConf : shared.value()).value();
+    return hadoopConf.get();
   }
 
   @Override

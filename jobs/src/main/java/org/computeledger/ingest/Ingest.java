@@ -176,9 +176,19 @@ public final class Ingest {
   public static Result run(SparkSession spark, List<Source> sources, IngestParams params, String outDir,
       String quarantineDir) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    SerializableConfiguration conf = new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
-    // the parse tasks read the configuration from one broadcast (see FileParseTask), not each from its own copy
-    Broadcast<SerializableConfiguration> sharedConf = jsc.broadcast(conf);
+    // the parse tasks read the configuration from one broadcast (see HadoopConf), not each from its own copy
+    Broadcast<SerializableConfiguration> sharedConf =
+        jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
+    try {
+      return run(spark, jsc, HadoopConf.shared(sharedConf), sources, params, outDir, quarantineDir);
+    } finally {
+      // every job that reads the parse has run by now (the canonical tables and the quarantine are written)
+      sharedConf.destroy();
+    }
+  }
+
+  private static Result run(SparkSession spark, JavaSparkContext jsc, HadoopConf conf, List<Source> sources,
+      IngestParams params, String outDir, String quarantineDir) {
     Map<Table, List<Source>> byTable = new EnumMap<>(Table.class);
     for (Source s : sources) {
       if (s.parser() != null) {
@@ -191,7 +201,7 @@ public final class Ingest {
     List<java.util.concurrent.Callable<TableResult>> work = new ArrayList<>();
     for (Table table : tables) {
       List<Source> files = byTable.getOrDefault(table, List.of());
-      work.add(() -> ingestTable(spark, jsc, conf, sharedConf, table, files, params, outDir));
+      work.add(() -> ingestTable(spark, jsc, conf, table, files, params, outDir));
     }
     List<TableResult> results = Concurrently.call(work);
     List<FileCounts> counts = new ArrayList<>();
@@ -218,21 +228,66 @@ public final class Ingest {
   private record TableResult(List<FileCounts> counts, long rows, Dataset<Row> quarantine, List<Dataset<Row>> persisted) {}
 
   /** Parses one table's files and writes the table under {@code outDir}; its quarantine is returned, not written. */
-  private static TableResult ingestTable(SparkSession spark, JavaSparkContext jsc, SerializableConfiguration conf,
-      Broadcast<SerializableConfiguration> sharedConf, Table table, List<Source> files, IngestParams params, String outDir) {
+  private static TableResult ingestTable(SparkSession spark, JavaSparkContext jsc, HadoopConf conf, Table table,
+      List<Source> files, IngestParams params, String outDir) {
     List<Dataset<Row>> persisted = new ArrayList<>();
     if (files.isEmpty()) {
       // nothing to parse: the table is written empty, with none of the jobs that parsing and counting take
       spark.createDataFrame(List.of(), table.schema()).write().mode("overwrite").parquet(outDir + "/" + table.tableName());
       return new TableResult(List.of(), 0, spark.createDataFrame(List.of(), Table.QUARANTINE.schema()), persisted);
     }
-    Dataset<Row> parsed = parse(spark, jsc, conf, sharedConf, table, files, params);
+    Dataset<Row> parsed = parse(spark, jsc, conf, table, files, params);
+    if (table == Table.GPU_SAMPLES) {
+      return ingestSamples(spark, parsed, files, outDir);
+    }
     parsed.persist(StorageLevel.MEMORY_AND_DISK());
     persisted.add(parsed);
     Progress.say("ingest: parsing %d %s file(s)", files.size(), table.tableName());
     // the parse runs once, into the cache, here: the summaries give each split file's line counts, which
     // the rows of its later ranges need before they are sorted and written
     List<Row> summaries = parsed.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList();
+    Dataset<Row> env = withFileLines(parsed, LineSplits.offsets(rangeLines(summaries)));
+    Dataset<Row> rows = rows(env, table);
+    Map<String, long[]> dropped = new HashMap<>();
+    Dataset<Row> flagged = Duplicates.flag(rows, table).persist(StorageLevel.MEMORY_AND_DISK());
+    persisted.add(flagged);
+    flagged.filter(col(Duplicates.DROP).isNull()).select(columns(table))
+        .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
+    for (Row r : Duplicates.droppedPerFile(flagged).collectAsList()) {
+      dropped.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+    }
+    return written(spark, table, outDir, summaries, dropped, quarantined(env), persisted);
+  }
+
+  /**
+   * Telemetry, the input that runs to billions of lines: the parse goes straight into the shuffle that
+   * clusters the samples by series, with no cache of it. The shuffle's output is read twice, once for the
+   * quarantine and the summaries (which hold the line counts that split files' ranges need, and are few),
+   * then for the rows, sorted and merged ({@link SampleDuplicates}) and written; both read the same shuffle
+   * (one RDD), so the files are parsed once. A cached parse cost more (rows converted into columnar batches
+   * and read back) than reading the shuffle twice.
+   */
+  private static TableResult ingestSamples(SparkSession spark, Dataset<Row> parsed, List<Source> files, String outDir) {
+    Table table = Table.GPU_SAMPLES;
+    Progress.say("ingest: parsing %d %s file(s)", files.size(), table.tableName());
+    Dataset<Row> exchanged = bySeries(parsed);
+    // one RDD for both reads, so that the second finds the shuffle written (with adaptive execution, already here)
+    org.apache.spark.rdd.RDD<org.apache.spark.sql.catalyst.InternalRow> shuffled = exchanged.queryExecution().toRdd();
+    Dataset<Row> clustered = spark.internalCreateDataFrame(shuffled, exchanged.schema(), false);
+    Dataset<Row> side = clustered.filter(col(Envelope.KIND).notEqual(Envelope.KIND_ROW))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    List<Row> summaries = side.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList();
+    Map<String, Long> offsets = LineSplits.offsets(rangeLines(summaries));
+    CollectionAccumulator<Tuple2<String, Long>> acc = spark.sparkContext().collectionAccumulator("duplicate samples");
+    SampleDuplicates.dropAdjacent(spark, sortedBySeries(rows(withFileLines(clustered, offsets), table)),
+        mergingFormats(files), acc).write().mode("overwrite").parquet(outDir + "/" + table.tableName());
+    Map<String, long[]> dropped = new HashMap<>();
+    SampleDuplicates.perFile(acc).forEach((f, n) -> dropped.put(f, new long[] {n, 0}));
+    return written(spark, table, outDir, summaries, dropped, quarantined(withFileLines(side, offsets)), List.of(side));
+  }
+
+  /** The lines of each range of each split file, from the parse's summaries. */
+  private static Map<String, Map<Integer, Long>> rangeLines(List<Row> summaries) {
     Map<String, Map<Integer, Long>> rangeLines = new HashMap<>();
     for (Row r : summaries) {
       Integer split = r.getAs(Envelope.SPLIT);
@@ -240,23 +295,12 @@ public final class Ingest {
         rangeLines.computeIfAbsent(r.getAs(Quarantine.SOURCE_FILE), f -> new HashMap<>()).put(split, r.getAs(Envelope.LINES));
       }
     }
-    Dataset<Row> env = withFileLines(parsed, LineSplits.offsets(rangeLines));
-    Dataset<Row> rows = rows(env, table);
-    Map<String, long[]> dropped = new HashMap<>();
-    if (table == Table.GPU_SAMPLES) {
-      CollectionAccumulator<Tuple2<String, Long>> acc = spark.sparkContext().collectionAccumulator("duplicate samples");
-      SampleDuplicates.dropAdjacent(spark, clusteredBySeries(rows), mergingFormats(files), acc)
-          .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
-      SampleDuplicates.perFile(acc).forEach((f, n) -> dropped.put(f, new long[] {n, 0}));
-    } else {
-      Dataset<Row> flagged = Duplicates.flag(rows, table).persist(StorageLevel.MEMORY_AND_DISK());
-      persisted.add(flagged);
-      flagged.filter(col(Duplicates.DROP).isNull()).select(columns(table))
-          .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
-      for (Row r : Duplicates.droppedPerFile(flagged).collectAsList()) {
-        dropped.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
-      }
-    }
+    return rangeLines;
+  }
+
+  /** A written table's result: the files' counts with the records dropped as duplicates, and its rows. */
+  private static TableResult written(SparkSession spark, Table table, String outDir, List<Row> summaries,
+      Map<String, long[]> dropped, Dataset<Row> quarantine, List<Dataset<Row>> persisted) {
     List<FileCounts> counts = new ArrayList<>();
     for (FileCounts c : fileCounts(summaries)) {
       long[] d = dropped.getOrDefault(c.file(), new long[2]);
@@ -264,7 +308,7 @@ public final class Ingest {
           c.ignored(), c.rows(), d[0], d[1], c.damage(), c.staleMarkers()));
     }
     long written = spark.read().schema(table.schema()).parquet(outDir + "/" + table.tableName()).count();
-    return new TableResult(counts, written, quarantined(env), persisted);
+    return new TableResult(counts, written, quarantine, persisted);
   }
 
   /**
@@ -334,21 +378,23 @@ public final class Ingest {
    * The parse stage: one task per file, each file read once, in order; a large plain telemetry file
    * as byte ranges and a hash task ({@link LineSplits}).
    */
-  static Dataset<Row> parse(SparkSession spark, JavaSparkContext jsc, SerializableConfiguration conf,
-      Broadcast<SerializableConfiguration> sharedConf, Table table, List<Source> files, IngestParams params) {
+  static Dataset<Row> parse(SparkSession spark, JavaSparkContext jsc, HadoopConf conf, Table table,
+      List<Source> files, IngestParams params) {
     List<LineSplits.Task> planned = new ArrayList<>();
     long splitBytes = splitBytes(spark);
     for (Source s : files) {
       try {
-        planned.addAll(LineSplits.plan(new Path(s.path()).getFileSystem(conf.value()), s, splitBytes));
+        planned.addAll(LineSplits.plan(new Path(s.path()).getFileSystem(spark.sparkContext().hadoopConfiguration()), s,
+            splitBytes));
       } catch (IOException e) {
         throw new LedgerException(s.display() + ": cannot be read: " + FileParseTask.oneLine(e), e);
       }
     }
     // biggest pieces first, so that the longest tasks start early
     planned.sort((a, b) -> Long.compare(b.end() - b.start(), a.end() - a.start()));
-    FileParseTask parse = new FileParseTask(table, params, sharedConf);
-    List<List<LineSplits.Task>> groups = ParseGroups.pack(planned, jsc.defaultParallelism());
+    FileParseTask parse = new FileParseTask(table, params, conf);
+    List<List<LineSplits.Task>> groups = ParseGroups.pack(planned, jsc.defaultParallelism(),
+        Long.parseLong(spark.conf().get(ParseGroups.CONF_KEY, "-1")));
     if (groups != null) {
       // a small input: a few tasks of several files each (see ParseGroups)
       List<List<Row>> grouped = new ArrayList<>();
@@ -389,12 +435,18 @@ public final class Ingest {
   /**
    * Telemetry as the main job reads it fastest: each GPU series whole in one file, in time order, so
    * that its one pass needs no sort (see {@code estimate.TelemetryScan}); it also compresses better.
-   * Copies of one sample from several files sort next to each other, by source file and line, for
-   * {@link SampleDuplicates}.
+   * Each GPU series in one partition (the quarantine and the summaries, without a series, in one of them).
    */
-  static Dataset<Row> clusteredBySeries(Dataset<Row> samples) {
-    return samples.repartition(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE))
-        .sortWithinPartitions(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE),
+  private static Dataset<Row> bySeries(Dataset<Row> samples) {
+    return samples.repartition(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE));
+  }
+
+  /**
+   * Each partition's samples by series and time; copies of one sample from several files sort next to
+   * each other, by source file and line, for {@link SampleDuplicates}.
+   */
+  static Dataset<Row> sortedBySeries(Dataset<Row> samples) {
+    return samples.sortWithinPartitions(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE),
             col(GpuSamples.TS), col(GpuSamples.SOURCE_FILE), col(GpuSamples.SOURCE_LINE));
   }
 

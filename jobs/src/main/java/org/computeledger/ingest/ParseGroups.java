@@ -11,28 +11,31 @@ import org.apache.spark.sql.Row;
  * The parse stage of a small input in a few tasks instead of one per file ({@link Ingest#parse}). Each
  * task is deserialized with its plan and scheduled on its own, and every later stage that reads the cached
  * parse has as many tasks again: the sample logs' 41 telemetry files made three stages of 41 and 50 tasks
- * over some 3 MB. Up to {@link #MAX_BYTES} of input in all (the size of the files, or of the ranges of a
- * split one), the files go into as many groups as Spark has cores, biggest first into the lightest group,
+ * over some 3 MB. Up to the small-input bound in all ({@link #CONF_KEY}: the size of the files, or of the
+ * ranges of a split one), the files go into as many groups as Spark has cores, biggest first into the lightest group,
  * and a task parses its group's files one after the other. Each file is still read once, in order, by the
  * same {@link FileParseTask}, so rows, quarantine and counts are the same; a larger input keeps a task a file.
  */
-final class ParseGroups {
-  /** The same bound as a small input's Spark settings ({@code cli/SmallInput}, 64 MB). */
-  static final long MAX_BYTES = 64L << 20;
+public final class ParseGroups {
+  /**
+   * The Spark setting that holds the small-input bound in bytes; {@code cli/SmallInput} sets it (its own
+   * bound, {@code LEDGER_SMALL_INPUT_KB}) with the rest of a small input's settings. Unset: no grouping.
+   */
+  public static final String CONF_KEY = "spark.ledger.smallInputBytes";
 
   private ParseGroups() {}
 
   /**
    * {@code tasks} (biggest first) in at most {@code slots} groups when their bytes add up to at most
-   * {@link #MAX_BYTES}, each group's tasks in the order given; null when the input is not small or there
+   * {@code maxBytes}, each group's tasks in the order given; null when the input is not small or there
    * are no more tasks than slots (then a task is a file, as before).
    */
-  static List<List<LineSplits.Task>> pack(List<LineSplits.Task> tasks, int slots) {
+  static List<List<LineSplits.Task>> pack(List<LineSplits.Task> tasks, int slots, long maxBytes) {
     long total = 0;
     for (LineSplits.Task t : tasks) {
       total += Math.max(0, t.end() - t.start());
     }
-    if (total > MAX_BYTES || slots < 1 || tasks.size() <= slots) {
+    if (total > maxBytes || slots < 1 || tasks.size() <= slots) {
       return null;
     }
     List<List<LineSplits.Task>> groups = new ArrayList<>();

@@ -45,6 +45,16 @@ final class PrometheusBytes {
    */
   private final byte[][][] cachedBytes;
   private final String[][] cachedValue;
+  /**
+   * Whole label blocks seen lately (from after '{' through '}'), by a hash of their first bytes, with
+   * what reading them gave: dcgm-exporter prints the same block for every metric of a GPU, so most
+   * lines' labels are one comparison of bytes instead of a scan, a lookup per label and a cached value.
+   */
+  private final byte[][] blockBytes = new byte[CACHED][];
+  private final String[][] blockVals = new String[CACHED][];
+  private final int[] blockSeen = new int[CACHED];
+  /** Where in the block the name label's value lies (start, end; -1 when it has none). */
+  private final int[][] blockName = new int[CACHED][];
 
   int metric;
   double value;
@@ -55,6 +65,9 @@ final class PrometheusBytes {
   private int seen;
   private int nameStart;
   private int nameEnd;
+  /** The name label's value in the line's label block, whether or not the metric was named before it. */
+  private int nameLabelStart;
+  private int nameLabelEnd;
 
   PrometheusBytes(String[] metricNames, String[] labelNames, int nameSlot, String[] vals) {
     this.metrics = ascii(metricNames);
@@ -107,7 +120,7 @@ final class PrometheusBytes {
       }
     }
     if (i < e && b[i] == '{') {
-      i = labels(b, i + 1, e);
+      i = cachedLabels(b, i + 1, e);
       if (i < 0) {
         return TEXT;
       }
@@ -122,6 +135,50 @@ final class PrometheusBytes {
       }
     }
     return valueAndTimestamp(b, i, e) ? SAMPLE : TEXT;
+  }
+
+  /**
+   * As {@link #labels}, from the block cache when the same bytes were read lately: reading a block
+   * depends on its bytes alone (the values start empty and nothing is seen yet), so equal bytes give what
+   * they gave before. Two places per hash, the newer block first, as for single values.
+   */
+  private int cachedLabels(byte[] b, int from, int e) {
+    int n = Math.min(e - from, 48);
+    int h = n;
+    for (int i = from; i < from + n; i++) {
+      h = h * 31 + b[i];
+    }
+    int k = (h ^ (h >>> 11) ^ (h >>> 19)) & (CACHED - 1);
+    int hit = sameBlock(k, b, from, e) ? k : sameBlock((k + 1) & (CACHED - 1), b, from, e) ? (k + 1) & (CACHED - 1) : -1;
+    if (hit >= 0) {
+      System.arraycopy(blockVals[hit], 0, vals, 0, vals.length);
+      seen = blockSeen[hit];
+      int[] name = blockName[hit];
+      if (name[0] >= 0 && nameStart < 0) {
+        nameStart = from + name[0];
+        nameEnd = from + name[1];
+      }
+      return from + blockBytes[hit].length;
+    }
+    nameLabelStart = -1;
+    int end = labels(b, from, e);
+    if (end >= 0) {
+      int k2 = (k + 1) & (CACHED - 1);
+      blockBytes[k2] = blockBytes[k];
+      blockVals[k2] = blockVals[k];
+      blockSeen[k2] = blockSeen[k];
+      blockName[k2] = blockName[k];
+      blockBytes[k] = Arrays.copyOfRange(b, from, end);
+      blockVals[k] = vals.clone();
+      blockSeen[k] = seen;
+      blockName[k] = nameLabelStart < 0 ? new int[] {-1, -1} : new int[] {nameLabelStart - from, nameLabelEnd - from};
+    }
+    return end;
+  }
+
+  private boolean sameBlock(int k, byte[] b, int from, int e) {
+    byte[] block = blockBytes[k];
+    return block != null && block.length <= e - from && Arrays.equals(block, 0, block.length, b, from, from + block.length);
   }
 
   /** Labels from just after '{' through '}': the position after it, or -1 to read the line as text. */
@@ -169,6 +226,8 @@ final class PrometheusBytes {
         }
         seen |= 1 << slot;
         if (slot == nameSlot) {
+          nameLabelStart = vs;
+          nameLabelEnd = ve;
           if (nameStart < 0) {
             nameStart = vs;
             nameEnd = ve;

@@ -26,7 +26,7 @@ import scala.Tuple2;
 /**
  * The same GPU sample (host, GPU UUID, MIG instance, timestamp) seen in two files — a backup copy of a
  * scrape, overlapping daily exports, a .gz beside its plain file — counts once. Telemetry is already
- * clustered by series and sorted by time for writing ({@link Ingest#clusteredBySeries}); sorted also by
+ * clustered by series and sorted by time for writing ({@link Ingest#sortedBySeries}); sorted also by
  * source file and line, the copies of a sample are adjacent, so one streaming pass over each partition
  * merges them without another shuffle or sort. The kept row is the first by source file and line; each
  * measure is the max over the copies (a copy that lacks a metric cannot erase it, and equal copies

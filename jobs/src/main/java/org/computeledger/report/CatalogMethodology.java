@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.apache.spark.sql.Row;
 import org.computeledger.estimate.MethodReasons;
 import org.computeledger.estimate.MigGpus;
@@ -21,7 +22,8 @@ import org.computeledger.estimate.PeakCatalog;
 final class CatalogMethodology {
   private CatalogMethodology() {}
 
-  static String section(PeakCatalog catalog, List<Row> lineItems) {
+  /** The section for a run that priced with {@code catalog} and {@code mig}, shipped rows and a lab's alike. */
+  static String section(PeakCatalog catalog, MigProfiles mig, List<Row> lineItems) {
     StringBuilder md = new StringBuilder("## Catalog sources and method reasons\n\n");
     md.append("Every figure is the vendor's dense figure at the boost clock it is quoted at (the catalog's "
         + "`boost_clock_mhz`). A missing figure is never replaced by another precision's or another pipe's: a "
@@ -32,7 +34,7 @@ final class CatalogMethodology {
         + "the FP64 vector rate), each recorded per line item. A logged SM clock above the model's boost clock, or "
         + "zero, is not used as a multiplier (the sample is taken at the quoted clock) and recorded. A MIG instance "
         + "counts as its SMs ÷ the GPU's SMs where `mig_profiles.csv` (or a `--catalog-file`) lists its profile, "
-        + "else as its compute slices ÷ the GPU's slices (7; 4 on the A30), recorded per line item; a profile neither "
+        + "else as its compute slices ÷ the GPU's slices (7; 4 on the A30 and the RTX PRO 6000), recorded per line item; a profile neither "
         + "reads is unpriced, never a whole GPU. AMD MI300-series "
         + "GPUs split into compute partitions (DPX/QPX/CPX, one per XCD group) are not named as such in the logs: a node "
         + "showing more than 8 of them is taken to be partitioned in an unknown mode, and its devices are unpriced "
@@ -57,9 +59,8 @@ final class CatalogMethodology {
     }
     md.append('\n');
     md.append(modesWithoutFigure(catalog));
-    MigProfiles mig = MigProfiles.load();
     md.append(migTable(mig));
-    md.append(migGpus(mig.gpus()));
+    md.append(migGpus(mig.gpus(), catalog));
     StringBuilder reasons = new StringBuilder();
     for (Row r : lineItems) {
       Object text = r.getAs(MethodReasons.NAMES);
@@ -83,40 +84,54 @@ final class CatalogMethodology {
     if (catalog.modesWithoutFigure().isEmpty()) {
       return "";
     }
-    StringBuilder md = new StringBuilder("Modes a GPU has with no figure in the catalog (work in them is unpriced, "
-        + "not counted at another mode's rate):\n\n| catalog model | precision | source showing the mode (date) |\n"
-        + "|---|---|---|\n");
-    for (PeakCatalog.ModeWithoutFigure m : catalog.modesWithoutFigure()) {
-      md.append(row(markdown(m.model()), m.precision(), sourced(m.source(), m.sourceDate())));
-    }
-    return md.append('\n').toString();
+    return table("Modes a GPU has with no figure in the catalog (work in them is unpriced, not counted at another "
+        + "mode's rate):\n\n| catalog model | precision | source showing the mode (date) |\n|---|---|---|\n",
+        catalog.modesWithoutFigure(), m -> row(markdown(m.model()), m.precision(), sourced(m.source(), m.sourceDate())));
   }
 
   /**
-   * The shipped MIG profiles: the compute share the ledger uses (instance SMs ÷ GPU SMs) with the
+   * The MIG profiles the run used: the compute share the ledger uses (instance SMs ÷ GPU SMs) with the
    * memory share beside it, since the two differ (H200 1g.35gb: a quarter of the memory, 26 of 132 SMs).
    */
   static String migTable(MigProfiles mig) {
-    StringBuilder md = new StringBuilder("MIG profiles with SM counts (shipped `mig_profiles.csv`; a "
-        + "`--catalog-file` adds rows, named in the manifest's `catalog_files`). The compute share prices the "
-        + "instance; the memory share is shown beside it only:\n\n"
-        + "| catalog model | profile | SMs | GPU SMs | compute share | memory share | source (date) |\n"
-        + "|---|---|---|---|---|---|---|\n");
-    for (MigProfiles.Profile p : mig.rows()) {
-      md.append(row(markdown(p.model()), markdown(p.profile()), p.instanceSms(), p.gpuSms(),
-          String.format(Locale.ROOT, "%.4f", p.share()), markdown(p.memoryFraction()),
-          sourced(p.source(), p.sourceDate())));
-    }
-    return md.append('\n').toString();
+    boolean lab = mig.rows().stream().anyMatch(p -> p.addedBy() != null);
+    return table("MIG profiles with SM counts (" + (lab
+            ? "shipped `mig_profiles.csv` and the rows this run's `--catalog-file` added, each naming its file"
+            : "shipped `mig_profiles.csv`; a `--catalog-file` adds rows, named in the manifest's `catalog_files`")
+            + "). The compute share prices the instance; the memory share is shown beside it only:\n\n"
+            + "| catalog model | profile | SMs | GPU SMs | compute share | memory share | source (date) |\n"
+            + "|---|---|---|---|---|---|---|\n",
+        mig.rows(), p -> row(markdown(p.model()), markdown(p.profile()), p.instanceSms(), p.gpuSms(),
+            String.format(Locale.ROOT, "%.4f", p.share()), markdown(p.memoryFraction()),
+            sourced(p.addedBy(), p.source(), p.sourceDate())));
   }
 
-  /** The shipped MIG GPUs: the slice count the slice rule divides by, with the document giving it. */
-  static String migGpus(MigGpus gpus) {
-    StringBuilder md = new StringBuilder("MIG GPUs and their compute slices (shipped `mig_gpus.csv`; a `--catalog-file` "
-        + "adds GPUs). A profile `mig_profiles.csv` does not list counts as its compute slices ÷ these; a GPU not "
-        + "listed has no MIG share:\n\n| catalog model | slices | source (date) |\n|---|---|---|\n");
-    for (MigGpus.Gpu g : gpus.rows()) {
-      md.append(row(markdown(g.model()), g.slices(), sourced(g.source(), g.sourceDate())));
+  /**
+   * The MIG GPUs the run used: the slice count the slice rule divides by, with the document giving it, and
+   * which of them have no dense peak in {@code catalog} (their instances' FLOP are unpriced).
+   */
+  static String migGpus(MigGpus gpus, PeakCatalog catalog) {
+    boolean lab = gpus.rows().stream().anyMatch(g -> g.addedBy() != null);
+    String md = table("MIG GPUs and their compute slices (" + (lab
+            ? "shipped `mig_gpus.csv` and the GPUs this run's `--catalog-file` added, each naming its file"
+            : "shipped `mig_gpus.csv`; a `--catalog-file` adds GPUs")
+            + "). A profile `mig_profiles.csv` does not list counts as its compute slices ÷ these; a GPU not "
+            + "listed has no MIG share:\n\n| catalog model | slices | source (date) |\n|---|---|---|\n",
+        gpus.rows(), g -> row(markdown(g.model()), g.slices(), sourced(g.addedBy(), g.source(), g.sourceDate())));
+    List<String> noPeak = gpus.rows().stream().map(MigGpus.Gpu::model)
+        .filter(m -> !catalog.models().contains(m)).sorted().toList();
+    if (noPeak.isEmpty()) {
+      return md;
+    }
+    return md + "Of these, the catalog has no dense peak for " + markdown(String.join(", ", noPeak)) + ": a MIG "
+        + "instance of one counts its share of the GPU's seconds, and its FLOP are unpriced (`method_reasons`).\n\n";
+  }
+
+  /** A markdown table: {@code head} (text, header and rule lines), then one line per row. */
+  private static <T> String table(String head, List<T> rows, Function<T, String> line) {
+    StringBuilder md = new StringBuilder(head);
+    for (T r : rows) {
+      md.append(line.apply(r));
     }
     return md.append('\n').toString();
   }
@@ -132,5 +147,10 @@ final class CatalogMethodology {
 
   private static String sourced(String source, String date) {
     return markdown(source + " (" + date + ")");
+  }
+
+  /** As above, naming the {@code --catalog-file} that added the row (null: a shipped row). */
+  private static String sourced(String addedBy, String source, String date) {
+    return addedBy == null ? sourced(source, date) : "added by " + markdown(addedBy) + ": " + sourced(source, date);
   }
 }

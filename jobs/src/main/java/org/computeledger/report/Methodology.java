@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.computeledger.attribute.Registry;
 import org.computeledger.estimate.EstimateParams;
+import org.computeledger.estimate.MigProfiles;
 import org.computeledger.estimate.PeakCatalog;
 import org.computeledger.ingest.IngestParams;
 
@@ -20,10 +21,21 @@ import org.computeledger.ingest.IngestParams;
  * through {@link org.computeledger.common.UserText}, so it shows literally.
  */
 public final class Methodology {
-  /** What the document states; line items, reconciliation and calibration are the report's rows. */
+  /**
+   * What the document states; line items, reconciliation and calibration are the report's rows; {@code mig} the
+   * MIG tables the run priced with (shipped, with a lab's {@code --catalog-file} rows; the shipped ones if not given).
+   */
   public record Facts(IngestParams ingest, EstimateParams estimate, PeakCatalog catalog, Registry registry,
       List<Row> lineItems, List<Row> reconciliation, List<Row> calibration, Map<String, String> modelNames,
-      long quarantined, String input, boolean fromIngest, Overlaps overlaps, List<Row> costMatching) {
+      long quarantined, String input, boolean fromIngest, Overlaps overlaps, List<Row> costMatching,
+      MigProfiles mig) {
+    public Facts(IngestParams ingest, EstimateParams estimate, PeakCatalog catalog, Registry registry,
+        List<Row> lineItems, List<Row> reconciliation, List<Row> calibration, Map<String, String> modelNames,
+        long quarantined, String input, boolean fromIngest, Overlaps overlaps, List<Row> costMatching) {
+      this(ingest, estimate, catalog, registry, lineItems, reconciliation, calibration, modelNames, quarantined, input,
+          fromIngest, overlaps, costMatching, MigProfiles.load());
+    }
+
     public Facts(IngestParams ingest, EstimateParams estimate, PeakCatalog catalog, Registry registry,
         List<Row> lineItems, List<Row> reconciliation, List<Row> calibration, Map<String, String> modelNames,
         long quarantined, String input, boolean fromIngest, Overlaps overlaps) {
@@ -210,7 +222,7 @@ public final class Methodology {
       md.append("| ").append(markdown(e.getKey())).append(" | ").append(markdown(e.getValue())).append(" |\n");
     }
     md.append('\n');
-    md.append(CatalogMethodology.section(f.catalog(), f.lineItems()));
+    md.append(CatalogMethodology.section(f.catalog(), f.mig(), f.lineItems()));
     return md.toString();
   }
 

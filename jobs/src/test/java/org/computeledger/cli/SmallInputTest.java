@@ -27,6 +27,13 @@ class SmallInputTest {
   }
 
   @Test
+  void smallLocalInputGivesIngestItsBoundForParsingFilesAFewToATask() {
+    SparkConf conf = local();
+    SmallInput.apply(conf, 2_600_000, 5_000_000);
+    assertEquals("5000000", conf.get(org.computeledger.ingest.ParseGroups.CONF_KEY));
+  }
+
+  @Test
   void smallLocalInputListsFoldersWithoutASparkJob() {
     SparkConf conf = local();
     SmallInput.apply(conf, 2_600_000, SmallInput.DEFAULT_MAX_BYTES);

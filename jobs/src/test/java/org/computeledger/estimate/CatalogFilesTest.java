@@ -58,10 +58,10 @@ class CatalogFilesTest {
   @Test
   void aMigGpuFileAddsAParentWhoseProfilesThenCountByItsSlices() throws Exception {
     CatalogFiles c = CatalogFiles.load(List.of(fixture("mig_gpus_lab.csv")));
-    MigProfiles.Share one = c.mig().share("rtx-pro-6000", "MIG 1g.24gb");
+    MigProfiles.Share one = c.mig().share("lab-gpu-1", "MIG 1g.24gb");
     assertEquals(1 / 4.0, one.compute(), 1e-12);
     assertTrue(one.bySlices());
-    assertEquals(2 / 4.0, c.mig().share("rtx-pro-6000", "2g.48gb").compute(), 1e-12);
+    assertEquals(2 / 4.0, c.mig().share("lab-gpu-1", "2g.48gb").compute(), 1e-12);
     assertEquals(60.0 / 132, c.mig().share("h100-sxm", "3g.40gb").compute(), 1e-12, "shipped SM rows stay");
   }
 

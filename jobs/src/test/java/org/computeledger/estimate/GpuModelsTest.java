@@ -164,12 +164,20 @@ class GpuModelsTest {
     assertEquals("a100-pcie-40gb", GpuModels.normalize("GRID A100-3-20C"));
   }
 
-  @Test
-  void migDeviceNameMapsToItsParentAndPointsToMigFraction() {
-    ModelMatch m = GpuModels.match("NVIDIA A100-SXM4-80GB MIG 1g.10gb");
-    assertEquals("a100-sxm4-80gb", m.id());
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "NVIDIA A100-SXM4-80GB MIG 1g.10gb|a100-sxm4-80gb|1g.10gb",
+        // MIG GPUs the guide lists without shipped peaks: named as nvidia-smi names MIG devices (parent, "MIG", profile)
+        "NVIDIA H20 MIG 1g.12gb|h20|1g.12gb",
+        "NVIDIA RTX PRO 6000 Blackwell Server Edition MIG 2g.48gb|rtx-pro-6000|2g.48gb",
+      })
+  void migDeviceNameMapsToItsParentAndPointsToMigFraction(String raw, String parent, String profile) {
+    ModelMatch m = GpuModels.match(raw);
+    assertEquals(parent, m.id());
     assertTrue(m.exact(), "the parent is named in full");
-    assertTrue(m.note().contains("1g.10gb") && m.note().contains("migFraction"), m.note());
+    assertTrue(m.note().contains(profile) && m.note().contains("migFraction"), m.note());
   }
 
   @Test
@@ -245,6 +253,9 @@ class GpuModelsTest {
         "NVIDIA-GB300|gb300",
         "NVIDIA RTX 6000 Ada Generation|rtx-6000-ada",
         "NVIDIA RTX PRO 6000 Blackwell Server Edition|rtx-pro-6000",
+        // the MIG User Guide's other two editions of the card (same GB202, 96GB, 4 MIG instances): one id
+        "NVIDIA RTX PRO 6000 Blackwell Workstation Edition|rtx-pro-6000",
+        "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition|rtx-pro-6000",
         "AMD Instinct MI325X|mi325x",
         "AMD Instinct MI355X|mi355x",
         "AMD Instinct MI300A|mi300a",

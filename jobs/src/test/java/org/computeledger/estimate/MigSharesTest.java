@@ -111,6 +111,21 @@ class MigSharesTest extends SparkTestBase {
   }
 
   @Test
+  void aMigInstanceOfAGpuWithSlicesButNoPeakHasItsShareAndIsUnpricedForTheMissingPeak() throws Exception {
+    // the H20 is in mig_gpus.csv (the MIG User Guide's 7 instances) but has no dense peak in gpu_peaks.csv
+    Flop flop = new Flop(PeakCatalog.load(), MigProfiles.load(), EstimateParams.defaults());
+    Row r = flop.telemetryFlop(flop.withMigShares(migSeries("NVIDIA H20 MIG 1g.12gb", "h20", "1g.12gb"))).first();
+    assertEquals(1.0 / 7, r.<Double>getAs(Flop.MIG_FRACTION), 1e-12);
+    assertEquals(0.0, r.<Double>getAs(Flop.FLOP), 0);
+    // unpriced in GPU-seconds, as the instance's gpu_seconds are: a seventh of its 60 s, not the whole GPU's 60
+    assertEquals(60.0 / 7, r.<Double>getAs(Flop.UNPRICED_S), 1e-9);
+    int reasons = r.<Integer>getAs(MethodReasons.COLUMN);
+    assertTrue((reasons & MethodReasons.bit(MethodReasons.NO_PEAK)) != 0);
+    assertTrue((reasons & MethodReasons.bit(MethodReasons.MIG_SLICE_RULE)) != 0);
+    assertEquals(0, reasons & MethodReasons.bit(MethodReasons.PARTITION_UNKNOWN));
+  }
+
+  @Test
   void aWholeGpuHasShareOneAndNoFlag() throws Exception {
     Flop flop = flopWithH200Table();
     Row r = flop.withMigShares(migSeries("NVIDIA H200", "h200-sxm", null)).first();

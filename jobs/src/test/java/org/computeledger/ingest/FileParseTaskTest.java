@@ -24,7 +24,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.SerializableConfiguration;
 import org.computeledger.schema.Allocations;
 import org.computeledger.schema.GpuSamples;
 import org.computeledger.schema.Table;
@@ -90,7 +89,7 @@ class FileParseTaskTest {
   }
 
   static Parsed parse(Path file, String folder, FormatParser parser, IngestParams params) {
-    FileParseTask task = new FileParseTask(parser.table(), params, new SerializableConfiguration(new Configuration()));
+    FileParseTask task = new FileParseTask(parser.table(), params, Configuration::new);
     Parsed p = new Parsed(parser.table());
     Iterator<Row> it = task.call(RowFactory.create(file.toString(), file.getFileName().toString(), folder,
         parser.format()));

@@ -12,7 +12,6 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.util.SerializableConfiguration;
 import org.computeledger.schema.Table;
 import org.junit.jupiter.api.Test;
 
@@ -28,10 +27,12 @@ class ParseGroupsTest {
     return group.stream().map(LineSplits.Task::display).toList();
   }
 
+  private static final long BOUND = 64L << 20;
+
   @Test
   void eachFileGoesBiggestFirstIntoTheLightestGroup() {
     List<List<LineSplits.Task>> groups = ParseGroups.pack(List.of(file("a", 10), file("b", 8), file("c", 5),
-        file("d", 4), file("e", 1)), 2);
+        file("d", 4), file("e", 1)), 2, BOUND);
     // a (10) and b (8) open the groups; c joins b (8 < 10), d joins a (10 < 13), e joins b (13 < 14)
     assertEquals(List.of("a", "d"), names(groups.get(0)));
     assertEquals(List.of("b", "c", "e"), names(groups.get(1)));
@@ -39,12 +40,12 @@ class ParseGroupsTest {
 
   @Test
   void anInputAboveTheBoundKeepsOneTaskPerFile() {
-    assertNull(ParseGroups.pack(List.of(file("a", ParseGroups.MAX_BYTES), file("b", 1), file("c", 1)), 2));
+    assertNull(ParseGroups.pack(List.of(file("a", BOUND), file("b", 1), file("c", 1)), 2, BOUND));
   }
 
   @Test
   void noMoreFilesThanCoresKeepsOneTaskPerFile() {
-    assertNull(ParseGroups.pack(List.of(file("a", 10), file("b", 8)), 2));
+    assertNull(ParseGroups.pack(List.of(file("a", 10), file("b", 8)), 2, BOUND));
   }
 
   @Test
@@ -56,7 +57,7 @@ class ParseGroupsTest {
       files.add(RowFactory.create(p.toUri().toString(), f, "dcgm", new PrometheusParser().format(), 0L, Files.size(p),
           LineSplits.WHOLE));
     }
-    FileParseTask parse = new FileParseTask(Table.GPU_SAMPLES, params, new SerializableConfiguration(new Configuration()));
+    FileParseTask parse = new FileParseTask(Table.GPU_SAMPLES, params, Configuration::new);
     List<Row> oneByOne = new ArrayList<>();
     for (Row f : files) {
       parse.call(f).forEachRemaining(oneByOne::add);

@@ -187,6 +187,52 @@ class PrometheusBytePathTest {
   }
 
   @Test
+  void labelBlocksThatAgreeInTheirFirstBytesOnlyReadTheSame() {
+    // MIG instances of one GPU: the blocks differ only after their first 48 bytes, so they share a cache place
+    String head = "{gpu=\"0\",UUID=\"GPU-6d5c0ac5-1111-2222-3333-444455556666\",device=\"nvidia0\",";
+    List<String> lines = new ArrayList<>();
+    for (String metric : List.of("DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_PROF_GR_ENGINE_ACTIVE")) {
+      for (int mig = 1; mig <= 3; mig++) {
+        lines.add(metric + head + "GPU_I_PROFILE=\"1g.10gb\",GPU_I_ID=\"" + mig + "\",Hostname=\"n1\"} 0." + mig + MS);
+      }
+      // the same bytes up to a longer value: the block ends later, so it is not the cached one
+      lines.add(metric + head + "GPU_I_PROFILE=\"1g.10gb\",GPU_I_ID=\"12\",Hostname=\"n1\"} 0.4" + MS);
+    }
+    assertSame(String.join("\n", lines) + "\n");
+  }
+
+  @Test
+  void aLabelBlockSeenBeforeReadsTheSameWhetherTheNameIsInItOrBeforeIt() {
+    String block = "{__name__=\"DCGM_FI_DEV_GPU_UTIL\",gpu=\"1\",UUID=\"GPU-1\",Hostname=\"n1\"}";
+    List<String> lines = new ArrayList<>();
+    lines.add(block + " 40" + MS);
+    lines.add("DCGM_FI_DEV_SM_CLOCK" + block + " 1410" + MS);
+    lines.add(block + " 41" + MS);
+    lines.add("DCGM_FI_DEV_SM_CLOCK" + block + " 1411" + MS);
+    lines.add("{gpu=\"1\",UUID=\"GPU-1\",Hostname=\"n1\"} 42" + MS);
+    lines.add("DCGM_FI_DEV_GPU_UTIL{gpu=\"1\",UUID=\"GPU-1\",Hostname=\"n1\"} 43" + MS);
+    lines.add("{gpu=\"1\",UUID=\"GPU-1\",Hostname=\"n1\"} 44" + MS);
+    assertSame(String.join("\n", lines) + "\n");
+  }
+
+  @Test
+  void aLabelBlockReadAgainFromTheCacheStillNamesItsMetric() {
+    String[] labels = {"__name__", "gpu", "Hostname"};
+    String[] vals = new String[labels.length];
+    PrometheusBytes scan = new PrometheusBytes(new String[] {"DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_SM_CLOCK"}, labels, 0,
+        vals);
+    for (String line : List.of("{__name__=\"DCGM_FI_DEV_SM_CLOCK\",gpu=\"1\",Hostname=\"n1\"} 5" + MS,
+        "DCGM_FI_DEV_GPU_UTIL{__name__=\"DCGM_FI_DEV_SM_CLOCK\",gpu=\"1\",Hostname=\"n1\"} 6" + MS,
+        "{__name__=\"DCGM_FI_DEV_SM_CLOCK\",gpu=\"1\",Hostname=\"n1\"} 7" + MS)) {
+      byte[] b = line.getBytes(StandardCharsets.US_ASCII);
+      assertEquals(PrometheusBytes.SAMPLE, scan.scan(b, 0, b.length), line);
+      assertEquals(line.startsWith("{") ? 1 : 0, scan.metric, line);
+      assertEquals("1", vals[1], line);
+      assertEquals("n1", vals[2], line);
+    }
+  }
+
+  @Test
   void aGpusLabelValueIsReusedAfterOtherGpusLines() {
     String[] labels = {"gpu", "UUID", "Hostname"};
     String[] vals = new String[labels.length];

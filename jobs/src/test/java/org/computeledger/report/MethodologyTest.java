@@ -64,6 +64,18 @@ class MethodologyTest {
   }
 
   @Test
+  void theMigTablesShownAreTheOnesTheRunPricedWith() throws Exception {
+    java.nio.file.Path lab = java.nio.file.Path.of(
+        MethodologyTest.class.getResource("/fixtures/catalog/mig_gpus_lab.csv").toURI());
+    org.computeledger.estimate.CatalogFiles c = org.computeledger.estimate.CatalogFiles.load(List.of(lab));
+    Methodology.Facts f = facts(List.of(), EstimateParams.defaults());
+    String md = Methodology.render(new Methodology.Facts(f.ingest(), f.estimate(), c.peaks(), f.registry(),
+        f.lineItems(), f.reconciliation(), f.calibration(), f.modelNames(), f.quarantined(), f.input(),
+        f.fromIngest(), f.overlaps(), f.costMatching(), c.mig()));
+    assertTrue(md.contains("| lab-gpu-1 | 4 | added by "), md);
+  }
+
+  @Test
   void eachMethodsShareIsItsFlopOverTheTotal() {
     String md = Methodology.render(facts(List.of(item(3.0, 0.0, 0, 10), item(0.0, 1.0, 0, 10)),
         EstimateParams.defaults()));
