@@ -219,6 +219,8 @@ final class RunCommand implements Callable<Integer> {
       IngestParams ip, EstimateParams ep, List<Standard> standards, LocalDate runDate, double maxBadFraction,
       CatalogFiles catalogs, String reportCurrency) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    // driver and tasks share generated classes instead of compiling each twice (local mode only)
+    org.computeledger.common.SharedCodegenCache.adopt(spark);
     try {
       String canonical;
       String declarations;
