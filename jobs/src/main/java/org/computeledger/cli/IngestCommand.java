@@ -82,6 +82,8 @@ final class IngestCommand implements Callable<Integer> {
   static Ingested ingestInto(SparkSession spark, String input, List<Ingest.Source> sources, OutputDir dir,
       IngestParams params, String command, double maxBadFraction) {
     Progress.say("ingest: %d file(s) found under %s", sources.size(), input);
+    // driver and tasks share generated classes instead of compiling each twice (local mode only), as a run does
+    org.computeledger.common.SharedCodegenCache.adopt(spark);
     try {
       Ingest.Result result = Ingest.run(spark, sources, params, dir.path());
       BadFraction.check(BadFraction.counts(result), maxBadFraction);
