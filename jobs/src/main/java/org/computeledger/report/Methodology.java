@@ -23,24 +23,18 @@ import org.computeledger.ingest.IngestParams;
 public final class Methodology {
   /**
    * What the document states; line items, reconciliation and calibration are the report's rows; {@code mig} the
-   * MIG tables the run priced with (shipped, with a lab's {@code --catalog-file} rows; the shipped ones if not given).
+   * MIG tables the run priced with (shipped, with a lab's {@code --catalog-file} rows), always given by a run.
    */
   public record Facts(IngestParams ingest, EstimateParams estimate, PeakCatalog catalog, Registry registry,
       List<Row> lineItems, List<Row> reconciliation, List<Row> calibration, Map<String, String> modelNames,
       long quarantined, String input, boolean fromIngest, Overlaps overlaps, List<Row> costMatching,
       MigProfiles mig) {
-    public Facts(IngestParams ingest, EstimateParams estimate, PeakCatalog catalog, Registry registry,
-        List<Row> lineItems, List<Row> reconciliation, List<Row> calibration, Map<String, String> modelNames,
-        long quarantined, String input, boolean fromIngest, Overlaps overlaps, List<Row> costMatching) {
-      this(ingest, estimate, catalog, registry, lineItems, reconciliation, calibration, modelNames, quarantined, input,
-          fromIngest, overlaps, costMatching, MigProfiles.load());
-    }
-
+    /** A run's facts without cost matching, priced with the shipped MIG tables only (tests of the text). */
     public Facts(IngestParams ingest, EstimateParams estimate, PeakCatalog catalog, Registry registry,
         List<Row> lineItems, List<Row> reconciliation, List<Row> calibration, Map<String, String> modelNames,
         long quarantined, String input, boolean fromIngest, Overlaps overlaps) {
       this(ingest, estimate, catalog, registry, lineItems, reconciliation, calibration, modelNames, quarantined, input,
-          fromIngest, overlaps, List.of());
+          fromIngest, overlaps, List.of(), MigProfiles.load());
     }
   }
 
