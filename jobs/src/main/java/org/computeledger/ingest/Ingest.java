@@ -2,6 +2,7 @@ package org.computeledger.ingest;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
 import java.io.BufferedReader;
@@ -22,6 +23,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -216,9 +218,9 @@ public final class Ingest {
       persisted.addAll(r.persisted());
     }
     // one sorted file; gathered into one partition and sorted there, without the sampling job of a global sort
-    quarantine.repartition(1).sortWithinPartitions(col(Quarantine.SOURCE_FILE), col(Quarantine.SOURCE_LINE))
-        .write().mode("overwrite").parquet(quarantineDir);
-    tableRows.put(Table.QUARANTINE, spark.read().schema(Table.QUARANTINE.schema()).parquet(quarantineDir).count());
+    tableRows.put(Table.QUARANTINE, writeCounted(
+        quarantine.repartition(1).sortWithinPartitions(col(Quarantine.SOURCE_FILE), col(Quarantine.SOURCE_LINE)),
+        quarantineDir));
     persisted.forEach(Dataset::unpersist);
     counts.sort((a, b) -> a.file().compareTo(b.file()));
     return new Result(sources, counts, tableRows);
@@ -251,12 +253,12 @@ public final class Ingest {
     Map<String, long[]> dropped = new HashMap<>();
     Dataset<Row> flagged = Duplicates.flag(rows, table).persist(StorageLevel.MEMORY_AND_DISK());
     persisted.add(flagged);
-    flagged.filter(col(Duplicates.DROP).isNull()).select(columns(table))
-        .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
+    long written = writeCounted(flagged.filter(col(Duplicates.DROP).isNull()).select(columns(table)),
+        outDir + "/" + table.tableName());
     for (Row r : Duplicates.droppedPerFile(flagged).collectAsList()) {
       dropped.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
     }
-    return written(spark, table, outDir, summaries, dropped, quarantined(env), persisted);
+    return written(written, summaries, dropped, quarantined(env), persisted);
   }
 
   /**
@@ -279,11 +281,12 @@ public final class Ingest {
     List<Row> summaries = side.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList();
     Map<String, Long> offsets = LineSplits.offsets(rangeLines(summaries));
     CollectionAccumulator<Tuple2<String, Long>> acc = spark.sparkContext().collectionAccumulator("duplicate samples");
-    SampleDuplicates.dropAdjacent(spark, sortedBySeries(rows(withFileLines(clustered, offsets), table)),
-        mergingFormats(files), acc).write().mode("overwrite").parquet(outDir + "/" + table.tableName());
+    long written = writeCounted(SampleDuplicates.dropAdjacent(spark,
+        sortedBySeries(rows(withFileLines(clustered, offsets), table)), mergingFormats(files), acc),
+        outDir + "/" + table.tableName());
     Map<String, long[]> dropped = new HashMap<>();
     SampleDuplicates.perFile(acc).forEach((f, n) -> dropped.put(f, new long[] {n, 0}));
-    return written(spark, table, outDir, summaries, dropped, quarantined(withFileLines(side, offsets)), List.of(side));
+    return written(written, summaries, dropped, quarantined(withFileLines(side, offsets)), List.of(side));
   }
 
   /** The lines of each range of each split file, from the parse's summaries. */
@@ -298,16 +301,32 @@ public final class Ingest {
     return rangeLines;
   }
 
+  /**
+   * {@code rows} written as Parquet to {@code path} (replacing it); returns how many rows the write wrote,
+   * counted as they went by ({@link Observation}) rather than by reading the table back, which was one
+   * more query (planned, listed, its footers read) per table.
+   */
+  static long writeCounted(Dataset<Row> rows, String path) {
+    Observation written = new Observation();
+    rows.observe(written, count(lit(1)).as("rows")).write().mode("overwrite").parquet(path);
+    try {
+      // the metrics arrive with the write's end (a listener call), so this waits no longer than the write
+      return (Long) written.getAsJava().get("rows");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LedgerException(path + ": interrupted while the rows written were counted", e);
+    }
+  }
+
   /** A written table's result: the files' counts with the records dropped as duplicates, and its rows. */
-  private static TableResult written(SparkSession spark, Table table, String outDir, List<Row> summaries,
-      Map<String, long[]> dropped, Dataset<Row> quarantine, List<Dataset<Row>> persisted) {
+  private static TableResult written(long written, List<Row> summaries, Map<String, long[]> dropped,
+      Dataset<Row> quarantine, List<Dataset<Row>> persisted) {
     List<FileCounts> counts = new ArrayList<>();
     for (FileCounts c : fileCounts(summaries)) {
       long[] d = dropped.getOrDefault(c.file(), new long[2]);
       counts.add(new FileCounts(c.file(), c.format(), c.sha256(), c.bytes(), c.lines(), c.accepted(), c.quarantined(),
           c.ignored(), c.rows(), d[0], d[1], c.damage(), c.staleMarkers()));
     }
-    long written = spark.read().schema(table.schema()).parquet(outDir + "/" + table.tableName()).count();
     return new TableResult(counts, written, quarantine, persisted);
   }
 

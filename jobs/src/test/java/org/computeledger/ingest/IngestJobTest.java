@@ -68,7 +68,11 @@ class IngestJobTest extends SparkTestBase {
     for (Table t : Table.canonical()) {
       Dataset<Row> d = spark().read().parquet(out.resolve(t.tableName()).toString());
       assertEquals(t.schema().simpleString(), d.schema().asNullable().simpleString(), t.tableName());
+      // counted as written, not read back: the same number a reader finds
+      assertEquals(d.count(), r.tableRows().get(t), t.tableName());
     }
+    assertEquals(quarantine.count(), r.tableRows().get(Table.QUARANTINE));
+    Assertions.assertTrue(r.tableRows().get(Table.QUARANTINE) > 0, "the undated scrape's lines are quarantined");
   }
 
   @Test
