@@ -421,14 +421,14 @@ public final class Ingest {
         grouped.add(new ArrayList<>(g.stream().map(Ingest::taskRow).toList()));
       }
       JavaRDD<Row> rdd = jsc.parallelize(grouped, grouped.size()).flatMap(new ParseGroups.Task(parse));
-      return spark.createDataFrame(rdd, Envelope.schema(table));
+      return InternalRows.dataset(spark, rdd, Envelope.schema(table));
     }
     List<Row> tasks = new ArrayList<>();
     for (LineSplits.Task t : planned) {
       tasks.add(taskRow(t));
     }
     JavaRDD<Row> rdd = jsc.parallelize(tasks, Math.max(1, tasks.size())).flatMap(parse);
-    return spark.createDataFrame(rdd, Envelope.schema(table));
+    return InternalRows.dataset(spark, rdd, Envelope.schema(table));
   }
 
   /** A parse task as the row {@link FileParseTask} reads. */
