@@ -27,6 +27,7 @@ import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
@@ -209,7 +210,7 @@ public final class Ingest {
     List<FileCounts> counts = new ArrayList<>();
     Map<Table, Long> tableRows = new EnumMap<>(Table.class);
     Dataset<Row> quarantine = spark.createDataFrame(List.of(), Table.QUARANTINE.schema());
-    List<Dataset<Row>> persisted = new ArrayList<>();
+    List<Runnable> persisted = new ArrayList<>();
     for (int i = 0; i < tables.length; i++) {
       TableResult r = results.get(i);
       counts.addAll(r.counts());
@@ -221,18 +222,18 @@ public final class Ingest {
     tableRows.put(Table.QUARANTINE, writeCounted(
         quarantine.repartition(1).sortWithinPartitions(col(Quarantine.SOURCE_FILE), col(Quarantine.SOURCE_LINE)),
         quarantineDir));
-    persisted.forEach(Dataset::unpersist);
+    persisted.forEach(Runnable::run);
     counts.sort((a, b) -> a.file().compareTo(b.file()));
     return new Result(sources, counts, tableRows);
   }
 
-  /** What one canonical table's ingest made: per-file counts, rows written, its quarantine, what it persisted. */
-  private record TableResult(List<FileCounts> counts, long rows, Dataset<Row> quarantine, List<Dataset<Row>> persisted) {}
+  /** What one canonical table's ingest made: per-file counts, rows written, its quarantine, how to free what it kept. */
+  private record TableResult(List<FileCounts> counts, long rows, Dataset<Row> quarantine, List<Runnable> persisted) {}
 
   /** Parses one table's files and writes the table under {@code outDir}; its quarantine is returned, not written. */
   private static TableResult ingestTable(SparkSession spark, JavaSparkContext jsc, HadoopConf conf, Table table,
       List<Source> files, IngestParams params, String outDir) {
-    List<Dataset<Row>> persisted = new ArrayList<>();
+    List<Runnable> persisted = new ArrayList<>();
     if (files.isEmpty()) {
       // nothing to parse: the table is written empty, with none of the jobs that parsing and counting take
       spark.createDataFrame(List.of(), table.schema()).write().mode("overwrite").parquet(outDir + "/" + table.tableName());
@@ -242,8 +243,7 @@ public final class Ingest {
     if (table == Table.GPU_SAMPLES) {
       return ingestSamples(spark, parsed, files, outDir);
     }
-    parsed.persist(StorageLevel.MEMORY_AND_DISK());
-    persisted.add(parsed);
+    parsed = keep(spark, parsed, persisted);
     Progress.say("ingest: parsing %d %s file(s)", files.size(), table.tableName());
     // the parse runs once, into the cache, here: the summaries give each split file's line counts, which
     // the rows of its later ranges need before they are sorted and written
@@ -251,8 +251,7 @@ public final class Ingest {
     Dataset<Row> env = withFileLines(parsed, LineSplits.offsets(rangeLines(summaries)));
     Dataset<Row> rows = rows(env, table);
     Map<String, long[]> dropped = new HashMap<>();
-    Dataset<Row> flagged = Duplicates.flag(rows, table).persist(StorageLevel.MEMORY_AND_DISK());
-    persisted.add(flagged);
+    Dataset<Row> flagged = keep(spark, Duplicates.flag(rows, table), persisted);
     long written = writeCounted(flagged.filter(col(Duplicates.DROP).isNull()).select(columns(table)),
         outDir + "/" + table.tableName());
     for (Row r : Duplicates.droppedPerFile(flagged).collectAsList()) {
@@ -276,8 +275,8 @@ public final class Ingest {
     // one RDD for both reads, so that the second finds the shuffle written (with adaptive execution, already here)
     org.apache.spark.rdd.RDD<org.apache.spark.sql.catalyst.InternalRow> shuffled = exchanged.queryExecution().toRdd();
     Dataset<Row> clustered = spark.internalCreateDataFrame(shuffled, exchanged.schema(), false);
-    Dataset<Row> side = clustered.filter(col(Envelope.KIND).notEqual(Envelope.KIND_ROW))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    List<Runnable> persisted = new ArrayList<>();
+    Dataset<Row> side = keep(spark, clustered.filter(col(Envelope.KIND).notEqual(Envelope.KIND_ROW)), persisted);
     List<Row> summaries = side.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList();
     Map<String, Long> offsets = LineSplits.offsets(rangeLines(summaries));
     CollectionAccumulator<Tuple2<String, Long>> acc = spark.sparkContext().collectionAccumulator("duplicate samples");
@@ -286,7 +285,28 @@ public final class Ingest {
         outDir + "/" + table.tableName());
     Map<String, long[]> dropped = new HashMap<>();
     SampleDuplicates.perFile(acc).forEach((f, n) -> dropped.put(f, new long[] {n, 0}));
-    return written(written, summaries, dropped, quarantined(withFileLines(side, offsets)), List.of(side));
+    return written(written, summaries, dropped, quarantined(withFileLines(side, offsets)), persisted);
+  }
+
+  /**
+   * {@code ds} kept for the several queries that read it, and how to free it added to {@code release}.
+   * Spark's cache ({@code persist}) keeps rows as compressed column batches, and reads them back through a
+   * column accessor it always compiles (Janino), one class per schema; for a small local input, which runs
+   * without generated code ({@code cli/SmallInput}, {@link ParseGroups#CONF_KEY} set), building the batches
+   * interpreted and compiling those classes cold cost more than the few thousand rows are worth (about
+   * 1 CPU s of the sample logs' ingest), so there the rows are kept as they are, an RDD of Spark's rows
+   * persisted (memory, then disk). A larger input keeps the cache, whose compression saves memory.
+   */
+  private static Dataset<Row> keep(SparkSession spark, Dataset<Row> ds, List<Runnable> release) {
+    if (!spark.conf().contains(ParseGroups.CONF_KEY)) {
+      Dataset<Row> cached = ds.persist(StorageLevel.MEMORY_AND_DISK());
+      release.add(() -> cached.unpersist());
+      return cached;
+    }
+    JavaRDD<InternalRow> rows = ds.queryExecution().toRdd().toJavaRDD().map(InternalRow::copy)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    release.add(() -> rows.unpersist(false));
+    return spark.internalCreateDataFrame(rows.rdd(), ds.schema(), false);
   }
 
   /** The lines of each range of each split file, from the parse's summaries. */
@@ -320,7 +340,7 @@ public final class Ingest {
 
   /** A written table's result: the files' counts with the records dropped as duplicates, and its rows. */
   private static TableResult written(long written, List<Row> summaries, Map<String, long[]> dropped,
-      Dataset<Row> quarantine, List<Dataset<Row>> persisted) {
+      Dataset<Row> quarantine, List<Runnable> persisted) {
     List<FileCounts> counts = new ArrayList<>();
     for (FileCounts c : fileCounts(summaries)) {
       long[] d = dropped.getOrDefault(c.file(), new long[2]);
