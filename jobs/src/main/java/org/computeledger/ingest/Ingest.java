@@ -2,6 +2,7 @@ package org.computeledger.ingest;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
 import java.io.BufferedReader;
@@ -22,9 +23,11 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
@@ -207,7 +210,7 @@ public final class Ingest {
     List<FileCounts> counts = new ArrayList<>();
     Map<Table, Long> tableRows = new EnumMap<>(Table.class);
     Dataset<Row> quarantine = spark.createDataFrame(List.of(), Table.QUARANTINE.schema());
-    List<Dataset<Row>> persisted = new ArrayList<>();
+    List<Runnable> persisted = new ArrayList<>();
     for (int i = 0; i < tables.length; i++) {
       TableResult r = results.get(i);
       counts.addAll(r.counts());
@@ -216,21 +219,21 @@ public final class Ingest {
       persisted.addAll(r.persisted());
     }
     // one sorted file; gathered into one partition and sorted there, without the sampling job of a global sort
-    quarantine.repartition(1).sortWithinPartitions(col(Quarantine.SOURCE_FILE), col(Quarantine.SOURCE_LINE))
-        .write().mode("overwrite").parquet(quarantineDir);
-    tableRows.put(Table.QUARANTINE, spark.read().schema(Table.QUARANTINE.schema()).parquet(quarantineDir).count());
-    persisted.forEach(Dataset::unpersist);
+    tableRows.put(Table.QUARANTINE, writeCounted(
+        quarantine.repartition(1).sortWithinPartitions(col(Quarantine.SOURCE_FILE), col(Quarantine.SOURCE_LINE)),
+        quarantineDir));
+    persisted.forEach(Runnable::run);
     counts.sort((a, b) -> a.file().compareTo(b.file()));
     return new Result(sources, counts, tableRows);
   }
 
-  /** What one canonical table's ingest made: per-file counts, rows written, its quarantine, what it persisted. */
-  private record TableResult(List<FileCounts> counts, long rows, Dataset<Row> quarantine, List<Dataset<Row>> persisted) {}
+  /** What one canonical table's ingest made: per-file counts, rows written, its quarantine, how to free what it kept. */
+  private record TableResult(List<FileCounts> counts, long rows, Dataset<Row> quarantine, List<Runnable> persisted) {}
 
   /** Parses one table's files and writes the table under {@code outDir}; its quarantine is returned, not written. */
   private static TableResult ingestTable(SparkSession spark, JavaSparkContext jsc, HadoopConf conf, Table table,
       List<Source> files, IngestParams params, String outDir) {
-    List<Dataset<Row>> persisted = new ArrayList<>();
+    List<Runnable> persisted = new ArrayList<>();
     if (files.isEmpty()) {
       // nothing to parse: the table is written empty, with none of the jobs that parsing and counting take
       spark.createDataFrame(List.of(), table.schema()).write().mode("overwrite").parquet(outDir + "/" + table.tableName());
@@ -240,8 +243,7 @@ public final class Ingest {
     if (table == Table.GPU_SAMPLES) {
       return ingestSamples(spark, parsed, files, outDir);
     }
-    parsed.persist(StorageLevel.MEMORY_AND_DISK());
-    persisted.add(parsed);
+    parsed = keep(spark, parsed, persisted);
     Progress.say("ingest: parsing %d %s file(s)", files.size(), table.tableName());
     // the parse runs once, into the cache, here: the summaries give each split file's line counts, which
     // the rows of its later ranges need before they are sorted and written
@@ -249,14 +251,13 @@ public final class Ingest {
     Dataset<Row> env = withFileLines(parsed, LineSplits.offsets(rangeLines(summaries)));
     Dataset<Row> rows = rows(env, table);
     Map<String, long[]> dropped = new HashMap<>();
-    Dataset<Row> flagged = Duplicates.flag(rows, table).persist(StorageLevel.MEMORY_AND_DISK());
-    persisted.add(flagged);
-    flagged.filter(col(Duplicates.DROP).isNull()).select(columns(table))
-        .write().mode("overwrite").parquet(outDir + "/" + table.tableName());
+    Dataset<Row> flagged = keep(spark, Duplicates.flag(rows, table), persisted);
+    long written = writeCounted(flagged.filter(col(Duplicates.DROP).isNull()).select(columns(table)),
+        outDir + "/" + table.tableName());
     for (Row r : Duplicates.droppedPerFile(flagged).collectAsList()) {
       dropped.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
     }
-    return written(spark, table, outDir, summaries, dropped, quarantined(env), persisted);
+    return written(written, summaries, dropped, quarantined(env), persisted);
   }
 
   /**
@@ -274,16 +275,38 @@ public final class Ingest {
     // one RDD for both reads, so that the second finds the shuffle written (with adaptive execution, already here)
     org.apache.spark.rdd.RDD<org.apache.spark.sql.catalyst.InternalRow> shuffled = exchanged.queryExecution().toRdd();
     Dataset<Row> clustered = spark.internalCreateDataFrame(shuffled, exchanged.schema(), false);
-    Dataset<Row> side = clustered.filter(col(Envelope.KIND).notEqual(Envelope.KIND_ROW))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    List<Runnable> persisted = new ArrayList<>();
+    Dataset<Row> side = keep(spark, clustered.filter(col(Envelope.KIND).notEqual(Envelope.KIND_ROW)), persisted);
     List<Row> summaries = side.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList();
     Map<String, Long> offsets = LineSplits.offsets(rangeLines(summaries));
     CollectionAccumulator<Tuple2<String, Long>> acc = spark.sparkContext().collectionAccumulator("duplicate samples");
-    SampleDuplicates.dropAdjacent(spark, sortedBySeries(rows(withFileLines(clustered, offsets), table)),
-        mergingFormats(files), acc).write().mode("overwrite").parquet(outDir + "/" + table.tableName());
+    long written = writeCounted(SampleDuplicates.dropAdjacent(spark,
+        sortedBySeries(rows(withFileLines(clustered, offsets), table)), mergingFormats(files), acc),
+        outDir + "/" + table.tableName());
     Map<String, long[]> dropped = new HashMap<>();
     SampleDuplicates.perFile(acc).forEach((f, n) -> dropped.put(f, new long[] {n, 0}));
-    return written(spark, table, outDir, summaries, dropped, quarantined(withFileLines(side, offsets)), List.of(side));
+    return written(written, summaries, dropped, quarantined(withFileLines(side, offsets)), persisted);
+  }
+
+  /**
+   * {@code ds} kept for the several queries that read it, and how to free it added to {@code release}.
+   * Spark's cache ({@code persist}) keeps rows as compressed column batches, and reads them back through a
+   * column accessor it always compiles (Janino), one class per schema; for a small local input, which runs
+   * without generated code ({@code cli/SmallInput}, {@link ParseGroups#CONF_KEY} set), building the batches
+   * interpreted and compiling those classes cold cost more than the few thousand rows are worth (about
+   * 1 CPU s of the sample logs' ingest), so there the rows are kept as they are, an RDD of Spark's rows
+   * persisted (memory, then disk). A larger input keeps the cache, whose compression saves memory.
+   */
+  private static Dataset<Row> keep(SparkSession spark, Dataset<Row> ds, List<Runnable> release) {
+    if (!spark.conf().contains(ParseGroups.CONF_KEY)) {
+      Dataset<Row> cached = ds.persist(StorageLevel.MEMORY_AND_DISK());
+      release.add(() -> cached.unpersist());
+      return cached;
+    }
+    JavaRDD<InternalRow> rows = ds.queryExecution().toRdd().toJavaRDD().map(InternalRow::copy)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    release.add(() -> rows.unpersist(false));
+    return spark.internalCreateDataFrame(rows.rdd(), ds.schema(), false);
   }
 
   /** The lines of each range of each split file, from the parse's summaries. */
@@ -298,16 +321,32 @@ public final class Ingest {
     return rangeLines;
   }
 
+  /**
+   * {@code rows} written as Parquet to {@code path} (replacing it); returns how many rows the write wrote,
+   * counted as they went by ({@link Observation}) rather than by reading the table back, which was one
+   * more query (planned, listed, its footers read) per table.
+   */
+  static long writeCounted(Dataset<Row> rows, String path) {
+    Observation written = new Observation();
+    rows.observe(written, count(lit(1)).as("rows")).write().mode("overwrite").parquet(path);
+    try {
+      // the metrics arrive with the write's end (a listener call), so this waits no longer than the write
+      return (Long) written.getAsJava().get("rows");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LedgerException(path + ": interrupted while the rows written were counted", e);
+    }
+  }
+
   /** A written table's result: the files' counts with the records dropped as duplicates, and its rows. */
-  private static TableResult written(SparkSession spark, Table table, String outDir, List<Row> summaries,
-      Map<String, long[]> dropped, Dataset<Row> quarantine, List<Dataset<Row>> persisted) {
+  private static TableResult written(long written, List<Row> summaries, Map<String, long[]> dropped,
+      Dataset<Row> quarantine, List<Runnable> persisted) {
     List<FileCounts> counts = new ArrayList<>();
     for (FileCounts c : fileCounts(summaries)) {
       long[] d = dropped.getOrDefault(c.file(), new long[2]);
       counts.add(new FileCounts(c.file(), c.format(), c.sha256(), c.bytes(), c.lines(), c.accepted(), c.quarantined(),
           c.ignored(), c.rows(), d[0], d[1], c.damage(), c.staleMarkers()));
     }
-    long written = spark.read().schema(table.schema()).parquet(outDir + "/" + table.tableName()).count();
     return new TableResult(counts, written, quarantine, persisted);
   }
 
@@ -402,14 +441,14 @@ public final class Ingest {
         grouped.add(new ArrayList<>(g.stream().map(Ingest::taskRow).toList()));
       }
       JavaRDD<Row> rdd = jsc.parallelize(grouped, grouped.size()).flatMap(new ParseGroups.Task(parse));
-      return spark.createDataFrame(rdd, Envelope.schema(table));
+      return InternalRows.dataset(spark, rdd, Envelope.schema(table));
     }
     List<Row> tasks = new ArrayList<>();
     for (LineSplits.Task t : planned) {
       tasks.add(taskRow(t));
     }
     JavaRDD<Row> rdd = jsc.parallelize(tasks, Math.max(1, tasks.size())).flatMap(parse);
-    return spark.createDataFrame(rdd, Envelope.schema(table));
+    return InternalRows.dataset(spark, rdd, Envelope.schema(table));
   }
 
   /** A parse task as the row {@link FileParseTask} reads. */

@@ -45,7 +45,12 @@ class DuplicateInputsTest extends SparkTestBase {
   private Ingest.Result ingest(Path in, Path out) {
     List<Ingest.Source> sources = Ingest.discover(spark().sparkContext().hadoopConfiguration(), in.toString(),
         IngestParams.defaults());
-    return Ingest.run(spark(), sources, IngestParams.defaults(), out.toString());
+    Ingest.Result r = Ingest.run(spark(), sources, IngestParams.defaults(), out.toString());
+    // the rows each write counted as it wrote them are the rows a reader finds, duplicates dropped
+    for (Table t : r.tableRows().keySet()) {
+      assertEquals(table(out, t).count(), r.tableRows().get(t), t.tableName());
+    }
+    return r;
   }
 
   private Dataset<Row> table(Path out, Table t) {

@@ -68,6 +68,41 @@ class IngestJobTest extends SparkTestBase {
     for (Table t : Table.canonical()) {
       Dataset<Row> d = spark().read().parquet(out.resolve(t.tableName()).toString());
       assertEquals(t.schema().simpleString(), d.schema().asNullable().simpleString(), t.tableName());
+      // counted as written, not read back: the same number a reader finds
+      assertEquals(d.count(), r.tableRows().get(t), t.tableName());
+    }
+    assertEquals(quarantine.count(), r.tableRows().get(Table.QUARANTINE));
+    Assertions.assertTrue(r.tableRows().get(Table.QUARANTINE) > 0, "the undated scrape's lines are quarantined");
+  }
+
+  @Test
+  void aSmallInputParsedInGroupsAndKeptAsRowsWritesWhatTheCachedIngestWrites() throws IOException {
+    Path in = input();
+    Path cached = tmp.resolve("cached");
+    Ingest.Result a = ingest(in, cached);
+    Path kept = tmp.resolve("kept");
+    Ingest.Result b;
+    // the setting cli/SmallInput makes for a small local input: files parsed a few to a task, rows kept uncached
+    spark().conf().set(ParseGroups.CONF_KEY, Long.toString(64L << 20));
+    try {
+      b = ingest(in, kept);
+    } finally {
+      spark().conf().unset(ParseGroups.CONF_KEY);
+    }
+    assertEquals(a.files(), b.files());
+    assertEquals(a.tableRows(), b.tableRows());
+    for (Table t : Table.values()) {
+      if (!java.nio.file.Files.exists(cached.resolve(t.tableName()))) {
+        continue;
+      }
+      Dataset<Row> x = spark().read().schema(t.schema()).parquet(cached.resolve(t.tableName()).toString());
+      Dataset<Row> y = spark().read().schema(t.schema()).parquet(kept.resolve(t.tableName()).toString());
+      List<String> xs = new java.util.ArrayList<>(x.collectAsList().stream().map(Row::toString).toList());
+      List<String> ys = new java.util.ArrayList<>(y.collectAsList().stream().map(Row::toString).toList());
+      xs.sort(null);
+      ys.sort(null);
+      assertEquals(xs, ys, t.tableName());
+      Assertions.assertFalse(t != Table.FLOP_COUNTS && xs.isEmpty(), t.tableName() + " has rows to compare");
     }
   }
 
