@@ -116,20 +116,12 @@ public final class Rollups {
       Dataset<Row> allocCost, Dataset<Row> market) {
     Dataset<Row> per = perAllocation(accountable, telemetry, allocFlop, allocCost, market);
     Dataset<Row> sums = jobSums(per);
-    // nodes and currencies per job: distinct counts and strings kept out of the sums' hash aggregation
-    Dataset<Row> spread = per.groupBy(col(GpuAttribution.JOB_KEY).as("n_job"))
-        .agg(countDistinct(col(Allocations.NODE)).as("nodes"));
-    Dataset<Row> currencies = per.filter(col("currency").isNotNull().or(col("market_currency").isNotNull()))
-        .groupBy(col(GpuAttribution.JOB_KEY).as("y_job"))
-        .agg(currencyOf("currency").as("currency"), currencyOf("market_currency").as("market_currency"));
     Dataset<Row> facts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"), col(Allocations.CLUSTER),
         col(Allocations.JOB_ID), col(Allocations.ARRAY_JOB_ID), col(Allocations.ARRAY_TASK_ID), col(Allocations.JOB_NAME),
         col(Allocations.USER_HASH), col(Allocations.ACCOUNT), col(Allocations.PARTITION), col(Allocations.STATE),
         col(Allocations.SOURCE_FORMAT), col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH),
         col(BranchAssignment.MATCH_CONFLICT), col(Flop.MODEL_ID), col(Flop.PRECISION));
     return sums.join(facts, col("fact_alloc").equalTo(col("f_alloc")), "left")
-        .join(spread, col("s_job").equalTo(col("n_job")), "left")
-        .join(currencies, col("s_job").equalTo(col("y_job")), "left")
         .select(col("s_job").as(GpuAttribution.JOB_KEY), col(Allocations.CLUSTER), col(Allocations.JOB_ID),
             col(Allocations.ARRAY_JOB_ID), col(Allocations.ARRAY_TASK_ID), col(Allocations.JOB_NAME),
             col(Allocations.USER_HASH), col(Allocations.ACCOUNT), col(Allocations.PARTITION), col(Allocations.STATE),
@@ -154,6 +146,15 @@ public final class Rollups {
   /** The one currency of the group's rows, or {@link #MIXED_CURRENCY} when they have several. */
   static Column currencyOf(String currency) {
     return when(countDistinct(col(currency)).leq(1), max(col(currency))).otherwise(lit(MIXED_CURRENCY));
+  }
+
+  /**
+   * {@link #currencyOf} from the set of the group's currencies, not a distinct count: an aggregation with
+   * a distinct count is planned as two more (Spark expands the rows per distinct column), so the job
+   * roll-up counts its nodes and currencies in the same aggregation as its sums.
+   */
+  static Column currencyOfSet(String currency) {
+    return when(size(collect_set(col(currency))).leq(1), max(col(currency))).otherwise(lit(MIXED_CURRENCY));
   }
 
   /** {@code sum} over rows of one currency, null when the rows have several. */
@@ -197,7 +198,10 @@ public final class Rollups {
     return per.transform(StageCheckpoint::keep);
   }
 
-  /** Per job: its time span, GPUs, GPU-seconds and FLOP by method (exact sums), attribution rules and costs. */
+  /**
+   * Per job: its time span, nodes, GPUs, GPU-seconds and FLOP by method (exact sums), attribution rules,
+   * costs and their currencies, in one aggregation.
+   */
   static Dataset<Row> jobSums(Dataset<Row> per) {
     Column z = lit(0.0);
     return per.groupBy(col(GpuAttribution.JOB_KEY).as("s_job"))
@@ -227,7 +231,10 @@ public final class Rollups {
             sum(col("cost_billed")).cast("decimal(38,12)").as("cost_billed"),
             sum(col("cost_effective")).cast("decimal(38,12)").as("cost_effective"),
             sum(col("cost_market")).cast("decimal(38,12)").as("cost_market"),
-            ExactSum.micro(col(MARKET_UNPRICED_S)).as(MARKET_UNPRICED_S));
+            ExactSum.micro(col(MARKET_UNPRICED_S)).as(MARKET_UNPRICED_S),
+            size(collect_set(col(Allocations.NODE))).cast("long").as("nodes"),
+            currencyOfSet("currency").as("currency"),
+            currencyOfSet("market_currency").as("market_currency"));
   }
 
   /**
