@@ -143,23 +143,24 @@ public final class Rollups {
    */
   public static final String MIXED_CURRENCY = "mixed";
 
-  /** The one currency of the group's rows, or {@link #MIXED_CURRENCY} when they have several. */
-  static Column currencyOf(String currency) {
-    return when(countDistinct(col(currency)).leq(1), max(col(currency))).otherwise(lit(MIXED_CURRENCY));
-  }
-
   /**
-   * {@link #currencyOf} from the set of the group's currencies, not a distinct count: an aggregation with
-   * a distinct count is planned as two more (Spark expands the rows per distinct column), so the job
-   * roll-up counts its nodes and currencies in the same aggregation as its sums.
+   * The one currency of the group's rows, or {@link #MIXED_CURRENCY} when they have several. Counted as
+   * the size of the group's set of currencies, not a distinct count: an aggregation with distinct counts
+   * is planned as two (Spark expands each row once per distinct column), so the roll-ups count currencies
+   * (and the job roll-up its nodes) in the same aggregation as their sums.
    */
-  static Column currencyOfSet(String currency) {
-    return when(size(collect_set(col(currency))).leq(1), max(col(currency))).otherwise(lit(MIXED_CURRENCY));
+  static Column currencyOf(String currency) {
+    return when(oneCurrency(currency), max(col(currency))).otherwise(lit(MIXED_CURRENCY));
   }
 
   /** {@code sum} over rows of one currency, null when the rows have several. */
   static Column perCurrency(Column sum, String currency) {
-    return when(countDistinct(col(currency)).leq(1), sum);
+    return when(oneCurrency(currency), sum);
+  }
+
+  /** At most one distinct non-null {@code currency} in the group. */
+  private static Column oneCurrency(String currency) {
+    return size(collect_set(col(currency))).leq(1);
   }
 
   /** The amount, null when its currency is {@link #MIXED_CURRENCY}. */
@@ -233,8 +234,8 @@ public final class Rollups {
             sum(col("cost_market")).cast("decimal(38,12)").as("cost_market"),
             ExactSum.micro(col(MARKET_UNPRICED_S)).as(MARKET_UNPRICED_S),
             size(collect_set(col(Allocations.NODE))).cast("long").as("nodes"),
-            currencyOfSet("currency").as("currency"),
-            currencyOfSet("market_currency").as("market_currency"));
+            currencyOf("currency").as("currency"),
+            currencyOf("market_currency").as("market_currency"));
   }
 
   /**
