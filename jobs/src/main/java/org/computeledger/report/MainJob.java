@@ -292,7 +292,9 @@ public final class MainJob {
             col(GpuSamples.MIG_INSTANCE), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION), col(Flop.MIG_BY_SLICES),
             col(Flop.PARTITION_UNKNOWN), col("mig_parent"))),
             SampleWindows.SERIES_KEY, "left")
-        .join(allocFacts, col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
+        // broadcast: one short row per allocation, fewer bytes than the allocations per (node, hour) that
+        // the attribution already broadcasts; the ledger rows are not shuffled to meet them
+        .join(broadcast(allocFacts), col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
         .drop("f_alloc")
         .withColumn(BranchAssignment.PROJECT, coalesce(col(BranchAssignment.PROJECT), lit(UNATTRIBUTED)))
         .withColumn(BranchAssignment.BRANCH, coalesce(col(BranchAssignment.BRANCH), lit(IDLE_BRANCH)))

@@ -9,7 +9,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.computeledger.attribute.BranchAssignment;
 import org.computeledger.common.ExactSum;
-import org.computeledger.common.StageCheckpoint;
 import org.computeledger.attribute.GpuAttribution;
 import org.computeledger.attribute.Registry;
 import org.computeledger.estimate.Activity;
@@ -195,8 +194,8 @@ public final class Rollups {
           .withColumn("market_currency", lit(null).cast("string"))
           .withColumn(MARKET_UNPRICED_S, lit(null).cast("double"));
     }
-    // three aggregations read it: a checkpoint (small, one row per allocation) keeps their plans short
-    return per.transform(StageCheckpoint::keep);
+    // one aggregation reads it (jobSums: nodes and currencies are counted there too), so no checkpoint
+    return per;
   }
 
   /**
