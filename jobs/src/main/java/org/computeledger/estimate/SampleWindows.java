@@ -72,6 +72,36 @@ public final class SampleWindows {
   }
 
   /**
+   * What the run learns of the scan's {@link #segments} before it makes the windows: whether they are
+   * in order ({@link #inOrder}) and whether their head gaps are small enough to broadcast to the
+   * windows' join ({@link #broadcastable}).
+   */
+  public record SegmentFacts(boolean inOrder, boolean broadcastable) {}
+
+  /**
+   * {@link SegmentFacts} in one query over the segments (their rows and out-of-order rows counted
+   * together), where {@link #inOrderSegments} alone would be a query of its own.
+   */
+  public static SegmentFacts segmentFacts(Dataset<Row> segments) {
+    Row r = segments.agg(count(lit(1)), count(when(col(TelemetryScan.DISORDER).or(col("overlap")), lit(1))))
+        .first();
+    return new SegmentFacts(r.getLong(1) == 0, broadcastable(segments.sparkSession(), r.getLong(0)));
+  }
+
+  /** Bytes of one head-gap row as the join's hash table holds it: a null mask and three 8-byte fields. */
+  static final long HEAD_GAP_ROW_BYTES = 32;
+
+  /**
+   * True when {@code rows} head gaps fit under the session's broadcast-join threshold, the bound Spark's
+   * adaptive execution applies once it has shuffled both sides; deciding it from the count skips those
+   * two shuffles (one row per series and split: a few thousand on one machine's input).
+   */
+  static boolean broadcastable(org.apache.spark.sql.SparkSession spark, long rows) {
+    long threshold = spark.sessionState().conf().autoBroadcastJoinThreshold();
+    return threshold > 0 && rows * HEAD_GAP_ROW_BYTES <= threshold;
+  }
+
+  /**
    * Resolves a scan (see {@link #inOrder}) into windows: one row per (series, bucket, segment, job
    * labels) with activity-seconds, samples, window bounds, the gap seconds the cap left uncovered, and
    * the series' median cadence the cap was taken from (so that any window can be recomputed).
@@ -82,8 +112,20 @@ public final class SampleWindows {
 
   /** {@link #windows} with the scan's {@link #segments} already made (the run checks and uses them once). */
   public static Dataset<Row> windows(Dataset<Row> scan, Dataset<Row> segs, double maxGapFactor) {
+    return windows(scan, segs, maxGapFactor, false);
+  }
+
+  /**
+   * {@link #windows}, with the segments' head gaps broadcast to the heads when {@code broadcastSegments}
+   * ({@link SegmentFacts#broadcastable}): the same rows, without shuffling either side first.
+   */
+  public static Dataset<Row> windows(Dataset<Row> scan, Dataset<Row> segs, double maxGapFactor,
+      boolean broadcastSegments) {
     Dataset<Row> headDt = segs.select(col(SERIES_KEY).as("h_series"), col(TelemetryScan.PART).as("h_part"),
         col("head_dt_us"));
+    if (broadcastSegments) {
+      headDt = broadcast(headDt);
+    }
     Dataset<Row> heads = scan.filter(col(TelemetryScan.KIND).equalTo(TelemetryScan.KIND_HEAD))
         .join(headDt, col(SERIES_KEY).equalTo(col("h_series")).and(col(TelemetryScan.PART).equalTo(col("h_part"))),
             "left")

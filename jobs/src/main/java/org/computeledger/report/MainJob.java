@@ -133,27 +133,30 @@ public final class MainJob {
     Map<String, long[]> bounds = boundaries(in.allocations(), in.flopCounts());
     Dataset<Row> scan = TelemetryScan.scan(spark, in.gpuSamples(), bounds, bucket, boostClocks).transform(StageCheckpoint::keep);
     Dataset<Row> segments = SampleWindows.segments(scan).transform(StageCheckpoint::keep);
-    if (!SampleWindows.inOrderSegments(segments)) {
+    SampleWindows.SegmentFacts facts = SampleWindows.segmentFacts(segments);
+    if (!facts.inOrder()) {
       Progress.say("run: telemetry is not in time order per GPU within its files; sorting it first (slower)");
       Column key = SampleWindows.seriesKey(col(GpuSamples.HOST), col(GpuSamples.GPU_UUID), col(GpuSamples.MIG_INSTANCE));
       Dataset<Row> sorted = in.gpuSamples().repartition(key).sortWithinPartitions(key, col(GpuSamples.TS));
       scan = TelemetryScan.scan(spark, sorted, bounds, bucket, boostClocks).transform(StageCheckpoint::keep);
       segments = SampleWindows.segments(scan).transform(StageCheckpoint::keep);
+      facts = SampleWindows.segmentFacts(segments);
     }
     Progress.say("run: telemetry read in one pass");
-    Dataset<Row> windows = SampleWindows.windows(scan, segments, maxGapFactor).transform(StageCheckpoint::keep);
+    Dataset<Row> windows = SampleWindows.windows(scan, segments, maxGapFactor, facts.broadcastable()).transform(StageCheckpoint::keep);
     Dataset<Row> seriesRaw = SampleWindows.series(scan, windows).transform(StageCheckpoint::keep);
     Progress.say("run: windows and GPU series resolved");
     return new Scan(windows, seriesRaw);
   }
 
-  /** Model names and MIG profiles are few: normalised on the driver, then looked up as map literals. */
+  /**
+   * Model names and MIG profiles are few: normalised on the driver, then looked up as map literals. The
+   * telemetry's and the allocations' names come in one query (one plan and one collect, not two).
+   */
   static Models models(Dataset<Row> seriesRaw, Dataset<Row> allocations) {
     List<String> rawModels = new ArrayList<>();
-    for (Row r : seriesRaw.select(GpuSamples.GPU_MODEL).distinct().collectAsList()) {
-      rawModels.add(r.getString(0));
-    }
-    for (Row r : allocations.select(Allocations.GPU_MODEL).distinct().collectAsList()) {
+    for (Row r : seriesRaw.select(col(GpuSamples.GPU_MODEL).as("raw_model"))
+        .union(allocations.select(col(Allocations.GPU_MODEL).as("raw_model"))).distinct().collectAsList()) {
       rawModels.add(r.getString(0));
     }
     Map<String, String> modelIds = new HashMap<>();
@@ -191,12 +194,17 @@ public final class MainJob {
             first(col(Flop.MODEL_ID), true).as("node_model_id"));
   }
 
-  /** The end of the logs (epoch seconds): a job still running then is held until then. */
+  /**
+   * The end of the logs (epoch seconds): a job still running then is held until then. The allocations'
+   * and the telemetry's ends are taken in one query over both tables' instants, each side tagged.
+   */
   static double logEnd(Dataset<Row> allocations, Dataset<Row> series) {
-    Row ends = allocations.agg(max(greatest(col(Allocations.START_TIME), col(Allocations.END_TIME),
-        col(Allocations.SUBMIT_TIME))).cast("double")).first();
-    Row tEnd = series.agg(max(col("last_ts")).cast("double")).first();
-    return Math.max(ends.isNullAt(0) ? 0 : ends.getDouble(0), tEnd.isNullAt(0) ? 0 : tEnd.getDouble(0));
+    Dataset<Row> instants = allocations.select(lit(true).as("from_alloc"), greatest(col(Allocations.START_TIME),
+            col(Allocations.END_TIME), col(Allocations.SUBMIT_TIME)).as("instant"))
+        .union(series.select(lit(false).as("from_alloc"), col("last_ts").as("instant")));
+    Row ends = instants.agg(max(when(col("from_alloc"), col("instant"))).cast("double"),
+        max(when(not(col("from_alloc")), col("instant"))).cast("double")).first();
+    return Math.max(ends.isNullAt(0) ? 0 : ends.getDouble(0), ends.isNullAt(1) ? 0 : ends.getDouble(1));
   }
 
   /** Stage 3, allocations: accountable intervals with project, branch, precision, GPU model and held GPU-seconds. */
@@ -284,7 +292,9 @@ public final class MainJob {
             col(GpuSamples.MIG_INSTANCE), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION), col(Flop.MIG_BY_SLICES),
             col(Flop.PARTITION_UNKNOWN), col("mig_parent"))),
             SampleWindows.SERIES_KEY, "left")
-        .join(allocFacts, col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
+        // broadcast: one short row per allocation, fewer bytes than the allocations per (node, hour) that
+        // the attribution already broadcasts; the ledger rows are not shuffled to meet them
+        .join(broadcast(allocFacts), col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
         .drop("f_alloc")
         .withColumn(BranchAssignment.PROJECT, coalesce(col(BranchAssignment.PROJECT), lit(UNATTRIBUTED)))
         .withColumn(BranchAssignment.BRANCH, coalesce(col(BranchAssignment.BRANCH), lit(IDLE_BRANCH)))

@@ -9,7 +9,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.computeledger.attribute.BranchAssignment;
 import org.computeledger.common.ExactSum;
-import org.computeledger.common.StageCheckpoint;
 import org.computeledger.attribute.GpuAttribution;
 import org.computeledger.attribute.Registry;
 import org.computeledger.estimate.Activity;
@@ -116,20 +115,12 @@ public final class Rollups {
       Dataset<Row> allocCost, Dataset<Row> market) {
     Dataset<Row> per = perAllocation(accountable, telemetry, allocFlop, allocCost, market);
     Dataset<Row> sums = jobSums(per);
-    // nodes and currencies per job: distinct counts and strings kept out of the sums' hash aggregation
-    Dataset<Row> spread = per.groupBy(col(GpuAttribution.JOB_KEY).as("n_job"))
-        .agg(countDistinct(col(Allocations.NODE)).as("nodes"));
-    Dataset<Row> currencies = per.filter(col("currency").isNotNull().or(col("market_currency").isNotNull()))
-        .groupBy(col(GpuAttribution.JOB_KEY).as("y_job"))
-        .agg(currencyOf("currency").as("currency"), currencyOf("market_currency").as("market_currency"));
     Dataset<Row> facts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"), col(Allocations.CLUSTER),
         col(Allocations.JOB_ID), col(Allocations.ARRAY_JOB_ID), col(Allocations.ARRAY_TASK_ID), col(Allocations.JOB_NAME),
         col(Allocations.USER_HASH), col(Allocations.ACCOUNT), col(Allocations.PARTITION), col(Allocations.STATE),
         col(Allocations.SOURCE_FORMAT), col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH),
         col(BranchAssignment.MATCH_CONFLICT), col(Flop.MODEL_ID), col(Flop.PRECISION));
     return sums.join(facts, col("fact_alloc").equalTo(col("f_alloc")), "left")
-        .join(spread, col("s_job").equalTo(col("n_job")), "left")
-        .join(currencies, col("s_job").equalTo(col("y_job")), "left")
         .select(col("s_job").as(GpuAttribution.JOB_KEY), col(Allocations.CLUSTER), col(Allocations.JOB_ID),
             col(Allocations.ARRAY_JOB_ID), col(Allocations.ARRAY_TASK_ID), col(Allocations.JOB_NAME),
             col(Allocations.USER_HASH), col(Allocations.ACCOUNT), col(Allocations.PARTITION), col(Allocations.STATE),
@@ -151,14 +142,24 @@ public final class Rollups {
    */
   public static final String MIXED_CURRENCY = "mixed";
 
-  /** The one currency of the group's rows, or {@link #MIXED_CURRENCY} when they have several. */
+  /**
+   * The one currency of the group's rows, or {@link #MIXED_CURRENCY} when they have several. Counted as
+   * the size of the group's set of currencies, not a distinct count: an aggregation with distinct counts
+   * is planned as two (Spark expands each row once per distinct column), so the roll-ups count currencies
+   * (and the job roll-up its nodes) in the same aggregation as their sums.
+   */
   static Column currencyOf(String currency) {
-    return when(countDistinct(col(currency)).leq(1), max(col(currency))).otherwise(lit(MIXED_CURRENCY));
+    return when(oneCurrency(currency), max(col(currency))).otherwise(lit(MIXED_CURRENCY));
   }
 
   /** {@code sum} over rows of one currency, null when the rows have several. */
   static Column perCurrency(Column sum, String currency) {
-    return when(countDistinct(col(currency)).leq(1), sum);
+    return when(oneCurrency(currency), sum);
+  }
+
+  /** At most one distinct non-null {@code currency} in the group. */
+  private static Column oneCurrency(String currency) {
+    return size(collect_set(col(currency))).leq(1);
   }
 
   /** The amount, null when its currency is {@link #MIXED_CURRENCY}. */
@@ -193,11 +194,14 @@ public final class Rollups {
           .withColumn("market_currency", lit(null).cast("string"))
           .withColumn(MARKET_UNPRICED_S, lit(null).cast("double"));
     }
-    // three aggregations read it: a checkpoint (small, one row per allocation) keeps their plans short
-    return per.transform(StageCheckpoint::keep);
+    // one aggregation reads it (jobSums: nodes and currencies are counted there too), so no checkpoint
+    return per;
   }
 
-  /** Per job: its time span, GPUs, GPU-seconds and FLOP by method (exact sums), attribution rules and costs. */
+  /**
+   * Per job: its time span, nodes, GPUs, GPU-seconds and FLOP by method (exact sums), attribution rules,
+   * costs and their currencies, in one aggregation.
+   */
   static Dataset<Row> jobSums(Dataset<Row> per) {
     Column z = lit(0.0);
     return per.groupBy(col(GpuAttribution.JOB_KEY).as("s_job"))
@@ -227,7 +231,10 @@ public final class Rollups {
             sum(col("cost_billed")).cast("decimal(38,12)").as("cost_billed"),
             sum(col("cost_effective")).cast("decimal(38,12)").as("cost_effective"),
             sum(col("cost_market")).cast("decimal(38,12)").as("cost_market"),
-            ExactSum.micro(col(MARKET_UNPRICED_S)).as(MARKET_UNPRICED_S));
+            ExactSum.micro(col(MARKET_UNPRICED_S)).as(MARKET_UNPRICED_S),
+            size(collect_set(col(Allocations.NODE))).cast("long").as("nodes"),
+            currencyOf("currency").as("currency"),
+            currencyOf("market_currency").as("market_currency"));
   }
 
   /**

@@ -141,6 +141,45 @@ class TelemetryScanTest extends SparkTestBase {
   }
 
   @Test
+  void theSegmentsFactsTellOrderAndSizeInOneQueryAndABroadcastGivesTheSameWindows() {
+    // four splits in order: four segments, each with its head gap to the split before
+    Dataset<Row> scan = scan(samples(every10s(10, 7200), 4), Map.of());
+    Dataset<Row> segs = SampleWindows.segments(scan);
+    SampleWindows.SegmentFacts facts = SampleWindows.segmentFacts(segs);
+    assertTrue(facts.inOrder());
+    assertTrue(facts.broadcastable());
+    List<Row> shuffled = SampleWindows.windows(scan, segs, 3, false).orderBy(TelemetryScan.BUCKET, TelemetryScan.T_LO)
+        .collectAsList();
+    Dataset<Row> broadcast = SampleWindows.windows(scan, segs, 3, true);
+    // the heads meet their gaps without a sort-merge join (the cadence is broadcast either way)
+    assertTrue(SampleWindows.windows(scan, segs, 3, false).queryExecution().executedPlan().toString()
+        .contains("SortMergeJoin"));
+    assertFalse(broadcast.queryExecution().executedPlan().toString().contains("SortMergeJoin"));
+    assertEquals(shuffled, broadcast.orderBy(TelemetryScan.BUCKET, TelemetryScan.T_LO).collectAsList());
+    assertEquals(7200.0, total(broadcast, Activity.COVERED_S), 1e-6);
+    // splits that interleave are out of order in the same facts
+    List<Long> t = every10s(10, 300);
+    t.addAll(every10s(15, 305));
+    assertFalse(SampleWindows.segmentFacts(SampleWindows.segments(scan(samples(t, 2), Map.of()))).inOrder());
+  }
+
+  @Test
+  void headGapsBroadcastOnlyUnderTheSessionsBroadcastThreshold() {
+    long threshold = spark().sessionState().conf().autoBroadcastJoinThreshold();
+    long fit = threshold / SampleWindows.HEAD_GAP_ROW_BYTES;
+    assertTrue(SampleWindows.broadcastable(spark(), fit));
+    assertFalse(SampleWindows.broadcastable(spark(), fit + 1));
+    String key = "spark.sql.autoBroadcastJoinThreshold";
+    String before = spark().conf().get(key);
+    spark().conf().set(key, "-1");
+    try {
+      assertFalse(SampleWindows.broadcastable(spark(), 1));
+    } finally {
+      spark().conf().set(key, before);
+    }
+  }
+
+  @Test
   void splitsOfOneSeriesThatInterleaveInTimeAreDetected() {
     List<Long> t = every10s(10, 300);
     t.addAll(every10s(15, 305));

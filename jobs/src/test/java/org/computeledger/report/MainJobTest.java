@@ -311,6 +311,25 @@ class MainJobTest extends SparkTestBase {
   }
 
   @Test
+  void aJobCountsEachNodeItHeldOnceAndItsGpusOnEvery() {
+    // job 300 holds a GPU on n1 and on n2; job 301 one on n1 after it
+    MainJob.Outputs o = run(List.of(alloc("300", "atlas", "n1", 1, 0, 100), alloc("300", "atlas", "n2", 1, 0, 100),
+            alloc("301", "atlas", "n1", 1, 200, 300)),
+        samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 1.0, 0, 300), List.of(), List.of());
+    Map<String, Row> jobs = new HashMap<>();
+    for (Row r : o.jobs().collectAsList()) {
+      jobs.put(r.getAs("job_id"), r);
+    }
+    assertEquals(2, jobs.size());
+    assertEquals(2L, jobs.get("300").<Long>getAs("nodes"));
+    assertEquals(2L, jobs.get("300").<Long>getAs("gpu_count"));
+    assertEquals(1L, jobs.get("301").<Long>getAs("nodes"));
+    // no bills: no amount and no currency, never "mixed"
+    Assertions.assertNull(jobs.get("300").getAs("currency"));
+    Assertions.assertNull(jobs.get("300").getAs("cost_billed"));
+  }
+
+  @Test
   void telemetryNoAllocationCoversIsReportedAsIdleNotDropped() {
     MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 300)),
         samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600), List.of(), List.of());
