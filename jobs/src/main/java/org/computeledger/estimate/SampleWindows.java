@@ -63,12 +63,7 @@ public final class SampleWindows {
    * do not interleave in time; otherwise the samples must be sorted and scanned again.
    */
   public static boolean inOrder(Dataset<Row> scan) {
-    return inOrderSegments(segments(scan));
-  }
-
-  /** {@link #inOrder} from the scan's {@link #segments}. */
-  public static boolean inOrderSegments(Dataset<Row> segments) {
-    return segments.filter(col(TelemetryScan.DISORDER).or(col("overlap"))).isEmpty();
+    return segmentFacts(segments(scan)).inOrder();
   }
 
   /**
@@ -80,7 +75,7 @@ public final class SampleWindows {
 
   /**
    * {@link SegmentFacts} in one query over the segments (their rows and out-of-order rows counted
-   * together), where {@link #inOrderSegments} alone would be a query of its own.
+   * together), where the order alone would be a query of its own.
    */
   public static SegmentFacts segmentFacts(Dataset<Row> segments) {
     Row r = segments.agg(count(lit(1)), count(when(col(TelemetryScan.DISORDER).or(col("overlap")), lit(1))))
