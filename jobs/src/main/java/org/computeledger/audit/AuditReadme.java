@@ -33,7 +33,9 @@ final class AuditReadme {
         .append("and the widest record of each of those nodes (its GPU count). Each drawn unit's job carries the report's ")
         .append("`reported_job_cost_billed`, `reported_job_cost_effective` and `reported_job_currency` in `units.json` |\n");
     s.append("| `evidence/registry.yaml` | the registry the report was made with (checked against its `declarations/` copy) |\n");
-    s.append("| `evidence/gpu_peaks.csv` | the rows of the dense peak catalog for the GPU models drawn |\n");
+    s.append("| `evidence/gpu_peaks.csv` | the rows of the dense peak catalog the report priced the GPU models drawn with: ")
+        .append("the shipped rows, and a lab's `--catalog-file` rows where the run took them (each file checked against ")
+        .append("the SHA-256 in the report's manifest, `catalog_files_sha256`) |\n");
     s.append("| `evidence/calibration.csv` | the self-calibration factors the report applied to the GPU models drawn ")
         .append("(counted ÷ pipe-activity and counted ÷ utilization per model and precision, with the counted GPU-hours), ")
         .append("copied from the report's `calibration` table (column `source`); the recompute scales its pipe-activity and ")

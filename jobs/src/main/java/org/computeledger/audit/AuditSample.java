@@ -32,6 +32,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.computeledger.common.LedgerException;
 import org.computeledger.common.StageCheckpoint;
+import org.computeledger.estimate.CatalogFiles;
 import org.computeledger.ingest.FormatParser;
 import org.computeledger.ingest.Formats;
 import org.computeledger.ingest.IngestParams;
@@ -62,9 +63,15 @@ public final class AuditSample {
   /**
    * @param report the report folder; @param input the raw logs it was made from; @param size first-stage
    * draws over all strata; @param seed the seed; @param jobs job draws per line item drawn; @param hours
-   * GPU-hour draws per job drawn
+   * GPU-hour draws per job drawn; @param catalogFiles where the lab's catalog files the report's manifest
+   * names ({@code catalog_files}) are now, in its order; null or empty: where the manifest names them
    */
-  public record Params(String report, String input, int size, long seed, int jobs, int hours, String to) {}
+  public record Params(String report, String input, int size, long seed, int jobs, int hours, String to,
+      List<String> catalogFiles) {
+    public Params(String report, String input, int size, long seed, int jobs, int hours, String to) {
+      this(report, input, size, seed, jobs, hours, to, null);
+    }
+  }
 
   private AuditSample() {}
 
@@ -72,6 +79,8 @@ public final class AuditSample {
   public static int run(SparkSession spark, Params p) throws IOException {
     Path report = Path.of(p.report());
     ObjectNode manifest = (ObjectNode) JSON.readTree(report.resolve("manifest.json").toFile());
+    // checked before any Spark work: a lab's file gone or changed stops the sample at once
+    CatalogFiles catalogs = reportCatalogs(manifest.path("parameters"), p.catalogFiles());
     Dataset<Row> units = AuditFrame.units(read(spark, p.report(), Table.GPU_USAGE)).transform(StageCheckpoint::keep);
 
     // 1. line items and jobs are few: their sizes come to the driver; GPU-hours only of the jobs drawn
@@ -170,7 +179,7 @@ public final class AuditSample {
         models.add(r.getAs("model_id"));
       }
     });
-    Files.writeString(to.resolve(CATALOG), catalogRows(models), StandardCharsets.UTF_8);
+    Files.writeString(to.resolve(CATALOG), catalogs.peaks().csv(models), StandardCharsets.UTF_8);
     Files.writeString(to.resolve(CALIBRATION), SampleCalibration.rows(spark, p.report(), models), StandardCharsets.UTF_8);
 
     // 3. what was drawn and how
@@ -656,23 +665,46 @@ public final class AuditSample {
     Files.copy(reg, to.resolve(REGISTRY), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
-  /** The header and the rows of the shipped peak catalog for the models named, as RFC 4180 CSV. */
-  static String catalogRows(Set<String> models) throws IOException {
-    StringBuilder out = new StringBuilder();
-    org.apache.commons.csv.CSVFormat format = org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader()
-        .setSkipHeaderRecord(true).build();
-    try (InputStream in = AuditSample.class.getResourceAsStream(org.computeledger.estimate.PeakCatalog.CSV_RESOURCE);
-         org.apache.commons.csv.CSVParser parser = org.apache.commons.csv.CSVParser.parse(in, StandardCharsets.UTF_8, format);
-         org.apache.commons.csv.CSVPrinter printer = new org.apache.commons.csv.CSVPrinter(out,
-             org.apache.commons.csv.CSVFormat.RFC4180.builder().setRecordSeparator("\n").build())) {
-      printer.printRecord(parser.getHeaderNames());
-      for (org.apache.commons.csv.CSVRecord r : parser) {
-        if (models.contains(r.get(0).trim())) {
-          printer.printRecord(r.values());
-        }
-      }
+  /**
+   * The catalog tables the report priced with, resolved as the run resolves them ({@link CatalogFiles#load}): the
+   * shipped ones and the lab's files its manifest names ({@code catalog_files}), read where {@code given} says they
+   * are now (null or empty: where the manifest names them), each checked against the SHA-256 the manifest records
+   * ({@code catalog_files_sha256}) as the registry is checked against the report's copy. A report made before
+   * manifests recorded it has its lab files used unchecked, with a warning: the recompute still flags a drawn unit
+   * that a changed figure prices differently. Every refusal is one line.
+   */
+  static CatalogFiles reportCatalogs(JsonNode parameters, List<String> given) throws IOException {
+    List<String> named = new ArrayList<>();
+    parameters.path("catalog_files").forEach(n -> named.add(n.asText()));
+    boolean moved = given != null && !given.isEmpty();
+    if (moved && given.size() != named.size()) {
+      throw new LedgerException("--catalog-file: the report was made with " + named.size() + " catalog file(s) "
+          + named + ", " + given.size() + " given; name each, in that order");
     }
-    return out.toString();
+    JsonNode hashes = parameters.path("catalog_files_sha256");
+    List<Path> files = new ArrayList<>();
+    for (int i = 0; i < named.size(); i++) {
+      String name = named.get(i);
+      Path f = Path.of(moved ? given.get(i) : name);
+      if (!Files.isRegularFile(f)) {
+        throw new LedgerException(f + ": the catalog file the report was made with (" + name + " in its manifest's"
+            + " catalog_files) is missing; name where it is with --catalog-file");
+      }
+      String have = InputCheck.sha256(f);
+      if (!hashes.hasNonNull(name)) {
+        System.err.println("audit-sample: warning: " + f + ": the report's manifest records no SHA-256 for the catalog"
+            + " file " + name + " (made before manifests did): its rows are copied unchecked");
+      } else if (!hashes.path(name).asText().equals(have)) {
+        throw new LedgerException(f + ": SHA-256 " + have + " differs from the catalog file the report was made with ("
+            + name + ", " + hashes.path(name).asText() + " in its manifest's catalog_files_sha256)");
+      }
+      files.add(f);
+    }
+    try {
+      return CatalogFiles.load(files);
+    } catch (IllegalStateException e) {
+      throw new LedgerException(e.getMessage(), e);
+    }
   }
 
   /** The sample's own manifest: every file with its SHA-256, and when and how it was drawn. */

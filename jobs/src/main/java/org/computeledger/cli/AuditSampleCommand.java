@@ -37,6 +37,12 @@ final class AuditSampleCommand implements Callable<Integer> {
   @Option(names = "--to", required = true, paramLabel = "DIR", description = "Folder for the sample (must not exist or be empty).")
   String to;
 
+  @Option(names = "--catalog-file", paramLabel = "PATH",
+      description = "Where a catalog file the report was made with (run --catalog-file) is now, one per file its"
+          + " manifest names, in that order (repeatable); each is checked against the SHA-256 the manifest records."
+          + " Default: the paths the manifest names.")
+  java.util.List<String> catalogFiles = new java.util.ArrayList<>();
+
   @Option(names = "--master", paramLabel = "URL", description = "Spark master. Default: embedded local[*].")
   String master;
 
@@ -62,7 +68,7 @@ final class AuditSampleCommand implements Callable<Integer> {
     String checkpoints = null;
     try {
       checkpoints = useCheckpoints(spark, dest, spark.sparkContext().isLocal());
-      int n = AuditSample.run(spark, new AuditSample.Params(out, in, size, seed, jobs, hours, to));
+      int n = AuditSample.run(spark, new AuditSample.Params(out, in, size, seed, jobs, hours, to, catalogFiles));
       System.out.println("audit-sample: " + n + " unit(s) drawn with seed " + seed + ", evidence in " + to
           + " (read " + to + "/README.md)");
       return 0;

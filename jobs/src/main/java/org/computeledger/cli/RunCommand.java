@@ -309,6 +309,8 @@ final class RunCommand implements Callable<Integer> {
 
       Map<String, Object> params = parameters(input, ip, ep, catalog);
       params.put("catalog_files", catalogs.extensions());
+      // what an audit sample checks the lab's files against before it copies their rows
+      params.put("catalog_files_sha256", catalogs.sha256());
       params.put("assumed_accelerator_utilization", catalogs.flop(ep).acceleratorUtilization()[0]);
       params.put("report_currency", reportCurrency);
       params.put("standards", standards.stream().map(Standard::label).toList());

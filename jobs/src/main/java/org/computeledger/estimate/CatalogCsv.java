@@ -96,6 +96,11 @@ final class CatalogCsv {
       this.record = record;
     }
 
+    /** The record's fields as they stand in the file, untrimmed: what an audit sample copies. */
+    List<String> values() {
+      return List.of(record.values());
+    }
+
     /** The field's text, trimmed. */
     String text(String name) {
       return record.get(name).trim();

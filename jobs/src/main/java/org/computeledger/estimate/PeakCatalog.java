@@ -126,9 +126,16 @@ public final class PeakCatalog implements Serializable {
   private final List<ModeWithoutFigure> modesWithoutFigure;
   private final Map<String, Peak> byKey;
   private final Set<String> noFigure;
+  /**
+   * Each entry in force, by key, as its file's record stands (shipped rows in file order, then a lab's): what an
+   * audit sample copies ({@link #csv}). Driver-side only: not shipped to executors with the estimator.
+   */
+  private final transient Map<String, List<String>> text;
 
-  private PeakCatalog(String version, List<Peak> rows, List<ModeWithoutFigure> modesWithoutFigure) {
+  private PeakCatalog(String version, List<Peak> rows, List<ModeWithoutFigure> modesWithoutFigure,
+      Map<String, List<String>> text) {
     this.version = version;
+    this.text = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(text));
     this.rows = List.copyOf(rows);
     this.modesWithoutFigure = List.copyOf(modesWithoutFigure);
     HashMap<String, Peak> index = new HashMap<>();
@@ -176,8 +183,13 @@ public final class PeakCatalog implements Serializable {
       throw new IllegalStateException(
           "peak catalog version: expected YYYY-MM-DD.N, '" + version + "'");
     }
-    List<Entry> read = CatalogCsv.read(csv, fileName, COLUMNS, "gpu_model,precision", PeakCatalog::row,
-        e -> e.model() + "," + e.precision());
+    Map<String, List<String>> text = new java.util.LinkedHashMap<>();
+    List<Entry> read = CatalogCsv.read(csv, fileName, COLUMNS, "gpu_model,precision", f -> {
+      Entry e = row(f);
+      // a second record of a key is refused by the reader right after this
+      text.putIfAbsent(key(e.model(), e.precision()), f.values());
+      return e;
+    }, e -> e.model() + "," + e.precision());
     if (read.isEmpty()) {
       throw new IllegalStateException(fileName + ": expected at least one row, none");
     }
@@ -190,7 +202,7 @@ public final class PeakCatalog implements Serializable {
         modes.add((ModeWithoutFigure) e);
       }
     }
-    return new PeakCatalog(version, rows, modes);
+    return new PeakCatalog(version, rows, modes, text);
   }
 
   /** A {@link Peak}, or a {@link ModeWithoutFigure} where {@code dense_tflops} is empty. */
@@ -226,6 +238,7 @@ public final class PeakCatalog implements Serializable {
   public PeakCatalog plus(PeakCatalog more, String fileName) {
     List<Peak> all = new ArrayList<>(rows);
     List<ModeWithoutFigure> modes = new ArrayList<>(modesWithoutFigure);
+    Map<String, List<String>> records = new java.util.LinkedHashMap<>(text);
     for (Peak p : more.rows) {
       String k = key(p.model(), p.precision());
       if (byKey.containsKey(k)) {
@@ -233,6 +246,9 @@ public final class PeakCatalog implements Serializable {
       }
       modes.removeIf(m -> key(m.model(), m.precision()).equals(k));
       all.add(p);
+      // the lab's figure replaces the record declaring the mode without one, after the shipped rows
+      records.remove(k);
+      records.put(k, more.text.get(k));
     }
     for (ModeWithoutFigure m : more.modesWithoutFigure) {
       String k = key(m.model(), m.precision());
@@ -240,8 +256,30 @@ public final class PeakCatalog implements Serializable {
         throw held(fileName, m.model(), m.precision());
       }
       modes.add(m);
+      records.put(k, more.text.get(k));
     }
-    return new PeakCatalog(version, all, modes);
+    return new PeakCatalog(version, all, modes, records);
+  }
+
+  /**
+   * The header and the records in force for {@code models} (figures and modes without one), as RFC 4180 CSV in
+   * the shipped file's format: the shipped rows as the shipped file has them and a lab's where {@link #plus} took
+   * them, so that an audit sample prices with exactly what the run priced with. Driver-side only.
+   */
+  public String csv(Set<String> models) {
+    StringBuilder out = new StringBuilder();
+    try (org.apache.commons.csv.CSVPrinter printer = new org.apache.commons.csv.CSVPrinter(out,
+        org.apache.commons.csv.CSVFormat.RFC4180.builder().setRecordSeparator("\n").build())) {
+      printer.printRecord(COLUMNS);
+      for (List<String> r : text.values()) {
+        if (models.contains(r.get(0).trim())) {
+          printer.printRecord(r);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
   }
 
   private static IllegalStateException held(String fileName, String model, String precision) {

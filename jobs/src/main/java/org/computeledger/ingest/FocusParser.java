@@ -13,6 +13,18 @@ import org.computeledger.schema.Table;
 /**
  * Reads FOCUS 1.0–1.2 cost and usage exports into {@code charges}, one row per billing line. Both
  * ResourceId and ResourceName are kept: attribution maps a GPU VM onto a cluster node by either.
+ *
+ * <p>A line is labelled with the accelerator it bills ({@link Accelerators}, as the AWS CUR, Azure and Google
+ * Cloud bills are) from the columns that name what was sold, most specific first: the FOCUS-defined
+ * {@code F_InstanceType} property of SkuPriceDetails (FOCUS 1.1: a key-value JSON column of the SKU price's
+ * properties, e.g. "p5.48xlarge"); the provider columns a FOCUS export may add (custom columns carry the
+ * {@code x_} prefix, FOCUS 1.0 column handling): Microsoft's meter name and subcategory ({@code x_SkuMeterName},
+ * {@code x_SkuMeterSubcategory}, the words of its own cost details) and AWS's usage type ({@code x_UsageType},
+ * "BoxUsage:p5.48xlarge"); last ChargeDescription (FOCUS 1.0: a self-contained summary of what the charge is for
+ * and its price, where AWS writes "$98.32 per On Demand Linux p5.48xlarge Instance Hour"). ResourceType (FOCUS
+ * 1.0: the kind of resource, "instance", "Virtual machine") and SkuMeter (FOCUS 1.1: the functionality metered,
+ * "Compute Usage") name no model and are not read. The label never changes a line's money, and a SkuPriceDetails
+ * that is not JSON labels nothing rather than refuse the line.
  */
 public final class FocusParser extends FormatParserBase {
   public static final String FORMAT = "focus";
@@ -34,6 +46,8 @@ public final class FocusParser extends FormatParserBase {
   private static final int QUANTITY = TABLE.index(Charges.USAGE_QUANTITY);
   private static final int UNIT = TABLE.index(Charges.USAGE_UNIT);
   private static final int TAGS = TABLE.index(Charges.TAGS);
+  private static final int ACCELERATOR = TABLE.index(Charges.ACCELERATOR);
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** Without these a line is no charge we can place in time and money. */
   private static final List<String> REQUIRED =
@@ -81,6 +95,11 @@ public final class FocusParser extends FormatParserBase {
     private int pricingQuantity;
     private int pricingUnit;
     private int tags;
+    private int skuPriceDetails;
+    private int meterName;
+    private int meterSubcategory;
+    private int usageType;
+    private int description;
 
     Lines(RowSink sink, IngestParams params) {
       super(sink, params);
@@ -107,6 +126,11 @@ public final class FocusParser extends FormatParserBase {
       pricingQuantity = Csv.column(h, "PricingQuantity");
       pricingUnit = Csv.column(h, "PricingUnit");
       tags = Csv.column(h, "Tags");
+      skuPriceDetails = Csv.column(h, "SkuPriceDetails");
+      meterName = Csv.column(h, "x_SkuMeterName");
+      meterSubcategory = Csv.column(h, "x_SkuMeterSubcategory");
+      usageType = Csv.column(h, "x_UsageType");
+      description = Csv.column(h, "ChargeDescription");
       return Csv.missingColumn(h, REQUIRED);
     }
 
@@ -153,7 +177,22 @@ public final class FocusParser extends FormatParserBase {
       row[QUANTITY] = quantity;
       row[UNIT] = unit;
       row[TAGS] = tagMap;
+      row[ACCELERATOR] = Accelerators.of(instanceType(c.value(skuPriceDetails)), c.value(meterName),
+          c.value(meterSubcategory), c.value(usageType), c.value(description));
       return row;
+    }
+  }
+
+  /** The {@code F_InstanceType} property of a SkuPriceDetails value; null when absent or the value is not JSON. */
+  static String instanceType(String skuPriceDetails) {
+    if (skuPriceDetails == null) {
+      return null;
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode v = JSON.readTree(skuPriceDetails).get("F_InstanceType");
+      return v != null && v.isTextual() ? v.asText() : null;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return null;
     }
   }
 }

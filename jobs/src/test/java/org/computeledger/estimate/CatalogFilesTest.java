@@ -56,6 +56,52 @@ class CatalogFilesTest {
   }
 
   @Test
+  void eachFileIsHashedAsReadForTheManifest() throws Exception {
+    Path f = fixture("gpu_peaks_a10g_tf32.csv");
+    CatalogFiles c = CatalogFiles.load(List.of(f));
+    String sha = java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(f)));
+    assertEquals(java.util.Map.of(f.toString(), sha), c.sha256());
+    assertTrue(CatalogFiles.shipped().sha256().isEmpty());
+  }
+
+  @Test
+  void theRowsInForceAreWrittenAsTheirFilesHaveThem() throws Exception {
+    String csv = CatalogFiles.load(List.of(fixture("gpu_peaks_a10g_tf32.csv"))).peaks().csv(java.util.Set.of("a10g"));
+    List<String> lines = csv.lines().toList();
+    assertEquals(String.join(",", PeakCatalog.COLUMNS), lines.get(0));
+    // the shipped fp32 and fp64 rows, then the lab's tf32 figure where the shipped file declares the mode without one
+    assertEquals(List.of("a10g,fp32", "a10g,fp64", "a10g,tf32"), lines.stream().skip(1).map(l -> l.substring(0,
+        l.indexOf(',', l.indexOf(',') + 1))).toList());
+    assertTrue(lines.get(3).startsWith("a10g,tf32,70.04,1710,"), lines.get(3));
+    // read back, it prices as the run did
+    PeakCatalog back = PeakCatalog.parse(csv, PeakCatalog.load().version());
+    assertEquals(70.04e12, back.peak("a10g", "tf32").orElseThrow().flopsPerSecond(), 1e3);
+  }
+
+  @Test
+  void theShippedRowsAreWrittenAsTheShippedFileHasThem() throws Exception {
+    // what audit samples held before a lab's rows could be in them: the shipped records of the models, in file order
+    StringBuilder want = new StringBuilder();
+    org.apache.commons.csv.CSVFormat in = org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader()
+        .setSkipHeaderRecord(true).build();
+    java.util.Set<String> models = java.util.Set.of("h100-sxm", "l40s", "a10g", "rtx-6000-ada");
+    try (java.io.InputStream s = PeakCatalog.class.getResourceAsStream(PeakCatalog.CSV_RESOURCE);
+        org.apache.commons.csv.CSVParser p = org.apache.commons.csv.CSVParser.parse(s,
+            java.nio.charset.StandardCharsets.UTF_8, in);
+        org.apache.commons.csv.CSVPrinter out = new org.apache.commons.csv.CSVPrinter(want,
+            org.apache.commons.csv.CSVFormat.RFC4180.builder().setRecordSeparator("\n").build())) {
+      out.printRecord(p.getHeaderNames());
+      for (org.apache.commons.csv.CSVRecord r : p) {
+        if (models.contains(r.get(0).trim())) {
+          out.printRecord(r.values());
+        }
+      }
+    }
+    assertEquals(want.toString(), CatalogFiles.shipped().peaks().csv(models));
+  }
+
+  @Test
   void aMigGpuFileAddsAParentWhoseProfilesThenCountByItsSlices() throws Exception {
     CatalogFiles c = CatalogFiles.load(List.of(fixture("mig_gpus_lab.csv")));
     MigProfiles.Share one = c.mig().share("lab-gpu-1", "MIG 1g.24gb");

@@ -166,6 +166,58 @@ class FocusParserTest {
   }
 
   @Test
+  void theSamplesG5InstanceHoursAreLabelledA10gAndNothingElseIs() {
+    CollectingSink sink = parseSample();
+    Map<String, Integer> labelled = new java.util.TreeMap<>();
+    for (int i = 0; i < sink.rows.size(); i++) {
+      Object label = sink.get(i, Charges.ACCELERATOR);
+      if (label != null) {
+        labelled.merge(label.toString(), 1, Integer::sum);
+        // AWS writes the instance type into ChargeDescription: "$1.624 per On Demand Linux g5.4xlarge Instance Hour"
+        assertEquals("4GQWNPC9K2PZAY97", sink.get(i, Charges.SKU), "row " + i);
+      }
+    }
+    // the eight EC2 g5.4xlarge lines (A10G); not the g3, c5, m5 or t2 instance hours, nor Azure's "P4 LRS" disk
+    assertEquals(Map.of("a10g", 8), labelled);
+  }
+
+  @Test
+  void azuresP4ManagedDiskIsNotATeslaP4() {
+    String disk = LINES.stream().filter(l -> l.contains("Premium SSD Managed Disks - P4 LRS")).findFirst().orElseThrow();
+    CollectingSink sink = parse(text(HEADER, disk));
+    assertEquals(1, sink.rows.size());
+    assertNull(sink.get(0, Charges.ACCELERATOR));
+  }
+
+  /** The sample's SQS line under a header with {@code column} added, holding {@code value}. */
+  private CollectingSink withColumn(String column, String value) {
+    return parse(text(HEADER + ",\"" + column + "\"", SQS_LINE + "," + CsvFixtures.line(List.of(value))));
+  }
+
+  @Test
+  void focus11SkuPriceDetailsInstanceTypeLabelsTheLine() {
+    // FOCUS 1.1's FOCUS-defined SKU price property F_InstanceType, in the key-value JSON of SkuPriceDetails
+    assertEquals("h100", withColumn("SkuPriceDetails", "{\"F_InstanceType\": \"p5.48xlarge\", \"F_GpuCount\": 8}")
+        .get(0, Charges.ACCELERATOR));
+    assertNull(withColumn("SkuPriceDetails", "{\"F_InstanceType\": \"m5.2xlarge\"}").get(0, Charges.ACCELERATOR));
+    // a property other than the instance type is not read as one; a value that is not JSON labels nothing
+    assertNull(withColumn("SkuPriceDetails", "{\"PremiumProcessing\": \"p5.48xlarge\"}").get(0, Charges.ACCELERATOR));
+    CollectingSink notJson = withColumn("SkuPriceDetails", "p5.48xlarge");
+    assertEquals(1, notJson.rows.size(), "the money of a line is never refused for its label");
+    assertNull(notJson.get(0, Charges.ACCELERATOR));
+  }
+
+  @Test
+  void providerColumnsNamingTheMeterOrUsageTypeLabelTheLine() {
+    // Microsoft's FOCUS export carries the meter of its cost details; AWS's its usage type (x_ provider columns)
+    assertEquals("h100", withColumn("x_SkuMeterName", "NC40ads H100 v5").get(0, Charges.ACCELERATOR));
+    assertEquals("mi300x", withColumn("x_SkuMeterSubcategory", "Virtual Machines ND MI300X v5 Series - Linux")
+        .get(0, Charges.ACCELERATOR));
+    assertEquals("l40s", withColumn("x_UsageType", "USE2-BoxUsage:g6e.12xlarge").get(0, Charges.ACCELERATOR));
+    assertNull(withColumn("x_SkuMeterName", "P4 LRS Disk").get(0, Charges.ACCELERATOR));
+  }
+
+  @Test
   void focus12ServiceProviderNameIsTheProvider() {
     String header = HEADER.replace("\"ProviderName\"", "\"ServiceProviderName\"");
     CollectingSink sink = parse(text(header, SQS_LINE));
