@@ -87,6 +87,52 @@ public final class Concurrently {
     call(calls);
   }
 
+  /**
+   * A piece started on a thread of its own ({@link #start}), for work whose pieces depend on each other in
+   * part: a piece may wait for another's result ({@link #get}) while the caller goes on with its own.
+   */
+  public static final class Pending<T> {
+    private final java.util.concurrent.FutureTask<T> task;
+
+    private Pending(Callable<T> piece) {
+      task = new java.util.concurrent.FutureTask<>(piece);
+      Thread t = new Thread(task, "ledger-concurrent");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    /** Waits for the piece and returns its result, or throws its failure as it was (as {@link #call} does). */
+    public T get() {
+      try {
+        return task.get();
+      } catch (ExecutionException e) {
+        throw unwrap(e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LedgerException("interrupted", e);
+      }
+    }
+
+    /**
+     * Waits for the piece to end, whatever its outcome: for a {@code finally}, so that when the caller
+     * fails no piece is still running Spark jobs after it returns.
+     */
+    public void await() {
+      try {
+        task.get();
+      } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+        // its failure, if any, is the getter's to report
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Starts {@code piece} on a thread of its own; its result is the returned handle's {@link Pending#get}. */
+  public static <T> Pending<T> start(Callable<T> piece) {
+    return new Pending<>(piece);
+  }
+
   private static <T> T callOne(Callable<T> c) {
     try {
       return c.call();

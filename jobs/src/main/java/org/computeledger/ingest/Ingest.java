@@ -12,6 +12,8 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -243,21 +245,49 @@ public final class Ingest {
     if (table == Table.GPU_SAMPLES) {
       return ingestSamples(spark, parsed, files, outDir);
     }
-    parsed = keep(spark, parsed, persisted);
+    Dataset<Row> cached = keep(spark, parsed, persisted);
     Progress.say("ingest: parsing %d %s file(s)", files.size(), table.tableName());
-    // the parse runs once, into the cache, here: the summaries give each split file's line counts, which
-    // the rows of its later ranges need before they are sorted and written
-    List<Row> summaries = parsed.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList();
-    Dataset<Row> env = withFileLines(parsed, LineSplits.offsets(rangeLines(summaries)));
-    Dataset<Row> rows = rows(env, table);
-    Map<String, long[]> dropped = new HashMap<>();
-    Dataset<Row> flagged = keep(spark, Duplicates.flag(rows, table), persisted);
-    long written = writeCounted(flagged.filter(col(Duplicates.DROP).isNull()).select(columns(table)),
-        outDir + "/" + table.tableName());
-    for (Row r : Duplicates.droppedPerFile(flagged).collectAsList()) {
-      dropped.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+    Callable<List<Row>> summaries = () -> cached.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList();
+    // the parse runs once, into the cache, by whichever query reads it first
+    Function<Map<String, Long>, Written> write = offsets -> {
+      Dataset<Row> flagged = keep(spark, Duplicates.flag(rows(withFileLines(cached, offsets), table), table), persisted);
+      long written = writeCounted(flagged.filter(col(Duplicates.DROP).isNull()).select(columns(table)),
+          outDir + "/" + table.tableName());
+      Map<String, long[]> dropped = new HashMap<>();
+      for (Row r : Duplicates.droppedPerFile(flagged).collectAsList()) {
+        dropped.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+      }
+      return new Written(written, dropped);
+    };
+    SummariesAndRows done = summariesAndRows(spark, files, summaries, write);
+    return written(done.rows().rows(), done.summaries(), done.rows().dropped(),
+        quarantined(withFileLines(cached, done.offsets())), persisted);
+  }
+
+  /** What one table's write wrote: its rows, and per file the records dropped as duplicates and superseded. */
+  private record Written(long rows, Map<String, long[]> dropped) {}
+
+  /** The parse's summaries, the line offsets of split files' ranges taken from them, and what the write wrote. */
+  private record SummariesAndRows(List<Row> summaries, Map<String, Long> offsets, Written rows) {}
+
+  /**
+   * Reads the parse's summaries and writes the table's rows. A split file's later ranges number their lines
+   * from 1, so their rows need the line counts of the ranges before them, which only the summaries give:
+   * with such a file the summaries come first. Without one (every file read whole, as every input but a
+   * large plain telemetry file is: {@link LineSplits#mayRange}) the lines are numbered already, and both run
+   * at once (see common/Concurrently): the driver plans the write while the summaries are read, and both
+   * read the one parse (a shuffle, or a kept table, computed once whichever reads it first).
+   */
+  private static SummariesAndRows summariesAndRows(SparkSession spark, List<Source> files,
+      Callable<List<Row>> summaries, Function<Map<String, Long>, Written> write) {
+    long splitBytes = splitBytes(spark);
+    if (files.stream().anyMatch(s -> LineSplits.mayRange(s, splitBytes))) {
+      List<Row> sums = Concurrently.call(List.of(summaries)).get(0); // one piece: run here, failures as they are
+      Map<String, Long> offsets = LineSplits.offsets(rangeLines(sums));
+      return new SummariesAndRows(sums, offsets, write.apply(offsets));
     }
-    return written(written, summaries, dropped, quarantined(env), persisted);
+    Concurrently.Both<List<Row>, Written> both = Concurrently.both(summaries, () -> write.apply(Map.of()));
+    return new SummariesAndRows(both.first(), Map.of(), both.second());
   }
 
   /**
@@ -277,15 +307,19 @@ public final class Ingest {
     Dataset<Row> clustered = spark.internalCreateDataFrame(shuffled, exchanged.schema(), false);
     List<Runnable> persisted = new ArrayList<>();
     Dataset<Row> side = keep(spark, clustered.filter(col(Envelope.KIND).notEqual(Envelope.KIND_ROW)), persisted);
-    List<Row> summaries = side.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList();
-    Map<String, Long> offsets = LineSplits.offsets(rangeLines(summaries));
-    CollectionAccumulator<Tuple2<String, Long>> acc = spark.sparkContext().collectionAccumulator("duplicate samples");
-    long written = writeCounted(SampleDuplicates.dropAdjacent(spark,
-        sortedBySeries(rows(withFileLines(clustered, offsets), table)), mergingFormats(files), acc),
-        outDir + "/" + table.tableName());
-    Map<String, long[]> dropped = new HashMap<>();
-    SampleDuplicates.perFile(acc).forEach((f, n) -> dropped.put(f, new long[] {n, 0}));
-    return written(written, summaries, dropped, quarantined(withFileLines(side, offsets)), persisted);
+    Callable<List<Row>> summaries = () -> side.filter(col(Envelope.KIND).equalTo(Envelope.KIND_SUMMARY)).collectAsList();
+    Function<Map<String, Long>, Written> write = offsets -> {
+      CollectionAccumulator<Tuple2<String, Long>> acc = spark.sparkContext().collectionAccumulator("duplicate samples");
+      long written = writeCounted(SampleDuplicates.dropAdjacent(spark,
+          sortedBySeries(rows(withFileLines(clustered, offsets), table)), mergingFormats(files), acc),
+          outDir + "/" + table.tableName());
+      Map<String, long[]> dropped = new HashMap<>();
+      SampleDuplicates.perFile(acc).forEach((f, n) -> dropped.put(f, new long[] {n, 0}));
+      return new Written(written, dropped);
+    };
+    SummariesAndRows done = summariesAndRows(spark, files, summaries, write);
+    return written(done.rows().rows(), done.summaries(), done.rows().dropped(),
+        quarantined(withFileLines(side, done.offsets())), persisted);
   }
 
   /**

@@ -44,8 +44,7 @@ final class LineSplits {
    */
   static List<Task> plan(FileSystem fs, Ingest.Source s, long splitBytes) throws IOException {
     String format = s.parser().format();
-    if (!(s.parser() instanceof PrometheusParser) || splitBytes <= 0 || s.bytes() <= splitBytes
-        || !plainText(fs, new Path(s.path()))) {
+    if (!mayRange(s, splitBytes) || !plainText(fs, new Path(s.path()))) {
       return List.of(new Task(s.path(), s.display(), s.folder(), format, 0, s.bytes(), WHOLE));
     }
     List<Task> tasks = new ArrayList<>();
@@ -55,6 +54,14 @@ final class LineSplits {
       tasks.add(new Task(s.path(), s.display(), s.folder(), format, start, Math.min(s.bytes(), start + splitBytes), k));
     }
     return tasks;
+  }
+
+  /**
+   * False when {@link #plan} reads {@code s} whole whatever its bytes hold: it is not telemetry text, or
+   * not larger than one range. True does not mean it is split (a compressed file is read whole).
+   */
+  static boolean mayRange(Ingest.Source s, long splitBytes) {
+    return s.parser() instanceof PrometheusParser && splitBytes > 0 && s.bytes() > splitBytes;
   }
 
   /** Neither gzip nor Parquet: a stream of lines that can be entered at any byte. */

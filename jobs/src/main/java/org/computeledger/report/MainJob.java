@@ -89,28 +89,39 @@ public final class MainJob {
     Dataset<Row> series = series(scan.seriesRaw(), models, flop);
     Dataset<Row> nodeFromTelemetry = nodeFromTelemetry(series);
     double logEnd = logEnd(in.allocations(), series);
-    Dataset<Row> accountable = accountable(in.allocations(), registry, logEnd, nodeFromTelemetry, models, p);
-    Dataset<Row> nodeGpus = nodeGpus(accountable, nodeFromTelemetry).transform(StageCheckpoint::keep);
-    Dataset<Row> counted = countedWindows(in.flopCounts(), series, bucket);
-    if (counted != null) {
-      // read by the windows, the calibration and the attribution: planned once (few rows, one per counter interval)
-      counted = counted.transform(StageCheckpoint::keep);
+    // Three strands, each planned on a driver thread of its own while the executors run the others' tasks
+    // (see common/Concurrently): the allocations made accountable, then their costs (which read only the
+    // allocations, the nodes and the bills); and here the counted intervals, the windows and the
+    // calibration, then the attribution, which waits for the accountable allocations.
+    Concurrently.Pending<Accounts> accounts = Concurrently.start(() -> {
+      Dataset<Row> accountable = accountable(in.allocations(), registry, logEnd, nodeFromTelemetry, models, p);
+      return new Accounts(accountable, nodeGpus(accountable, nodeFromTelemetry).transform(StageCheckpoint::keep));
+    });
+    Concurrently.Pending<Costs> costs = Concurrently.start(() -> costs(accounts.get().accountable(),
+        accounts.get().nodeGpus(), in.charges(), in.prices(), in.resources()));
+    try {
+      Dataset<Row> counted = countedWindows(in.flopCounts(), series, bucket);
+      if (counted != null) {
+        // read by the windows, the calibration and the attribution: planned once (few rows, one per counter interval)
+        counted = counted.transform(StageCheckpoint::keep);
+      }
+      Windows windows = windows(scan.windows(), counted, series, bucket);
+      // counters that overlap telemetry calibrate the utilization and pipe-activity rows of the same GPU model
+      Dataset<Row> calibration = windows.superseded() == null ? null
+          : Rollups.calibration(windows.superseded(), counted, series, flop).transform(StageCheckpoint::keep);
+      Accounts a = accounts.get();
+      Dataset<Row> attributed = attribute(windows.all(), a.accountable(), a.nodeGpus(), series, flop, p, calibration);
+      return rollUp(spark, in, registry, flop, p,
+          new Stages(series, a.accountable(), a.nodeGpus(), counted, windows, attributed, calibration),
+          models.ids(), logEnd, costs.get());
+    } finally {
+      costs.await();
+      accounts.await();
     }
-    Windows windows = windows(scan.windows(), counted, series, bucket);
-    // counters that overlap telemetry calibrate the utilization and pipe-activity rows of the same GPU model
-    Dataset<Row> calibration = windows.superseded() == null ? null
-        : Rollups.calibration(windows.superseded(), counted, series, flop).transform(StageCheckpoint::keep);
-    Dataset<Row> nodes = nodeGpus;
-    Dataset<Row> cal = calibration;
-    // the costs read only the allocations, the nodes and the bills: planned and run while the windows are
-    // attributed, so that the driver plans one while the executors run the other's tasks
-    Concurrently.Both<Dataset<Row>, Costs> attributedAndCosts = Concurrently.both(
-        () -> attribute(windows.all(), accountable, nodes, series, flop, p, cal),
-        () -> costs(accountable, nodes, in.charges(), in.prices(), in.resources()));
-    return rollUp(spark, in, registry, flop, p,
-        new Stages(series, accountable, nodeGpus, counted, windows, attributedAndCosts.first(), calibration),
-        models.ids(), logEnd, attributedAndCosts.second());
   }
+
+  /** The allocations made accountable, and per node its GPUs. */
+  record Accounts(Dataset<Row> accountable, Dataset<Row> nodeGpus) {}
 
   /** The telemetry's time windows and its GPU series (one row per GPU: small). */
   record Scan(Dataset<Row> windows, Dataset<Row> seriesRaw) {}

@@ -82,4 +82,37 @@ class ConcurrentlyTest {
     assertThrows(LedgerException.class, () -> Concurrently.run(pieces));
     assertTrue(slowEnded.get());
   }
+
+  @Test
+  void aStartedPieceRunsWhileTheCallerGoesOnAndAnotherMayWaitForIt() {
+    // the caller releases the started piece only after starting it: run in the caller's thread, it would time out
+    CountDownLatch callerWentOn = new CountDownLatch(1);
+    Concurrently.Pending<Boolean> first = Concurrently.start(() -> callerWentOn.await(10, TimeUnit.SECONDS));
+    Concurrently.Pending<String> second = Concurrently.start(() -> first.get() ? "after the first" : "timed out");
+    callerWentOn.countDown();
+    assertEquals("after the first", second.get());
+    assertTrue(first.get());
+  }
+
+  @Test
+  void aStartedPiecesFailureIsThrownAsItWasByGetAndNotByAwait() {
+    LedgerException bad = new LedgerException("costs: bad");
+    Concurrently.Pending<Object> piece = Concurrently.start(() -> {
+      throw bad;
+    });
+    piece.await();
+    assertSame(bad, assertThrows(LedgerException.class, piece::get));
+  }
+
+  @Test
+  void awaitWaitsForAStartedPieceToEnd() {
+    AtomicBoolean ended = new AtomicBoolean();
+    Concurrently.Pending<Void> piece = Concurrently.start(() -> {
+      Thread.sleep(300);
+      ended.set(true);
+      return null;
+    });
+    piece.await();
+    assertTrue(ended.get());
+  }
 }
