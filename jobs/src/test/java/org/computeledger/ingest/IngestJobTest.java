@@ -15,6 +15,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.computeledger.SparkTestBase;
 import org.computeledger.common.LedgerException;
+import org.computeledger.common.SmallInputFlag;
 import org.computeledger.schema.Table;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
@@ -82,11 +83,13 @@ class IngestJobTest extends SparkTestBase {
     Ingest.Result a = ingest(in, cached);
     Path kept = tmp.resolve("kept");
     Ingest.Result b;
-    // the setting cli/SmallInput makes for a small local input: files parsed a few to a task, rows kept uncached
+    // the settings cli/SmallInput makes for a small local input: files parsed a few to a task, rows kept uncached
+    spark().conf().set(SmallInputFlag.CONF_KEY, "true");
     spark().conf().set(ParseGroups.CONF_KEY, Long.toString(64L << 20));
     try {
       b = ingest(in, kept);
     } finally {
+      spark().conf().unset(SmallInputFlag.CONF_KEY);
       spark().conf().unset(ParseGroups.CONF_KEY);
     }
     assertEquals(a.files(), b.files());
