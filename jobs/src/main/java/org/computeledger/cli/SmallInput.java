@@ -41,6 +41,8 @@ final class SmallInput {
    * Sets, where the user has not, the small-input settings on {@code conf} when its master is local and
    * {@code bytes} is within {@code maxBytes}; otherwise leaves it alone. Returns whether it did.
    * <ul>
+   *   <li>the flag itself ({@link org.computeledger.common.SmallInputFlag}), which the stages below read for
+   *       what they do differently on a small input;
    *   <li>no generated code ({@code spark.sql.codegen.wholeStage=false}, expressions interpreted): compiling
    *       a query's Java source with Janino costs more than running it interpreted over a few thousand rows;
    *   <li>adaptive execution off and one shuffle partition: adaptive execution runs every
@@ -66,6 +68,7 @@ final class SmallInput {
     if (!conf.get("spark.master", "local[*]").startsWith("local") || bytes < 0 || bytes > maxBytes) {
       return false;
     }
+    conf.setIfMissing(org.computeledger.common.SmallInputFlag.CONF_KEY, "true");
     conf.setIfMissing("spark.sql.codegen.wholeStage", "false");
     conf.setIfMissing("spark.sql.codegen.factoryMode", "NO_CODEGEN");
     conf.setIfMissing("spark.sql.adaptive.enabled", "false");

@@ -36,6 +36,7 @@ import org.apache.spark.util.SerializableConfiguration;
 import org.computeledger.common.Concurrently;
 import org.computeledger.common.LedgerException;
 import org.computeledger.common.Progress;
+import org.computeledger.common.SmallInputFlag;
 import org.computeledger.schema.GpuSamples;
 import org.computeledger.schema.Quarantine;
 import org.computeledger.schema.Table;
@@ -326,13 +327,13 @@ public final class Ingest {
    * {@code ds} kept for the several queries that read it, and how to free it added to {@code release}.
    * Spark's cache ({@code persist}) keeps rows as compressed column batches, and reads them back through a
    * column accessor it always compiles (Janino), one class per schema; for a small local input, which runs
-   * without generated code ({@code cli/SmallInput}, {@link ParseGroups#CONF_KEY} set), building the batches
+   * without generated code ({@link SmallInputFlag} set by {@code cli/SmallInput}), building the batches
    * interpreted and compiling those classes cold cost more than the few thousand rows are worth (about
    * 1 CPU s of the sample logs' ingest), so there the rows are kept as they are, an RDD of Spark's rows
    * persisted (memory, then disk). A larger input keeps the cache, whose compression saves memory.
    */
   private static Dataset<Row> keep(SparkSession spark, Dataset<Row> ds, List<Runnable> release) {
-    if (!spark.conf().contains(ParseGroups.CONF_KEY)) {
+    if (!SmallInputFlag.isSet(spark)) {
       Dataset<Row> cached = ds.persist(StorageLevel.MEMORY_AND_DISK());
       release.add(() -> cached.unpersist());
       return cached;

@@ -206,16 +206,16 @@ public final class MainJob {
   }
 
   /**
-   * The end of the logs (epoch seconds): a job still running then is held until then. The allocations'
-   * and the telemetry's ends are taken in one query over both tables' instants, each side tagged.
+   * The end of the logs (epoch seconds, never before the epoch; 0 when neither table has a time): the latest
+   * instant of either table, an allocation's submit, start or end time or a GPU series' last sample, taken in
+   * one query. A job still running then is held until then.
    */
   static double logEnd(Dataset<Row> allocations, Dataset<Row> series) {
-    Dataset<Row> instants = allocations.select(lit(true).as("from_alloc"), greatest(col(Allocations.START_TIME),
-            col(Allocations.END_TIME), col(Allocations.SUBMIT_TIME)).as("instant"))
-        .union(series.select(lit(false).as("from_alloc"), col("last_ts").as("instant")));
-    Row ends = instants.agg(max(when(col("from_alloc"), col("instant"))).cast("double"),
-        max(when(not(col("from_alloc")), col("instant"))).cast("double")).first();
-    return Math.max(ends.isNullAt(0) ? 0 : ends.getDouble(0), ends.isNullAt(1) ? 0 : ends.getDouble(1));
+    Dataset<Row> instants = allocations.select(greatest(col(Allocations.START_TIME), col(Allocations.END_TIME),
+            col(Allocations.SUBMIT_TIME)).as("instant"))
+        .union(series.select(col("last_ts").as("instant")));
+    Row end = instants.agg(max(col("instant")).cast("double")).first();
+    return end.isNullAt(0) ? 0 : Math.max(0, end.getDouble(0));
   }
 
   /** Stage 3, allocations: accountable intervals with project, branch, precision, GPU model and held GPU-seconds. */

@@ -45,7 +45,7 @@ public final class ReportPage {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Trends.Report r = new Trends.Report(0, read(spark, dir, Table.GPU_USAGE), read(spark, dir, Table.JOBS),
         read(spark, dir, Table.LINE_ITEMS), read(spark, dir, Table.STANDARD_TOTALS), read(spark, dir, Table.TREATMENT));
-    Trends.Outputs o = Trends.compute(List.of(r));
+    Trends.Charted o = Trends.charted(List.of(r));
     // seven small independent queries, run at once (see common/Concurrently)
     List<java.util.concurrent.Callable<List<Row>>> queries = List.of(
         () -> o.projectMonths().collectAsList(), () -> o.standardMonths().collectAsList(),

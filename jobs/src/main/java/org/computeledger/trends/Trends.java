@@ -333,6 +333,24 @@ public final class Trends {
   public record Outputs(Dataset<Row> branchMonths, Dataset<Row> projectMonths, Dataset<Row> standardMonths,
       Dataset<Row> growth, Dataset<Row> methodMix, Dataset<Row> thresholdCrossings) {}
 
+  /** The monthly tables {@link TrendsCharts#drawAll} draws its charts from, in its argument order. */
+  public record Charted(Dataset<Row> projectMonths, Dataset<Row> standardMonths, Dataset<Row> methodMix,
+      Dataset<Row> branchMonths) {}
+
+  /**
+   * What the charts of {@code reports} draw, and no more (a report's own page, which writes no trends table):
+   * {@link #compute} without the growth fit and the threshold crossings, which no chart shows; of the projects'
+   * months, without the cumulative and month-over-month columns (the cumulative chart adds up the months
+   * itself); of the standards' months, only each standard's threshold (a line on that chart), so neither their
+   * running sums nor a kept copy of a table read once. Spark leaves the columns not selected out of the
+   * queries, the windows that make them included.
+   */
+  public static Charted charted(List<Report> reports) {
+    Dataset<Row> branch = StageCheckpoint.keep(branchMonths(reports));
+    return new Charted(projectMonths(branch).select(PROJECT, MONTH, FLOP, FLOP_LOW, FLOP_HIGH, COST_BILLED, CURRENCY),
+        standardMonths(reports, branch).select(STANDARD_ID, THRESHOLD), methodMix(branch), branch);
+  }
+
   /** All trends of {@code reports} (in the order given: a later report wins a tie). */
   public static Outputs compute(List<Report> reports) {
     Dataset<Row> branch = StageCheckpoint.keep(branchMonths(reports));

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
+import org.computeledger.common.SmallInputFlag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,13 @@ class SmallInputTest {
     assertEquals("NO_CODEGEN", conf.get("spark.sql.codegen.factoryMode"));
     assertEquals("false", conf.get("spark.sql.adaptive.enabled"));
     assertEquals("1", conf.get("spark.sql.shuffle.partitions"));
+  }
+
+  @Test
+  void smallLocalInputSetsTheOneFlagTheStagesBelowRead() {
+    SparkConf conf = local();
+    SmallInput.apply(conf, 2_600_000, SmallInput.DEFAULT_MAX_BYTES);
+    assertEquals("true", conf.get(SmallInputFlag.CONF_KEY));
   }
 
   @Test
@@ -56,6 +64,7 @@ class SmallInputTest {
     assertFalse(conf.contains("spark.sql.adaptive.enabled"));
     assertFalse(conf.contains("spark.sql.sources.parallelPartitionDiscovery.threshold"));
     assertFalse(conf.contains("spark.buffer.pageSize"));
+    assertFalse(conf.contains(SmallInputFlag.CONF_KEY));
   }
 
   @Test
@@ -63,6 +72,7 @@ class SmallInputTest {
     SparkConf conf = new SparkConf(false).setMaster("spark://127.0.0.1:7077");
     assertFalse(SmallInput.apply(conf, 1000, SmallInput.DEFAULT_MAX_BYTES));
     assertFalse(conf.contains("spark.sql.shuffle.partitions"));
+    assertFalse(conf.contains(SmallInputFlag.CONF_KEY));
   }
 
   @Test

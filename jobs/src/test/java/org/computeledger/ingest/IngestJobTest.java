@@ -15,6 +15,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.computeledger.SparkTestBase;
 import org.computeledger.common.LedgerException;
+import org.computeledger.common.SmallInputFlag;
 import org.computeledger.schema.Table;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
@@ -75,22 +76,68 @@ class IngestJobTest extends SparkTestBase {
     Assertions.assertTrue(r.tableRows().get(Table.QUARANTINE) > 0, "the undated scrape's lines are quarantined");
   }
 
+  /** Where an ingest kept what several of its queries read: whether a query scanned Spark's cache, whether a stage persisted an RDD. */
+  private record Kept(boolean cacheScanned, boolean rddPersisted) {}
+
+  /** Runs {@code ingest} and records where it kept its rows ({@link Kept}), from every query's plan and every stage's RDDs. */
+  private Kept kept(Runnable ingest) throws java.util.concurrent.TimeoutException {
+    List<String> plans = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.concurrent.atomic.AtomicBoolean persisted = new java.util.concurrent.atomic.AtomicBoolean();
+    org.apache.spark.sql.util.QueryExecutionListener queries = new org.apache.spark.sql.util.QueryExecutionListener() {
+      @Override
+      public void onSuccess(String funcName, org.apache.spark.sql.execution.QueryExecution qe, long durationNs) {
+        plans.add(qe.executedPlan().toString());
+      }
+
+      @Override
+      public void onFailure(String funcName, org.apache.spark.sql.execution.QueryExecution qe, Exception e) {}
+    };
+    org.apache.spark.scheduler.SparkListener stages = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onStageCompleted(org.apache.spark.scheduler.SparkListenerStageCompleted e) {
+        for (org.apache.spark.storage.RDDInfo rdd : scala.collection.JavaConverters.seqAsJavaList(e.stageInfo().rddInfos())) {
+          if (rdd.storageLevel().isValid()) {
+            persisted.set(true);
+          }
+        }
+      }
+    };
+    spark().listenerManager().register(queries);
+    spark().sparkContext().addSparkListener(stages);
+    try {
+      ingest.run();
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark().listenerManager().unregister(queries);
+      spark().sparkContext().removeSparkListener(stages);
+    }
+    return new Kept(plans.stream().anyMatch(p -> p.contains("InMemoryTableScan")), persisted.get());
+  }
+
   @Test
-  void aSmallInputParsedInGroupsAndKeptAsRowsWritesWhatTheCachedIngestWrites() throws IOException {
+  void aSmallInputParsedInGroupsAndKeptAsRowsWritesWhatTheCachedIngestWrites() throws Exception {
     Path in = input();
     Path cached = tmp.resolve("cached");
-    Ingest.Result a = ingest(in, cached);
+    Ingest.Result[] a = new Ingest.Result[1];
+    Kept large = kept(() -> a[0] = ingest(in, cached));
     Path kept = tmp.resolve("kept");
-    Ingest.Result b;
-    // the setting cli/SmallInput makes for a small local input: files parsed a few to a task, rows kept uncached
+    Ingest.Result[] b = new Ingest.Result[1];
+    // the settings cli/SmallInput makes for a small local input: files parsed a few to a task, rows kept uncached
+    spark().conf().set(SmallInputFlag.CONF_KEY, "true");
     spark().conf().set(ParseGroups.CONF_KEY, Long.toString(64L << 20));
+    Kept small;
     try {
-      b = ingest(in, kept);
+      small = kept(() -> b[0] = ingest(in, kept));
     } finally {
+      spark().conf().unset(SmallInputFlag.CONF_KEY);
       spark().conf().unset(ParseGroups.CONF_KEY);
     }
-    assertEquals(a.files(), b.files());
-    assertEquals(a.tableRows(), b.tableRows());
+    // each took its own path: the large input Spark's cache, the small one persisted rows and no cache
+    Assertions.assertTrue(large.cacheScanned(), "the large input's queries read Spark's cache");
+    Assertions.assertFalse(small.cacheScanned(), "the small input's queries read no cache");
+    Assertions.assertTrue(small.rddPersisted(), "the small input's rows are kept, as a persisted RDD");
+    assertEquals(a[0].files(), b[0].files());
+    assertEquals(a[0].tableRows(), b[0].tableRows());
     for (Table t : Table.values()) {
       if (!java.nio.file.Files.exists(cached.resolve(t.tableName()))) {
         continue;

@@ -626,6 +626,20 @@ class MainJobTest extends SparkTestBase {
   }
 
   @Test
+  void theLogEndIsTheLatestTimeInEitherTableAndZeroWhenThereIsNone() {
+    Map<String, Object> running = alloc("100", "atlas", "n1", 1, 0, 0);
+    running.put("end_time", null);
+    running.put("submit_time", ts(-60));
+    Dataset<Row> allocs = table(Table.ALLOCATIONS, List.of(running, alloc("101", "atlas", "n1", 1, 0, 1200)));
+    StructType seriesSchema = new StructType().add("last_ts", "timestamp");
+    Dataset<Row> series = spark().createDataFrame(List.of(RowFactory.create(ts(900))), seriesSchema);
+    // an allocation's end after the last sample, then a last sample after every allocation's time
+    assertEquals(T0 + 1200, MainJob.logEnd(allocs, series), 0);
+    assertEquals(T0 + 900, MainJob.logEnd(allocs.filter("end_time is null"), series), 0);
+    assertEquals(0, MainJob.logEnd(allocs.limit(0), series.limit(0)), 0);
+  }
+
+  @Test
   void intervalJoinsPlanNoCartesianProductOrNestedLoop() throws Exception {
     // every query the job runs, checkpoints included, as Spark planned it
     List<String> plans = java.util.Collections.synchronizedList(new ArrayList<>());

@@ -307,6 +307,46 @@ class TrendsTest extends SparkTestBase {
   }
 
   @Test
+  void aReportsOwnChartsAreDrawnAsFromAllItsTrendsWithoutTheColumnsNoChartShows() throws Exception {
+    // two projects over two months, billed, and a standard counting one line item: its threshold is a line
+    Map<String, Object> counted = new HashMap<>(Map.of("standard_id", "eu-ai-act", "standard_version", "1",
+        "project", "atlas", "line_item_id", "atlas/pretrain", "reached_via", "own", "treatment", "counted",
+        "rule", "r", "reason", "r"));
+    counted.put("flop", 3 * E20);
+    counted.put("flop_low", 1.5 * E20);
+    counted.put("flop_high", 4.5 * E20);
+    Trends.Report r = new Trends.Report(0, rows(Table.GPU_USAGE.schema(), List.of(
+            usage("atlas", "pretrain", "2026-03-10T05:00:00Z", 3600, E20),
+            usage("atlas", "pretrain", "2026-04-10T05:00:00Z", 3600, 2 * E20),
+            usage("orion", "sft", "2026-04-11T05:00:00Z", 7200, 5 * E20))),
+        rows(Table.JOBS.schema(), List.of(job("atlas", "pretrain", "2026-03-10T05:00:00Z", "2026-03-10T06:00:00Z", "5.00"),
+            job("orion", "sft", "2026-04-11T05:00:00Z", "2026-04-11T07:00:00Z", "12.00"))),
+        rows(Table.LINE_ITEMS.schema(), List.of(lineItem("atlas", "pretrain", "pretraining", 3 * E20),
+            lineItem("orion", "sft", "fine-tuning", 5 * E20))),
+        standardTotals("eu-ai-act", 1e25, "uk-frontier", 1e26), rows(Table.TREATMENT.schema(), List.of(counted)));
+    Trends.Outputs all = Trends.compute(List.of(r));
+    Trends.Charted charted = Trends.charted(List.of(r));
+    List<TrendsCharts.Drawn> expected = TrendsCharts.drawAll(all.projectMonths().collectAsList(),
+        all.standardMonths().collectAsList(), all.methodMix().collectAsList(), all.branchMonths().collectAsList());
+    List<TrendsCharts.Drawn> drawn = TrendsCharts.drawAll(charted.projectMonths().collectAsList(),
+        charted.standardMonths().collectAsList(), charted.methodMix().collectAsList(), charted.branchMonths().collectAsList());
+    assertEquals(expected.size(), drawn.size());
+    for (int i = 0; i < expected.size(); i++) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(png(expected.get(i)), png(drawn.get(i)), expected.get(i).file());
+    }
+    // the running sums and the growth are not in the queries at all
+    String project = charted.projectMonths().queryExecution().optimizedPlan().toString();
+    String standard = charted.standardMonths().queryExecution().optimizedPlan().toString();
+    org.junit.jupiter.api.Assertions.assertFalse(project.contains(Trends.CUMULATIVE_FLOP) || project.contains("mom_growth"),
+        project);
+    org.junit.jupiter.api.Assertions.assertFalse(standard.contains(Trends.CUMULATIVE_FLOP), standard);
+  }
+
+  private static byte[] png(TrendsCharts.Drawn d) throws java.io.IOException {
+    return org.knowm.xchart.BitmapEncoder.getBitmapBytes(d.chart(), org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  @Test
   void methodMixIsEachMethodsShareOfTheMonthsFlop() {
     Map<String, Object> pipe = usage("atlas", "pretrain", "2026-03-10T05:00:00Z", 3600, 3 * E20);
     pipe.put("flop_utilization", 0.0);
