@@ -88,7 +88,8 @@ public final class MainJob {
     Models models = models(scan.seriesRaw(), in.allocations());
     Dataset<Row> series = series(scan.seriesRaw(), models, flop);
     Dataset<Row> nodeFromTelemetry = nodeFromTelemetry(series);
-    double logEnd = logEnd(in.allocations(), series);
+    LogFacts logFacts = logFacts(in.allocations(), series);
+    double logEnd = logFacts.logEnd();
     Dataset<Row> accountable = accountable(in.allocations(), registry, logEnd, nodeFromTelemetry, models, p);
     Dataset<Row> nodeGpus = nodeGpus(accountable, nodeFromTelemetry).transform(StageCheckpoint::keep);
     Dataset<Row> counted = countedWindows(in.flopCounts(), series, bucket);
@@ -105,11 +106,11 @@ public final class MainJob {
     // the costs read only the allocations, the nodes and the bills: planned and run while the windows are
     // attributed, so that the driver plans one while the executors run the other's tasks
     Concurrently.Both<Dataset<Row>, Costs> attributedAndCosts = Concurrently.both(
-        () -> attribute(windows.all(), accountable, nodes, series, flop, p, cal),
+        () -> attribute(windows.all(), accountable, nodes, series, flop, p, cal, logFacts.allocationsBroadcastable()),
         () -> costs(accountable, nodes, in.charges(), in.prices(), in.resources()));
     return rollUp(spark, in, registry, flop, p,
         new Stages(series, accountable, nodeGpus, counted, windows, attributedAndCosts.first(), calibration),
-        models.ids(), logEnd, attributedAndCosts.second());
+        models.ids(), logFacts, attributedAndCosts.second());
   }
 
   /** The telemetry's time windows and its GPU series (one row per GPU: small). */
@@ -195,16 +196,47 @@ public final class MainJob {
   }
 
   /**
-   * The end of the logs (epoch seconds): a job still running then is held until then. The allocations'
-   * and the telemetry's ends are taken in one query over both tables' instants, each side tagged.
+   * What the run learns of the allocations while it takes the logs' end: the end itself (epoch seconds;
+   * a job still running then is held until then) and whether a table of one short row per allocation
+   * fits under the session's broadcast-join threshold ({@link #allocationsBroadcastable}).
    */
-  static double logEnd(Dataset<Row> allocations, Dataset<Row> series) {
+  record LogFacts(double logEnd, boolean allocationsBroadcastable) {}
+
+  /**
+   * {@link LogFacts} in one query over both tables' instants, each side tagged: the allocations' and the
+   * telemetry's ends, and the allocations' rows and string bytes counted alongside.
+   */
+  static LogFacts logFacts(Dataset<Row> allocations, Dataset<Row> series) {
+    Column[] strings = java.util.Arrays.stream(allocations.schema().fields())
+        .filter(f -> f.dataType().equals(org.apache.spark.sql.types.DataTypes.StringType))
+        .map(f -> col(f.name())).toArray(Column[]::new);
+    Column allocBytes = strings.length == 0 ? lit(0L) : octet_length(concat_ws("", strings)).cast("long");
     Dataset<Row> instants = allocations.select(lit(true).as("from_alloc"), greatest(col(Allocations.START_TIME),
-            col(Allocations.END_TIME), col(Allocations.SUBMIT_TIME)).as("instant"))
-        .union(series.select(lit(false).as("from_alloc"), col("last_ts").as("instant")));
-    Row ends = instants.agg(max(when(col("from_alloc"), col("instant"))).cast("double"),
-        max(when(not(col("from_alloc")), col("instant"))).cast("double")).first();
-    return Math.max(ends.isNullAt(0) ? 0 : ends.getDouble(0), ends.isNullAt(1) ? 0 : ends.getDouble(1));
+            col(Allocations.END_TIME), col(Allocations.SUBMIT_TIME)).as("instant"), allocBytes.as("bytes"))
+        .union(series.select(lit(false).as("from_alloc"), col("last_ts").as("instant"), lit(0L).as("bytes")));
+    Row r = instants.agg(max(when(col("from_alloc"), col("instant"))).cast("double"),
+        max(when(not(col("from_alloc")), col("instant"))).cast("double"), count(when(col("from_alloc"), lit(1))),
+        coalesce(sum(col("bytes")), lit(0L))).first();
+    double end = Math.max(r.isNullAt(0) ? 0 : r.getDouble(0), r.isNullAt(1) ? 0 : r.getDouble(1));
+    return new LogFacts(end, allocationsBroadcastable(allocations.sparkSession(), r.getLong(2), r.getLong(3)));
+  }
+
+  /**
+   * Bytes a per-allocation row may take besides the allocation's own strings: up to 64 fixed-width fields
+   * of 8 bytes (with the row's null mask) and the short names the run adds (project, branch, model,
+   * precision, currencies, the price's source).
+   */
+  static final long ALLOC_ROW_BYTES = 1024;
+
+  /**
+   * True when a table of one row per allocation, carrying at most each of the allocation's strings twice
+   * (a job key repeats its cluster and job id), fits under the session's broadcast-join threshold: the
+   * bound Spark's adaptive execution applies once it has shuffled both sides of a join. Deciding it up
+   * front skips those shuffles and the broadcast's own job; over the threshold, the joins stay shuffled.
+   */
+  static boolean allocationsBroadcastable(SparkSession spark, long rows, long stringBytes) {
+    long threshold = spark.sessionState().conf().autoBroadcastJoinThreshold();
+    return threshold > 0 && rows * ALLOC_ROW_BYTES + 2 * stringBytes <= threshold;
   }
 
   /** Stage 3, allocations: accountable intervals with project, branch, precision, GPU model and held GPU-seconds. */
@@ -279,7 +311,7 @@ public final class MainJob {
    * ledger row with its project, branch, model and precision, then its FLOP and method.
    */
   static Dataset<Row> attribute(Dataset<Row> allWindows, Dataset<Row> accountable, Dataset<Row> nodeGpus,
-      Dataset<Row> series, Flop flop, EstimateParams p, Dataset<Row> calibration) {
+      Dataset<Row> series, Flop flop, EstimateParams p, Dataset<Row> calibration, boolean small) {
     Dataset<Row> exploded = GpuAttribution.exploded(accountable, p.bucketSeconds());
     Dataset<Row> attributed = GpuAttribution.attribute(allWindows, exploded, nodeGpus);
     Dataset<Row> allocFacts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"),
@@ -292,9 +324,10 @@ public final class MainJob {
             col(GpuSamples.MIG_INSTANCE), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION), col(Flop.MIG_BY_SLICES),
             col(Flop.PARTITION_UNKNOWN), col("mig_parent"))),
             SampleWindows.SERIES_KEY, "left")
-        // broadcast: one short row per allocation, fewer bytes than the allocations per (node, hour) that
-        // the attribution already broadcasts; the ledger rows are not shuffled to meet them
-        .join(broadcast(allocFacts), col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
+        // broadcast when the allocations allow it: one short row per allocation, fewer bytes than the
+        // allocations per (node, hour) that the attribution already broadcasts; the ledger rows are not
+        // shuffled to meet them
+        .join(Rollups.perAllocationSide(allocFacts, small), col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
         .drop("f_alloc")
         .withColumn(BranchAssignment.PROJECT, coalesce(col(BranchAssignment.PROJECT), lit(UNATTRIBUTED)))
         .withColumn(BranchAssignment.BRANCH, coalesce(col(BranchAssignment.BRANCH), lit(IDLE_BRANCH)))
@@ -312,19 +345,21 @@ public final class MainJob {
    * allocation; then jobs, line items, the GPU ledger and the calibration of counted intervals.
    */
   static Outputs rollUp(SparkSession spark, Inputs in, Registry registry, Flop flop, EstimateParams p, Stages s,
-      Map<String, String> modelIds, double logEnd, Costs costs) {
+      Map<String, String> modelIds, LogFacts logFacts, Costs costs) {
+    boolean small = logFacts.allocationsBroadcastable();
     // one pass over the ledger rows for every roll-up: per allocation, GPU model and precision
     Dataset<Row> perAlloc = Rollups.perAlloc(s.usageFlop()).transform(StageCheckpoint::keep);
     Dataset<Row> telemetryPerAlloc = Rollups.resum(perAlloc.filter(col("t_alloc").isNotNull()), col("t_alloc"))
         .transform(StageCheckpoint::keep);
-    Dataset<Row> allocFlop = uncoveredFlop(s.accountable(), telemetryPerAlloc, flop, p);
-    Dataset<Row> jobs = Rollups.jobs(s.accountable(), telemetryPerAlloc, allocFlop, costs.perAlloc(), costs.market())
+    Dataset<Row> allocFlop = uncoveredFlop(s.accountable(), telemetryPerAlloc, flop, p, small);
+    Dataset<Row> jobs = Rollups.jobs(s.accountable(), telemetryPerAlloc, allocFlop, costs.perAlloc(), costs.market(),
+            small)
         .transform(StageCheckpoint::keep);
     Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
     Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
     // billed, effective and market cost in the reporting currency, per line item and per job (fx.csv)
-    Dataset<Row> billedPieces = fxPieces(s.accountable(), costs.prepared());
-    Dataset<Row> marketPieces = fxMarketPieces(s.accountable(), costs.market());
+    Dataset<Row> billedPieces = fxPieces(s.accountable(), costs.prepared(), small);
+    Dataset<Row> marketPieces = fxMarketPieces(s.accountable(), costs.market(), small);
     // the pieces are rated once and kept; line items and jobs only sum them by their own keys
     org.computeledger.attribute.FxConversion.Prepared fx = org.computeledger.attribute.FxConversion
         .prepare(billedPieces, marketPieces, in.fxRates(), in.reportCurrency()).map(StageCheckpoint::keep);
@@ -332,23 +367,23 @@ public final class MainJob {
         List.of(BranchAssignment.PROJECT, BranchAssignment.BRANCH), fx);
     jobs = org.computeledger.attribute.FxConversion.apply(jobs, List.of(GpuAttribution.JOB_KEY), fx);
     Dataset<Row> gpuUsage = Rollups.gpuUsage(s.usageFlop(), allocFlop, p.bucketSeconds());
-    Row c = Rollups.conflicts(telemetryPerAlloc, s.accountable());
-    return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), s.calibration(), modelIds, logEnd,
+    Row c = Rollups.conflicts(telemetryPerAlloc, s.accountable(), small);
+    return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), s.calibration(), modelIds, logFacts.logEnd(),
         costs.matching(), new Conflicts(c.getLong(0), c.getLong(1), c.getDouble(2)));
   }
 
   /** Each allocation's share of each charge with the allocation's line item and job, for the fx.csv conversion. */
-  static Dataset<Row> fxPieces(Dataset<Row> accountable, CostAttribution.Prepared prepared) {
+  static Dataset<Row> fxPieces(Dataset<Row> accountable, CostAttribution.Prepared prepared, boolean small) {
     return CostAttribution.allocCostPieces(prepared)
-        .join(fxOwners(accountable), col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
+        .join(Rollups.perAllocationSide(fxOwners(accountable), small), col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
         .withColumn(org.computeledger.attribute.FxConversion.FX_AT, col("charge_period_start"))
         .drop("o_alloc", GpuAttribution.ALLOC_ID);
   }
 
   /** Each allocation's market cost with its line item and job, dated by the day it was priced; null without prices. */
-  static Dataset<Row> fxMarketPieces(Dataset<Row> accountable, Dataset<Row> market) {
+  static Dataset<Row> fxMarketPieces(Dataset<Row> accountable, Dataset<Row> market, boolean small) {
     return market == null ? null : market
-        .join(fxOwners(accountable), col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
+        .join(Rollups.perAllocationSide(fxOwners(accountable), small), col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
         .withColumn(org.computeledger.attribute.FxConversion.FX_AT, col(MarketPrices.PRICED_AT))
         .drop("o_alloc", GpuAttribution.ALLOC_ID);
   }
@@ -358,12 +393,15 @@ public final class MainJob {
         col(BranchAssignment.BRANCH), col(GpuAttribution.JOB_KEY));
   }
 
-  /** Each allocation's held GPU-seconds that telemetry did not cover, priced by the allocation method. */
+  /**
+   * Each allocation's held GPU-seconds that telemetry did not cover, priced by the allocation method;
+   * {@code small}: the telemetry per allocation is broadcast to the allocations.
+   */
   static Dataset<Row> uncoveredFlop(Dataset<Row> accountable, Dataset<Row> telemetryPerAlloc, Flop flop,
-      EstimateParams p) {
+      EstimateParams p, boolean small) {
     Dataset<Row> coveredPerAlloc = telemetryPerAlloc.select(col("t_alloc").as("c_alloc"),
         col("telemetry_gpu_seconds").as("covered_gpu_s"));
-    Dataset<Row> allocRows = accountable.join(coveredPerAlloc, col(GpuAttribution.ALLOC_ID).equalTo(col("c_alloc")), "left")
+    Dataset<Row> allocRows = accountable.join(Rollups.perAllocationSide(coveredPerAlloc, small), col(GpuAttribution.ALLOC_ID).equalTo(col("c_alloc")), "left")
         .withColumn("uncovered_gpu_s", greatest(lit(0.0), col("alloc_gpu_s").minus(coalesce(col("covered_gpu_s"), lit(0.0)))));
     return flop.allocationFlop(allocRows, "uncovered_gpu_s", p.allocUtil());
   }

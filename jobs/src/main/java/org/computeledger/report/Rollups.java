@@ -26,6 +26,15 @@ import org.computeledger.common.ColumnSteps;
 public final class Rollups {
   private Rollups() {}
 
+  /**
+   * A table of at most one row per allocation as a join's build side: broadcast when {@code small} (the
+   * allocations fit under the session's broadcast threshold, {@link MainJob#allocationsBroadcastable}),
+   * so neither side is shuffled to meet it; else as it is, for the planner to choose.
+   */
+  static Dataset<Row> perAllocationSide(Dataset<Row> perAllocation, boolean small) {
+    return small ? broadcast(perAllocation) : perAllocation;
+  }
+
   /** Sums of the ledger quantities that every roll-up carries, in one order. */
   static final String[] QUANTITIES = {
     "gpu_seconds", "telemetry_gpu_seconds", "uncovered_gpu_seconds", "counted_seconds", "pipe_gpu_seconds",
@@ -81,9 +90,10 @@ public final class Rollups {
    * Only allocations have conflicts (the GPUs' own time is never shared), so nothing is lost by
    * counting them per allocation.
    */
-  public static Row conflicts(Dataset<Row> telemetryPerAlloc, Dataset<Row> accountable) {
+  public static Row conflicts(Dataset<Row> telemetryPerAlloc, Dataset<Row> accountable, boolean small) {
     return telemetryPerAlloc.filter(col(CONFLICT_ROWS).gt(0))
-        .join(accountable.select(col(GpuAttribution.ALLOC_ID).as("k_alloc"), col(GpuAttribution.JOB_KEY)),
+        .join(perAllocationSide(accountable.select(col(GpuAttribution.ALLOC_ID).as("k_alloc"),
+            col(GpuAttribution.JOB_KEY)), small),
             col("t_alloc").equalTo(col("k_alloc")), "left")
         .agg(coalesce(sum(col(CONFLICT_ROWS)), lit(0L)), countDistinct(col(GpuAttribution.JOB_KEY)),
             coalesce(sum(col(CONFLICT_GPU_S)), lit(0.0)))
@@ -109,18 +119,19 @@ public final class Rollups {
   /**
    * One row per scheduler job or pod: GPU-seconds, FLOP by method with range, cost. {@code telemetry}:
    * {@link #resum} by {@code t_alloc}. A job's descriptive fields come from its allocation row with the
-   * smallest id, so they are the same on every run.
+   * smallest id, so they are the same on every run. {@code small}: the per-allocation tables are broadcast
+   * to their joins ({@link #perAllocationSide}).
    */
   public static Dataset<Row> jobs(Dataset<Row> accountable, Dataset<Row> telemetry, Dataset<Row> allocFlop,
-      Dataset<Row> allocCost, Dataset<Row> market) {
-    Dataset<Row> per = perAllocation(accountable, telemetry, allocFlop, allocCost, market);
+      Dataset<Row> allocCost, Dataset<Row> market, boolean small) {
+    Dataset<Row> per = perAllocation(accountable, telemetry, allocFlop, allocCost, market, small);
     Dataset<Row> sums = jobSums(per);
     Dataset<Row> facts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"), col(Allocations.CLUSTER),
         col(Allocations.JOB_ID), col(Allocations.ARRAY_JOB_ID), col(Allocations.ARRAY_TASK_ID), col(Allocations.JOB_NAME),
         col(Allocations.USER_HASH), col(Allocations.ACCOUNT), col(Allocations.PARTITION), col(Allocations.STATE),
         col(Allocations.SOURCE_FORMAT), col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH),
         col(BranchAssignment.MATCH_CONFLICT), col(Flop.MODEL_ID), col(Flop.PRECISION));
-    return sums.join(facts, col("fact_alloc").equalTo(col("f_alloc")), "left")
+    return sums.join(perAllocationSide(facts, small), col("fact_alloc").equalTo(col("f_alloc")), "left")
         .select(col("s_job").as(GpuAttribution.JOB_KEY), col(Allocations.CLUSTER), col(Allocations.JOB_ID),
             col(Allocations.ARRAY_JOB_ID), col(Allocations.ARRAY_TASK_ID), col(Allocations.JOB_NAME),
             col(Allocations.USER_HASH), col(Allocations.ACCOUNT), col(Allocations.PARTITION), col(Allocations.STATE),
@@ -169,7 +180,7 @@ public final class Rollups {
 
   /** Each allocation with its telemetry sums, the allocation method's FLOP, its costs and market cost. */
   static Dataset<Row> perAllocation(Dataset<Row> accountable, Dataset<Row> telemetry, Dataset<Row> allocFlop,
-      Dataset<Row> allocCost, Dataset<Row> market) {
+      Dataset<Row> allocCost, Dataset<Row> market, boolean small) {
     Dataset<Row> a = allocFlop.select(col(GpuAttribution.ALLOC_ID).as("a_alloc"), col("uncovered_gpu_s"),
         col(Flop.FLOP_ALLOCATION), col(Flop.FLOP).as("a_flop"), col(Flop.FLOP_LOW).as("a_low"),
         col(Flop.FLOP_HIGH).as("a_high"), col(Flop.UNPRICED_S).as("a_unpriced"), col(MethodReasons.COLUMN).as("a_reasons"));
@@ -180,12 +191,12 @@ public final class Rollups {
     Dataset<Row> per = accountable.select(col(GpuAttribution.ALLOC_ID), col(GpuAttribution.JOB_KEY),
             col(Allocations.NODE), col(Allocations.START_TIME), col(Allocations.END_TIME), col(Allocations.GPU_COUNT),
             col("alloc_gpu_s"))
-        .join(telemetry, col(GpuAttribution.ALLOC_ID).equalTo(col("t_alloc")), "left")
-        .join(a, col(GpuAttribution.ALLOC_ID).equalTo(col("a_alloc")), "left")
-        .join(c, col(GpuAttribution.ALLOC_ID).equalTo(col("k_alloc")), "left");
+        .join(perAllocationSide(telemetry, small), col(GpuAttribution.ALLOC_ID).equalTo(col("t_alloc")), "left")
+        .join(perAllocationSide(a, small), col(GpuAttribution.ALLOC_ID).equalTo(col("a_alloc")), "left")
+        .join(perAllocationSide(c, small), col(GpuAttribution.ALLOC_ID).equalTo(col("k_alloc")), "left");
     if (market != null) {
-      per = per.join(market.select(col(GpuAttribution.ALLOC_ID).as("m_alloc"), col("cost_market"), col("market_currency")),
-          col(GpuAttribution.ALLOC_ID).equalTo(col("m_alloc")), "left")
+      per = per.join(perAllocationSide(market.select(col(GpuAttribution.ALLOC_ID).as("m_alloc"), col("cost_market"),
+              col("market_currency")), small), col(GpuAttribution.ALLOC_ID).equalTo(col("m_alloc")), "left")
           // held GPU time that found no market price: the job's cost_market covers the rest only
           .withColumn(MARKET_UNPRICED_S, when(col("cost_market").isNull(), coalesce(col("alloc_gpu_s"), lit(0.0)))
               .otherwise(lit(0.0)));
