@@ -351,9 +351,10 @@ public final class MainJob {
     Dataset<Row> perAlloc = Rollups.perAlloc(s.usageFlop()).transform(StageCheckpoint::keep);
     Dataset<Row> telemetryPerAlloc = Rollups.resum(perAlloc.filter(col("t_alloc").isNotNull()), col("t_alloc"))
         .transform(StageCheckpoint::keep);
-    Dataset<Row> allocFlop = uncoveredFlop(s.accountable(), telemetryPerAlloc, flop, p, small);
-    Dataset<Row> jobs = Rollups.jobs(s.accountable(), telemetryPerAlloc, allocFlop, costs.perAlloc(), costs.market(),
-            small)
+    // each allocation meets its telemetry once: the job roll-up, the GPU ledger and the conflicts read it here
+    Dataset<Row> allocFlop = uncoveredFlop(s.accountable(), telemetryPerAlloc, flop, p, small)
+        .transform(StageCheckpoint::keep);
+    Dataset<Row> jobs = Rollups.jobs(s.accountable(), allocFlop, costs.perAlloc(), costs.market(), small)
         .transform(StageCheckpoint::keep);
     Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
     Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
@@ -367,7 +368,7 @@ public final class MainJob {
         List.of(BranchAssignment.PROJECT, BranchAssignment.BRANCH), fx);
     jobs = org.computeledger.attribute.FxConversion.apply(jobs, List.of(GpuAttribution.JOB_KEY), fx);
     Dataset<Row> gpuUsage = Rollups.gpuUsage(s.usageFlop(), allocFlop, p.bucketSeconds());
-    Row c = Rollups.conflicts(telemetryPerAlloc, s.accountable(), small);
+    Row c = Rollups.conflicts(allocFlop);
     return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), s.calibration(), modelIds, logFacts.logEnd(),
         costs.matching(), new Conflicts(c.getLong(0), c.getLong(1), c.getDouble(2)));
   }
@@ -394,15 +395,19 @@ public final class MainJob {
   }
 
   /**
-   * Each allocation's held GPU-seconds that telemetry did not cover, priced by the allocation method;
-   * {@code small}: the telemetry per allocation is broadcast to the allocations.
+   * Each allocation with its telemetry sums ({@link Rollups#resum} by {@code t_alloc}; their method
+   * reasons as {@code t_reasons}) and its held GPU-seconds that telemetry did not cover, priced by the
+   * allocation method; {@code small}: the telemetry per allocation is broadcast to the allocations.
    */
   static Dataset<Row> uncoveredFlop(Dataset<Row> accountable, Dataset<Row> telemetryPerAlloc, Flop flop,
       EstimateParams p, boolean small) {
-    Dataset<Row> coveredPerAlloc = telemetryPerAlloc.select(col("t_alloc").as("c_alloc"),
-        col("telemetry_gpu_seconds").as("covered_gpu_s"));
-    Dataset<Row> allocRows = accountable.join(Rollups.perAllocationSide(coveredPerAlloc, small), col(GpuAttribution.ALLOC_ID).equalTo(col("c_alloc")), "left")
-        .withColumn("uncovered_gpu_s", greatest(lit(0.0), col("alloc_gpu_s").minus(coalesce(col("covered_gpu_s"), lit(0.0)))));
+    // the allocation method writes its own reasons column: the telemetry's are kept beside it
+    Dataset<Row> telemetry = telemetryPerAlloc.withColumnRenamed(org.computeledger.estimate.MethodReasons.COLUMN,
+        "t_reasons");
+    Dataset<Row> allocRows = accountable.join(Rollups.perAllocationSide(telemetry, small),
+            col(GpuAttribution.ALLOC_ID).equalTo(col("t_alloc")), "left")
+        .withColumn("uncovered_gpu_s", greatest(lit(0.0),
+            col("alloc_gpu_s").minus(coalesce(col("telemetry_gpu_seconds"), lit(0.0)))));
     return flop.allocationFlop(allocRows, "uncovered_gpu_s", p.allocUtil());
   }
 
