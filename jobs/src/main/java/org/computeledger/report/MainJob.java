@@ -349,8 +349,8 @@ public final class MainJob {
     boolean small = logFacts.allocationsBroadcastable();
     // one pass over the ledger rows for every roll-up: per allocation, GPU model and precision
     Dataset<Row> perAlloc = Rollups.perAlloc(s.usageFlop()).transform(StageCheckpoint::keep);
-    Dataset<Row> telemetryPerAlloc = Rollups.resum(perAlloc.filter(col("t_alloc").isNotNull()), col("t_alloc"))
-        .transform(StageCheckpoint::keep);
+    // read by the allocations' rows only (below), so summed within their query, not kept
+    Dataset<Row> telemetryPerAlloc = Rollups.resum(perAlloc.filter(col("t_alloc").isNotNull()), col("t_alloc"));
     // each allocation meets its telemetry once: the job roll-up, the GPU ledger and the conflicts read it here
     Dataset<Row> allocFlop = uncoveredFlop(s.accountable(), telemetryPerAlloc, flop, p, small)
         .transform(StageCheckpoint::keep);
