@@ -106,7 +106,7 @@ public final class MainJob {
     // the costs read only the allocations, the nodes and the bills: planned and run while the windows are
     // attributed, so that the driver plans one while the executors run the other's tasks
     Concurrently.Both<Dataset<Row>, Costs> attributedAndCosts = Concurrently.both(
-        () -> attribute(windows.all(), accountable, nodes, series, flop, p, cal, logFacts.allocationsBroadcastable()),
+        () -> attribute(windows.all(), accountable, nodes, flop, p, cal, logFacts.allocationsBroadcastable()),
         () -> costs(accountable, nodes, in.charges(), in.prices(), in.resources()));
     return rollUp(spark, in, registry, flop, p,
         new Stages(series, accountable, nodeGpus, counted, windows, attributedAndCosts.first(), calibration),
@@ -306,17 +306,27 @@ public final class MainJob {
     if (counted != null) {
       allWindows = allWindows.unionByName(counted.select(wc));
     }
+    // the series' columns the ledger rows carry come along in the same broadcast (the attribution leaves out
+    // host and index, so they ride twice), so the attribution need not broadcast the series again
     allWindows = allWindows.join(broadcast(series.select(col(SampleWindows.SERIES_KEY), col(GpuSamples.HOST),
-        col(GpuSamples.GPU_INDEX))), SampleWindows.SERIES_KEY);
+        col(GpuSamples.GPU_INDEX), col(GpuSamples.HOST).as(SERIES_HOST), col(GpuSamples.GPU_INDEX).as(SERIES_INDEX),
+        col(GpuSamples.GPU_UUID), col(GpuSamples.GPU_MODEL), col(GpuSamples.MIG_PROFILE), col(GpuSamples.MIG_INSTANCE),
+        col(Flop.MODEL_ID), col(Flop.MIG_FRACTION), col(Flop.MIG_BY_SLICES), col(Flop.PARTITION_UNKNOWN),
+        col("mig_parent"))), SampleWindows.SERIES_KEY);
     return new Windows(allWindows, superseded);
   }
 
+  /** The window's host and GPU index as {@link #windows} carries them past the attribution. */
+  static final String SERIES_HOST = "s_host";
+  static final String SERIES_INDEX = "s_index";
+
   /**
-   * Stage 5, attribute and estimate: windows shared among the allocations holding their GPU, each
-   * ledger row with its project, branch, model and precision, then its FLOP and method.
+   * Stage 5, attribute and estimate: windows ({@link #windows}: with their series' columns) shared among
+   * the allocations holding their GPU, each ledger row with its project, branch, model and precision,
+   * then its FLOP and method.
    */
   static Dataset<Row> attribute(Dataset<Row> allWindows, Dataset<Row> accountable, Dataset<Row> nodeGpus,
-      Dataset<Row> series, Flop flop, EstimateParams p, Dataset<Row> calibration, boolean small) {
+      Flop flop, EstimateParams p, Dataset<Row> calibration, boolean small) {
     Dataset<Row> exploded = GpuAttribution.exploded(accountable, p.bucketSeconds());
     Dataset<Row> attributed = GpuAttribution.attribute(allWindows, exploded, nodeGpus);
     Dataset<Row> allocFacts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"),
@@ -324,11 +334,8 @@ public final class MainJob {
     // the window's time bounds and job labels have done their work: the ledger rows need not carry them
     Dataset<Row> usage = attributed.drop(TelemetryScan.T_LO, TelemetryScan.T_HI, GpuSamples.HPC_JOB, GpuSamples.POD,
             GpuSamples.NAMESPACE)
-        .join(broadcast(series.select(col(SampleWindows.SERIES_KEY), col(GpuSamples.HOST), col(GpuSamples.GPU_UUID),
-            col(GpuSamples.GPU_INDEX), col(GpuSamples.GPU_MODEL), col(GpuSamples.MIG_PROFILE),
-            col(GpuSamples.MIG_INSTANCE), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION), col(Flop.MIG_BY_SLICES),
-            col(Flop.PARTITION_UNKNOWN), col("mig_parent"))),
-            SampleWindows.SERIES_KEY, "left")
+        .withColumnRenamed(SERIES_HOST, GpuSamples.HOST)
+        .withColumnRenamed(SERIES_INDEX, GpuSamples.GPU_INDEX)
         // broadcast when the allocations allow it: one short row per allocation, fewer bytes than the
         // allocations per (node, hour) that the attribution already broadcasts; the ledger rows are not
         // shuffled to meet them
