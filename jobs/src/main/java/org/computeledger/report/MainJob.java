@@ -88,7 +88,8 @@ public final class MainJob {
     Models models = models(scan.seriesRaw(), in.allocations());
     Dataset<Row> series = series(scan.seriesRaw(), models, flop);
     Dataset<Row> nodeFromTelemetry = nodeFromTelemetry(series);
-    double logEnd = logEnd(in.allocations(), series);
+    LogFacts logFacts = logFacts(in.allocations(), series);
+    double logEnd = logFacts.logEnd();
     // Three strands, each planned on a driver thread of its own while the executors run the others' tasks
     // (see common/Concurrently): the allocations made accountable, then their costs (which read only the
     // allocations, the nodes and the bills); and here the counted intervals, the windows and the
@@ -110,10 +111,11 @@ public final class MainJob {
       Dataset<Row> calibration = windows.superseded() == null ? null
           : Rollups.calibration(windows.superseded(), counted, series, flop).transform(StageCheckpoint::keep);
       Accounts a = accounts.get();
-      Dataset<Row> attributed = attribute(windows.all(), a.accountable(), a.nodeGpus(), series, flop, p, calibration);
+      Dataset<Row> attributed = attribute(windows.all(), a.accountable(), a.nodeGpus(), flop, p, calibration,
+          logFacts.allocationsBroadcastable());
       return rollUp(spark, in, registry, flop, p,
           new Stages(series, a.accountable(), a.nodeGpus(), counted, windows, attributed, calibration),
-          models.ids(), logEnd, costs.get());
+          models.ids(), logFacts, costs.get());
     } finally {
       costs.await();
       accounts.await();
@@ -206,16 +208,52 @@ public final class MainJob {
   }
 
   /**
-   * The end of the logs (epoch seconds, never before the epoch; 0 when neither table has a time): the latest
-   * instant of either table, an allocation's submit, start or end time or a GPU series' last sample, taken in
-   * one query. A job still running then is held until then.
+   * What the run learns of the allocations while it takes the logs' end: the end itself (epoch seconds;
+   * a job still running then is held until then) and whether the joins of one short row per allocation
+   * are broadcast: when such a table fits under the session's broadcast-join threshold
+   * ({@link #allocationsBroadcastable}) and adaptive execution is on. Without it (a small input's
+   * session, see {@code cli.SmallInput}) a shuffled join of one partition is a stage of its query's one
+   * job, and a broadcast a job of its own: on the sample logs, 81 jobs instead of 78.
    */
-  static double logEnd(Dataset<Row> allocations, Dataset<Row> series) {
-    Dataset<Row> instants = allocations.select(greatest(col(Allocations.START_TIME), col(Allocations.END_TIME),
-            col(Allocations.SUBMIT_TIME)).as("instant"))
-        .union(series.select(col("last_ts").as("instant")));
-    Row end = instants.agg(max(col("instant")).cast("double")).first();
-    return end.isNullAt(0) ? 0 : Math.max(0, end.getDouble(0));
+  record LogFacts(double logEnd, boolean allocationsBroadcastable) {}
+
+  /**
+   * {@link LogFacts} in one query over both tables' instants, each side tagged: the allocations' and the
+   * telemetry's ends, and the allocations' rows and string bytes counted alongside.
+   */
+  static LogFacts logFacts(Dataset<Row> allocations, Dataset<Row> series) {
+    Column[] strings = java.util.Arrays.stream(allocations.schema().fields())
+        .filter(f -> f.dataType().equals(org.apache.spark.sql.types.DataTypes.StringType))
+        .map(f -> col(f.name())).toArray(Column[]::new);
+    Column allocBytes = strings.length == 0 ? lit(0L) : octet_length(concat_ws("", strings)).cast("long");
+    Dataset<Row> instants = allocations.select(lit(true).as("from_alloc"), greatest(col(Allocations.START_TIME),
+            col(Allocations.END_TIME), col(Allocations.SUBMIT_TIME)).as("instant"), allocBytes.as("bytes"))
+        .union(series.select(lit(false).as("from_alloc"), col("last_ts").as("instant"), lit(0L).as("bytes")));
+    Row r = instants.agg(max(when(col("from_alloc"), col("instant"))).cast("double"),
+        max(when(not(col("from_alloc")), col("instant"))).cast("double"), count(when(col("from_alloc"), lit(1))),
+        coalesce(sum(col("bytes")), lit(0L))).first();
+    double end = Math.max(r.isNullAt(0) ? 0 : r.getDouble(0), r.isNullAt(1) ? 0 : r.getDouble(1));
+    SparkSession spark = allocations.sparkSession();
+    return new LogFacts(end, spark.sessionState().conf().adaptiveExecutionEnabled()
+        && allocationsBroadcastable(spark, r.getLong(2), r.getLong(3)));
+  }
+
+  /**
+   * Bytes a per-allocation row may take besides the allocation's own strings: up to 64 fixed-width fields
+   * of 8 bytes (with the row's null mask) and the short names the run adds (project, branch, model,
+   * precision, currencies, the price's source).
+   */
+  static final long ALLOC_ROW_BYTES = 1024;
+
+  /**
+   * True when a table of one row per allocation, carrying at most each of the allocation's strings twice
+   * (a job key repeats its cluster and job id), fits under the session's broadcast-join threshold: the
+   * bound Spark's adaptive execution applies once it has shuffled both sides of a join. Deciding it up
+   * front skips those shuffles and the broadcast's own job; over the threshold, the joins stay shuffled.
+   */
+  static boolean allocationsBroadcastable(SparkSession spark, long rows, long stringBytes) {
+    long threshold = spark.sessionState().conf().autoBroadcastJoinThreshold();
+    return threshold > 0 && rows * ALLOC_ROW_BYTES + 2 * stringBytes <= threshold;
   }
 
   /** Stage 3, allocations: accountable intervals with project, branch, precision, GPU model and held GPU-seconds. */
@@ -280,17 +318,27 @@ public final class MainJob {
     if (counted != null) {
       allWindows = allWindows.unionByName(counted.select(wc));
     }
+    // the series' columns the ledger rows carry come along in the same broadcast (the attribution leaves out
+    // host and index, so they ride twice), so the attribution need not broadcast the series again
     allWindows = allWindows.join(broadcast(series.select(col(SampleWindows.SERIES_KEY), col(GpuSamples.HOST),
-        col(GpuSamples.GPU_INDEX))), SampleWindows.SERIES_KEY);
+        col(GpuSamples.GPU_INDEX), col(GpuSamples.HOST).as(SERIES_HOST), col(GpuSamples.GPU_INDEX).as(SERIES_INDEX),
+        col(GpuSamples.GPU_UUID), col(GpuSamples.GPU_MODEL), col(GpuSamples.MIG_PROFILE), col(GpuSamples.MIG_INSTANCE),
+        col(Flop.MODEL_ID), col(Flop.MIG_FRACTION), col(Flop.MIG_BY_SLICES), col(Flop.PARTITION_UNKNOWN),
+        col("mig_parent"))), SampleWindows.SERIES_KEY);
     return new Windows(allWindows, superseded);
   }
 
+  /** The window's host and GPU index as {@link #windows} carries them past the attribution. */
+  static final String SERIES_HOST = "s_host";
+  static final String SERIES_INDEX = "s_index";
+
   /**
-   * Stage 5, attribute and estimate: windows shared among the allocations holding their GPU, each
-   * ledger row with its project, branch, model and precision, then its FLOP and method.
+   * Stage 5, attribute and estimate: windows ({@link #windows}: with their series' columns) shared among
+   * the allocations holding their GPU, each ledger row with its project, branch, model and precision,
+   * then its FLOP and method.
    */
   static Dataset<Row> attribute(Dataset<Row> allWindows, Dataset<Row> accountable, Dataset<Row> nodeGpus,
-      Dataset<Row> series, Flop flop, EstimateParams p, Dataset<Row> calibration) {
+      Flop flop, EstimateParams p, Dataset<Row> calibration, boolean small) {
     Dataset<Row> exploded = GpuAttribution.exploded(accountable, p.bucketSeconds());
     Dataset<Row> attributed = GpuAttribution.attribute(allWindows, exploded, nodeGpus);
     Dataset<Row> allocFacts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"),
@@ -298,14 +346,12 @@ public final class MainJob {
     // the window's time bounds and job labels have done their work: the ledger rows need not carry them
     Dataset<Row> usage = attributed.drop(TelemetryScan.T_LO, TelemetryScan.T_HI, GpuSamples.HPC_JOB, GpuSamples.POD,
             GpuSamples.NAMESPACE)
-        .join(broadcast(series.select(col(SampleWindows.SERIES_KEY), col(GpuSamples.HOST), col(GpuSamples.GPU_UUID),
-            col(GpuSamples.GPU_INDEX), col(GpuSamples.GPU_MODEL), col(GpuSamples.MIG_PROFILE),
-            col(GpuSamples.MIG_INSTANCE), col(Flop.MODEL_ID), col(Flop.MIG_FRACTION), col(Flop.MIG_BY_SLICES),
-            col(Flop.PARTITION_UNKNOWN), col("mig_parent"))),
-            SampleWindows.SERIES_KEY, "left")
-        // broadcast: one short row per allocation, fewer bytes than the allocations per (node, hour) that
-        // the attribution already broadcasts; the ledger rows are not shuffled to meet them
-        .join(broadcast(allocFacts), col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
+        .withColumnRenamed(SERIES_HOST, GpuSamples.HOST)
+        .withColumnRenamed(SERIES_INDEX, GpuSamples.GPU_INDEX)
+        // broadcast when the allocations allow it: one short row per allocation, fewer bytes than the
+        // allocations per (node, hour) that the attribution already broadcasts; the ledger rows are not
+        // shuffled to meet them
+        .join(Rollups.perAllocationSide(allocFacts, small), col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
         .drop("f_alloc")
         .withColumn(BranchAssignment.PROJECT, coalesce(col(BranchAssignment.PROJECT), lit(UNATTRIBUTED)))
         .withColumn(BranchAssignment.BRANCH, coalesce(col(BranchAssignment.BRANCH), lit(IDLE_BRANCH)))
@@ -323,19 +369,22 @@ public final class MainJob {
    * allocation; then jobs, line items, the GPU ledger and the calibration of counted intervals.
    */
   static Outputs rollUp(SparkSession spark, Inputs in, Registry registry, Flop flop, EstimateParams p, Stages s,
-      Map<String, String> modelIds, double logEnd, Costs costs) {
+      Map<String, String> modelIds, LogFacts logFacts, Costs costs) {
+    boolean small = logFacts.allocationsBroadcastable();
     // one pass over the ledger rows for every roll-up: per allocation, GPU model and precision
     Dataset<Row> perAlloc = Rollups.perAlloc(s.usageFlop()).transform(StageCheckpoint::keep);
-    Dataset<Row> telemetryPerAlloc = Rollups.resum(perAlloc.filter(col("t_alloc").isNotNull()), col("t_alloc"))
+    // read by the allocations' rows only (below), so summed within their query, not kept
+    Dataset<Row> telemetryPerAlloc = Rollups.resum(perAlloc.filter(col("t_alloc").isNotNull()), col("t_alloc"));
+    // each allocation meets its telemetry once: the job roll-up, the GPU ledger and the conflicts read it here
+    Dataset<Row> allocFlop = uncoveredFlop(s.accountable(), telemetryPerAlloc, flop, p, small)
         .transform(StageCheckpoint::keep);
-    Dataset<Row> allocFlop = uncoveredFlop(s.accountable(), telemetryPerAlloc, flop, p);
-    Dataset<Row> jobs = Rollups.jobs(s.accountable(), telemetryPerAlloc, allocFlop, costs.perAlloc(), costs.market())
+    Dataset<Row> jobs = Rollups.jobs(s.accountable(), allocFlop, costs.perAlloc(), costs.market(), small)
         .transform(StageCheckpoint::keep);
     Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
     Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
     // billed, effective and market cost in the reporting currency, per line item and per job (fx.csv)
-    Dataset<Row> billedPieces = fxPieces(s.accountable(), costs.prepared());
-    Dataset<Row> marketPieces = fxMarketPieces(s.accountable(), costs.market());
+    Dataset<Row> billedPieces = fxPieces(s.accountable(), costs.prepared(), small);
+    Dataset<Row> marketPieces = fxMarketPieces(s.accountable(), costs.market(), small);
     // the pieces are rated once and kept; line items and jobs only sum them by their own keys
     org.computeledger.attribute.FxConversion.Prepared fx = org.computeledger.attribute.FxConversion
         .prepare(billedPieces, marketPieces, in.fxRates(), in.reportCurrency()).map(StageCheckpoint::keep);
@@ -343,23 +392,23 @@ public final class MainJob {
         List.of(BranchAssignment.PROJECT, BranchAssignment.BRANCH), fx);
     jobs = org.computeledger.attribute.FxConversion.apply(jobs, List.of(GpuAttribution.JOB_KEY), fx);
     Dataset<Row> gpuUsage = Rollups.gpuUsage(s.usageFlop(), allocFlop, p.bucketSeconds());
-    Row c = Rollups.conflicts(telemetryPerAlloc, s.accountable());
-    return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), s.calibration(), modelIds, logEnd,
+    Row c = Rollups.conflicts(allocFlop);
+    return new Outputs(gpuUsage, jobs, lineItems, costs.reconciliation(), s.calibration(), modelIds, logFacts.logEnd(),
         costs.matching(), new Conflicts(c.getLong(0), c.getLong(1), c.getDouble(2)));
   }
 
   /** Each allocation's share of each charge with the allocation's line item and job, for the fx.csv conversion. */
-  static Dataset<Row> fxPieces(Dataset<Row> accountable, CostAttribution.Prepared prepared) {
+  static Dataset<Row> fxPieces(Dataset<Row> accountable, CostAttribution.Prepared prepared, boolean small) {
     return CostAttribution.allocCostPieces(prepared)
-        .join(fxOwners(accountable), col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
+        .join(Rollups.perAllocationSide(fxOwners(accountable), small), col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
         .withColumn(org.computeledger.attribute.FxConversion.FX_AT, col("charge_period_start"))
         .drop("o_alloc", GpuAttribution.ALLOC_ID);
   }
 
   /** Each allocation's market cost with its line item and job, dated by the day it was priced; null without prices. */
-  static Dataset<Row> fxMarketPieces(Dataset<Row> accountable, Dataset<Row> market) {
+  static Dataset<Row> fxMarketPieces(Dataset<Row> accountable, Dataset<Row> market, boolean small) {
     return market == null ? null : market
-        .join(fxOwners(accountable), col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
+        .join(Rollups.perAllocationSide(fxOwners(accountable), small), col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
         .withColumn(org.computeledger.attribute.FxConversion.FX_AT, col(MarketPrices.PRICED_AT))
         .drop("o_alloc", GpuAttribution.ALLOC_ID);
   }
@@ -369,13 +418,20 @@ public final class MainJob {
         col(BranchAssignment.BRANCH), col(GpuAttribution.JOB_KEY));
   }
 
-  /** Each allocation's held GPU-seconds that telemetry did not cover, priced by the allocation method. */
+  /**
+   * Each allocation with its telemetry sums ({@link Rollups#resum} by {@code t_alloc}; their method
+   * reasons as {@code t_reasons}) and its held GPU-seconds that telemetry did not cover, priced by the
+   * allocation method; {@code small}: the telemetry per allocation is broadcast to the allocations.
+   */
   static Dataset<Row> uncoveredFlop(Dataset<Row> accountable, Dataset<Row> telemetryPerAlloc, Flop flop,
-      EstimateParams p) {
-    Dataset<Row> coveredPerAlloc = telemetryPerAlloc.select(col("t_alloc").as("c_alloc"),
-        col("telemetry_gpu_seconds").as("covered_gpu_s"));
-    Dataset<Row> allocRows = accountable.join(coveredPerAlloc, col(GpuAttribution.ALLOC_ID).equalTo(col("c_alloc")), "left")
-        .withColumn("uncovered_gpu_s", greatest(lit(0.0), col("alloc_gpu_s").minus(coalesce(col("covered_gpu_s"), lit(0.0)))));
+      EstimateParams p, boolean small) {
+    // the allocation method writes its own reasons column: the telemetry's are kept beside it
+    Dataset<Row> telemetry = telemetryPerAlloc.withColumnRenamed(org.computeledger.estimate.MethodReasons.COLUMN,
+        "t_reasons");
+    Dataset<Row> allocRows = accountable.join(Rollups.perAllocationSide(telemetry, small),
+            col(GpuAttribution.ALLOC_ID).equalTo(col("t_alloc")), "left")
+        .withColumn("uncovered_gpu_s", greatest(lit(0.0),
+            col("alloc_gpu_s").minus(coalesce(col("telemetry_gpu_seconds"), lit(0.0)))));
     return flop.allocationFlop(allocRows, "uncovered_gpu_s", p.allocUtil());
   }
 

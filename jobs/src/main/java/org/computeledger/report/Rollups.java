@@ -26,6 +26,15 @@ import org.computeledger.common.ColumnSteps;
 public final class Rollups {
   private Rollups() {}
 
+  /**
+   * A table of at most one row per allocation as a join's build side: broadcast when {@code small} (the
+   * allocations fit under the session's broadcast threshold, {@link MainJob#allocationsBroadcastable}),
+   * so neither side is shuffled to meet it; else as it is, for the planner to choose.
+   */
+  static Dataset<Row> perAllocationSide(Dataset<Row> perAllocation, boolean small) {
+    return small ? broadcast(perAllocation) : perAllocation;
+  }
+
   /** Sums of the ledger quantities that every roll-up carries, in one order. */
   static final String[] QUANTITIES = {
     "gpu_seconds", "telemetry_gpu_seconds", "uncovered_gpu_seconds", "counted_seconds", "pipe_gpu_seconds",
@@ -76,16 +85,16 @@ public final class Rollups {
   static final String CONFLICT_GPU_S = "conflict_gpu_seconds";
 
   /**
-   * The ledger's allocation conflicts from {@link #resum} rows per allocation: one row of the ledger
+   * The ledger's allocation conflicts from the allocations with their {@link #resum} rows (the
+   * allocation rows of {@code MainJob.uncoveredFlop}, which carry their job): one row of the ledger
    * rows with rule {@link GpuAttribution#CONFLICT}, the jobs they belong to and their GPU-seconds.
    * Only allocations have conflicts (the GPUs' own time is never shared), so nothing is lost by
    * counting them per allocation.
    */
-  public static Row conflicts(Dataset<Row> telemetryPerAlloc, Dataset<Row> accountable) {
-    return telemetryPerAlloc.filter(col(CONFLICT_ROWS).gt(0))
-        .join(accountable.select(col(GpuAttribution.ALLOC_ID).as("k_alloc"), col(GpuAttribution.JOB_KEY)),
-            col("t_alloc").equalTo(col("k_alloc")), "left")
-        .agg(coalesce(sum(col(CONFLICT_ROWS)), lit(0L)), countDistinct(col(GpuAttribution.JOB_KEY)),
+  public static Row conflicts(Dataset<Row> allocRows) {
+    return allocRows.filter(col(CONFLICT_ROWS).gt(0))
+        // the jobs as the size of their set, not a distinct count: one aggregation, not two (see currencyOf)
+        .agg(coalesce(sum(col(CONFLICT_ROWS)), lit(0L)), size(collect_set(col(GpuAttribution.JOB_KEY))).cast("long"),
             coalesce(sum(col(CONFLICT_GPU_S)), lit(0.0)))
         .first();
   }
@@ -107,20 +116,22 @@ public final class Rollups {
   }
 
   /**
-   * One row per scheduler job or pod: GPU-seconds, FLOP by method with range, cost. {@code telemetry}:
-   * {@link #resum} by {@code t_alloc}. A job's descriptive fields come from its allocation row with the
-   * smallest id, so they are the same on every run.
+   * One row per scheduler job or pod: GPU-seconds, FLOP by method with range, cost. {@code allocFlop}:
+   * each allocation with its telemetry ({@link #resum} by {@code t_alloc}, reasons as {@code t_reasons})
+   * and the allocation method's FLOP for its uncovered time. A job's descriptive fields come from its allocation row with the
+   * smallest id, so they are the same on every run. {@code small}: the per-allocation tables are broadcast
+   * to their joins ({@link #perAllocationSide}).
    */
-  public static Dataset<Row> jobs(Dataset<Row> accountable, Dataset<Row> telemetry, Dataset<Row> allocFlop,
-      Dataset<Row> allocCost, Dataset<Row> market) {
-    Dataset<Row> per = perAllocation(accountable, telemetry, allocFlop, allocCost, market);
+  public static Dataset<Row> jobs(Dataset<Row> accountable, Dataset<Row> allocFlop, Dataset<Row> allocCost,
+      Dataset<Row> market, boolean small) {
+    Dataset<Row> per = perAllocation(allocFlop, allocCost, market, small);
     Dataset<Row> sums = jobSums(per);
     Dataset<Row> facts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"), col(Allocations.CLUSTER),
         col(Allocations.JOB_ID), col(Allocations.ARRAY_JOB_ID), col(Allocations.ARRAY_TASK_ID), col(Allocations.JOB_NAME),
         col(Allocations.USER_HASH), col(Allocations.ACCOUNT), col(Allocations.PARTITION), col(Allocations.STATE),
         col(Allocations.SOURCE_FORMAT), col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH),
         col(BranchAssignment.MATCH_CONFLICT), col(Flop.MODEL_ID), col(Flop.PRECISION));
-    return sums.join(facts, col("fact_alloc").equalTo(col("f_alloc")), "left")
+    return sums.join(perAllocationSide(facts, small), col("fact_alloc").equalTo(col("f_alloc")), "left")
         .select(col("s_job").as(GpuAttribution.JOB_KEY), col(Allocations.CLUSTER), col(Allocations.JOB_ID),
             col(Allocations.ARRAY_JOB_ID), col(Allocations.ARRAY_TASK_ID), col(Allocations.JOB_NAME),
             col(Allocations.USER_HASH), col(Allocations.ACCOUNT), col(Allocations.PARTITION), col(Allocations.STATE),
@@ -168,24 +179,29 @@ public final class Rollups {
   }
 
   /** Each allocation with its telemetry sums, the allocation method's FLOP, its costs and market cost. */
-  static Dataset<Row> perAllocation(Dataset<Row> accountable, Dataset<Row> telemetry, Dataset<Row> allocFlop,
-      Dataset<Row> allocCost, Dataset<Row> market) {
-    Dataset<Row> a = allocFlop.select(col(GpuAttribution.ALLOC_ID).as("a_alloc"), col("uncovered_gpu_s"),
-        col(Flop.FLOP_ALLOCATION), col(Flop.FLOP).as("a_flop"), col(Flop.FLOP_LOW).as("a_low"),
-        col(Flop.FLOP_HIGH).as("a_high"), col(Flop.UNPRICED_S).as("a_unpriced"), col(MethodReasons.COLUMN).as("a_reasons"));
+  static Dataset<Row> perAllocation(Dataset<Row> allocFlop, Dataset<Row> allocCost, Dataset<Row> market,
+      boolean small) {
     Dataset<Row> c = allocCost.groupBy(col(GpuAttribution.ALLOC_ID).as("k_alloc"))
         .agg(perCurrency(sum(col("cost_billed")), "currency").as("cost_billed"),
             perCurrency(sum(col("cost_effective")), "currency").as("cost_effective"),
             currencyOf("currency").as("currency"));
-    Dataset<Row> per = accountable.select(col(GpuAttribution.ALLOC_ID), col(GpuAttribution.JOB_KEY),
-            col(Allocations.NODE), col(Allocations.START_TIME), col(Allocations.END_TIME), col(Allocations.GPU_COUNT),
-            col("alloc_gpu_s"))
-        .join(telemetry, col(GpuAttribution.ALLOC_ID).equalTo(col("t_alloc")), "left")
-        .join(a, col(GpuAttribution.ALLOC_ID).equalTo(col("a_alloc")), "left")
-        .join(c, col(GpuAttribution.ALLOC_ID).equalTo(col("k_alloc")), "left");
+    List<Column> cols = new ArrayList<>(List.of(col(GpuAttribution.ALLOC_ID), col(GpuAttribution.JOB_KEY),
+        col(Allocations.NODE), col(Allocations.START_TIME), col(Allocations.END_TIME), col(Allocations.GPU_COUNT),
+        col("alloc_gpu_s"), col("uncovered_gpu_s"), col(Flop.FLOP_ALLOCATION), col(Flop.FLOP).as("a_flop"),
+        col(Flop.FLOP_LOW).as("a_low"), col(Flop.FLOP_HIGH).as("a_high"), col(Flop.UNPRICED_S).as("a_unpriced"),
+        col(MethodReasons.COLUMN).as("a_reasons"), col("rule_bits"), col("t_reasons").as(MethodReasons.COLUMN)));
+    for (String q : T_SECONDS) {
+      cols.add(col(q));
+    }
+    for (String q : T_FLOP) {
+      cols.add(col(q));
+    }
+    // the allocation rows carry their telemetry already: the costs alone are joined here
+    Dataset<Row> per = allocFlop.select(cols.toArray(new Column[0]))
+        .join(perAllocationSide(c, small), col(GpuAttribution.ALLOC_ID).equalTo(col("k_alloc")), "left");
     if (market != null) {
-      per = per.join(market.select(col(GpuAttribution.ALLOC_ID).as("m_alloc"), col("cost_market"), col("market_currency")),
-          col(GpuAttribution.ALLOC_ID).equalTo(col("m_alloc")), "left")
+      per = per.join(perAllocationSide(market.select(col(GpuAttribution.ALLOC_ID).as("m_alloc"), col("cost_market"),
+              col("market_currency")), small), col(GpuAttribution.ALLOC_ID).equalTo(col("m_alloc")), "left")
           // held GPU time that found no market price: the job's cost_market covers the rest only
           .withColumn(MARKET_UNPRICED_S, when(col("cost_market").isNull(), coalesce(col("alloc_gpu_s"), lit(0.0)))
               .otherwise(lit(0.0)));

@@ -634,9 +634,9 @@ class MainJobTest extends SparkTestBase {
     StructType seriesSchema = new StructType().add("last_ts", "timestamp");
     Dataset<Row> series = spark().createDataFrame(List.of(RowFactory.create(ts(900))), seriesSchema);
     // an allocation's end after the last sample, then a last sample after every allocation's time
-    assertEquals(T0 + 1200, MainJob.logEnd(allocs, series), 0);
-    assertEquals(T0 + 900, MainJob.logEnd(allocs.filter("end_time is null"), series), 0);
-    assertEquals(0, MainJob.logEnd(allocs.limit(0), series.limit(0)), 0);
+    assertEquals(T0 + 1200, MainJob.logFacts(allocs, series).logEnd(), 0);
+    assertEquals(T0 + 900, MainJob.logFacts(allocs.filter("end_time is null"), series).logEnd(), 0);
+    assertEquals(0, MainJob.logFacts(allocs.limit(0), series.limit(0)).logEnd(), 0);
   }
 
   @Test
@@ -696,5 +696,39 @@ class MainJobTest extends SparkTestBase {
     assertRelClose(0.5 * H100_BF16 * 700, inOrder.<Double>getAs(Flop.FLOP), 1e-9);
     assertEquals(inOrder.<Double>getAs(Flop.FLOP), sorted.<Double>getAs(Flop.FLOP));
     assertEquals(inOrder.<Double>getAs("gpu_seconds"), sorted.<Double>getAs("gpu_seconds"));
+  }
+  @Test
+  void perAllocationTablesBroadcastOnlyUnderTheSessionsThresholdAndGiveTheSameRollUps() {
+    long threshold = spark().sessionState().conf().autoBroadcastJoinThreshold();
+    long fit = threshold / MainJob.ALLOC_ROW_BYTES;
+    Assertions.assertTrue(MainJob.allocationsBroadcastable(spark(), fit, 0));
+    Assertions.assertFalse(MainJob.allocationsBroadcastable(spark(), fit + 1, 0));
+    // the allocations' own strings count twice (a job key repeats its cluster and job id)
+    Assertions.assertFalse(MainJob.allocationsBroadcastable(spark(), fit, 1));
+    // two allocations of the same lab: counted, with their strings' bytes, in the query that takes the logs' end
+    List<Map<String, Object>> a = List.of(alloc("100", "atlas", "n1", 1, 0, 700), alloc("200", "evals", "n1", 1, 50, 900));
+    List<Map<String, Object>> s = new ArrayList<>(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.37, 0, 900));
+    s.addAll(samples("n1", "GPU-b", 1, "NVIDIA H100 80GB HBM3", 0.91, 0, 900));
+    Dataset<Row> series = spark().sql("select cast(" + (T0 + 950) + " as timestamp) as last_ts");
+    MainJob.LogFacts facts = MainJob.logFacts(table(Table.ALLOCATIONS, a), series);
+    assertEquals(T0 + 950, facts.logEnd(), 1e-9);
+    Assertions.assertTrue(facts.allocationsBroadcastable());
+    MainJob.Outputs broadcast = run(a, s, List.of(), List.of());
+    List<Row> jobs = broadcast.jobs().orderBy("job_key").collectAsList();
+    List<Row> items = broadcast.lineItems().collectAsList();
+    String key = "spark.sql.autoBroadcastJoinThreshold";
+    String before = spark().conf().get(key);
+    spark().conf().set(key, "-1");
+    try {
+      Assertions.assertFalse(MainJob.allocationsBroadcastable(spark(), 1, 0));
+      Assertions.assertFalse(MainJob.logFacts(table(Table.ALLOCATIONS, a), series).allocationsBroadcastable());
+      MainJob.Outputs shuffled = run(a, s, List.of(), List.of());
+      assertEquals(jobs, shuffled.jobs().orderBy("job_key").collectAsList());
+      assertEquals(items, shuffled.lineItems().collectAsList());
+      assertEquals(broadcast.conflicts(), shuffled.conflicts());
+    } finally {
+      spark().conf().set(key, before);
+    }
+    assertEquals(2, jobs.size());
   }
 }
