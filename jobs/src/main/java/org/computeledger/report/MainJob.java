@@ -338,7 +338,7 @@ public final class MainJob {
    * then its FLOP and method.
    */
   static Dataset<Row> attribute(Dataset<Row> allWindows, Dataset<Row> accountable, Dataset<Row> nodeGpus,
-      Flop flop, EstimateParams p, Dataset<Row> calibration, boolean small) {
+      Flop flop, EstimateParams p, Dataset<Row> calibration, boolean broadcastable) {
     Dataset<Row> exploded = GpuAttribution.exploded(accountable, p.bucketSeconds());
     Dataset<Row> attributed = GpuAttribution.attribute(allWindows, exploded, nodeGpus);
     Dataset<Row> allocFacts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"),
@@ -351,7 +351,7 @@ public final class MainJob {
         // broadcast when the allocations allow it: one short row per allocation, fewer bytes than the
         // allocations per (node, hour) that the attribution already broadcasts; the ledger rows are not
         // shuffled to meet them
-        .join(Rollups.perAllocationSide(allocFacts, small), col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
+        .join(Rollups.perAllocationSide(allocFacts, broadcastable), col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
         .drop("f_alloc")
         .withColumn(BranchAssignment.PROJECT, coalesce(col(BranchAssignment.PROJECT), lit(UNATTRIBUTED)))
         .withColumn(BranchAssignment.BRANCH, coalesce(col(BranchAssignment.BRANCH), lit(IDLE_BRANCH)))
@@ -370,21 +370,21 @@ public final class MainJob {
    */
   static Outputs rollUp(SparkSession spark, Inputs in, Registry registry, Flop flop, EstimateParams p, Stages s,
       Map<String, String> modelIds, LogFacts logFacts, Costs costs) {
-    boolean small = logFacts.allocationsBroadcastable();
+    boolean broadcastable = logFacts.allocationsBroadcastable();
     // one pass over the ledger rows for every roll-up: per allocation, GPU model and precision
     Dataset<Row> perAlloc = Rollups.perAlloc(s.usageFlop()).transform(StageCheckpoint::keep);
     // read by the allocations' rows only (below), so summed within their query, not kept
     Dataset<Row> telemetryPerAlloc = Rollups.resum(perAlloc.filter(col("t_alloc").isNotNull()), col("t_alloc"));
     // each allocation meets its telemetry once: the job roll-up, the GPU ledger and the conflicts read it here
-    Dataset<Row> allocFlop = uncoveredFlop(s.accountable(), telemetryPerAlloc, flop, p, small)
+    Dataset<Row> allocFlop = uncoveredFlop(s.accountable(), telemetryPerAlloc, flop, p, broadcastable)
         .transform(StageCheckpoint::keep);
-    Dataset<Row> jobs = Rollups.jobs(s.accountable(), allocFlop, costs.perAlloc(), costs.market(), small)
+    Dataset<Row> jobs = Rollups.jobs(s.accountable(), allocFlop, costs.perAlloc(), costs.market(), broadcastable)
         .transform(StageCheckpoint::keep);
     Dataset<Row> idle = perAlloc.filter(col("t_alloc").isNull());
     Dataset<Row> lineItems = Rollups.lineItems(jobs, idle, BranchAssignment.branchesTable(spark, registry), registry, p);
     // billed, effective and market cost in the reporting currency, per line item and per job (fx.csv)
-    Dataset<Row> billedPieces = fxPieces(s.accountable(), costs.prepared(), small);
-    Dataset<Row> marketPieces = fxMarketPieces(s.accountable(), costs.market(), small);
+    Dataset<Row> billedPieces = fxPieces(s.accountable(), costs.prepared(), broadcastable);
+    Dataset<Row> marketPieces = fxMarketPieces(s.accountable(), costs.market(), broadcastable);
     // the pieces are rated once and kept; line items and jobs only sum them by their own keys
     org.computeledger.attribute.FxConversion.Prepared fx = org.computeledger.attribute.FxConversion
         .prepare(billedPieces, marketPieces, in.fxRates(), in.reportCurrency()).map(StageCheckpoint::keep);
@@ -398,17 +398,17 @@ public final class MainJob {
   }
 
   /** Each allocation's share of each charge with the allocation's line item and job, for the fx.csv conversion. */
-  static Dataset<Row> fxPieces(Dataset<Row> accountable, CostAttribution.Prepared prepared, boolean small) {
+  static Dataset<Row> fxPieces(Dataset<Row> accountable, CostAttribution.Prepared prepared, boolean broadcastable) {
     return CostAttribution.allocCostPieces(prepared)
-        .join(Rollups.perAllocationSide(fxOwners(accountable), small), col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
+        .join(Rollups.perAllocationSide(fxOwners(accountable), broadcastable), col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
         .withColumn(org.computeledger.attribute.FxConversion.FX_AT, col("charge_period_start"))
         .drop("o_alloc", GpuAttribution.ALLOC_ID);
   }
 
   /** Each allocation's market cost with its line item and job, dated by the day it was priced; null without prices. */
-  static Dataset<Row> fxMarketPieces(Dataset<Row> accountable, Dataset<Row> market, boolean small) {
+  static Dataset<Row> fxMarketPieces(Dataset<Row> accountable, Dataset<Row> market, boolean broadcastable) {
     return market == null ? null : market
-        .join(Rollups.perAllocationSide(fxOwners(accountable), small), col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
+        .join(Rollups.perAllocationSide(fxOwners(accountable), broadcastable), col(GpuAttribution.ALLOC_ID).equalTo(col("o_alloc")))
         .withColumn(org.computeledger.attribute.FxConversion.FX_AT, col(MarketPrices.PRICED_AT))
         .drop("o_alloc", GpuAttribution.ALLOC_ID);
   }
@@ -421,14 +421,14 @@ public final class MainJob {
   /**
    * Each allocation with its telemetry sums ({@link Rollups#resum} by {@code t_alloc}; their method
    * reasons as {@code t_reasons}) and its held GPU-seconds that telemetry did not cover, priced by the
-   * allocation method; {@code small}: the telemetry per allocation is broadcast to the allocations.
+   * allocation method; {@code broadcastable}: the telemetry per allocation is broadcast to the allocations.
    */
   static Dataset<Row> uncoveredFlop(Dataset<Row> accountable, Dataset<Row> telemetryPerAlloc, Flop flop,
-      EstimateParams p, boolean small) {
+      EstimateParams p, boolean broadcastable) {
     // the allocation method writes its own reasons column: the telemetry's are kept beside it
     Dataset<Row> telemetry = telemetryPerAlloc.withColumnRenamed(org.computeledger.estimate.MethodReasons.COLUMN,
         "t_reasons");
-    Dataset<Row> allocRows = accountable.join(Rollups.perAllocationSide(telemetry, small),
+    Dataset<Row> allocRows = accountable.join(Rollups.perAllocationSide(telemetry, broadcastable),
             col(GpuAttribution.ALLOC_ID).equalTo(col("t_alloc")), "left")
         .withColumn("uncovered_gpu_s", greatest(lit(0.0),
             col("alloc_gpu_s").minus(coalesce(col("telemetry_gpu_seconds"), lit(0.0)))));

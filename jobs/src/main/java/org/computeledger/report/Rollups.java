@@ -27,12 +27,12 @@ public final class Rollups {
   private Rollups() {}
 
   /**
-   * A table of at most one row per allocation as a join's build side: broadcast when {@code small} (the
+   * A table of at most one row per allocation as a join's build side: broadcast when {@code broadcastable} (the
    * allocations fit under the session's broadcast threshold, {@link MainJob#allocationsBroadcastable}),
    * so neither side is shuffled to meet it; else as it is, for the planner to choose.
    */
-  static Dataset<Row> perAllocationSide(Dataset<Row> perAllocation, boolean small) {
-    return small ? broadcast(perAllocation) : perAllocation;
+  static Dataset<Row> perAllocationSide(Dataset<Row> perAllocation, boolean broadcastable) {
+    return broadcastable ? broadcast(perAllocation) : perAllocation;
   }
 
   /** Sums of the ledger quantities that every roll-up carries, in one order. */
@@ -119,19 +119,19 @@ public final class Rollups {
    * One row per scheduler job or pod: GPU-seconds, FLOP by method with range, cost. {@code allocFlop}:
    * each allocation with its telemetry ({@link #resum} by {@code t_alloc}, reasons as {@code t_reasons})
    * and the allocation method's FLOP for its uncovered time. A job's descriptive fields come from its allocation row with the
-   * smallest id, so they are the same on every run. {@code small}: the per-allocation tables are broadcast
+   * smallest id, so they are the same on every run. {@code broadcastable}: the per-allocation tables are broadcast
    * to their joins ({@link #perAllocationSide}).
    */
   public static Dataset<Row> jobs(Dataset<Row> accountable, Dataset<Row> allocFlop, Dataset<Row> allocCost,
-      Dataset<Row> market, boolean small) {
-    Dataset<Row> per = perAllocation(allocFlop, allocCost, market, small);
+      Dataset<Row> market, boolean broadcastable) {
+    Dataset<Row> per = perAllocation(allocFlop, allocCost, market, broadcastable);
     Dataset<Row> sums = jobSums(per);
     Dataset<Row> facts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"), col(Allocations.CLUSTER),
         col(Allocations.JOB_ID), col(Allocations.ARRAY_JOB_ID), col(Allocations.ARRAY_TASK_ID), col(Allocations.JOB_NAME),
         col(Allocations.USER_HASH), col(Allocations.ACCOUNT), col(Allocations.PARTITION), col(Allocations.STATE),
         col(Allocations.SOURCE_FORMAT), col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH),
         col(BranchAssignment.MATCH_CONFLICT), col(Flop.MODEL_ID), col(Flop.PRECISION));
-    return sums.join(perAllocationSide(facts, small), col("fact_alloc").equalTo(col("f_alloc")), "left")
+    return sums.join(perAllocationSide(facts, broadcastable), col("fact_alloc").equalTo(col("f_alloc")), "left")
         .select(col("s_job").as(GpuAttribution.JOB_KEY), col(Allocations.CLUSTER), col(Allocations.JOB_ID),
             col(Allocations.ARRAY_JOB_ID), col(Allocations.ARRAY_TASK_ID), col(Allocations.JOB_NAME),
             col(Allocations.USER_HASH), col(Allocations.ACCOUNT), col(Allocations.PARTITION), col(Allocations.STATE),
@@ -180,7 +180,7 @@ public final class Rollups {
 
   /** Each allocation with its telemetry sums, the allocation method's FLOP, its costs and market cost. */
   static Dataset<Row> perAllocation(Dataset<Row> allocFlop, Dataset<Row> allocCost, Dataset<Row> market,
-      boolean small) {
+      boolean broadcastable) {
     Dataset<Row> c = allocCost.groupBy(col(GpuAttribution.ALLOC_ID).as("k_alloc"))
         .agg(perCurrency(sum(col("cost_billed")), "currency").as("cost_billed"),
             perCurrency(sum(col("cost_effective")), "currency").as("cost_effective"),
@@ -198,10 +198,10 @@ public final class Rollups {
     }
     // the allocation rows carry their telemetry already: the costs alone are joined here
     Dataset<Row> per = allocFlop.select(cols.toArray(new Column[0]))
-        .join(perAllocationSide(c, small), col(GpuAttribution.ALLOC_ID).equalTo(col("k_alloc")), "left");
+        .join(perAllocationSide(c, broadcastable), col(GpuAttribution.ALLOC_ID).equalTo(col("k_alloc")), "left");
     if (market != null) {
       per = per.join(perAllocationSide(market.select(col(GpuAttribution.ALLOC_ID).as("m_alloc"), col("cost_market"),
-              col("market_currency")), small), col(GpuAttribution.ALLOC_ID).equalTo(col("m_alloc")), "left")
+              col("market_currency")), broadcastable), col(GpuAttribution.ALLOC_ID).equalTo(col("m_alloc")), "left")
           // held GPU time that found no market price: the job's cost_market covers the rest only
           .withColumn(MARKET_UNPRICED_S, when(col("cost_market").isNull(), coalesce(col("alloc_gpu_s"), lit(0.0)))
               .otherwise(lit(0.0)));
