@@ -298,8 +298,11 @@ final class RunCommand implements Callable<Integer> {
       List<LineItem> lineItemValues = items.stream().map(LineItem::fromRow).toList();
       StandardTotals.Result byStandard = StandardTotals.applyAll(standards, registry, lineItemValues,
           new StandardTotals.AllocationMethod(ep.allocUtil(), ep.allocUtilLow(), ep.allocUtilHigh()), runDate);
-      StandardsReport.totals(spark, byStandard.totals()).coalesce(1).write().parquet(dir.child("standard_totals"));
-      StandardsReport.treatment(spark, byStandard.treatment()).coalesce(1).write().parquet(dir.child("treatment"));
+      org.computeledger.common.Concurrently.run(List.of(
+          () -> StandardsReport.totals(spark, byStandard.totals()).coalesce(1).write()
+              .parquet(dir.child("standard_totals")),
+          () -> StandardsReport.treatment(spark, byStandard.treatment()).coalesce(1).write()
+              .parquet(dir.child("treatment"))));
       methodology += "\n" + StandardsReport.methodology(standards, byStandard, runDate);
       methodology += "\n" + org.computeledger.report.FxSection.markdown(
           fxRates == null ? null : fxRates.collectAsList(), reportCurrency, items);

@@ -14,11 +14,13 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.computeledger.common.Concurrently;
 import org.computeledger.common.LedgerException;
 import org.computeledger.common.OutputDir;
 import org.computeledger.ingest.Ingest;
@@ -114,12 +116,18 @@ public final class Manifest {
     }
   }
 
-  /** Relative path, SHA-256 and size of each file under dir, sorted, leaving out the manifest itself. */
+  /**
+   * Relative path, SHA-256 and size of each file under dir, sorted, leaving out the manifest itself. The
+   * files are hashed on as many threads as the machine has cores, each taking every n-th file: a report
+   * is a few hundred files (a partition per day) and a run's canonical tables may be gigabytes, and
+   * hashing them one after the other left every core but one idle at the end of each run.
+   */
   public static List<String[]> hashTree(Configuration conf, String dir) {
     List<String[]> out = new ArrayList<>();
+    FileSystem fs;
     try {
       Path root = new Path(dir);
-      FileSystem fs = root.getFileSystem(conf);
+      fs = root.getFileSystem(conf);
       root = fs.makeQualified(root);
       String prefix = root.toString() + "/";
       RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
@@ -130,11 +138,28 @@ public final class Manifest {
         if (rel.equals(FILE) || name.endsWith(".crc") || name.equals("_SUCCESS")) {
           continue;
         }
-        out.add(new String[] {rel, sha256(fs, s.getPath()), Long.toString(s.getLen())});
+        out.add(new String[] {rel, s.getPath().toString(), Long.toString(s.getLen())});
       }
     } catch (IOException e) {
       throw new LedgerException(dir + ": cannot read output files: " + e.getMessage(), e);
     }
+    int threads = Math.max(1, Math.min(out.size(), Runtime.getRuntime().availableProcessors()));
+    List<Callable<Void>> pieces = new ArrayList<>();
+    for (int k = 0; k < threads; k++) {
+      int first = k;
+      pieces.add(() -> {
+        for (int i = first; i < out.size(); i += threads) {
+          String[] f = out.get(i);
+          try {
+            f[1] = sha256(fs, new Path(f[1]));
+          } catch (IOException e) {
+            throw new LedgerException(dir + ": cannot read output files: " + e.getMessage(), e);
+          }
+        }
+        return null;
+      });
+    }
+    Concurrently.call(pieces);
     out.sort((a, b) -> a[0].compareTo(b[0]));
     return out;
   }

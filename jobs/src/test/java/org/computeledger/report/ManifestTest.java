@@ -55,6 +55,30 @@ class ManifestTest {
   }
 
   @Test
+  void manyFilesHashedAtOnceEachGetTheirOwnHash() throws Exception {
+    // more files than cores, so that every hashing thread takes several, in a partitioned layout
+    java.util.Map<String, String> expected = new TreeMap<>();
+    for (int i = 0; i < 23; i++) {
+      String rel = "gpu_usage/day=2026-01-" + String.format("%02d", i + 1) + "/part-00000.parquet";
+      Files.createDirectories(dir.resolve(rel).getParent());
+      byte[] content = ("day " + i + " ").repeat(1 + i * 1000).getBytes(StandardCharsets.US_ASCII);
+      Files.write(dir.resolve(rel), content);
+      expected.put(rel, java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(content)) + " " + content.length);
+    }
+
+    List<String[]> files = Manifest.hashTree(CONF, dir.toString());
+
+    java.util.Map<String, String> actual = new TreeMap<>();
+    for (String[] f : files) {
+      actual.put(f[0], f[1] + " " + f[2]);
+    }
+    assertEquals(expected, actual);
+    assertEquals(new java.util.ArrayList<>(expected.keySet()), files.stream().map(f -> f[0]).toList(),
+        "sorted by path");
+  }
+
+  @Test
   void aWrittenManifestReadsBackTheSame() {
     ObjectNode m = Manifest.newManifest("ingest", Map.of("scheduler_zone", "UTC"));
     Manifest.write(m, CONF, dir.toString());
