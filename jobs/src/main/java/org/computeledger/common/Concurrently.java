@@ -64,6 +64,15 @@ public final class Concurrently {
     }
   }
 
+  /**
+   * Runs one piece in the calling thread and returns its result; its failure is thrown as {@link #call} throws
+   * a piece's (a RuntimeException as it was, a checked exception wrapped): for a piece that must end before
+   * what follows it starts, with the same failures as when it runs beside others.
+   */
+  public static <T> T here(Callable<T> piece) {
+    return callOne(piece);
+  }
+
   /** Two results computed at once, each of its own type ({@link #both}). */
   public record Both<A, B>(A first, B second) {}
 

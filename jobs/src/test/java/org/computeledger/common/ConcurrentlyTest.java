@@ -84,6 +84,28 @@ class ConcurrentlyTest {
   }
 
   @Test
+  void aPieceRunHereRunsInTheCallersThreadAndGivesItsResult() {
+    Thread caller = Thread.currentThread();
+    assertEquals("here", Concurrently.here(() -> Thread.currentThread() == caller ? "here" : "elsewhere"));
+  }
+
+  @Test
+  void aPieceRunHereFailsAsItWouldAmongOthers() {
+    LedgerException bad = new LedgerException("summaries: bad");
+    assertSame(bad, assertThrows(LedgerException.class, () -> Concurrently.here(() -> {
+      throw bad;
+    })));
+    // a checked failure wrapped, its cause kept, as call wraps it
+    java.io.IOException io = new java.io.IOException("unreadable");
+    Callable<Object> checked = () -> {
+      throw io;
+    };
+    assertSame(io, assertThrows(IllegalStateException.class, () -> Concurrently.here(checked)).getCause());
+    assertSame(io, assertThrows(IllegalStateException.class,
+        () -> Concurrently.call(List.of(checked, () -> "other"))).getCause());
+  }
+
+  @Test
   void aStartedPieceRunsWhileTheCallerGoesOnAndAnotherMayWaitForIt() {
     // the caller releases the started piece only after starting it: run in the caller's thread, it would time out
     CountDownLatch callerWentOn = new CountDownLatch(1);
