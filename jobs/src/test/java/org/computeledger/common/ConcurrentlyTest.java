@@ -84,6 +84,27 @@ class ConcurrentlyTest {
   }
 
   @Test
+  void piecesRunOnDaemonThreadsThatInheritTheCallersLoaderAndInheritableLocals() throws Exception {
+    // Spark keeps a thread's local properties (job group, scheduler pool) in an inheritable thread local
+    InheritableThreadLocal<String> local = new InheritableThreadLocal<>();
+    local.set("caller's");
+    ClassLoader loader = new java.net.URLClassLoader(new java.net.URL[0], getClass().getClassLoader());
+    ClassLoader before = Thread.currentThread().getContextClassLoader();
+    Thread.currentThread().setContextClassLoader(loader);
+    try {
+      Callable<String> seen = () -> {
+        Thread t = Thread.currentThread();
+        return t.getName() + " " + t.isDaemon() + " " + (t.getContextClassLoader() == loader) + " " + local.get();
+      };
+      String expected = "ledger-concurrent true true caller's";
+      assertEquals(List.of(expected, expected), Concurrently.call(List.of(seen, seen)));
+      assertEquals(expected, Concurrently.start(seen).get());
+    } finally {
+      Thread.currentThread().setContextClassLoader(before);
+    }
+  }
+
+  @Test
   void aPieceRunHereRunsInTheCallersThreadAndGivesItsResult() {
     Thread caller = Thread.currentThread();
     assertEquals("here", Concurrently.here(() -> Thread.currentThread() == caller ? "here" : "elsewhere"));
