@@ -30,11 +30,8 @@ public final class Concurrently {
       }
       return out;
     }
-    ExecutorService pool = Executors.newFixedThreadPool(pieces.size(), r -> {
-      Thread t = new Thread(r, "ledger-concurrent");
-      t.setDaemon(true);
-      return t;
-    });
+    // the pool makes its threads as the pieces are submitted, so here, in the caller's thread (see pieceThread)
+    ExecutorService pool = Executors.newFixedThreadPool(pieces.size(), Concurrently::pieceThread);
     try {
       List<Future<T>> futures = new ArrayList<>();
       for (Callable<T> c : pieces) {
@@ -62,6 +59,15 @@ public final class Concurrently {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * Runs one piece in the calling thread and returns its result; its failure is thrown as {@link #call} throws
+   * a piece's (a RuntimeException as it was, a checked exception wrapped): for a piece that must end before
+   * what follows it starts, with the same failures as when it runs beside others.
+   */
+  public static <T> T here(Callable<T> piece) {
+    return callOne(piece);
   }
 
   /** Two results computed at once, each of its own type ({@link #both}). */
@@ -96,9 +102,7 @@ public final class Concurrently {
 
     private Pending(Callable<T> piece) {
       task = new java.util.concurrent.FutureTask<>(piece);
-      Thread t = new Thread(task, "ledger-concurrent");
-      t.setDaemon(true);
-      t.start();
+      pieceThread(task).start();
     }
 
     /** Waits for the piece and returns its result, or throws its failure as it was (as {@link #call} does). */
@@ -131,6 +135,18 @@ public final class Concurrently {
   /** Starts {@code piece} on a thread of its own; its result is the returned handle's {@link Pending#get}. */
   public static <T> Pending<T> start(Callable<T> piece) {
     return new Pending<>(piece);
+  }
+
+  /**
+   * The thread a piece runs on, for {@link #call}'s pool and {@link #start} alike: a daemon (a piece left running
+   * never keeps the JVM up), named for thread dumps. Made in the caller's thread, it inherits that thread's
+   * context class loader and inheritable thread locals, among them Spark's local properties (job group,
+   * scheduler pool, job description) and its active session, so a piece's jobs run as the caller's would.
+   */
+  private static Thread pieceThread(Runnable r) {
+    Thread t = new Thread(r, "ledger-concurrent");
+    t.setDaemon(true);
+    return t;
   }
 
   private static <T> T callOne(Callable<T> c) {

@@ -283,7 +283,7 @@ public final class Ingest {
       Callable<List<Row>> summaries, Function<Map<String, Long>, Written> write) {
     long splitBytes = splitBytes(spark);
     if (files.stream().anyMatch(s -> LineSplits.mayRange(s, splitBytes))) {
-      List<Row> sums = Concurrently.call(List.of(summaries)).get(0); // one piece: run here, failures as they are
+      List<Row> sums = Concurrently.here(summaries);
       Map<String, Long> offsets = LineSplits.offsets(rangeLines(sums));
       return new SummariesAndRows(sums, offsets, write.apply(offsets));
     }

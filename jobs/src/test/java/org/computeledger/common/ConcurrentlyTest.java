@@ -84,6 +84,49 @@ class ConcurrentlyTest {
   }
 
   @Test
+  void piecesRunOnDaemonThreadsThatInheritTheCallersLoaderAndInheritableLocals() throws Exception {
+    // Spark keeps a thread's local properties (job group, scheduler pool) in an inheritable thread local
+    InheritableThreadLocal<String> local = new InheritableThreadLocal<>();
+    local.set("caller's");
+    ClassLoader loader = new java.net.URLClassLoader(new java.net.URL[0], getClass().getClassLoader());
+    ClassLoader before = Thread.currentThread().getContextClassLoader();
+    Thread.currentThread().setContextClassLoader(loader);
+    try {
+      Callable<String> seen = () -> {
+        Thread t = Thread.currentThread();
+        return t.getName() + " " + t.isDaemon() + " " + (t.getContextClassLoader() == loader) + " " + local.get();
+      };
+      String expected = "ledger-concurrent true true caller's";
+      assertEquals(List.of(expected, expected), Concurrently.call(List.of(seen, seen)));
+      assertEquals(expected, Concurrently.start(seen).get());
+    } finally {
+      Thread.currentThread().setContextClassLoader(before);
+    }
+  }
+
+  @Test
+  void aPieceRunHereRunsInTheCallersThreadAndGivesItsResult() {
+    Thread caller = Thread.currentThread();
+    assertEquals("here", Concurrently.here(() -> Thread.currentThread() == caller ? "here" : "elsewhere"));
+  }
+
+  @Test
+  void aPieceRunHereFailsAsItWouldAmongOthers() {
+    LedgerException bad = new LedgerException("summaries: bad");
+    assertSame(bad, assertThrows(LedgerException.class, () -> Concurrently.here(() -> {
+      throw bad;
+    })));
+    // a checked failure wrapped, its cause kept, as call wraps it
+    java.io.IOException io = new java.io.IOException("unreadable");
+    Callable<Object> checked = () -> {
+      throw io;
+    };
+    assertSame(io, assertThrows(IllegalStateException.class, () -> Concurrently.here(checked)).getCause());
+    assertSame(io, assertThrows(IllegalStateException.class,
+        () -> Concurrently.call(List.of(checked, () -> "other"))).getCause());
+  }
+
+  @Test
   void aStartedPieceRunsWhileTheCallerGoesOnAndAnotherMayWaitForIt() {
     // the caller releases the started piece only after starting it: run in the caller's thread, it would time out
     CountDownLatch callerWentOn = new CountDownLatch(1);

@@ -1,5 +1,6 @@
 package org.computeledger.ingest;
 
+import org.computeledger.PlansRun;
 import org.computeledger.RealSamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -81,17 +82,7 @@ class IngestJobTest extends SparkTestBase {
 
   /** Runs {@code ingest} and records where it kept its rows ({@link Kept}), from every query's plan and every stage's RDDs. */
   private Kept kept(Runnable ingest) throws java.util.concurrent.TimeoutException {
-    List<String> plans = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     java.util.concurrent.atomic.AtomicBoolean persisted = new java.util.concurrent.atomic.AtomicBoolean();
-    org.apache.spark.sql.util.QueryExecutionListener queries = new org.apache.spark.sql.util.QueryExecutionListener() {
-      @Override
-      public void onSuccess(String funcName, org.apache.spark.sql.execution.QueryExecution qe, long durationNs) {
-        plans.add(qe.executedPlan().toString());
-      }
-
-      @Override
-      public void onFailure(String funcName, org.apache.spark.sql.execution.QueryExecution qe, Exception e) {}
-    };
     org.apache.spark.scheduler.SparkListener stages = new org.apache.spark.scheduler.SparkListener() {
       @Override
       public void onStageCompleted(org.apache.spark.scheduler.SparkListenerStageCompleted e) {
@@ -102,13 +93,12 @@ class IngestJobTest extends SparkTestBase {
         }
       }
     };
-    spark().listenerManager().register(queries);
     spark().sparkContext().addSparkListener(stages);
+    List<String> plans;
     try {
-      ingest.run();
-      spark().sparkContext().listenerBus().waitUntilEmpty();
+      // the stage listener is on the same bus, which PlansRun drains before it returns
+      plans = PlansRun.during(spark(), ingest);
     } finally {
-      spark().listenerManager().unregister(queries);
       spark().sparkContext().removeSparkListener(stages);
     }
     return new Kept(plans.stream().anyMatch(p -> p.contains("InMemoryTableScan")), persisted.get());

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A large plain telemetry file read as byte ranges ({@link LineSplits}) gives exactly what reading it
  * whole gives: the same sample rows with the same source lines, the same quarantine and the same counts.
+ * Only when a file may be read by ranges does the ingest read the summaries before it writes the rows.
  */
 class LineSplitsTest extends SparkTestBase {
   @TempDir Path tmp;
@@ -84,6 +85,84 @@ class LineSplitsTest extends SparkTestBase {
     assertEquals(content.lines().count(), f.lines());
     assertEquals(f.read(), f.accepted() + f.quarantined());
     assertEquals(Files.size(dcgm.resolve("node.prom")), f.bytes());
+  }
+
+  /** A SQL query as Spark's listener bus reported its start: where it was started (its call site) and its plan. */
+  private record Query(long id, String callSite, String plan) {}
+
+  /** An ingest's SQL queries, with the order in which they started and ended ("start 3", "end 3") as Spark posted it. */
+  private record Queries(List<Query> started, List<String> order) {
+    /** The one query that read the parse's summaries (the collect of the telemetry's ingest). */
+    Query summaries() {
+      List<Query> q = started.stream().filter(x -> x.callSite().contains("Dataset.collectAsList")
+          && x.callSite().contains("ingestSamples")).toList();
+      assertEquals(1, q.size(), started.toString());
+      return q.get(0);
+    }
+
+    /** The one query that wrote the sample rows. */
+    Query rowsWrite() {
+      List<Query> q = started.stream().filter(x -> x.plan().contains("InsertIntoHadoopFsRelationCommand")
+          && x.plan().contains("/" + Table.GPU_SAMPLES.tableName() + ",")).toList();
+      assertEquals(1, q.size(), started.toString());
+      return q.get(0);
+    }
+
+    /** Whether {@code a} had ended when {@code b} started. */
+    boolean endedBeforeStarted(Query a, Query b) {
+      return order.indexOf("end " + a.id()) >= 0 && order.indexOf("end " + a.id()) < order.indexOf("start " + b.id());
+    }
+  }
+
+  /** {@link #ingest} with every SQL query it ran recorded as Spark's listener bus reported it. */
+  private Queries queriesOf(Path in, Path out, long splitBytes) throws java.util.concurrent.TimeoutException {
+    List<Query> started = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+    org.apache.spark.scheduler.SparkListener sql = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onOtherEvent(org.apache.spark.scheduler.SparkListenerEvent e) {
+        if (e instanceof org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart s) {
+          started.add(new Query(s.executionId(), s.details(), s.physicalPlanDescription()));
+          order.add("start " + s.executionId());
+        } else if (e instanceof org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionEnd end) {
+          order.add("end " + end.executionId());
+        }
+      }
+    };
+    spark().sparkContext().addSparkListener(sql);
+    try {
+      ingest(in, out, splitBytes);
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark().sparkContext().removeSparkListener(sql);
+    }
+    return new Queries(new ArrayList<>(started), new ArrayList<>(order));
+  }
+
+  @Test
+  void theSummariesComeBeforeTheRowsOnlyWhenAFileMayBeReadByRanges() throws Exception {
+    Path dcgm = tmp.resolve("in/telemetry/dcgm");
+    Files.createDirectories(dcgm);
+    Files.writeString(dcgm.resolve("node.prom"), scrapes(24));
+    // Spark records where each query was started: the stack of the thread that started it. Run in the
+    // table's own ingest thread, a query's call site holds that ingest's frame (Ingest.ingestSamples);
+    // run at once beside another, on a thread of its own, it starts at the piece (a lambda of that method).
+    String callerFrame = "Ingest.ingestSamples(";
+
+    // a file of several ranges: its later ranges' lines are numbered from the summaries, so they are read first
+    Queries ranged = queriesOf(tmp.resolve("in"), tmp.resolve("ranged"), 1_000);
+    Query sums = ranged.summaries();
+    Query rows = ranged.rowsWrite();
+    org.junit.jupiter.api.Assertions.assertTrue(sums.callSite().contains(callerFrame), sums.callSite());
+    org.junit.jupiter.api.Assertions.assertTrue(ranged.endedBeforeStarted(sums, rows), ranged.order().toString());
+
+    // the same file read whole (the usual range size, far above its size): the summaries are read on a
+    // thread of their own while the write is planned and run on another
+    Queries whole = queriesOf(tmp.resolve("in"), tmp.resolve("whole"), LineSplits.DEFAULT_BYTES);
+    org.junit.jupiter.api.Assertions.assertFalse(whole.summaries().callSite().contains(callerFrame),
+        whole.summaries().callSite());
+    org.junit.jupiter.api.Assertions.assertFalse(whole.rowsWrite().callSite().contains(callerFrame),
+        whole.rowsWrite().callSite());
   }
 
   @Test

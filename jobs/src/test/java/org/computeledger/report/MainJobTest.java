@@ -14,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
+import org.computeledger.PlansRun;
 import org.computeledger.SparkTestBase;
 import org.computeledger.attribute.Registry;
 import org.computeledger.estimate.EstimateParams;
@@ -642,28 +643,14 @@ class MainJobTest extends SparkTestBase {
   @Test
   void intervalJoinsPlanNoCartesianProductOrNestedLoop() throws Exception {
     // every query the job runs, checkpoints included, as Spark planned it
-    List<String> plans = java.util.Collections.synchronizedList(new ArrayList<>());
-    org.apache.spark.sql.util.QueryExecutionListener listener = new org.apache.spark.sql.util.QueryExecutionListener() {
-      @Override
-      public void onSuccess(String funcName, org.apache.spark.sql.execution.QueryExecution qe, long durationNs) {
-        plans.add(qe.executedPlan().toString());
-      }
-
-      @Override
-      public void onFailure(String funcName, org.apache.spark.sql.execution.QueryExecution qe, Exception e) {}
-    };
-    spark().listenerManager().register(listener);
-    try {
+    List<String> plans = PlansRun.during(spark(), () -> {
       MainJob.Outputs o = run(List.of(alloc("100", "atlas", "n1", 1, 0, 600)),
           samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 600), List.of(),
           List.of(charge("n1", 0, 3600, "10.00")));
       for (Dataset<Row> d : List.of(o.gpuUsage(), o.jobs(), o.lineItems(), o.costReconciliation())) {
         d.collectAsList();
       }
-      spark().sparkContext().listenerBus().waitUntilEmpty();
-    } finally {
-      spark().listenerManager().unregister(listener);
-    }
+    });
     String all = String.join("\n", plans);
     // the attribution join (node and hour bucket) and the cost join were among them
     Assertions.assertTrue(all.contains("a_bucket"), "no attribution join among the plans");

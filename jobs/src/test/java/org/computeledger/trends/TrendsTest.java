@@ -15,6 +15,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
+import org.computeledger.PlansRun;
 import org.computeledger.SparkTestBase;
 import org.computeledger.schema.Table;
 import org.junit.jupiter.api.Test;
@@ -325,11 +326,21 @@ class TrendsTest extends SparkTestBase {
             lineItem("orion", "sft", "fine-tuning", 5 * E20))),
         standardTotals("eu-ai-act", 1e25, "uk-frontier", 1e26), rows(Table.TREATMENT.schema(), List.of(counted)));
     Trends.Outputs all = Trends.compute(List.of(r));
-    Trends.Charted charted = Trends.charted(List.of(r));
     List<TrendsCharts.Drawn> expected = TrendsCharts.drawAll(all.projectMonths().collectAsList(),
         all.standardMonths().collectAsList(), all.methodMix().collectAsList(), all.branchMonths().collectAsList());
-    List<TrendsCharts.Drawn> drawn = TrendsCharts.drawAll(charted.projectMonths().collectAsList(),
-        charted.standardMonths().collectAsList(), charted.methodMix().collectAsList(), charted.branchMonths().collectAsList());
+    // every query the page's path runs (ReportPage): its checkpoint, then the four tables collected
+    Trends.Charted[] kept = new Trends.Charted[1];
+    List<List<Row>> chartedRows = new ArrayList<>();
+    List<String> plans = PlansRun.during(spark(), () -> {
+      Trends.Charted c = Trends.charted(List.of(r));
+      kept[0] = c;
+      for (Dataset<Row> d : List.of(c.projectMonths(), c.standardMonths(), c.methodMix(), c.branchMonths())) {
+        chartedRows.add(d.collectAsList());
+      }
+    });
+    Trends.Charted charted = kept[0];
+    List<TrendsCharts.Drawn> drawn = TrendsCharts.drawAll(chartedRows.get(0), chartedRows.get(1), chartedRows.get(2),
+        chartedRows.get(3));
     assertEquals(expected.size(), drawn.size());
     for (int i = 0; i < expected.size(); i++) {
       org.junit.jupiter.api.Assertions.assertArrayEquals(png(expected.get(i)), png(drawn.get(i)), expected.get(i).file());
@@ -340,6 +351,21 @@ class TrendsTest extends SparkTestBase {
     org.junit.jupiter.api.Assertions.assertFalse(project.contains(Trends.CUMULATIVE_FLOP) || project.contains("mom_growth"),
         project);
     org.junit.jupiter.api.Assertions.assertFalse(standard.contains(Trends.CUMULATIVE_FLOP), standard);
+    // nor in any query that ran: no running sum or month-before (lag) window, no growth fit, no crossing; the
+    // only windows computed are the ranks that keep one report's row (row_number), which the page needs
+    org.junit.jupiter.api.Assertions.assertTrue(String.join("\n", plans).contains("row_number()"),
+        "the ranks' windows are among the plans: " + plans);
+    for (String plan : plans) {
+      for (String column : List.of(Trends.CUMULATIVE_FLOP, "mom_growth", "months_fitted", "annual_growth",
+          "projected_crossing_month")) {
+        org.junit.jupiter.api.Assertions.assertFalse(plan.contains(column), column + " in\n" + plan);
+      }
+      for (String window : plan.lines().filter(l -> l.contains("Window [")).toList()) {
+        org.junit.jupiter.api.Assertions.assertFalse(window.contains("sum(") || window.contains("lag("), window);
+      }
+    }
+    // one checkpoint (the branch months, read by every chart), no kept copy of the standards' months, and the four collects
+    assertEquals(5, plans.size(), String.join("\n\n", plans));
   }
 
   private static byte[] png(TrendsCharts.Drawn d) throws java.io.IOException {
