@@ -158,6 +158,12 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /** {@code rows} in one partition, sorted by {@code columns}: a table written as one sorted file. */
+  static Dataset<Row> oneSortedFile(Dataset<Row> rows, String... columns) {
+    return rows.repartition(1).sortWithinPartitions(java.util.Arrays.stream(columns)
+        .map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+  }
+
   /**
    * The per-GPU-interval ledger, by day. Its measured quantities (doubles, nearly all distinct) are
    * written without a dictionary: Parquet would hash every value into one only to give it up.
@@ -270,12 +276,14 @@ final class RunCommand implements Callable<Integer> {
       MainJob.Outputs o = MainJob.compute(spark, in, registry, catalogs.flop(ep), ep);
 
       Progress.say("run: writing line items, jobs and the GPU ledger");
-      // independent tables over the same checkpoints: written at once (see common/Concurrently)
+      // independent tables over the same checkpoints: written at once (see common/Concurrently); a sorted
+      // table is one file, gathered into one partition and sorted there, without the sampling job of a
+      // global sort (a job of its own on a large input)
       List<Runnable> writes = new java.util.ArrayList<>(List.of(
           () -> Table.LINE_ITEMS.conform(o.lineItems()).coalesce(1).write().parquet(dir.child("line_items")),
-          () -> Table.JOBS.conform(o.jobs()).orderBy("job_key").coalesce(1).write().parquet(dir.child("jobs")),
+          () -> oneSortedFile(Table.JOBS.conform(o.jobs()), "job_key").write().parquet(dir.child("jobs")),
           () -> writeLedger(Table.GPU_USAGE.conform(o.gpuUsage()), dir.child("gpu_usage")),
-          () -> Table.COST_RECONCILIATION.conform(o.costReconciliation()).orderBy("provider", "currency").coalesce(1)
+          () -> oneSortedFile(Table.COST_RECONCILIATION.conform(o.costReconciliation()), "provider", "currency")
               .write().parquet(dir.child("cost_reconciliation"))));
       if (o.calibration() != null) {
         writes.add(() -> Table.CALIBRATION.conform(o.calibration()).coalesce(1).write().parquet(dir.child("calibration")));
