@@ -25,6 +25,11 @@ import org.computeledger.schema.Table;
  * 1.0: the kind of resource, "instance", "Virtual machine") and SkuMeter (FOCUS 1.1: the functionality metered,
  * "Compute Usage") name no model and are not read. The label never changes a line's money, and a SkuPriceDetails
  * that is not JSON labels nothing rather than refuse the line.
+ *
+ * <p>Like the other bills' lines, a line keeps what it says of itself for a reader of {@code charges}: its
+ * ChargeDescription, its SubAccountId as the account and its BillingPeriodStart's month as the invoice month
+ * (column definitions: FOCUS 1.0 specification, focus.finops.org; Microsoft's FocusCost metadata,
+ * learn.microsoft.com/cloud-computing/finops/focus/metadata).
  */
 public final class FocusParser extends FormatParserBase {
   public static final String FORMAT = "focus";
@@ -47,6 +52,11 @@ public final class FocusParser extends FormatParserBase {
   private static final int UNIT = TABLE.index(Charges.USAGE_UNIT);
   private static final int TAGS = TABLE.index(Charges.TAGS);
   private static final int ACCELERATOR = TABLE.index(Charges.ACCELERATOR);
+  private static final int DESCRIPTION = TABLE.index(Charges.DESCRIPTION);
+  private static final int ACCOUNT = TABLE.index(Charges.ACCOUNT);
+  private static final int INVOICE_MONTH = TABLE.index(Charges.INVOICE_MONTH);
+  /** The year and month a FOCUS date and time begins with (the spec's form is ISO 8601). */
+  private static final java.util.regex.Pattern YEAR_MONTH = java.util.regex.Pattern.compile("^(\\d{4})-(\\d{2})");
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** Without these a line is no charge we can place in time and money. */
@@ -100,6 +110,8 @@ public final class FocusParser extends FormatParserBase {
     private int meterSubcategory;
     private int usageType;
     private int description;
+    private int subAccount;
+    private int billingPeriodStart;
 
     Lines(RowSink sink, IngestParams params) {
       super(sink, params);
@@ -131,6 +143,8 @@ public final class FocusParser extends FormatParserBase {
       meterSubcategory = Csv.column(h, "x_SkuMeterSubcategory");
       usageType = Csv.column(h, "x_UsageType");
       description = Csv.column(h, "ChargeDescription");
+      subAccount = Csv.column(h, "SubAccountId");
+      billingPeriodStart = Csv.column(h, "BillingPeriodStart");
       return Csv.missingColumn(h, REQUIRED);
     }
 
@@ -179,8 +193,29 @@ public final class FocusParser extends FormatParserBase {
       row[TAGS] = tagMap;
       row[ACCELERATOR] = Accelerators.of(instanceType(c.value(skuPriceDetails)), c.value(meterName),
           c.value(meterSubcategory), c.value(usageType), c.value(description));
+      // FOCUS 1.0: ChargeDescription, "a self-contained summary of the charge's purpose and price"; SubAccountId,
+      // the grouping of resources the usage belongs to (an AWS member account, an Azure subscription, a Google
+      // Cloud project: what the other bills' account column holds); BillingPeriodStart, the inclusive start of
+      // the billing period, whose month is the invoice's (written YYYYMM, as Google Cloud's invoice.month).
+      // None is required: a line without them is still a charge.
+      row[DESCRIPTION] = c.value(description);
+      row[ACCOUNT] = c.value(subAccount);
+      row[INVOICE_MONTH] = invoiceMonth(c.value(billingPeriodStart));
       return row;
     }
+  }
+
+  /** YYYYMM of a BillingPeriodStart value as written (its leading year and month); null when it has none. */
+  static String invoiceMonth(String billingPeriodStart) {
+    if (billingPeriodStart == null) {
+      return null;
+    }
+    java.util.regex.Matcher m = YEAR_MONTH.matcher(billingPeriodStart.trim());
+    if (!m.find()) {
+      return null;
+    }
+    int month = Integer.parseInt(m.group(2));
+    return month >= 1 && month <= 12 ? m.group(1) + m.group(2) : null;
   }
 
   /** The {@code F_InstanceType} property of a SkuPriceDetails value; null when absent or the value is not JSON. */

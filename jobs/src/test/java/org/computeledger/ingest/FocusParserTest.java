@@ -144,6 +144,33 @@ class FocusParserTest {
   }
 
   @Test
+  void chargeDescriptionSubAccountAndBillingPeriodAreKept() {
+    CollectingSink sink = parse(text(HEADER, SQS_LINE));
+    // the sample's own fields (ChargeDescription, SubAccountId, BillingPeriodStart 2024-09-01 00:00:00)
+    assertEquals("$0.40 per million Amazon SQS standard requests in Tier1 in US West (Oregon)",
+        sink.get(0, Charges.DESCRIPTION));
+    assertEquals("51738928782", sink.get(0, Charges.ACCOUNT));
+    assertEquals("202409", sink.get(0, Charges.INVOICE_MONTH), "written YYYYMM, as the other bills' invoice months");
+  }
+
+  @Test
+  void aBillingPeriodStartThatIsNoDateLeavesTheInvoiceMonthEmptyAndTheLineAccepted() {
+    String line = withField(HEADER, SQS_LINE, "BillingPeriodStart", "soon");
+    CollectingSink sink = parse(text(HEADER, line));
+    assertEquals(1, sink.accepted);
+    assertNull(sink.get(0, Charges.INVOICE_MONTH));
+  }
+
+  @Test
+  void everyLineOfTheSampleHasItsInvoiceMonth() {
+    CollectingSink sink = parseSample();
+    for (int i = 0; i < sink.rows.size(); i++) {
+      assertTrue(String.valueOf(sink.get(i, Charges.INVOICE_MONTH)).matches("20[0-9]{2}(0[1-9]|1[0-2])"),
+          "row " + i + ": " + sink.get(i, Charges.INVOICE_MONTH));
+    }
+  }
+
+  @Test
   void moneyIsStoredAtScaleTwelve() {
     CollectingSink sink = parse(text(HEADER, SQS_LINE));
     assertEquals(12, ((BigDecimal) sink.get(0, Charges.BILLED_COST)).scale());
