@@ -82,6 +82,7 @@ public final class AwsCurParser extends FormatParserBase {
     RI_UNUSED_RECURRING("reservation/UnusedRecurringFee", "reservation_unused_recurring_fee"),
     USAGE_ACCOUNT("lineItem/UsageAccountId", "line_item_usage_account_id"),
     DESCRIPTION("lineItem/LineItemDescription", "line_item_line_item_description"),
+    BILLING_PERIOD_START("bill/BillingPeriodStartDate", "bill_billing_period_start_date"),
     /** CUR 2.0: one JSON map of all resource tags, keys like {@code user_team}. */
     RESOURCE_TAGS("", "resource_tags");
 
@@ -230,6 +231,7 @@ public final class AwsCurParser extends FormatParserBase {
       row[TAGS] = tags;
       row[TABLE.index(Charges.ACCOUNT)] = value(c, Col.USAGE_ACCOUNT);
       row[TABLE.index(Charges.DESCRIPTION)] = value(c, Col.DESCRIPTION);
+      row[TABLE.index(Charges.INVOICE_MONTH)] = InvoiceMonth.of(value(c, Col.BILLING_PERIOD_START));
       // the instance type in the usage type (BoxUsage:p5.48xlarge) names the accelerator
       row[TABLE.index(Charges.ACCELERATOR)] = Accelerators.of(value(c, Col.USAGE_TYPE));
       return row;

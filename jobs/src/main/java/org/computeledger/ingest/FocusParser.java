@@ -55,8 +55,6 @@ public final class FocusParser extends FormatParserBase {
   private static final int DESCRIPTION = TABLE.index(Charges.DESCRIPTION);
   private static final int ACCOUNT = TABLE.index(Charges.ACCOUNT);
   private static final int INVOICE_MONTH = TABLE.index(Charges.INVOICE_MONTH);
-  /** The year and month a FOCUS date and time begins with (the spec's form is ISO 8601). */
-  private static final java.util.regex.Pattern YEAR_MONTH = java.util.regex.Pattern.compile("^(\\d{4})-(\\d{2})");
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** Without these a line is no charge we can place in time and money. */
@@ -200,22 +198,9 @@ public final class FocusParser extends FormatParserBase {
       // None is required: a line without them is still a charge.
       row[DESCRIPTION] = c.value(description);
       row[ACCOUNT] = c.value(subAccount);
-      row[INVOICE_MONTH] = invoiceMonth(c.value(billingPeriodStart));
+      row[INVOICE_MONTH] = InvoiceMonth.of(c.value(billingPeriodStart));
       return row;
     }
-  }
-
-  /** YYYYMM of a BillingPeriodStart value as written (its leading year and month); null when it has none. */
-  static String invoiceMonth(String billingPeriodStart) {
-    if (billingPeriodStart == null) {
-      return null;
-    }
-    java.util.regex.Matcher m = YEAR_MONTH.matcher(billingPeriodStart.trim());
-    if (!m.find()) {
-      return null;
-    }
-    int month = Integer.parseInt(m.group(2));
-    return month >= 1 && month <= 12 ? m.group(1) + m.group(2) : null;
   }
 
   /** The {@code F_InstanceType} property of a SkuPriceDetails value; null when absent or the value is not JSON. */

@@ -25,7 +25,10 @@ public final class Charges {
   public static final String DESCRIPTION = "description";
   /** The provider's account of the usage: Google Cloud project.id, Azure SubscriptionId, AWS usage account. */
   public static final String ACCOUNT = "account";
-  /** The invoice the line belongs to, as the provider writes it (Google Cloud invoice.month, e.g. 202603). */
+  /**
+   * The invoice the line belongs to, YYYYMM (e.g. 202603): Google Cloud's invoice.month as written; the month of
+   * the billing period's start for FOCUS (BillingPeriodStart), the AWS CUR (bill/BillingPeriodStartDate) and Azure.
+   */
   public static final String INVOICE_MONTH = "invoice_month";
   /** The accelerator a line bills time of (e.g. {@code h100}, {@code tpu-v5e}), from its SKU or meter; null if none. */
   public static final String ACCELERATOR = "accelerator";

@@ -60,6 +60,32 @@ class AwsCurParserTest {
   }
 
   @Test
+  void theBillingPeriodsStartGivesTheInvoiceMonth() {
+    CollectingSink sink = parseSample();
+    // every line of the sample is of the billing period that starts 2023-11-01T00:00:00.000Z
+    for (int i = 0; i < sink.rows.size(); i++) {
+      assertEquals("202311", sink.get(i, Charges.INVOICE_MONTH), "row " + i);
+    }
+  }
+
+  @Test
+  void aCur2LineWithoutTheBillingPeriodHasNoInvoiceMonth() {
+    CollectingSink sink = parse(text("line_item_line_item_type,line_item_unblended_cost,line_item_currency_code,"
+        + "line_item_usage_start_date,line_item_usage_end_date",
+        "Usage,1.5,USD,2026-03-01T00:00:00Z,2026-03-01T01:00:00Z"));
+    assertEquals(1, sink.accepted);
+    assertNull(sink.get(0, Charges.INVOICE_MONTH));
+  }
+
+  @Test
+  void aCur2LinesBillingPeriodGivesItsInvoiceMonth() {
+    CollectingSink sink = parse(text("line_item_line_item_type,line_item_unblended_cost,line_item_currency_code,"
+        + "line_item_usage_start_date,line_item_usage_end_date,bill_billing_period_start_date",
+        "Usage,1.5,USD,2026-03-01T00:00:00Z,2026-03-01T01:00:00Z,2026-03-01T00:00:00Z"));
+    assertEquals("202603", sink.get(0, Charges.INVOICE_MONTH));
+  }
+
+  @Test
   void taxLineItemIsChargeCategoryTax() {
     CollectingSink sink = parse(text(HEADER, TAX_LINE));
     assertEquals("Tax", sink.get(0, Charges.CHARGE_CATEGORY));
