@@ -173,10 +173,13 @@ public final class GpuAttribution {
   /**
    * The allocations' string columns an entry of {@link #heldPerNodeBucket} carries (the job key, job id,
    * raw job id, name, account, node and GPU indices are made of them), each at most
-   * {@link #HELD_STRING_COPIES} times: the job id is in the key, itself, and the raw id when there is none.
+   * {@link #HELD_STRING_COPIES} times: the job id is in the key, itself, and the raw id when there is none;
+   * the node is in the row and in the hash table's key; the indices, parsed, take 4 bytes per number of at
+   * least one digit and a comma (the padding of a lone one is in {@link #HELD_ENTRY_BYTES}).
    */
   public static final String[] HELD_STRINGS = {Allocations.CLUSTER, Allocations.JOB_ID, Allocations.JOB_ID_RAW,
     Allocations.JOB_NAME, Allocations.ACCOUNT, Allocations.NODE, Allocations.GPU_INDICES};
+  /** See {@link #HELD_STRINGS}. */
   public static final long HELD_STRING_COPIES = 3;
 
   /**
