@@ -111,12 +111,16 @@ public final class GpuAttribution {
    * carry host and gpu_index (left out of the result, which is keyed by series); {@code nodeGpus}: host,
    * node_gpus.
    *
-   * <p>The allocations of each (node, bucket) are gathered into one array and broadcast: a window row
-   * meets its node's allocations in a hash join on (node, bucket), the range and the rules are
-   * evaluated on that short array within the row, and the shares are exploded. No shuffle of the
-   * windows, and no aggregation: the split of a row adds up to the row.
+   * <p>The allocations of each (node, bucket) are gathered into one array ({@link #heldPerNodeBucket}) and
+   * joined to the window rows on (node, bucket); the range and the rules are evaluated on that short array
+   * within the row, and the shares are exploded. No aggregation: the split of a row adds up to the row.
+   * When {@code broadcastHeld} (the arrays fit under the session's broadcast threshold, {@link
+   * #heldBroadcastable}) they are broadcast, so the windows are not shuffled; otherwise both sides are
+   * shuffled on (node, bucket) and merged, so that no table that grows with the logs is gathered on the
+   * driver. The arrays are the same either way, so are the shares.
    */
-  public static Dataset<Row> attribute(Dataset<Row> windows, Dataset<Row> allocsExploded, Dataset<Row> nodeGpus) {
+  public static Dataset<Row> attribute(Dataset<Row> windows, Dataset<Row> allocsExploded, Dataset<Row> nodeGpus,
+      boolean broadcastHeld) {
     Dataset<Row> held = heldPerNodeBucket(allocsExploded, nodeGpus);
     Column claims = claims();
     // each step a column of its own, so that the array functions (evaluated row by row, without
@@ -136,7 +140,10 @@ public final class GpuAttribution {
     Column withRest = when(col("_shares").isNull(), restShare)
         .when(col("_rest").gt(1e-9), concat(col("_shares"), restShare)).otherwise(col("_shares"));
 
-    Dataset<Row> withHeld = windows.join(broadcast(held), windows.col(GpuSamples.HOST).equalTo(held.col("a_node"))
+    // not left to the planner's size estimate when over the threshold: that estimate does not multiply an
+    // allocation by the buckets it spans, so it may find small a table that is not
+    Dataset<Row> heldSide = broadcastHeld ? broadcast(held) : held.hint("merge");
+    Dataset<Row> withHeld = windows.join(heldSide, windows.col(GpuSamples.HOST).equalTo(held.col("a_node"))
         .and(windows.col(BUCKET).equalTo(held.col("a_bucket"))), "left");
     Dataset<Row> split = ColumnSteps.steps()
         .set("_claims", claims)
@@ -161,6 +168,37 @@ public final class GpuAttribution {
       weighted.set(s, col(s).multiply(col(WEIGHT)));
     }
     return weighted.set(SampleWindows.SAMPLES, col(SampleWindows.SAMPLES).multiply(col(WEIGHT))).applyTo(shared);
+  }
+
+  /**
+   * The allocations' string columns an entry of {@link #heldPerNodeBucket} carries (the job key, job id,
+   * raw job id, name, account, node and GPU indices are made of them), each at most
+   * {@link #HELD_STRING_COPIES} times: the job id is in the key, itself, and the raw id when there is none;
+   * the node is in the row and in the hash table's key; the indices, parsed, take 4 bytes per number of at
+   * least one digit and a comma (the padding of a lone one is in {@link #HELD_ENTRY_BYTES}).
+   */
+  public static final String[] HELD_STRINGS = {Allocations.CLUSTER, Allocations.JOB_ID, Allocations.JOB_ID_RAW,
+    Allocations.JOB_NAME, Allocations.ACCOUNT, Allocations.NODE, Allocations.GPU_INDICES};
+  /** See {@link #HELD_STRINGS}. */
+  public static final long HELD_STRING_COPIES = 3;
+
+  /**
+   * Bytes of one allocation's entry in one (node, bucket) array besides its strings, as Spark holds the
+   * broadcast rows: its 11 fixed-width fields and null mask (96), its strings' and indices' padding and
+   * headers (about 60), its slot in the array, and, since a row has at least one entry, up to one whole row
+   * (node, bucket, array header) with its key and slots in the join's hash table (about 150); rounded up.
+   */
+  public static final long HELD_ENTRY_BYTES = 384;
+
+  /**
+   * True when {@link #heldPerNodeBucket} of {@code entries} allocation-buckets (each allocation once per
+   * bucket it spans) whose {@link #HELD_STRINGS} add up to {@code stringBytes} (also counted per bucket)
+   * fits under the session's broadcast-join threshold, the bound Spark applies to a broadcast it chooses
+   * itself; a threshold of -1 (no broadcasts) never fits.
+   */
+  public static boolean heldBroadcastable(org.apache.spark.sql.SparkSession spark, long entries, long stringBytes) {
+    long threshold = spark.sessionState().conf().autoBroadcastJoinThreshold();
+    return threshold > 0 && entries * HELD_ENTRY_BYTES + HELD_STRING_COPIES * stringBytes <= threshold;
   }
 
   /** Per (node, bucket), the allocations holding GPUs there, as one sorted array. */

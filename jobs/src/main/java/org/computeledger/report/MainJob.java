@@ -88,7 +88,7 @@ public final class MainJob {
     Models models = models(scan.seriesRaw(), in.allocations());
     Dataset<Row> series = series(scan.seriesRaw(), models, flop);
     Dataset<Row> nodeFromTelemetry = nodeFromTelemetry(series);
-    LogFacts logFacts = logFacts(in.allocations(), series);
+    LogFacts logFacts = logFacts(in.allocations(), series, bucket);
     double logEnd = logFacts.logEnd();
     // Three strands, each planned on a driver thread of its own while the executors run the others' tasks
     // (see common/Concurrently): the allocations made accountable, then their costs (which read only the
@@ -112,7 +112,7 @@ public final class MainJob {
           : Rollups.calibration(windows.superseded(), counted, series, flop).transform(StageCheckpoint::keep);
       Accounts a = accounts.get();
       Dataset<Row> attributed = attribute(windows.all(), a.accountable(), a.nodeGpus(), flop, p, calibration,
-          logFacts.allocationsBroadcastable());
+          logFacts);
       return rollUp(spark, in, registry, flop, p,
           new Stages(series, a.accountable(), a.nodeGpus(), counted, windows, attributed, calibration),
           models.ids(), logFacts, costs.get());
@@ -213,29 +213,66 @@ public final class MainJob {
    * are broadcast: when such a table fits under the session's broadcast-join threshold
    * ({@link #allocationsBroadcastable}) and adaptive execution is on. Without it (a small input's
    * session, see {@code cli.SmallInput}) a shuffled join of one partition is a stage of its query's one
-   * job, and a broadcast a job of its own: on the sample logs, 81 jobs instead of 78.
+   * job, and a broadcast a job of its own: on the sample logs, 81 jobs instead of 78. And whether the
+   * attribution's allocations per (node, hour) are broadcast: whenever they fit
+   * ({@link GpuAttribution#heldBroadcastable}), adaptive execution on or off, since a shuffle would move
+   * every window row to meet them.
    */
-  record LogFacts(double logEnd, boolean allocationsBroadcastable) {}
+  record LogFacts(double logEnd, boolean allocationsBroadcastable, boolean heldBroadcastable) {}
 
   /**
    * {@link LogFacts} in one query over both tables' instants, each side tagged: the allocations' and the
-   * telemetry's ends, and the allocations' rows and string bytes counted alongside.
+   * telemetry's ends, and the allocations' rows and string bytes counted alongside, as well as the
+   * (allocation, bucket) entries the attribution will hold ({@link GpuAttribution#exploded}, of
+   * {@code bucketSeconds}) with their strings' bytes. A running job's last bucket is that of the logs' end,
+   * which this same query finds: its entries are added up afterwards from its first bucket.
    */
-  static LogFacts logFacts(Dataset<Row> allocations, Dataset<Row> series) {
+  static LogFacts logFacts(Dataset<Row> allocations, Dataset<Row> series, long bucketSeconds) {
     Column[] strings = java.util.Arrays.stream(allocations.schema().fields())
         .filter(f -> f.dataType().equals(org.apache.spark.sql.types.DataTypes.StringType))
         .map(f -> col(f.name())).toArray(Column[]::new);
     Column allocBytes = strings.length == 0 ? lit(0L) : octet_length(concat_ws("", strings)).cast("long");
-    Dataset<Row> instants = allocations.select(lit(true).as("from_alloc"), greatest(col(Allocations.START_TIME),
-            col(Allocations.END_TIME), col(Allocations.SUBMIT_TIME)).as("instant"), allocBytes.as("bytes"))
-        .union(series.select(lit(false).as("from_alloc"), col("last_ts").as("instant"), lit(0L).as("bytes")));
-    Row r = instants.agg(max(when(col("from_alloc"), col("instant"))).cast("double"),
-        max(when(not(col("from_alloc")), col("instant"))).cast("double"), count(when(col("from_alloc"), lit(1))),
-        coalesce(sum(col("bytes")), lit(0L))).first();
+    // the rows GpuAttribution.exploded keeps: jobs (not steps) that started and hold GPUs on a node
+    Column start = col(Allocations.START_TIME).cast("double");
+    Column stop = col(Allocations.END_TIME).cast("double");
+    Column holds = col(Allocations.STEP_ID).isNull().and(start.isNotNull()).and(col(Allocations.NODE).isNotNull())
+        .and(coalesce(col(Allocations.GPU_COUNT), lit(0)).gt(0));
+    Column first = floor(start.divide(bucketSeconds));
+    Column ended = when(holds.and(stop.gt(start)), floor(stop.divide(bucketSeconds)).minus(first).plus(1)).otherwise(0L);
+    Column running = holds.and(stop.isNull());
+    Column heldBytes = octet_length(concat_ws("", java.util.Arrays.stream(GpuAttribution.HELD_STRINGS)
+        .map(c -> col(c)).toArray(Column[]::new))).cast("long");
+    Map<String, Column> held = new java.util.LinkedHashMap<>();
+    held.put("ended", ended);
+    held.put("ended_bytes", ended.multiply(heldBytes));
+    held.put("running", when(running, lit(1L)).otherwise(0L));
+    held.put("running_first", when(running, first).otherwise(0L));
+    held.put("running_bytes", when(running, heldBytes).otherwise(0L));
+    held.put("running_first_bytes", when(running, first.multiply(heldBytes)).otherwise(0L));
+    List<Column> allocCols = new ArrayList<>(List.of(lit(true).as("from_alloc"), greatest(col(Allocations.START_TIME),
+            col(Allocations.END_TIME), col(Allocations.SUBMIT_TIME)).as("instant"), allocBytes.as("bytes")));
+    List<Column> seriesCols = new ArrayList<>(List.of(lit(false).as("from_alloc"), col("last_ts").as("instant"),
+        lit(0L).as("bytes")));
+    List<Column> sums = new ArrayList<>(List.of(max(when(not(col("from_alloc")), col("instant"))).cast("double"),
+        count(when(col("from_alloc"), lit(1))), coalesce(sum(col("bytes")), lit(0L))));
+    held.forEach((name, c) -> {
+      allocCols.add(c.as(name));
+      seriesCols.add(lit(0L).as(name));
+      sums.add(coalesce(sum(col(name)), lit(0L)));
+    });
+    Dataset<Row> instants = allocations.select(allocCols.toArray(new Column[0]))
+        .union(series.select(seriesCols.toArray(new Column[0])));
+    Row r = instants.agg(max(when(col("from_alloc"), col("instant"))).cast("double"), sums.toArray(new Column[0]))
+        .first();
     double end = Math.max(r.isNullAt(0) ? 0 : r.getDouble(0), r.isNullAt(1) ? 0 : r.getDouble(1));
+    // a running job spans its first bucket to the logs' end's: (last + 1) - first of them
+    long lastPlusOne = (long) Math.floor(end / bucketSeconds) + 1;
+    long entries = r.getLong(4) + lastPlusOne * r.getLong(6) - r.getLong(7);
+    long entryBytes = r.getLong(5) + lastPlusOne * r.getLong(8) - r.getLong(9);
     SparkSession spark = allocations.sparkSession();
     return new LogFacts(end, spark.sessionState().conf().adaptiveExecutionEnabled()
-        && allocationsBroadcastable(spark, r.getLong(2), r.getLong(3)));
+        && allocationsBroadcastable(spark, r.getLong(2), r.getLong(3)),
+        GpuAttribution.heldBroadcastable(spark, entries, entryBytes));
   }
 
   /**
@@ -338,9 +375,10 @@ public final class MainJob {
    * then its FLOP and method.
    */
   static Dataset<Row> attribute(Dataset<Row> allWindows, Dataset<Row> accountable, Dataset<Row> nodeGpus,
-      Flop flop, EstimateParams p, Dataset<Row> calibration, boolean broadcastable) {
+      Flop flop, EstimateParams p, Dataset<Row> calibration, LogFacts facts) {
+    boolean broadcastable = facts.allocationsBroadcastable();
     Dataset<Row> exploded = GpuAttribution.exploded(accountable, p.bucketSeconds());
-    Dataset<Row> attributed = GpuAttribution.attribute(allWindows, exploded, nodeGpus);
+    Dataset<Row> attributed = GpuAttribution.attribute(allWindows, exploded, nodeGpus, facts.heldBroadcastable());
     Dataset<Row> allocFacts = accountable.select(col(GpuAttribution.ALLOC_ID).as("f_alloc"),
         col(BranchAssignment.PROJECT), col(BranchAssignment.BRANCH), col(Flop.PRECISION).as("alloc_precision"));
     // the window's time bounds and job labels have done their work: the ledger rows need not carry them
@@ -348,9 +386,8 @@ public final class MainJob {
             GpuSamples.NAMESPACE)
         .withColumnRenamed(SERIES_HOST, GpuSamples.HOST)
         .withColumnRenamed(SERIES_INDEX, GpuSamples.GPU_INDEX)
-        // broadcast when the allocations allow it: one short row per allocation, fewer bytes than the
-        // allocations per (node, hour) that the attribution already broadcasts; the ledger rows are not
-        // shuffled to meet them
+        // broadcast when the allocations allow it: one short row per allocation (fewer bytes than the
+        // attribution's allocations per (node, hour)); the ledger rows are not shuffled to meet them
         .join(Rollups.perAllocationSide(allocFacts, broadcastable), col(GpuAttribution.ALLOC_ID).equalTo(col("f_alloc")), "left")
         .drop("f_alloc")
         .withColumn(BranchAssignment.PROJECT, coalesce(col(BranchAssignment.PROJECT), lit(UNATTRIBUTED)))

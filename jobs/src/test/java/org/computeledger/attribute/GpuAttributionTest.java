@@ -12,11 +12,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.computeledger.PlansRun;
 import org.computeledger.estimate.Activity;
 import org.computeledger.estimate.SampleWindows;
 import org.computeledger.estimate.TelemetryScan;
 import org.computeledger.schema.GpuSamples;
 import org.computeledger.schema.Table;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Attribution of window sums to allocations, against hand-computed shares. */
@@ -87,7 +89,7 @@ class GpuAttributionTest extends LocalSparkTestBase {
     // job 7 holds 4 of n1's 8 GPUs all hour; GPU 0's hour has 100 s labelled "7" and 50 s unlabelled
     Dataset<Row> windows = spark.createDataFrame(List.of(window(null, 50), window("7", 100)), windowSchema());
 
-    List<Row> out = GpuAttribution.attribute(windows, exploded(4), nodeGpus()).collectAsList();
+    List<Row> out = GpuAttribution.attribute(windows, exploded(4), nodeGpus(), true).collectAsList();
     // labelled: all 100 s to the job (weight 1); unlabelled: 50 s × 4/8 to the job, the other half stays
     assertEquals(3, out.size());
     assertEquals(100.0, covered(out, "job-label"), 1e-9);
@@ -106,7 +108,7 @@ class GpuAttributionTest extends LocalSparkTestBase {
   @Test
   void aJobHoldingEveryGpuOfItsNodeTakesTheWholeWindowAndLeavesNoRest() {
     Dataset<Row> windows = spark.createDataFrame(List.of(window(null, 60)), windowSchema());
-    List<Row> out = GpuAttribution.attribute(windows, exploded(8), nodeGpus()).collectAsList();
+    List<Row> out = GpuAttribution.attribute(windows, exploded(8), nodeGpus(), true).collectAsList();
     assertEquals(1, out.size());
     assertEquals("node-exclusive", out.get(0).<String>getAs(GpuAttribution.RULE));
     assertEquals(60.0, out.get(0).<Double>getAs(Activity.COVERED_S), 1e-9);
@@ -116,7 +118,7 @@ class GpuAttributionTest extends LocalSparkTestBase {
   void aWindowOnANodeNoAllocationTouchesStaysWholeWithTheGpu() {
     Dataset<Row> windows = spark.createDataFrame(List.of(window("7", 60)), windowSchema())
         .withColumn(GpuSamples.HOST, org.apache.spark.sql.functions.lit("n2"));
-    List<Row> out = GpuAttribution.attribute(windows, exploded(8), nodeGpus()).collectAsList();
+    List<Row> out = GpuAttribution.attribute(windows, exploded(8), nodeGpus(), true).collectAsList();
     assertEquals(1, out.size());
     assertEquals("unattributed", out.get(0).<String>getAs(GpuAttribution.RULE));
     assertEquals(1.0, out.get(0).<Double>getAs(GpuAttribution.WEIGHT), 0.0);
@@ -127,7 +129,7 @@ class GpuAttributionTest extends LocalSparkTestBase {
   void twoJobsWhoseIndicesNameTheSameGpuAtOnceArePaidHalfEachNeverTwice() {
     Dataset<Row> windows = spark.createDataFrame(List.of(window(null, 60)), windowSchema());
     Dataset<Row> allocs = exploded("7", 2, "0,1").unionByName(exploded("8", 2, "0,3"));
-    List<Row> out = GpuAttribution.attribute(windows, allocs, nodeGpus()).collectAsList();
+    List<Row> out = GpuAttribution.attribute(windows, allocs, nodeGpus(), true).collectAsList();
     assertEquals(2, out.size(), out.toString());
     for (Row r : out) {
       assertEquals(GpuAttribution.CONFLICT, r.<String>getAs(GpuAttribution.RULE));
@@ -141,13 +143,39 @@ class GpuAttributionTest extends LocalSparkTestBase {
     // jobs 7 and 8 each hold all 8 GPUs of n1 (and job 9 four of them) at the same time
     Dataset<Row> windows = spark.createDataFrame(List.of(window(null, 60)), windowSchema());
     Dataset<Row> allocs = exploded("7", 8, null).unionByName(exploded("8", 8, null)).unionByName(exploded("9", 4, null));
-    List<Row> out = GpuAttribution.attribute(windows, allocs, nodeGpus()).collectAsList();
+    List<Row> out = GpuAttribution.attribute(windows, allocs, nodeGpus(), true).collectAsList();
     assertEquals(3, out.size(), out.toString());
     double weights = out.stream().mapToDouble(r -> r.<Double>getAs(GpuAttribution.WEIGHT)).sum();
     assertEquals(1.0, weights, 1e-12);
     assertEquals(60.0, covered(out, GpuAttribution.CONFLICT), 1e-9);
     assertEquals(0.2, out.stream().filter(r -> r.<Long>getAs(GpuAttribution.ALLOC_ID) != null)
         .mapToDouble(r -> r.<Double>getAs(GpuAttribution.WEIGHT)).min().orElseThrow(), 1e-12);
+  }
+
+  @Test
+  void allocationsJoinedByAShuffleInsteadOfABroadcastGiveTheSameShares() throws Exception {
+    // a labelled and an unlabelled window; jobs 7 (4 GPUs), 8 and 9 (indices naming GPU 0 twice)
+    Dataset<Row> windows = spark.createDataFrame(List.of(window(null, 50), window("7", 100)), windowSchema());
+    Dataset<Row> allocs = exploded(4).unionByName(exploded("8", 2, "0,1")).unionByName(exploded("9", 2, "0,3"));
+    List<String> broadcast = new ArrayList<>();
+    List<String> broadcastPlans = PlansRun.during(spark, () -> GpuAttribution.attribute(windows, allocs, nodeGpus(), true)
+        .collectAsList().forEach(r -> broadcast.add(r.toString())));
+    List<String> shuffled = new ArrayList<>();
+    List<String> plans = PlansRun.during(spark, () -> GpuAttribution.attribute(windows, allocs, nodeGpus(), false)
+        .collectAsList().forEach(r -> shuffled.add(r.toString())));
+    Assertions.assertTrue(broadcastPlans.stream().anyMatch(p -> joinsHeld(p, "BroadcastHashJoin")), broadcastPlans.toString());
+    // not broadcast even though the session's threshold would take so small a table
+    Assertions.assertFalse(plans.stream().anyMatch(p -> joinsHeld(p, "BroadcastHashJoin")), plans.toString());
+    Assertions.assertTrue(plans.stream().anyMatch(p -> joinsHeld(p, "SortMergeJoin")), plans.toString());
+    java.util.Collections.sort(broadcast);
+    java.util.Collections.sort(shuffled);
+    assertEquals(broadcast, shuffled);
+    assertEquals(4, shuffled.size(), shuffled.toString());
+  }
+
+  /** True when one of {@code plan}'s lines is a join of kind {@code join} on the (node, hour) allocations. */
+  private static boolean joinsHeld(String plan, String join) {
+    return plan.lines().anyMatch(l -> l.contains(join) && l.contains("a_bucket"));
   }
 
   @Test

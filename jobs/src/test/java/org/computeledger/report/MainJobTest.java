@@ -16,6 +16,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.computeledger.PlansRun;
 import org.computeledger.SparkTestBase;
+import org.computeledger.attribute.GpuAttribution;
 import org.computeledger.attribute.Registry;
 import org.computeledger.estimate.EstimateParams;
 import org.computeledger.estimate.Flop;
@@ -635,9 +636,9 @@ class MainJobTest extends SparkTestBase {
     StructType seriesSchema = new StructType().add("last_ts", "timestamp");
     Dataset<Row> series = spark().createDataFrame(List.of(RowFactory.create(ts(900))), seriesSchema);
     // an allocation's end after the last sample, then a last sample after every allocation's time
-    assertEquals(T0 + 1200, MainJob.logFacts(allocs, series).logEnd(), 0);
-    assertEquals(T0 + 900, MainJob.logFacts(allocs.filter("end_time is null"), series).logEnd(), 0);
-    assertEquals(0, MainJob.logFacts(allocs.limit(0), series.limit(0)).logEnd(), 0);
+    assertEquals(T0 + 1200, MainJob.logFacts(allocs, series, 3600).logEnd(), 0);
+    assertEquals(T0 + 900, MainJob.logFacts(allocs.filter("end_time is null"), series, 3600).logEnd(), 0);
+    assertEquals(0, MainJob.logFacts(allocs.limit(0), series.limit(0), 3600).logEnd(), 0);
   }
 
   @Test
@@ -697,7 +698,7 @@ class MainJobTest extends SparkTestBase {
     List<Map<String, Object>> s = new ArrayList<>(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.37, 0, 900));
     s.addAll(samples("n1", "GPU-b", 1, "NVIDIA H100 80GB HBM3", 0.91, 0, 900));
     Dataset<Row> series = spark().sql("select cast(" + (T0 + 950) + " as timestamp) as last_ts");
-    MainJob.LogFacts facts = MainJob.logFacts(table(Table.ALLOCATIONS, a), series);
+    MainJob.LogFacts facts = MainJob.logFacts(table(Table.ALLOCATIONS, a), series, 3600);
     assertEquals(T0 + 950, facts.logEnd(), 1e-9);
     Assertions.assertTrue(facts.allocationsBroadcastable());
     MainJob.Outputs broadcast = run(a, s, List.of(), List.of());
@@ -708,7 +709,7 @@ class MainJobTest extends SparkTestBase {
     spark().conf().set(key, "-1");
     try {
       Assertions.assertFalse(MainJob.allocationsBroadcastable(spark(), 1, 0));
-      Assertions.assertFalse(MainJob.logFacts(table(Table.ALLOCATIONS, a), series).allocationsBroadcastable());
+      Assertions.assertFalse(MainJob.logFacts(table(Table.ALLOCATIONS, a), series, 3600).allocationsBroadcastable());
       MainJob.Outputs shuffled = run(a, s, List.of(), List.of());
       assertEquals(jobs, shuffled.jobs().orderBy("job_key").collectAsList());
       assertEquals(items, shuffled.lineItems().collectAsList());
@@ -717,5 +718,87 @@ class MainJobTest extends SparkTestBase {
       spark().conf().set(key, before);
     }
     assertEquals(2, jobs.size());
+  }
+
+  /**
+   * Two nodes over three hours: a job with a GPU index for one hour, one without for three (and its step,
+   * which holds nothing of its own), and a job still running at the logs' end on the other node.
+   */
+  private static List<Map<String, Object>> heldAllocations() {
+    Map<String, Object> indexed = alloc("100", "atlas", "n1", 1, 0, 700);
+    indexed.put("gpu_indices", "0");
+    Map<String, Object> step = alloc("200", "evals", "n1", 1, 50, 7300);
+    step.put("step_id", "0");
+    Map<String, Object> running = alloc("300", "atlas", "n2", 2, 0, 0);
+    running.put("end_time", null);
+    running.put("state", "RUNNING");
+    return List.of(indexed, alloc("200", "evals", "n1", 1, 50, 7300), step, running);
+  }
+
+  @Test
+  void allocationsPerNodeAndHourBroadcastOnlyUnderTheSessionsThresholdAndGiveTheSameLedger() throws Exception {
+    List<Map<String, Object>> a = heldAllocations();
+    List<Map<String, Object>> s = new ArrayList<>(samples("n1", "GPU-a", 0, "NVIDIA H100 80GB HBM3", 0.37, 0, 7300));
+    s.addAll(samples("n1", "GPU-b", 1, "NVIDIA H100 80GB HBM3", 0.91, 0, 3600));
+    s.addAll(samples("n2", "GPU-c", 0, "NVIDIA H100 80GB HBM3", 0.5, 0, 1800));
+    // (node, hour) entries by hand: job 100 one hour, job 200 three (T0+50 to T0+7300), job 300 from T0 to the
+    // logs' end (T0+7300) three; the step none. Their strings (cluster, job id, name, account, node, indices):
+    // "c1" "100" "atlas" "n1" "0" = 13 bytes, "c1" "200" "evals" "n1" = 12, "c1" "300" "atlas" "n2" = 12
+    long entries = 1 + 3 + 3;
+    long stringBytes = 13 + 3 * 12 + 3 * 12;
+    long fit = entries * GpuAttribution.HELD_ENTRY_BYTES + GpuAttribution.HELD_STRING_COPIES * stringBytes;
+    Dataset<Row> series = spark().sql("select cast(" + (T0 + 7300) + " as timestamp) as last_ts");
+    String key = "spark.sql.autoBroadcastJoinThreshold";
+    String before = spark().conf().get(key);
+    try {
+      spark().conf().set(key, Long.toString(fit));
+      Assertions.assertTrue(MainJob.logFacts(table(Table.ALLOCATIONS, a), series, 3600).heldBroadcastable());
+      spark().conf().set(key, Long.toString(fit - 1));
+      Assertions.assertFalse(MainJob.logFacts(table(Table.ALLOCATIONS, a), series, 3600).heldBroadcastable());
+    } finally {
+      spark().conf().set(key, before);
+    }
+    List<MainJob.Outputs> broadcast = new ArrayList<>();
+    List<String> broadcastPlans = PlansRun.during(spark(), () -> broadcast.add(collected(run(a, s, List.of(), List.of()))));
+    Assertions.assertTrue(broadcastPlans.stream().anyMatch(p -> joinsHeld(p, "BroadcastHashJoin")),
+        "under the threshold the allocations per (node, hour) are broadcast");
+    for (String threshold : List.of("1", "-1")) {
+      spark().conf().set(key, threshold);
+      try {
+        List<MainJob.Outputs> shuffled = new ArrayList<>();
+        List<String> plans = PlansRun.during(spark(), () -> shuffled.add(collected(run(a, s, List.of(), List.of()))));
+        for (String plan : plans) {
+          Assertions.assertFalse(joinsHeld(plan, "BroadcastHashJoin"), plan);
+        }
+        Assertions.assertTrue(plans.stream().anyMatch(p -> joinsHeld(p, "SortMergeJoin")), String.join("\n", plans));
+        MainJob.Outputs b = broadcast.get(0);
+        MainJob.Outputs o = shuffled.get(0);
+        assertEquals(sortedRows(b.gpuUsage()), sortedRows(o.gpuUsage()));
+        assertEquals(sortedRows(b.jobs()), sortedRows(o.jobs()));
+        assertEquals(sortedRows(b.lineItems()), sortedRows(o.lineItems()));
+        assertEquals(b.conflicts(), o.conflicts());
+      } finally {
+        spark().conf().set(key, before);
+      }
+    }
+    assertEquals(3, broadcast.get(0).jobs().count());
+  }
+
+  /** True when one of {@code plan}'s lines is a join of kind {@code join} on the (node, hour) allocations. */
+  private static boolean joinsHeld(String plan, String join) {
+    return plan.lines().anyMatch(l -> l.contains(join) && l.contains("a_bucket"));
+  }
+
+  /** {@code o} with its tables collected (so that their queries run while plans are recorded). */
+  private static MainJob.Outputs collected(MainJob.Outputs o) {
+    for (Dataset<Row> d : List.of(o.gpuUsage(), o.jobs(), o.lineItems(), o.costReconciliation())) {
+      d.collectAsList();
+    }
+    return o;
+  }
+
+  /** A table's rows in one order, whatever order its partitions came in. */
+  private static List<String> sortedRows(Dataset<Row> d) {
+    return d.collectAsList().stream().map(Row::toString).sorted().toList();
   }
 }
