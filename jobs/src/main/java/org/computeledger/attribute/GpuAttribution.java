@@ -66,11 +66,20 @@ public final class GpuAttribution {
         .applyTo(allocations.filter(col(Allocations.STEP_ID).isNull()));
   }
 
+  /**
+   * Whether an allocation row that runs from {@code start} to {@code end} (seconds) holds GPUs on a node: the
+   * rows {@link #exploded} keeps, and those whose buckets {@code MainJob.logFacts} counts for
+   * {@link #heldBroadcastable}.
+   */
+  public static Column holdsGpus(Column start, Column end) {
+    return start.isNotNull().and(end.gt(start)).and(col(Allocations.NODE).isNotNull())
+        .and(coalesce(col(Allocations.GPU_COUNT), lit(0)).gt(0));
+  }
+
   /** One row per allocation per time bucket it touches (only those with a start and GPUs on a node). */
   public static Dataset<Row> exploded(Dataset<Row> accountable, long bucketSeconds) {
     return accountable
-        .filter(col(START).isNotNull().and(col(END).gt(col(START))).and(col(Allocations.NODE).isNotNull())
-            .and(coalesce(col(Allocations.GPU_COUNT), lit(0)).gt(0)))
+        .filter(holdsGpus(col(START), col(END)))
         .withColumn(BUCKET, explode(sequence(
             floor(col(START).divide(bucketSeconds)), floor(col(END).divide(bucketSeconds)))));
   }

@@ -232,14 +232,15 @@ public final class MainJob {
         .filter(f -> f.dataType().equals(org.apache.spark.sql.types.DataTypes.StringType))
         .map(f -> col(f.name())).toArray(Column[]::new);
     Column allocBytes = strings.length == 0 ? lit(0L) : octet_length(concat_ws("", strings)).cast("long");
-    // the rows GpuAttribution.exploded keeps: jobs (not steps) that started and hold GPUs on a node
+    // the rows GpuAttribution.exploded keeps: jobs (not steps) that hold GPUs on a node; a running job's end
+    // (the logs' end) is not known yet, so it counts as holding them from its start on
     Column start = col(Allocations.START_TIME).cast("double");
     Column stop = col(Allocations.END_TIME).cast("double");
-    Column holds = col(Allocations.STEP_ID).isNull().and(start.isNotNull()).and(col(Allocations.NODE).isNotNull())
-        .and(coalesce(col(Allocations.GPU_COUNT), lit(0)).gt(0));
+    Column job = col(Allocations.STEP_ID).isNull();
     Column first = floor(start.divide(bucketSeconds));
-    Column ended = when(holds.and(stop.gt(start)), floor(stop.divide(bucketSeconds)).minus(first).plus(1)).otherwise(0L);
-    Column running = holds.and(stop.isNull());
+    Column ended = when(job.and(GpuAttribution.holdsGpus(start, stop)),
+        floor(stop.divide(bucketSeconds)).minus(first).plus(1)).otherwise(0L);
+    Column running = job.and(stop.isNull()).and(GpuAttribution.holdsGpus(start, lit(Double.POSITIVE_INFINITY)));
     Column heldBytes = octet_length(concat_ws("", java.util.Arrays.stream(GpuAttribution.HELD_STRINGS)
         .map(c -> col(c)).toArray(Column[]::new))).cast("long");
     Map<String, Column> held = new java.util.LinkedHashMap<>();
