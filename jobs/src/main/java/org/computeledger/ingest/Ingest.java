@@ -260,16 +260,11 @@ public final class Ingest {
       }
       return new Written(written, dropped);
     };
-    SummariesAndRows done = summariesAndRows(spark, files, summaries, write);
-    return written(done.rows().rows(), done.summaries(), done.rows().dropped(),
-        quarantined(withFileLines(cached, done.offsets())), persisted);
+    return summariesAndRows(spark, files, summaries, write, cached, persisted);
   }
 
   /** What one table's write wrote: its rows, and per file the records dropped as duplicates and superseded. */
   private record Written(long rows, Map<String, long[]> dropped) {}
-
-  /** The parse's summaries, the line offsets of split files' ranges taken from them, and what the write wrote. */
-  private record SummariesAndRows(List<Row> summaries, Map<String, Long> offsets, Written rows) {}
 
   /**
    * Reads the parse's summaries and writes the table's rows. A split file's later ranges number their lines
@@ -277,18 +272,28 @@ public final class Ingest {
    * with such a file the summaries come first. Without one (every file read whole, as every input but a
    * large plain telemetry file is: {@link LineSplits#mayRange}) the lines are numbered already, and both run
    * at once (see common/Concurrently): the driver plans the write while the summaries are read, and both
-   * read the one parse (a shuffle, or a kept table, computed once whichever reads it first).
+   * read the one parse (a shuffle, or a kept table, computed once whichever reads it first). The table's
+   * result: its files' counts, its rows, and the quarantine of {@code side} (the parse's records that are no
+   * rows, numbered as the rows are).
    */
-  private static SummariesAndRows summariesAndRows(SparkSession spark, List<Source> files,
-      Callable<List<Row>> summaries, Function<Map<String, Long>, Written> write) {
+  private static TableResult summariesAndRows(SparkSession spark, List<Source> files,
+      Callable<List<Row>> summaries, Function<Map<String, Long>, Written> write, Dataset<Row> side,
+      List<Runnable> persisted) {
     long splitBytes = splitBytes(spark);
+    List<Row> sums;
+    Map<String, Long> offsets;
+    Written rows;
     if (files.stream().anyMatch(s -> LineSplits.mayRange(s, splitBytes))) {
-      List<Row> sums = Concurrently.here(summaries);
-      Map<String, Long> offsets = LineSplits.offsets(rangeLines(sums));
-      return new SummariesAndRows(sums, offsets, write.apply(offsets));
+      sums = Concurrently.here(summaries);
+      offsets = LineSplits.offsets(rangeLines(sums));
+      rows = write.apply(offsets);
+    } else {
+      Concurrently.Both<List<Row>, Written> both = Concurrently.both(summaries, () -> write.apply(Map.of()));
+      sums = both.first();
+      offsets = Map.of();
+      rows = both.second();
     }
-    Concurrently.Both<List<Row>, Written> both = Concurrently.both(summaries, () -> write.apply(Map.of()));
-    return new SummariesAndRows(both.first(), Map.of(), both.second());
+    return written(rows.rows(), sums, rows.dropped(), quarantined(withFileLines(side, offsets)), persisted);
   }
 
   /**
@@ -318,9 +323,7 @@ public final class Ingest {
       SampleDuplicates.perFile(acc).forEach((f, n) -> dropped.put(f, new long[] {n, 0}));
       return new Written(written, dropped);
     };
-    SummariesAndRows done = summariesAndRows(spark, files, summaries, write);
-    return written(done.rows().rows(), done.summaries(), done.rows().dropped(),
-        quarantined(withFileLines(side, done.offsets())), persisted);
+    return summariesAndRows(spark, files, summaries, write, side, persisted);
   }
 
   /**
