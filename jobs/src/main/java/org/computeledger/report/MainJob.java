@@ -254,25 +254,29 @@ public final class MainJob {
             col(Allocations.END_TIME), col(Allocations.SUBMIT_TIME)).as("instant"), allocBytes.as("bytes")));
     List<Column> seriesCols = new ArrayList<>(List.of(lit(false).as("from_alloc"), col("last_ts").as("instant"),
         lit(0L).as("bytes")));
-    List<Column> sums = new ArrayList<>(List.of(max(when(not(col("from_alloc")), col("instant"))).cast("double"),
-        count(when(col("from_alloc"), lit(1))), coalesce(sum(col("bytes")), lit(0L))));
+    List<Column> sums = new ArrayList<>(List.of(max(when(not(col("from_alloc")), col("instant"))).cast("double")
+        .as("series_end"), count(when(col("from_alloc"), lit(1))).as("allocations"),
+        coalesce(sum(col("bytes")), lit(0L)).as("bytes")));
     held.forEach((name, c) -> {
       allocCols.add(c.as(name));
       seriesCols.add(lit(0L).as(name));
-      sums.add(coalesce(sum(col(name)), lit(0L)));
+      sums.add(coalesce(sum(col(name)), lit(0L)).as(name));
     });
     Dataset<Row> instants = allocations.select(allocCols.toArray(new Column[0]))
         .union(series.select(seriesCols.toArray(new Column[0])));
-    Row r = instants.agg(max(when(col("from_alloc"), col("instant"))).cast("double"), sums.toArray(new Column[0]))
-        .first();
-    double end = Math.max(r.isNullAt(0) ? 0 : r.getDouble(0), r.isNullAt(1) ? 0 : r.getDouble(1));
+    Row r = instants.agg(max(when(col("from_alloc"), col("instant"))).cast("double").as("alloc_end"),
+        sums.toArray(new Column[0])).first();
+    Double allocEnd = r.getAs("alloc_end");
+    Double seriesEnd = r.getAs("series_end");
+    double end = Math.max(allocEnd == null ? 0 : allocEnd, seriesEnd == null ? 0 : seriesEnd);
     // a running job spans its first bucket to the logs' end's: (last + 1) - first of them
     long lastPlusOne = (long) Math.floor(end / bucketSeconds) + 1;
-    long entries = r.getLong(4) + lastPlusOne * r.getLong(6) - r.getLong(7);
-    long entryBytes = r.getLong(5) + lastPlusOne * r.getLong(8) - r.getLong(9);
+    long entries = r.<Long>getAs("ended") + lastPlusOne * r.<Long>getAs("running") - r.<Long>getAs("running_first");
+    long entryBytes = r.<Long>getAs("ended_bytes") + lastPlusOne * r.<Long>getAs("running_bytes")
+        - r.<Long>getAs("running_first_bytes");
     SparkSession spark = allocations.sparkSession();
     return new LogFacts(end, spark.sessionState().conf().adaptiveExecutionEnabled()
-        && allocationsBroadcastable(spark, r.getLong(2), r.getLong(3)),
+        && allocationsBroadcastable(spark, r.<Long>getAs("allocations"), r.<Long>getAs("bytes")),
         GpuAttribution.heldBroadcastable(spark, entries, entryBytes));
   }
 
