@@ -690,20 +690,33 @@ public final class AuditSample {
         throw new LedgerException(f + ": the catalog file the report was made with (" + name + " in its manifest's"
             + " catalog_files) is missing; name where it is with --catalog-file");
       }
-      String have = InputCheck.sha256(f);
       if (!hashes.hasNonNull(name)) {
         System.err.println("audit-sample: warning: " + f + ": the report's manifest records no SHA-256 for the catalog"
             + " file " + name + " (made before manifests did): its rows are copied unchecked");
-      } else if (!hashes.path(name).asText().equals(have)) {
-        throw new LedgerException(f + ": SHA-256 " + have + " differs from the catalog file the report was made with ("
-            + name + ", " + hashes.path(name).asText() + " in its manifest's catalog_files_sha256)");
       }
       files.add(f);
     }
+    CatalogFiles loaded;
     try {
-      return CatalogFiles.load(files);
+      loaded = CatalogFiles.load(files);
     } catch (IllegalStateException e) {
+      // a file changed since the report is named as changed, before what no longer parses in it
+      for (int i = 0; i < files.size(); i++) {
+        checkCatalogHash(files.get(i), named.get(i), InputCheck.sha256(files.get(i)), hashes);
+      }
       throw new LedgerException(e.getMessage(), e);
+    }
+    // CatalogFiles reads each file once and hashes what it parsed: the rows copied are the bytes checked
+    for (int i = 0; i < files.size(); i++) {
+      checkCatalogHash(files.get(i), named.get(i), loaded.sha256().get(files.get(i).toString()), hashes);
+    }
+    return loaded;
+  }
+
+  private static void checkCatalogHash(Path f, String name, String have, JsonNode hashes) {
+    if (hashes.hasNonNull(name) && !hashes.path(name).asText().equals(have)) {
+      throw new LedgerException(f + ": SHA-256 " + have + " differs from the catalog file the report was made with ("
+          + name + ", " + hashes.path(name).asText() + " in its manifest's catalog_files_sha256)");
     }
   }
 

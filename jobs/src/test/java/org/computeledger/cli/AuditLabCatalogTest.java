@@ -121,6 +121,20 @@ class AuditLabCatalogTest extends SparkTestBase {
   }
 
   @Test
+  void aLabFileChangedSoThatItNoLongerParsesIsNamedAsChangedNotAsUnreadable() throws Exception {
+    report();
+    Path changed = work.resolve("broken/lab_peaks.csv");
+    Files.createDirectories(changed.getParent());
+    // the header edited: the file no longer parses as a catalog, and that it is not the report's file comes first
+    Files.writeString(changed, Files.readString(lab).replaceFirst("[^\n]*\n", "model,mode\n"));
+    LedgerException e = Assertions.assertThrows(LedgerException.class,
+        () -> sample("broken-sample", List.of(changed.toString())));
+    Assertions.assertTrue(e.getMessage().startsWith(changed + ": SHA-256 ") && e.getMessage().contains("differs")
+        && e.getMessage().contains(InputCheck.sha256(lab)), e.getMessage());
+    Assertions.assertFalse(e.getMessage().contains("\n"), e.getMessage());
+  }
+
+  @Test
   void aCountOfLabFilesOtherThanTheReportsIsRefused() throws Exception {
     report();
     LedgerException e = Assertions.assertThrows(LedgerException.class,
