@@ -118,12 +118,13 @@ public final class Manifest {
 
   /**
    * Relative path, SHA-256 and size of each file under dir, sorted, leaving out the manifest itself. The
-   * files are hashed on as many threads as the machine has cores, each taking every n-th file: a report
-   * is a few hundred files (a partition per day) and a run's canonical tables may be gigabytes, and
+   * files are hashed on as many threads as the machine has cores, each taking the next file not yet taken:
+   * a report is a few hundred files (a partition per day) and a run's canonical tables may be gigabytes, and
    * hashing them one after the other left every core but one idle at the end of each run.
    */
   public static List<String[]> hashTree(Configuration conf, String dir) {
-    List<String[]> out = new ArrayList<>();
+    List<String> rels = new ArrayList<>();
+    List<LocatedFileStatus> files = new ArrayList<>();
     FileSystem fs;
     try {
       Path root = new Path(dir);
@@ -138,33 +139,34 @@ public final class Manifest {
         if (rel.equals(FILE) || name.endsWith(".crc") || name.equals("_SUCCESS")) {
           continue;
         }
-        out.add(new String[] {rel, s.getPath().toString(), Long.toString(s.getLen())});
+        rels.add(rel);
+        files.add(s);
       }
     } catch (IOException e) {
       throw new LedgerException(dir + ": cannot read output files: " + e.getMessage(), e);
     }
-    int threads = Math.max(1, Math.min(out.size(), Runtime.getRuntime().availableProcessors()));
-    List<Callable<Void>> pieces = new ArrayList<>();
-    for (int k = 0; k < threads; k++) {
-      int first = k;
-      pieces.add(() -> {
-        for (int i = first; i < out.size(); i += threads) {
-          String[] f = out.get(i);
-          try {
-            f[1] = sha256(fs, new Path(f[1]));
-          } catch (IOException e) {
-            throw new LedgerException(dir + ": cannot read output files: " + e.getMessage(), e);
-          }
+    String[] hashes = new String[files.size()];
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    Callable<Void> hasher = () -> {
+      for (int i = next.getAndIncrement(); i < hashes.length; i = next.getAndIncrement()) {
+        try {
+          hashes[i] = sha256(fs, files.get(i).getPath());
+        } catch (IOException e) {
+          throw new LedgerException(dir + ": cannot read output files: " + e.getMessage(), e);
         }
-        return null;
-      });
+      }
+      return null;
+    };
+    int threads = Math.max(1, Math.min(hashes.length, Runtime.getRuntime().availableProcessors()));
+    Concurrently.call(java.util.Collections.nCopies(threads, hasher));
+    List<String[]> out = new ArrayList<>();
+    for (int i = 0; i < hashes.length; i++) {
+      out.add(new String[] {rels.get(i), hashes[i], Long.toString(files.get(i).getLen())});
     }
-    Concurrently.call(pieces);
     out.sort((a, b) -> a[0].compareTo(b[0]));
     return out;
   }
 
-  /** SHA-256 of a folder's own manifest.json, so that a report can name the ingest it was made from. */
   public static String sha256OfManifest(Configuration conf, String dir) {
     Path p = new Path(dir, FILE);
     try {
