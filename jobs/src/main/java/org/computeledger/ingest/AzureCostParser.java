@@ -201,8 +201,7 @@ public final class AzureCostParser extends FormatParserBase {
       row[at(Charges.TAGS)] = tagMap;
       row[at(Charges.ACCOUNT)] = c.value(subscription);
       // the invoice a line belongs to is its billing period's; written YYYYMM like Google Cloud's invoice.month
-      row[at(Charges.INVOICE_MONTH)] = period == null ? null
-          : String.format(java.util.Locale.ROOT, "%04d%02d", period.getYear(), period.getMonthValue());
+      row[at(Charges.INVOICE_MONTH)] = InvoiceMonth.of(period);
       row[at(Charges.ACCELERATOR)] = Accelerators.of(name, sub, c.value(productName));
       return row;
     }

@@ -15,6 +15,12 @@ final class InvoiceMonth {
 
   private InvoiceMonth() {}
 
+  /** YYYYMM of a billing period's first day (Azure's BillingPeriodStartDate, parsed); null for null. */
+  static String of(java.time.LocalDate periodStart) {
+    return periodStart == null ? null
+        : String.format(java.util.Locale.ROOT, "%04d%02d", periodStart.getYear(), periodStart.getMonthValue());
+  }
+
   /** YYYYMM of {@code periodStart}; null when it is null or does not begin with a year and month. */
   static String of(String periodStart) {
     if (periodStart == null) {
